@@ -1,0 +1,7 @@
+/**
+ * `config-refresh-pipeline`: the Pulumi components (everything a Pulumi program imports) and the
+ * `app_config_<env>.yaml` loader. The runtime lives in `config-refresh-pipeline/client` and
+ * `config-refresh-pipeline/lambda`, which load no Pulumi module.
+ */
+export * from "./appConfig";
+export * from "./parameters";

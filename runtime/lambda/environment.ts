@@ -1,0 +1,111 @@
+/**
+ * Every setting of the refresh Lambda, read from environment variables named here and nowhere
+ * else. The component sets them (`components/`), the local pipeline sets them, and the handler
+ * validates them once at cold start with {@link readLambdaSettings}. No AWS or Pulumi import.
+ */
+import { z } from "zod";
+import { defaultStreamKey } from "../protocol/streamKeys";
+
+/** The environment variable names, by setting. */
+export const LAMBDA_ENVIRONMENT = {
+  /** Parameter path this function serves, `/<app>/<env>/`. Events for other names are ignored. */
+  parameterPrefix: "CONFIG_REFRESH_PARAMETER_PREFIX",
+  /** Redis URL of the stream host, `rediss://host:6379` (TLS) or `redis://` locally. */
+  redisUrl: "CONFIG_REFRESH_REDIS_URL",
+  /** SSM SecureString holding the Redis AUTH token (optional: none locally). */
+  redisAuthTokenParameter: "CONFIG_REFRESH_REDIS_AUTH_TOKEN_PARAMETER",
+  /** Stream key; default `config-refresh:{<prefix>}`. */
+  streamKey: "CONFIG_REFRESH_STREAM_KEY",
+  /** Approximate MAXLEN of the stream (XADD MAXLEN ~). */
+  streamMaxLength: "CONFIG_REFRESH_STREAM_MAXLEN",
+  /** Cloud Map namespace name (HTTP namespace) the instances register in. Unset: no gRPC fan-out. */
+  namespaceName: "CONFIG_REFRESH_NAMESPACE",
+  /** Cloud Map service name. */
+  serviceName: "CONFIG_REFRESH_SERVICE",
+  /** SSM SecureString holding the token that refresh calls carry. */
+  refreshTokenParameter: "CONFIG_REFRESH_TOKEN_PARAMETER",
+  /** Scope pattern, e.g. `/shop/beta/tenants/{tenant}/`: a change under it only reaches instances registered with that attribute. */
+  scopePattern: "CONFIG_REFRESH_SCOPE_PATTERN",
+  /** Deadline of one Refresh call, ms. */
+  rpcDeadlineMs: "CONFIG_REFRESH_RPC_DEADLINE_MS",
+  /** Retries of a failed Refresh call (unreachable or deadline), within the same invocation. */
+  rpcRetries: "CONFIG_REFRESH_RPC_RETRIES",
+  /** AWS endpoint override (moto, LocalStack); the SDK's own variable name. */
+  awsEndpoint: "AWS_ENDPOINT_URL",
+} as const;
+
+const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+const SCOPE_PATTERN = /^\/.*\{[a-zA-Z][a-zA-Z0-9_]*\}.*\/$/;
+
+const settingsSchema = z
+  .object({
+    parameterPrefix: z.string().regex(/^\/.+\/$/, "must look like /<app>/<env>/ (leading and trailing slash)"),
+    redisUrl: z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL"),
+    redisAuthTokenParameter: z.string().startsWith("/").optional(),
+    streamKey: z.string().min(1).optional(),
+    streamMaxLength: positiveInt(10_000),
+    namespaceName: z.string().min(1).optional(),
+    serviceName: z.string().min(1).optional(),
+    refreshTokenParameter: z.string().startsWith("/").optional(),
+    scopePattern: z.string().regex(SCOPE_PATTERN, "must be a path with one {attribute} segment, ending with /").optional(),
+    rpcDeadlineMs: positiveInt(2_000),
+    rpcRetries: z.coerce.number().int().min(0).max(5).default(1),
+    awsEndpoint: z.string().url().optional(),
+  })
+  .superRefine((s, ctx) => {
+    if ((s.namespaceName === undefined) !== (s.serviceName === undefined)) {
+      ctx.addIssue({ code: "custom", path: ["namespaceName"], message: `${LAMBDA_ENVIRONMENT.namespaceName} and ${LAMBDA_ENVIRONMENT.serviceName} go together` });
+    }
+    if (s.namespaceName !== undefined && s.refreshTokenParameter === undefined) {
+      ctx.addIssue({ code: "custom", path: ["refreshTokenParameter"], message: `the gRPC fan-out needs ${LAMBDA_ENVIRONMENT.refreshTokenParameter}` });
+    }
+    if (s.scopePattern !== undefined && !s.scopePattern.startsWith(s.parameterPrefix)) {
+      ctx.addIssue({ code: "custom", path: ["scopePattern"], message: `must be under ${LAMBDA_ENVIRONMENT.parameterPrefix}` });
+    }
+  });
+
+/** The validated settings, with defaults applied. */
+export type LambdaSettings = z.infer<typeof settingsSchema> & { streamKey: string };
+
+/** Thrown at cold start when the environment is wrong: names every bad variable. */
+export class LambdaSettingsError extends Error {
+  public constructor(message: string) {
+    super(message);
+    this.name = "LambdaSettingsError";
+  }
+}
+
+/**
+ * Reads and validates the settings from `env` (default `process.env`). Throws
+ * {@link LambdaSettingsError} naming every variable that is missing or wrong.
+ *
+ * @example
+ * ```ts
+ * const settings = readLambdaSettings({ CONFIG_REFRESH_PARAMETER_PREFIX: "/shop/beta/", CONFIG_REFRESH_REDIS_URL: "redis://127.0.0.1:6379" });
+ * settings.streamKey; // "config-refresh:{/shop/beta/}"
+ * ```
+ */
+export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): LambdaSettings {
+  const raw = Object.fromEntries(
+    Object.entries(LAMBDA_ENVIRONMENT).map(([setting, variable]) => [setting, env[variable] === "" ? undefined : env[variable]]),
+  );
+  const parsed = settingsSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const setting = String(issue.path[0] ?? "") as keyof typeof LAMBDA_ENVIRONMENT;
+      const variable = LAMBDA_ENVIRONMENT[setting] ?? setting;
+      return `  ${variable}: ${raw[setting] === undefined && issue.code === "invalid_type" ? "is not set" : issue.message}`;
+    });
+    throw new LambdaSettingsError(`the refresh function's environment is invalid:\n${lines.join("\n")}`);
+  }
+  return { ...parsed.data, streamKey: parsed.data.streamKey ?? defaultStreamKey(parsed.data.parameterPrefix) };
+}
+
+/** The environment that yields `settings` (for the component and the local pipeline). */
+export function lambdaEnvironment(settings: Partial<Record<keyof typeof LAMBDA_ENVIRONMENT, string | number | undefined>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [setting, value] of Object.entries(settings)) {
+    if (value !== undefined) env[LAMBDA_ENVIRONMENT[setting as keyof typeof LAMBDA_ENVIRONMENT]] = String(value);
+  }
+  return env;
+}

@@ -1,0 +1,105 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { spawnServer, waitUntil, type ChildServer } from "./childServer";
+import { freePort } from "./freePort";
+import { requireTool } from "./missingTool";
+
+/**
+ * A `redis-server` of its own on a free loopback port, in a temporary directory: the local
+ * pipeline's stream host, and what tests stop, restart and flush (never the shared one on 6379).
+ *
+ * @example
+ * ```ts
+ * const redis = await LocalRedisServer.start();
+ * await redis.restart({ keepData: false }); // as if ElastiCache came back empty
+ * await redis.stop();
+ * ```
+ */
+export class LocalRedisServer {
+  private server: ChildServer | undefined;
+
+  private constructor(public readonly port: number, private readonly dir: string) {}
+
+  /** Starts a server; fails with an install hint when `redis-server` is not on PATH. */
+  public static async start(port?: number): Promise<LocalRedisServer> {
+    requireTool("redis-server");
+    const redis = new LocalRedisServer(port ?? (await freePort()), mkdtempSync(path.join(tmpdir(), "crp-redis-")));
+    await redis.launch();
+    return redis;
+  }
+
+  /** `redis://127.0.0.1:<port>`. */
+  public get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** True while the process runs. */
+  public get running(): boolean {
+    return this.server !== undefined;
+  }
+
+  /**
+   * Stops the server. With `save`, it snapshots first, so a later {@link launch} comes back with
+   * its data (as a Redis with persistence would); otherwise the data is gone.
+   */
+  public async stop(options: { save?: boolean } = {}): Promise<void> {
+    if (!this.server) return;
+    if (options.save) await this.command("SAVE");
+    await this.server.stop();
+    this.server = undefined;
+    if (!options.save) rmSync(path.join(this.dir, "dump.rdb"), { force: true });
+  }
+
+  /** Stops and starts again on the same port, with or without the data. */
+  public async restart(options: { keepData: boolean }): Promise<void> {
+    await this.stop({ save: options.keepData });
+    await this.launch();
+  }
+
+  /** Freezes the process (SIGSTOP): connections stay open but nothing answers. */
+  public pause(): void {
+    this.server?.process.kill("SIGSTOP");
+  }
+
+  /** Resumes a paused process (SIGCONT). */
+  public resume(): void {
+    this.server?.process.kill("SIGCONT");
+  }
+
+  /** Stops the server and removes its directory. */
+  public async dispose(): Promise<void> {
+    this.resume();
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Starts the process on this server's port and directory and waits until it answers PING. */
+  public async launch(): Promise<void> {
+    if (this.server) return;
+    this.server = spawnServer("redis-server", [
+      "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+      "--dir", this.dir, "--dbfilename", "dump.rdb", "--protected-mode", "yes",
+    ]);
+    const server = this.server;
+    await waitUntil(`redis-server on port ${this.port}`, async () => {
+      if (server.process.exitCode !== null) throw new Error(`redis-server exited: ${server.output()}`);
+      return (await this.command("PING")) === "+PONG";
+    }, 10_000, 50);
+  }
+
+  /** Sends one inline command on a fresh connection and returns the first reply line. */
+  private command(command: string): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = connect(this.port, "127.0.0.1");
+      socket.setTimeout(5_000, () => socket.destroy(new Error(`redis ${command} timed out`)));
+      socket.once("error", reject);
+      socket.once("data", (data) => {
+        socket.end();
+        resolve(data.toString("utf8").split("\r\n")[0] ?? "");
+      });
+      socket.write(`${command}\r\n`);
+    });
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The Redis keys around one refresh stream. They share a `{hash tag}` so they live in one slot of
+ * a Redis Cluster and a Lua script may touch them together.
+ */
+export interface StreamKeys {
+  /** The stream of changes (XADD by the Lambda, XREAD by every instance). */
+  stream: string;
+  /** Hash name → last published revision, written atomically with each XADD (idempotency). */
+  published: string;
+  /** A random id set when the stream is (re)created: a new epoch tells instances to reload. */
+  epoch: string;
+  /** Stream of acknowledgements: what each instance applied, and when. */
+  acks: string;
+}
+
+/** Default stream key for a prefix: `config-refresh:{/shop/beta/}`. */
+export function defaultStreamKey(prefix: string): string {
+  return `config-refresh:{${prefix}}`;
+}
+
+/**
+ * The keys derived from a stream key. When the stream key has no `{hash tag}`, the whole key is
+ * used as one, so the derived keys stay in the stream's slot.
+ */
+export function streamKeys(streamKey: string): StreamKeys {
+  const tagged = /\{[^}]+\}/.test(streamKey) ? streamKey : `{${streamKey}}`;
+  return { stream: streamKey, published: `${tagged}:published`, epoch: `${tagged}:epoch`, acks: `${tagged}:acks` };
+}
