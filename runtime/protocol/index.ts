@@ -9,3 +9,4 @@ export * from "./streamKeys";
 export * from "./streamMessage";
 export * from "./refreshService";
 export * from "./refreshToken";
+export * from "./refreshServer";
