@@ -17,6 +17,9 @@ export const MAX_ENTRIES = 10_000;
 /** Most alias dereferences in one file: enough for shared defaults, far too few for a YAML bomb. */
 export const MAX_ALIAS_EXPANSIONS = 100;
 
+/** Most problems listed for one file; a file with more is broken as a whole. */
+export const MAX_PROBLEMS = 200;
+
 /** The top-level key that lists secrets by name; it is never a parameter. */
 export const REQUIRED_SECRETS_KEY = "required_secrets";
 
@@ -71,13 +74,16 @@ class AppConfigReader {
   private readonly seen = new Map<string, SourcePosition>();
   private document: Document.Parsed | undefined;
   private aliasExpansions = 0;
+  private readonly prefixLevels: number;
   private tooManyEntries = false;
 
   public constructor(
     private readonly source: string,
     private readonly file: string,
     private readonly prefix: string,
-  ) {}
+  ) {
+    this.prefixLevels = prefix.split("/").filter(Boolean).length;
+  }
 
   public read(): AppConfig {
     const config: AppConfig = { file: this.file, prefix: this.prefix, entries: this.entries, requiredSecrets: [] };
@@ -90,7 +96,8 @@ class AppConfigReader {
     }
     for (const error of this.document.errors) {
       const [start] = error.linePos ?? [{ line: 1, col: 1 }];
-      this.problem({ line: start.line, column: start.col }, "", `YAML ${error.code}: ${error.message.split("\n")[0]}`);
+      const hint = error.code === "RESOURCE_EXHAUSTION" ? " (nested too deeply to be a configuration file)" : "";
+      this.problem({ line: start.line, column: start.col }, "", `YAML ${error.code}: ${error.message.split("\n")[0]}${hint}`);
     }
     if (this.document.errors.length > 0) return config;
     const root = this.document.contents;
@@ -106,14 +113,17 @@ class AppConfigReader {
     for (const pair of root.items) {
       const key = this.keyText(pair.key as Node | null);
       if (key === REQUIRED_SECRETS_KEY) secretsNode = (pair.value as Node | null) ?? undefined;
-      else if (key !== undefined) this.visit(key, pair.key as Node, pair.value as Node | null, 1);
+      else if (key !== undefined) this.visit(key, key, pair.key as Node, pair.value as Node | null);
     }
     if (secretsNode) config.requiredSecrets = this.readRequiredSecrets(secretsNode);
     return config;
   }
 
   private problem(at: SourcePosition, key: string, message: string): void {
-    this.problems.push({ file: this.file, line: at.line, column: at.column, key, message });
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ file: this.file, line: at.line, column: at.column, key, message });
+    else if (this.problems.length === MAX_PROBLEMS) {
+      this.problems.push({ file: this.file, line: at.line, column: at.column, key: "", message: `more than ${MAX_PROBLEMS} problems: stopped listing here` });
+    }
   }
 
   private position(node: Node | null | undefined): SourcePosition {
@@ -147,17 +157,17 @@ class AppConfigReader {
     return node.value;
   }
 
-  private visit(key: string, keyNode: Node, valueNode: Node | null, depth: number): void {
+  /** Visits `key` (the full relative key; `ownText` is the part this mapping key added). */
+  private visit(key: string, ownText: string, keyNode: Node, valueNode: Node | null): void {
     if (this.tooManyEntries) return;
     const at = this.position(keyNode);
-    const segments = key.split("/");
-    const badSegments = segments.flatMap(segmentProblems);
+    const badSegments = ownText.split("/").flatMap(segmentProblems);
     if (badSegments.length > 0) {
       for (const message of new Set(badSegments)) this.problem(at, key, message);
       return;
     }
-    if (depth + segments.length - 1 > MAX_HIERARCHY_LEVELS) {
-      this.problem(at, key, `nested deeper than ${MAX_HIERARCHY_LEVELS} levels, the most SSM allows`);
+    if (this.prefixLevels + key.split("/").length > MAX_HIERARCHY_LEVELS) {
+      this.problem(at, key, `nested deeper than ${MAX_HIERARCHY_LEVELS} levels (prefix included), the most SSM allows`);
       return;
     }
     const value = this.resolve(valueNode);
@@ -165,7 +175,7 @@ class AppConfigReader {
       if (value.items.length === 0) this.problem(at, key, "empty group: give it keys, or remove it");
       for (const pair of value.items) {
         const childKey = this.keyText(pair.key as Node | null);
-        if (childKey !== undefined) this.visit(`${key}/${childKey}`, pair.key as Node, pair.value as Node | null, depth + segments.length);
+        if (childKey !== undefined) this.visit(`${key}/${childKey}`, childKey, pair.key as Node, pair.value as Node | null);
       }
       return;
     }
@@ -205,11 +215,12 @@ class AppConfigReader {
       this.problem(this.position(node) ?? at, key, `"${field}" must be non-empty text`);
       return undefined;
     };
+    const fieldAt = (field: string): SourcePosition => (fields.get(field) ? this.position(fields.get(field)) : at);
     const declaredType = text("type");
     const notSecret = text("notSecret");
-    if (notSecret !== undefined && notSecret !== "true") this.problem(at, key, `"notSecret" can only be true`);
+    if (notSecret !== undefined && notSecret !== "true") this.problem(fieldAt("notSecret"), key, `"notSecret" can only be true`);
     if (declaredType === "SecureString") {
-      this.problem(at, key, "SecureString parameters never come from this file: create the secret by hand and list its name under required_secrets");
+      this.problem(fieldAt("type"), key, "SecureString parameters never come from this file: create the secret by hand and list its name under required_secrets");
       return;
     }
     const secretWord = notSecret === "true" ? undefined : secretLikeWord(key);
@@ -231,20 +242,20 @@ class AppConfigReader {
     }
     const type = items ? "StringList" : "String";
     if (declaredType !== undefined && declaredType !== type) {
-      this.problem(at, key, `type "${declaredType}" does not match the value (a ${items ? "list" : "scalar"} is a ${type})`);
+      this.problem(fieldAt("type"), key, `type "${declaredType}" does not match the value (a ${items ? "list" : "scalar"} is a ${type})`);
     }
     const tier = (text("tier") ?? "Standard") as ParameterTier;
-    if (!TIERS.includes(tier)) this.problem(at, key, `tier "${tier}" is not one of ${TIERS.join(", ")}`);
+    if (!TIERS.includes(tier)) this.problem(fieldAt("tier"), key, `tier "${tier}" is not one of ${TIERS.join(", ")}`);
     const dataType = (text("dataType") ?? "text") as ParameterDataType;
-    if (!DATA_TYPES.includes(dataType)) this.problem(at, key, `dataType "${dataType}" is not one of ${DATA_TYPES.join(", ")}`);
-    else if (dataType !== "text" && type !== "String") this.problem(at, key, `dataType "${dataType}" needs a String value`);
+    if (!DATA_TYPES.includes(dataType)) this.problem(fieldAt("dataType"), key, `dataType "${dataType}" is not one of ${DATA_TYPES.join(", ")}`);
+    else if (dataType !== "text" && type !== "String") this.problem(fieldAt("dataType"), key, `dataType "${dataType}" needs a String value`);
     else if (dataType === "aws:ec2:image" && value !== undefined && !AMI_ID.test(value)) this.problem(valueAt, key, `"${value}" is not an AMI id (ami-...), as dataType aws:ec2:image requires`);
     const description = text("description");
     if (description !== undefined && description.length > MAX_DESCRIPTION_LENGTH) {
-      this.problem(at, key, `description is ${description.length} characters, SSM allows ${MAX_DESCRIPTION_LENGTH}`);
+      this.problem(fieldAt("description"), key, `description is ${description.length} characters, SSM allows ${MAX_DESCRIPTION_LENGTH}`);
     }
     const allowedPattern = text("allowedPattern");
-    if (allowedPattern !== undefined) this.checkPattern(key, at, allowedPattern, value);
+    if (allowedPattern !== undefined) this.checkPattern(key, fieldAt("allowedPattern"), valueAt, allowedPattern, value);
     if (value === undefined) return;
     const bytes = Buffer.byteLength(value, "utf8");
     if (bytes > maxValueBytes(tier)) {
@@ -306,7 +317,7 @@ class AppConfigReader {
     return ok ? items : undefined;
   }
 
-  private checkPattern(key: string, at: SourcePosition, pattern: string, value: string | undefined): void {
+  private checkPattern(key: string, at: SourcePosition, valueAt: SourcePosition, pattern: string, value: string | undefined): void {
     if (pattern.length > MAX_ALLOWED_PATTERN_LENGTH) {
       this.problem(at, key, `allowedPattern is ${pattern.length} characters, SSM allows ${MAX_ALLOWED_PATTERN_LENGTH}`);
       return;
@@ -318,7 +329,7 @@ class AppConfigReader {
       this.problem(at, key, `allowedPattern is not a valid regular expression: ${(error as Error).message}`);
       return;
     }
-    if (value !== undefined && !regex.test(value)) this.problem(at, key, `value "${value}" does not match its allowedPattern ${pattern}`);
+    if (value !== undefined && !regex.test(value)) this.problem(valueAt, key, `value "${value}" does not match its allowedPattern ${pattern}`);
   }
 
   private readRequiredSecrets(node: Node): RequiredSecret[] {

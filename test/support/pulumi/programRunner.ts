@@ -89,6 +89,7 @@ async function main(): Promise<void> {
     run.componentOutputs[req.getUrn()] = { secretPaths: secretPaths(outputs, "", []), keys: Object.keys(outputs) };
     return registerOutputs(req, callback);
   };
+  programStarted = performance.now();
   let program: unknown = require(input.program);
   if (typeof program === "function") program = await (program as () => unknown)();
   else if (program && typeof program === "object" && typeof (program as { default?: unknown }).default === "function") {
@@ -105,6 +106,7 @@ async function main(): Promise<void> {
   }
 }
 
+let programStarted = 0;
 let written = false;
 function finish(): void {
   if (written) return;
@@ -116,6 +118,7 @@ function finish(): void {
     const state = typeof registered.state?.toJavaScript === "function" ? registered.state.toJavaScript() : registered.state;
     if (declared) declared.state = unwrap(state) as Record<string, unknown>;
   }
+  run.programMs = performance.now() - programStarted;
   writeFileSync(process.env.CRP_HARNESS_OUT!, JSON.stringify(run));
 }
 

@@ -75,7 +75,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
         (error, _stdout, stderr) => (error ? reject(new Error(`program runner failed: ${error.message}\n${stderr}`)) : resolve({ stderr })),
       );
     });
-    const run = JSON.parse(readFileSync(out, "utf8")) as ProgramRun & { stderr?: string };
+    const run = JSON.parse(readFileSync(out, "utf8")) as ProgramRun;
     run.stderr = stderr;
     return run;
   } finally {

@@ -43,4 +43,8 @@ export interface ProgramRun {
   componentOutputs: Record<string, { keys: string[]; secretPaths: string[] }>;
   /** Errors the program raised (failed previews). */
   errors: string[];
+  /** Time from loading the program to the last registration settling, ms (the program's own cost, without process start). */
+  programMs?: number;
+  /** What the program printed on stderr, where `pulumi.log.warn` goes under mocks. */
+  stderr?: string;
 }

@@ -1,0 +1,83 @@
+import { strict as assert } from "node:assert";
+import { execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { main } from "../../../runtime/cli/main";
+import { captureOutput } from "./captureOutput";
+
+const ROOT = path.resolve(__dirname, "../../..");
+const STACK_FILES = ["beta", "staging", "production"].map((env) => path.join(ROOT, `stacks/app_config_${env}.yaml`));
+
+describe("config-refresh check validates app_config files offline", () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(path.join(tmpdir(), "crp-check-"))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it("passes the three stack files of this repository with exit code 0", async () => {
+    const out = captureOutput();
+    assert.equal(await main(["check", "--app", "shop", ...STACK_FILES], out), 0, out.text());
+    assert.match(out.text(), /PASS: 3 files, 0 invalid, 0 drifting keys/);
+    assert.match(out.text(), /ok {4}.*app_config_beta\.yaml: \d+ parameters, 2 required secrets under \/shop\/beta\//);
+  });
+
+  it("fails with exit code 1 and prints file:line:column and key of each problem", async () => {
+    const bad = path.join(dir, "app_config_beta.yaml");
+    writeFileSync(bad, "log_level: debug\ndb:\n  password: hunter2\nempty:\n");
+    const out = captureOutput();
+    assert.equal(await main(["check", "--app", "shop", bad], out), 1);
+    assert.match(out.text(), new RegExp(`FAIL  ${bad.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: 2 problems`));
+    assert.match(out.text(), /app_config_beta\.yaml:3:3 db\/password: looks like a secret/);
+    assert.match(out.text(), /app_config_beta\.yaml:4:\d+ empty: value is empty/);
+  });
+
+  it("reports drift: a key present in one environment and missing in another, and a type that differs", async () => {
+    const beta = path.join(dir, "app_config_beta.yaml");
+    const production = path.join(dir, "app_config_production.yaml");
+    writeFileSync(beta, "log_level: debug\nfeatures:\n  new_checkout: true\nhosts: [a, b]\n");
+    writeFileSync(production, "log_level: warn\nhosts: a\n");
+    const out = captureOutput();
+    assert.equal(await main(["check", beta, production], out), 1);
+    assert.match(out.text(), /DRIFT 2 keys differ between environments/);
+    assert.match(out.text(), /features\/new_checkout: in beta, missing from production/);
+    assert.match(out.text(), /hosts: types differ \(beta: StringList, production: String\)/);
+  });
+
+  it("takes the app from Pulumi.<env>.yaml in the current directory when --app is not given", async () => {
+    const copy = path.join(dir, "app_config_beta.yaml");
+    copyFileSync(STACK_FILES[0]!, copy);
+    writeFileSync(path.join(dir, "Pulumi.beta.yaml"), "config:\n  my-project:app: payments\n");
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      const out = captureOutput();
+      assert.equal(await main(["check", copy], out), 0, out.text());
+      assert.match(out.text(), /under \/payments\/beta\//);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it("refuses a file whose name does not say its environment, and answers usage errors with exit code 2", async () => {
+    const odd = path.join(dir, "config.yaml");
+    writeFileSync(odd, "a: 1\n");
+    const out = captureOutput();
+    assert.equal(await main(["check", odd], out), 1);
+    assert.match(out.text(), /must be app_config_<env>\.yaml/);
+    assert.equal(await main(["check"], captureOutput()), 2);
+    assert.equal(await main(["check", "--bogus", odd], captureOutput()), 2);
+    assert.equal(await main(["nope"], captureOutput()), 2);
+    const help = captureOutput();
+    assert.equal(await main(["check", "--help"], help), 0);
+    assert.match(help.text(), /Usage: config-refresh check/);
+  });
+
+  it("runs as the package's bin from the build output", function () {
+    const bin = path.join(ROOT, "dist/runtime/cli/main.js");
+    if (!existsSync(bin)) this.skip(); // `npm test` builds first; a bare mocha run may not have.
+    const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
+    assert.equal(path.join(ROOT, pkg.bin["config-refresh"]!), bin);
+    const output = execFileSync(process.execPath, [bin, "check", "--app", "shop", ...STACK_FILES], { encoding: "utf8" });
+    assert.match(output, /PASS: 3 files/);
+  });
+});
