@@ -1,22 +1,54 @@
 /**
- * The stack program of this repository: composes the components for the stack it runs as
+ * The stack program of this repository: composes the pipeline for the stack it runs as
  * (`beta`, `staging`, `production`), reading `app_config_<stack>.yaml` beside it. Per-stack
- * settings live in `Pulumi.<stack>.yaml`, not in code branches.
+ * settings live in `Pulumi.<stack>.yaml`, not in code branches; the component validates them.
  */
 import * as path from "node:path";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { AppConfigParameters } from "../components";
+import { ConfigRefreshPipeline, type ConfigRefreshPipelineArgs } from "../components";
 
 const env = pulumi.getStack();
 const config = new pulumi.Config();
 const app = config.require("app");
-const prefix = `/${app}/${env}/`;
+const alarmTopicName = config.get("alarmTopicName");
 
-const parameters = new AppConfigParameters(`${app}-${env}`, {
-  file: path.join(__dirname, `app_config_${env}.yaml`),
-  prefix,
+const pipeline = new ConfigRefreshPipeline(`${app}-${env}`, {
+  app,
+  env,
+  appConfigFile: path.join(__dirname, `app_config_${env}.yaml`),
+  vpcId: config.get("vpcId"),
+  subnetIds: config.getObject<string[]>("subnetIds"),
+  createdVpc: config.getObject<ConfigRefreshPipelineArgs["createdVpc"]>("createdVpc"),
+  redis: config.getObject<ConfigRefreshPipelineArgs["redis"]>("redis"),
+  stream: config.getObject<ConfigRefreshPipelineArgs["stream"]>("stream"),
+  retry: config.getObject<ConfigRefreshPipelineArgs["retry"]>("retry"),
+  refreshFunction: config.getObject<ConfigRefreshPipelineArgs["refreshFunction"]>("refreshFunction"),
+  deadLetterRetentionDays: config.getNumber("deadLetterRetentionDays"),
+  // Looked up by name: the config stays free of account ids, and a preview fails if the topic is missing.
+  alarmTopicArn: alarmTopicName !== undefined ? aws.sns.getTopicOutput({ name: alarmTopicName }).arn : undefined,
+  tags: config.getObject<Record<string, string>>("tags"),
 });
 
-export const parameterPrefix = prefix;
-export const parameterNames = parameters.parameterNames;
-export const adoptedParameterNames = parameters.adoptedNames;
+export const parameterPrefix = pipeline.parameterPrefix;
+export const parameterNames = pipeline.parameterNames;
+export const adoptedParameterNames = pipeline.adoptedParameterNames;
+export const streamKey = pipeline.streamKey;
+export const redisEndpoint = pipeline.redisEndpoint;
+export const redisPort = pipeline.redisPort;
+export const redisAuthTokenParameterName = pipeline.redisAuthTokenParameterName;
+export const namespaceId = pipeline.namespaceId;
+export const namespaceName = pipeline.namespaceName;
+export const serviceId = pipeline.serviceId;
+export const serviceName = pipeline.serviceName;
+export const refreshTokenParameterName = pipeline.refreshTokenParameterName;
+export const refreshPort = pipeline.refreshPort;
+export const serviceSecurityGroupId = pipeline.serviceSecurityGroupId;
+export const vpcId = pipeline.vpcId;
+export const privateSubnetIds = pipeline.privateSubnetIds;
+export const deadLetterQueueUrl = pipeline.deadLetterQueueUrl;
+export const deadLetterQueueArn = pipeline.deadLetterQueueArn;
+export const deadLetterAlarmArn = pipeline.deadLetterAlarmArn;
+export const functionName = pipeline.functionName;
+export const functionArn = pipeline.functionArn;
+export const ruleArn = pipeline.ruleArn;

@@ -26,6 +26,42 @@ const arn = (account: MockAccount, service: string, resource: string): string =>
  */
 export const RESOURCE_OUTPUTS: Record<string, OutputsOf> = {
   "aws:ssm/parameter:Parameter": (a, acc) => ({ arn: arn(acc, "ssm", `parameter${a.inputs.name}`), version: 1 }),
+  // awsx.ec2.Vpc is a remote component: under mocks its outputs come from here.
+  "awsx:ec2:Vpc": (a) => {
+    const zones = Number(a.inputs.numberOfAvailabilityZones ?? 3);
+    const ids = (kind: string) => Array.from({ length: zones }, (_, i) => `subnet-${kind}-${i}-${a.name}`);
+    return { vpcId: `vpc-${a.name}`, privateSubnetIds: ids("private"), publicSubnetIds: ids("public"), isolatedSubnetIds: [] };
+  },
+  "aws:elasticache/replicationGroup:ReplicationGroup": (a, acc) => ({
+    arn: arn(acc, "elasticache", `replicationgroup:${a.name}`),
+    primaryEndpointAddress: `master.${a.name}.abc123.euw1.cache.amazonaws.com`,
+    readerEndpointAddress: `replica.${a.name}.abc123.euw1.cache.amazonaws.com`,
+    port: a.inputs.port ?? 6379,
+  }),
+  "aws:elasticache/subnetGroup:SubnetGroup": (a, acc) => ({ name: a.inputs.name ?? a.name, arn: arn(acc, "elasticache", `subnetgroup:${a.name}`) }),
+  "aws:lambda/function:Function": (a, acc) => {
+    const name = String(a.inputs.name ?? a.name);
+    return { name, arn: arn(acc, "lambda", `function:${name}`), invokeArn: `arn:aws:apigateway:${acc.region}:lambda:path/functions/${name}/invocations` };
+  },
+  "aws:sqs/queue:Queue": (a, acc) => {
+    const name = String(a.inputs.name ?? a.name);
+    return { name, arn: arn(acc, "sqs", name), url: `https://sqs.${acc.region}.amazonaws.com/${acc.accountId}/${name}` };
+  },
+  "aws:cloudwatch/eventRule:EventRule": (a, acc) => {
+    const name = String(a.inputs.name ?? a.name);
+    return { name, arn: arn(acc, "events", `rule/${name}`) };
+  },
+  "aws:cloudwatch/logGroup:LogGroup": (a, acc) => ({ arn: arn(acc, "logs", `log-group:${a.inputs.name ?? a.name}`) }),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (a, acc) => ({ arn: arn(acc, "cloudwatch", `alarm:${a.inputs.name ?? a.name}`) }),
+  "aws:iam/role:Role": (a, acc) => {
+    const name = String(a.inputs.name ?? a.name);
+    return { name, arn: `arn:aws:iam::${acc.accountId}:role/${name}` };
+  },
+  "aws:servicediscovery/httpNamespace:HttpNamespace": (a, acc) => ({ arn: arn(acc, "servicediscovery", `namespace/ns-${a.name}`), httpName: a.inputs.name }),
+  "aws:servicediscovery/service:Service": (a, acc) => ({ arn: arn(acc, "servicediscovery", `service/srv-${a.name}`) }),
+  "aws:ec2/securityGroup:SecurityGroup": (a, acc) => ({ arn: arn(acc, "ec2", `security-group/sg-${a.name}`) }),
+  "aws:sns/topic:Topic": (a, acc) => ({ arn: arn(acc, "sns", String(a.inputs.name ?? a.name)) }),
+  "random:index/randomPassword:RandomPassword": (a) => ({ result: `mock-secret-${a.name}-7Qx2Kp9Wz4`, bcryptHash: "mock-bcrypt" }),
 };
 
 /** Answers for invokes, by token. */
@@ -47,6 +83,7 @@ export const INVOKES: Record<string, (args: MockCallArgs, account: MockAccount) 
   }),
   "aws:index/getRegion:getRegion": (_c, acc) => ({ name: acc.region, region: acc.region, id: acc.region, description: acc.region }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
+  "aws:sns/getTopic:getTopic": (call, acc) => ({ name: call.inputs.name, arn: arn(acc, "sns", String(call.inputs.name)), id: arn(acc, "sns", String(call.inputs.name)) }),
 };
 
 /** The `newResource` answer for any resource. */

@@ -1,0 +1,289 @@
+/**
+ * The defaults of {@link ConfigRefreshPipelineArgs}, spelled out, and the one function that
+ * applies them and rejects conflicting or out-of-range arguments before any resource is declared.
+ * No Pulumi runtime import: it is tested as a plain function.
+ */
+import type * as pulumi from "@pulumi/pulumi";
+import { fullNameProblems, prefixProblems, segmentProblems } from "../appConfig/ssmRules";
+import { defaultStreamKey } from "../../runtime/protocol/streamKeys";
+import type {
+  ConfigRefreshPipelineArgs, NatGatewayPlacement, RefreshFunctionRuntime, StreamEngine,
+} from "./args";
+
+/** Defaults right for a small team; a stack overrides them in `Pulumi.<stack>.yaml`. */
+export const PIPELINE_DEFAULTS = {
+  createdVpc: { availabilityZoneCount: 2, natGateways: "Single" as NatGatewayPlacement, cidrBlock: "10.0.0.0/16" },
+  refreshPort: 50051,
+  redis: {
+    engine: "valkey" as StreamEngine,
+    nodeType: "cache.t4g.micro",
+    replicas: 0,
+    multiAz: false,
+    port: 6379,
+    // The stream is derived data: after a loss instances see a new epoch and reload from SSM.
+    snapshotRetentionDays: 0,
+  },
+  engineVersions: { valkey: "8.0", redis: "7.1" } as Record<StreamEngine, string>,
+  stream: { maxLength: 10_000 },
+  retry: {
+    // Past an hour the instances' TTL reload has applied the change anyway; the DLQ alarm tells a
+    // human within that hour instead of EventBridge's default of retrying for 24 hours.
+    maximumEventAgeInSeconds: 3_600,
+    maximumRetryAttempts: 24,
+    functionRetryAttempts: 2,
+    functionMaximumEventAgeInSeconds: 3_600,
+  },
+  deadLetterRetentionDays: 14,
+  refreshFunction: {
+    // Node.js 20 leaves Lambda's standard support in 2026; 22 is the current LTS runtime.
+    runtime: "nodejs22.x" as RefreshFunctionRuntime,
+    architecture: "arm64" as "arm64" | "x86_64",
+    memorySize: 256,
+    timeoutSeconds: 30,
+    logRetentionDays: 30,
+    rpcDeadlineMs: 2_000,
+    rpcRetries: 1,
+  },
+};
+
+/** Every setting of the pipeline, defaults applied (each field is documented on {@link ConfigRefreshPipelineArgs}). */
+export interface PipelineSettings {
+  /** First segment of the prefix. */
+  app: string;
+  /** Second segment of the prefix (default: the stack name). */
+  env: string;
+  /** `/<app>/<env>/`. */
+  prefix: string;
+  appConfigFile: string;
+  requireSecrets: boolean;
+  network:
+    | { kind: "existing"; vpcId: pulumi.Input<string>; subnetIds: pulumi.Input<string>[] }
+    | { kind: "created"; availabilityZoneCount: number; natGateways: NatGatewayPlacement; cidrBlock: string };
+  extraSecurityGroupIds: pulumi.Input<string>[];
+  refreshPort: number;
+  redis: {
+    engine: StreamEngine;
+    engineVersion: string;
+    nodeType: string;
+    replicas: number;
+    multiAz: boolean;
+    port: number;
+    snapshotRetentionDays: number;
+    maintenanceWindow?: string;
+    kmsKeyArn?: pulumi.Input<string>;
+    authTokenParameterName: string;
+  };
+  stream: { key: string; maxLength: number };
+  retry: {
+    maximumEventAgeInSeconds: number;
+    maximumRetryAttempts: number;
+    functionRetryAttempts: number;
+    functionMaximumEventAgeInSeconds: number;
+  };
+  deadLetter: { retentionDays: number; alarmTopicArn?: pulumi.Input<string> };
+  refreshFunction: {
+    runtime: RefreshFunctionRuntime;
+    architecture: "arm64" | "x86_64";
+    memorySize: number;
+    timeoutSeconds: number;
+    logRetentionDays: number;
+    rpcDeadlineMs: number;
+    rpcRetries: number;
+    scopePattern?: string;
+  };
+  registry: { namespaceName: string; serviceName: string; refreshTokenParameterName: string };
+  /** The caller's tags plus `managed-by` and `config-refresh:prefix`. */
+  tags: Record<string, string>;
+}
+
+/** Thrown by {@link resolvePipelineSettings}: lists every problem with the arguments, one per line. */
+export class PipelineArgsError extends Error {
+  /** Every problem, one sentence each. */
+  public readonly problems: readonly string[];
+
+  public constructor(name: string, problems: string[]) {
+    super(`ConfigRefreshPipeline "${name}" has invalid arguments:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "PipelineArgsError";
+    this.problems = problems;
+  }
+}
+
+/** Retention values CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const RUNTIMES: readonly RefreshFunctionRuntime[] = ["nodejs20.x", "nodejs22.x", "nodejs24.x"];
+const ENGINES: readonly StreamEngine[] = ["valkey", "redis"];
+const NAT_PLACEMENTS: readonly NatGatewayPlacement[] = ["Single", "OnePerAz"];
+const SCOPE_PLACEHOLDER = /\{([a-zA-Z][a-zA-Z0-9_]*)\}/g;
+
+/**
+ * Applies the defaults to `args` and validates them. Throws {@link PipelineArgsError} naming every
+ * problem; a conflict names both arguments.
+ *
+ * @example
+ * ```ts
+ * const settings = resolvePipelineSettings("shop", { app: "shop", appConfigFile: "app_config_beta.yaml" }, "beta");
+ * settings.prefix; // "/shop/beta/"
+ * ```
+ */
+export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelineArgs, stack: string): PipelineSettings {
+  const problems: string[] = [];
+  const D = PIPELINE_DEFAULTS;
+  const app = args.app;
+  const env = args.env ?? stack;
+  if (typeof app !== "string" || app === "") problems.push("app is required (the first segment of the parameter prefix)");
+  else for (const p of segmentProblems(app)) problems.push(`app: ${p}`);
+  for (const p of segmentProblems(env)) problems.push(`env: ${p}`);
+  if (typeof args.appConfigFile !== "string" || args.appConfigFile === "") problems.push("appConfigFile is required (the app_config_<env>.yaml to declare)");
+  const prefix = `/${app}/${env}/`;
+  if (problems.length === 0) problems.push(...prefixProblems(prefix));
+
+  const check = (ok: boolean, problem: string): void => {
+    if (!ok) problems.push(problem);
+  };
+  const integer = (label: string, value: number, min: number, max: number, why = ""): number => {
+    check(Number.isInteger(value) && value >= min && value <= max, `${label} must be an integer from ${min} to ${max}${why}, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  const oneOf = <T>(label: string, value: T, allowed: readonly T[]): T => {
+    check(allowed.includes(value), `${label} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(value)}`);
+    return value;
+  };
+
+  // Network: an existing VPC with its subnets, or one created here.
+  let network: PipelineSettings["network"];
+  if (args.vpcId !== undefined || args.subnetIds !== undefined) {
+    check(args.vpcId !== undefined, "subnetIds was given without vpcId: give both (an existing VPC and its private subnets) or neither (a VPC is created)");
+    check(args.subnetIds !== undefined, "vpcId was given without subnetIds: the function and the stream host need the VPC's private subnets");
+    check(args.subnetIds === undefined || (Array.isArray(args.subnetIds) && args.subnetIds.length > 0), "subnetIds must list at least one subnet");
+    check(args.createdVpc === undefined, "createdVpc and vpcId conflict: createdVpc describes a VPC this component creates, vpcId an existing one");
+    network = { kind: "existing", vpcId: args.vpcId ?? "", subnetIds: args.subnetIds ?? [] };
+  } else {
+    const created = withDefaults(D.createdVpc, args.createdVpc);
+    integer("createdVpc.availabilityZoneCount", created.availabilityZoneCount, 2, 6, " (ElastiCache and Lambda want two zones at least)");
+    oneOf("createdVpc.natGateways", created.natGateways, NAT_PLACEMENTS);
+    check(/^\d{1,3}(\.\d{1,3}){3}\/(1[6-9]|2[0-4])$/.test(created.cidrBlock), `createdVpc.cidrBlock must be an IPv4 CIDR from /16 to /24, got ${JSON.stringify(created.cidrBlock)}`);
+    network = { kind: "created", ...created };
+  }
+
+  const refreshPort = integer("refreshPort", args.refreshPort ?? D.refreshPort, 1, 65535);
+
+  // Stream host.
+  const engine = oneOf("redis.engine", args.redis?.engine ?? D.redis.engine, ENGINES);
+  const redis = {
+    ...withDefaults({ ...D.redis, engineVersion: D.engineVersions[engine] ?? D.engineVersions.valkey }, args.redis),
+    authTokenParameterName: args.redisAuthTokenParameterName ?? `/config-refresh/${app}/${env}/redis-auth-token`,
+  };
+  const major = /^(\d+)(\.\d+)?(\.\d+)?$/.exec(redis.engineVersion);
+  check(major !== null && Number(major[1]) >= 7, `redis.engineVersion must be 7 or newer (major.minor, e.g. "7.2"), got ${JSON.stringify(redis.engineVersion)}`);
+  check(/^cache\.[a-z0-9]+\.[a-z0-9]+$/.test(redis.nodeType), `redis.nodeType must be an ElastiCache node type such as "cache.t4g.micro", got ${JSON.stringify(redis.nodeType)}`);
+  integer("redis.replicas", redis.replicas, 0, 5);
+  integer("redis.port", redis.port, 1, 65535);
+  integer("redis.snapshotRetentionDays", redis.snapshotRetentionDays, 0, 35);
+  check(typeof redis.multiAz === "boolean", `redis.multiAz must be true or false, got ${JSON.stringify(redis.multiAz)}`);
+  check(!(redis.multiAz && redis.replicas === 0), "redis.multiAz is true but redis.replicas is 0: multi-AZ needs at least one replica to fail over to");
+  check(
+    !(redis.multiAz && network.kind === "existing" && network.subnetIds.length < 2),
+    "redis.multiAz is true but subnetIds lists fewer than 2 subnets: multi-AZ needs subnets in two zones at least",
+  );
+  check(redis.port !== refreshPort, `redis.port and refreshPort are both ${refreshPort}: the instances' refresh server cannot share the stream host's port`);
+
+  const stream = { key: args.stream?.key ?? defaultStreamKey(prefix), maxLength: args.stream?.maxLength ?? D.stream.maxLength };
+  check(typeof stream.key === "string" && stream.key !== "", "stream.key must be a non-empty string");
+  integer("stream.maxLength", stream.maxLength, 1, 10_000_000);
+
+  // Retries: EventBridge's and Lambda's own limits.
+  const retry = withDefaults(D.retry, args.retry);
+  integer("retry.maximumEventAgeInSeconds", retry.maximumEventAgeInSeconds, 60, 86_400, " (EventBridge's limit)");
+  integer("retry.maximumRetryAttempts", retry.maximumRetryAttempts, 0, 185, " (EventBridge's limit)");
+  integer("retry.functionRetryAttempts", retry.functionRetryAttempts, 0, 2, " (Lambda's asynchronous invocation limit)");
+  integer("retry.functionMaximumEventAgeInSeconds", retry.functionMaximumEventAgeInSeconds, 60, 21_600, " (Lambda's asynchronous invocation limit)");
+  const deadLetter = {
+    retentionDays: integer("deadLetterRetentionDays", args.deadLetterRetentionDays ?? D.deadLetterRetentionDays, 1, 14, " (SQS keeps a message 14 days at most)"),
+    ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
+  };
+
+  // The function.
+  const fn = withDefaults(D.refreshFunction, args.refreshFunction);
+  oneOf("refreshFunction.runtime", fn.runtime, RUNTIMES);
+  oneOf("refreshFunction.architecture", fn.architecture, ["arm64", "x86_64"] as const);
+  integer("refreshFunction.memorySize", fn.memorySize, 128, 10_240);
+  integer("refreshFunction.timeoutSeconds", fn.timeoutSeconds, 3, 900);
+  oneOf("refreshFunction.logRetentionDays", fn.logRetentionDays, LOG_RETENTION_DAYS as readonly number[]);
+  integer("refreshFunction.rpcDeadlineMs", fn.rpcDeadlineMs, 100, 60_000);
+  integer("refreshFunction.rpcRetries", fn.rpcRetries, 0, 5);
+  check(
+    fn.rpcDeadlineMs * (fn.rpcRetries + 1) < fn.timeoutSeconds * 1000,
+    `refreshFunction.rpcDeadlineMs × (refreshFunction.rpcRetries + 1) = ${fn.rpcDeadlineMs * (fn.rpcRetries + 1)} ms does not fit in refreshFunction.timeoutSeconds = ${fn.timeoutSeconds} s: the function would time out before its last refresh call`,
+  );
+  if (args.scopePattern !== undefined) problems.push(...scopePatternProblems(args.scopePattern, prefix));
+
+  // Registry and the two generated secrets.
+  const registry = {
+    namespaceName: args.namespaceName ?? `config-refresh-${app}-${env}`,
+    serviceName: args.serviceName ?? app,
+    refreshTokenParameterName: args.refreshTokenParameterName ?? `/config-refresh/${app}/${env}/refresh-token`,
+  };
+  check(/^[!-~]{1,1024}$/.test(registry.namespaceName), `namespaceName must be 1–1024 printable characters without spaces, got ${JSON.stringify(registry.namespaceName)}`);
+  check(/^[a-zA-Z0-9_]([a-zA-Z0-9_.-]{0,126})$/.test(registry.serviceName), `serviceName must be 1–127 letters, digits, _ . - (Cloud Map's rule), got ${JSON.stringify(registry.serviceName)}`);
+  problems.push(...secretParameterProblems("redisAuthTokenParameterName", redis.authTokenParameterName, prefix));
+  problems.push(...secretParameterProblems("refreshTokenParameterName", registry.refreshTokenParameterName, prefix));
+  check(redis.authTokenParameterName !== registry.refreshTokenParameterName, "redisAuthTokenParameterName and refreshTokenParameterName name the same parameter: each secret needs its own");
+
+  // Ids known at preview (from yaml, typically) are checked for their shape; outputs are taken as they come.
+  const idShape = (label: string, value: unknown, shape: RegExp, example: string): void =>
+    check(typeof value !== "string" || shape.test(value), `${label} must look like "${example}", got ${JSON.stringify(value)}`);
+  idShape("vpcId", args.vpcId, /^vpc-[0-9a-z]+$/, "vpc-0abc123");
+  (args.subnetIds ?? []).forEach((id, i) => idShape(`subnetIds[${i}]`, id, /^subnet-[0-9a-z]+$/, "subnet-0abc123"));
+  (args.extraSecurityGroupIds ?? []).forEach((id, i) => idShape(`extraSecurityGroupIds[${i}]`, id, /^sg-[0-9a-z]+$/, "sg-0abc123"));
+  idShape("alarmTopicArn", args.alarmTopicArn, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, "arn:aws:sns:<region>:<account>:<topic>");
+
+  if (problems.length > 0) throw new PipelineArgsError(name, problems);
+  const { scopePattern } = args;
+  return {
+    app, env, prefix,
+    appConfigFile: args.appConfigFile,
+    requireSecrets: args.requireSecrets ?? true,
+    network,
+    extraSecurityGroupIds: args.extraSecurityGroupIds ?? [],
+    refreshPort,
+    redis,
+    stream,
+    retry,
+    deadLetter,
+    refreshFunction: { ...fn, ...(scopePattern !== undefined ? { scopePattern } : {}) },
+    registry,
+    tags: { ...args.tags, "managed-by": "config-refresh-pipeline", "config-refresh:prefix": prefix },
+  };
+}
+
+/** `defaults` overridden by the entries of `overrides` that are set (an `undefined` keeps the default). */
+function withDefaults<T extends object, O extends object>(defaults: T, overrides: O | undefined): T & O {
+  const result = { ...defaults } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(overrides ?? {})) if (value !== undefined) result[key] = value;
+  return result as T & O;
+}
+
+/** Problems with a tenant scope pattern such as `/shop/beta/tenants/{tenant}/`. */
+function scopePatternProblems(pattern: string, prefix: string): string[] {
+  const problems: string[] = [];
+  if (!pattern.startsWith(prefix)) {
+    problems.push(`scopePattern ${JSON.stringify(pattern)} is not under the parameter prefix ${JSON.stringify(prefix)} (from app and env): a scope can only narrow the changes the rule delivers`);
+  }
+  if (!pattern.endsWith("/")) problems.push(`scopePattern ${JSON.stringify(pattern)} must end with "/"`);
+  const placeholders = [...pattern.matchAll(SCOPE_PLACEHOLDER)];
+  const segments = pattern.split("/");
+  if (placeholders.length !== 1 || !segments.some((s) => /^\{[a-zA-Z][a-zA-Z0-9_]*\}$/.test(s))) {
+    problems.push(`scopePattern ${JSON.stringify(pattern)} must hold exactly one {attribute} as a whole path segment, e.g. "${prefix}tenants/{tenant}/"`);
+  }
+  return problems;
+}
+
+/** Problems with the name of a generated SecureString (outside the prefix, valid SSM name). */
+function secretParameterProblems(label: string, name: string, prefix: string): string[] {
+  if (typeof name !== "string" || !name.startsWith("/")) return [`${label} must be a full parameter name starting with "/", got ${JSON.stringify(name)}`];
+  const problems = fullNameProblems(name).map((p) => `${label} ${JSON.stringify(name)}: ${p}`);
+  if (name.startsWith(prefix)) {
+    problems.push(`${label} ${JSON.stringify(name)} lies under the parameter prefix ${JSON.stringify(prefix)}: the change rule would fire on it and every client would load the secret as configuration`);
+  }
+  return problems;
+}

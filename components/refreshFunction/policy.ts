@@ -1,0 +1,92 @@
+import type * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+/** What the refresh function's permissions are scoped to. */
+export interface RefreshFunctionPolicyScope {
+  partition: pulumi.Input<string>;
+  region: pulumi.Input<string>;
+  accountId: pulumi.Input<string>;
+  /** `/<app>/<env>/`. */
+  prefix: string;
+  /** ARNs of the AUTH-token and refresh-token SecureStrings. */
+  tokenParameterArns: pulumi.Input<string>[];
+  /** Cloud Map namespace (HttpName) and service the function discovers instances in. */
+  namespaceName: pulumi.Input<string>;
+  serviceName: pulumi.Input<string>;
+  /** The dead-letter queue (on-failure destination). */
+  deadLetterQueueArn: pulumi.Input<string>;
+  /** The function's own log group (ARN without the `:*` suffix). */
+  logGroupArn: pulumi.Input<string>;
+}
+
+/**
+ * Actions AWS only grants on `Resource: "*"`: the ENI calls Lambda makes with the execution role
+ * to attach the function to the VPC (the same list as the managed AWSLambdaVPCAccessExecutionRole).
+ */
+export const VPC_ACCESS_ACTIONS = [
+  "ec2:CreateNetworkInterface",
+  "ec2:DescribeNetworkInterfaces",
+  "ec2:DescribeSubnets",
+  "ec2:DeleteNetworkInterface",
+  "ec2:AssignPrivateIpAddresses",
+  "ec2:UnassignPrivateIpAddresses",
+];
+
+/**
+ * The refresh function's permissions, least privilege:
+ * - read the parameters under the prefix and the two token SecureStrings, nothing else in SSM
+ *   (SecureStrings under the default `aws/ssm` key need no `kms:Decrypt` grant: that key's policy
+ *   admits every principal of the account through SSM);
+ * - `servicediscovery:DiscoverInstances`, which has no resource-level ARN: scoped with the
+ *   `servicediscovery:NamespaceName` / `ServiceName` condition keys instead;
+ * - send to the dead-letter queue (Lambda's on-failure destination uses the execution role);
+ * - write to its own log group;
+ * - the VPC ENI actions, which AWS only grants on `*` ({@link VPC_ACCESS_ACTIONS}).
+ *
+ * @example
+ * ```ts
+ * new aws.iam.RolePolicy("refresh", { role: role.id, policy: pulumi.jsonStringify(refreshFunctionPolicy(scope)) });
+ * ```
+ */
+export function refreshFunctionPolicy(scope: RefreshFunctionPolicyScope): aws.iam.PolicyDocument {
+  const parameterArn = (path: string): pulumi.Input<string> =>
+    pulumi.interpolate`arn:${scope.partition}:ssm:${scope.region}:${scope.accountId}:parameter${path}`;
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "ReadConfigurationAndTokens",
+        Effect: "Allow",
+        Action: ["ssm:GetParameter", "ssm:GetParameters"],
+        Resource: [parameterArn(`${scope.prefix}*`), ...scope.tokenParameterArns],
+      },
+      {
+        Sid: "DiscoverServiceInstances",
+        Effect: "Allow",
+        Action: ["servicediscovery:DiscoverInstances"],
+        Resource: ["*"],
+        Condition: {
+          StringEquals: { "servicediscovery:NamespaceName": scope.namespaceName, "servicediscovery:ServiceName": scope.serviceName },
+        },
+      },
+      {
+        Sid: "SendFailedEventsToDeadLetterQueue",
+        Effect: "Allow",
+        Action: ["sqs:SendMessage"],
+        Resource: [scope.deadLetterQueueArn],
+      },
+      {
+        Sid: "WriteOwnLogs",
+        Effect: "Allow",
+        Action: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Resource: [pulumi.interpolate`${scope.logGroupArn}:*`],
+      },
+      {
+        Sid: "AttachToVpc",
+        Effect: "Allow",
+        Action: VPC_ACCESS_ACTIONS,
+        Resource: ["*"],
+      },
+    ],
+  };
+}

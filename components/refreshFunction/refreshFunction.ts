@@ -1,0 +1,165 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { lambdaEnvironment } from "../../runtime/lambda/environment";
+import type { RefreshFunctionRuntime } from "../pipeline/args";
+import { bundleRefreshHandler, HANDLER, HANDLER_FILE, PROTO_FILE } from "./bundle";
+import { refreshFunctionPolicy } from "./policy";
+
+/** Type token of {@link RefreshFunction}. */
+export const REFRESH_FUNCTION_TYPE = "config-refresh-pipeline:refreshFunction:RefreshFunction";
+
+/** Arguments of {@link RefreshFunction} (defaults already applied by the pipeline). */
+export interface RefreshFunctionArgs {
+  /** `/<app>/<env>/`: the parameters it serves. */
+  prefix: string;
+  /** Lambda runtime, Node.js 20 or newer; the bundle targets the same major. */
+  runtime: RefreshFunctionRuntime;
+  /** `arm64` or `x86_64`. */
+  architecture: "arm64" | "x86_64";
+  /** MB. */
+  memorySize: number;
+  /** Seconds. */
+  timeoutSeconds: number;
+  /** Days the log group keeps events. */
+  logRetentionDays: number;
+  /** Deadline of one Refresh call, ms. */
+  rpcDeadlineMs: number;
+  /** Retries of a failed Refresh call within one invocation. */
+  rpcRetries: number;
+  /** Tenant scope pattern under the prefix, if any. */
+  scopePattern?: string;
+  /** `rediss://host:port` of the stream host. */
+  redisUrl: pulumi.Input<string>;
+  /** Key of the stream it appends to. */
+  streamKey: string;
+  /** Approximate MAXLEN of the stream. */
+  streamMaxLength: number;
+  /** The SecureStrings holding the AUTH token and the refresh token: the function gets their names. */
+  redisAuthTokenParameter: aws.ssm.Parameter;
+  refreshTokenParameter: aws.ssm.Parameter;
+  /** Cloud Map namespace (HttpName) and service of the instances. */
+  namespaceName: pulumi.Input<string>;
+  serviceName: pulumi.Input<string>;
+  /** Private subnets the function attaches to. */
+  subnetIds: pulumi.Input<pulumi.Input<string>[]>;
+  /** The function's own security group. */
+  securityGroupId: pulumi.Input<string>;
+  /** Where events go after the function failed them (Lambda's on-failure destination). */
+  deadLetterQueueArn: pulumi.Input<string>;
+  /** Lambda's asynchronous retries after a function error (0–2). */
+  retryAttempts: number;
+  /** How long Lambda keeps an event for those retries (60–21600 s). */
+  maximumEventAgeInSeconds: number;
+  /** Tags of every resource. */
+  tags: Record<string, string>;
+}
+
+/**
+ * The refresh Lambda: the handler of `runtime/lambda` bundled by esbuild at program time (with
+ * `refresh.proto` beside it), in the VPC's private subnets behind its own security group, with a
+ * least-privilege role, its own log group, and failed asynchronous invocations sent to the DLQ.
+ *
+ * Its environment is built with `lambdaEnvironment` and holds the NAMES of the token parameters,
+ * never a secret value.
+ *
+ * @example
+ * ```ts
+ * const fn = new RefreshFunction("shop-beta", { prefix: "/shop/beta/", redisUrl: redis.url, ... });
+ * fn.functionArn; // the EventBridge target
+ * ```
+ */
+export class RefreshFunction extends pulumi.ComponentResource {
+  /** Name of the Lambda function. */
+  public readonly functionName: pulumi.Output<string>;
+  /** ARN of the Lambda function (the rule's target). */
+  public readonly functionArn: pulumi.Output<string>;
+  /** ARN of its execution role. */
+  public readonly roleArn: pulumi.Output<string>;
+  /** Its log group. */
+  public readonly logGroupName: pulumi.Output<string>;
+
+  public constructor(name: string, args: RefreshFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(REFRESH_FUNCTION_TYPE, name, {}, opts);
+    const bundle = bundleRefreshHandler({ nodeMajor: Number(/^nodejs(\d+)/.exec(args.runtime)?.[1] ?? 22) });
+    for (const warning of bundle.warnings) void pulumi.log.debug(`esbuild: ${warning}`, this);
+    const code = new pulumi.asset.AssetArchive({
+      // StringAssets, not FileAssets: the archive then records no absolute path.
+      [HANDLER_FILE]: new pulumi.asset.StringAsset(bundle.code),
+      [PROTO_FILE]: new pulumi.asset.StringAsset(bundle.proto),
+    });
+
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-refresh`, {
+      name: `/aws/lambda/config-refresh${args.prefix.replace(/\/$/, "")}`,
+      retentionInDays: args.logRetentionDays,
+      tags: args.tags,
+    }, { parent: this });
+    const role = new aws.iam.Role(`${name}-refresh`, {
+      description: `Execution role of the config-refresh function for ${args.prefix}`,
+      assumeRolePolicy: pulumi.jsonStringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+      tags: args.tags,
+    }, { parent: this });
+    const partition = aws.getPartitionOutput({}, { parent: this }).partition;
+    const region = aws.getRegionOutput({}, { parent: this }).region;
+    const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
+    const policy = new aws.iam.RolePolicy(`${name}-refresh`, {
+      role: role.id,
+      policy: pulumi.jsonStringify(refreshFunctionPolicy({
+        partition, region, accountId,
+        prefix: args.prefix,
+        tokenParameterArns: [args.redisAuthTokenParameter.arn, args.refreshTokenParameter.arn],
+        namespaceName: args.namespaceName,
+        serviceName: args.serviceName,
+        deadLetterQueueArn: args.deadLetterQueueArn,
+        logGroupArn: logGroup.arn,
+      })),
+    }, { parent: this });
+
+    const variables = pulumi
+      .all([args.redisUrl, args.redisAuthTokenParameter.name, args.refreshTokenParameter.name, args.namespaceName, args.serviceName])
+      .apply(([redisUrl, redisAuthTokenParameter, refreshTokenParameter, namespaceName, serviceName]) =>
+        lambdaEnvironment({
+          parameterPrefix: args.prefix,
+          redisUrl,
+          redisAuthTokenParameter,
+          streamKey: args.streamKey,
+          streamMaxLength: args.streamMaxLength,
+          namespaceName,
+          serviceName,
+          refreshTokenParameter,
+          scopePattern: args.scopePattern,
+          rpcDeadlineMs: args.rpcDeadlineMs,
+          rpcRetries: args.rpcRetries,
+        }));
+
+    const fn = new aws.lambda.Function(`${name}-refresh`, {
+      description: `Publishes Parameter Store changes under ${args.prefix} to the Redis stream and the instances`,
+      runtime: args.runtime,
+      architectures: [args.architecture],
+      handler: HANDLER,
+      code,
+      role: role.arn,
+      memorySize: args.memorySize,
+      timeout: args.timeoutSeconds,
+      environment: { variables },
+      vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
+      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+      tags: args.tags,
+    }, { parent: this, dependsOn: [policy, logGroup] });
+
+    new aws.lambda.FunctionEventInvokeConfig(`${name}-refresh`, {
+      functionName: fn.name,
+      maximumRetryAttempts: args.retryAttempts,
+      maximumEventAgeInSeconds: args.maximumEventAgeInSeconds,
+      destinationConfig: { onFailure: { destination: args.deadLetterQueueArn } },
+    }, { parent: this, dependsOn: [policy] });
+
+    this.functionName = fn.name;
+    this.functionArn = fn.arn;
+    this.roleArn = role.arn;
+    this.logGroupName = logGroup.name;
+    this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn, roleArn: this.roleArn, logGroupName: this.logGroupName });
+  }
+}
