@@ -23,8 +23,14 @@ export type ParsedStreamEntry =
  * The XADD field list of a message (`["format", "1", "name", "/shop/beta/log_level", ...]`):
  * flat strings, times as ISO 8601 with milliseconds, readable with `redis-cli XRANGE` and any
  * Redis client. `value` is absent for SecureString and Delete.
+ *
+ * @throws TypeError when given a value for a SecureString or a Delete (it must never reach the stream).
  */
 export function buildStreamFields(message: Omit<StreamMessage, "format">): string[] {
+  if (message.value !== undefined && (message.type === "SecureString" || message.operation === "Delete")) {
+    // Refuse rather than drop: a SecureString value reaching this point is a bug that must surface, never a stream entry.
+    throw new TypeError(`${message.name}: a ${message.operation === "Delete" ? "Delete" : "SecureString"} message never carries a value`);
+  }
   const fields = [
     "format", String(STREAM_FORMAT_VERSION),
     "name", message.name,
@@ -67,11 +73,12 @@ export function parseStreamEntry(id: string, fields: readonly string[]): ParsedS
   if (!operation || !CHANGE_OPERATIONS.includes(operation)) return reject("malformed", `unknown operation for ${name}`);
   const type = map.get("type") as ParameterType | undefined;
   if (!type || !PARAMETER_TYPES.includes(type)) return reject("malformed", `unknown type for ${name}`);
-  const version = Number(map.get("version"));
-  if (!Number.isSafeInteger(version) || version < 0) return reject("malformed", `version of ${name} is not a whole number`);
-  const modifiedAt = Date.parse(map.get("modifiedAt") ?? "");
-  const changedAt = Date.parse(map.get("changedAt") ?? "");
-  const publishedAt = Date.parse(map.get("publishedAt") ?? "");
+  const versionText = map.get("version") ?? "";
+  const version = Number(versionText);
+  if (!/^\d{1,16}$/.test(versionText) || !Number.isSafeInteger(version)) return reject("malformed", `version of ${name} is not a whole number`);
+  const modifiedAt = parseIsoTime(map.get("modifiedAt"));
+  const changedAt = parseIsoTime(map.get("changedAt"));
+  const publishedAt = parseIsoTime(map.get("publishedAt"));
   if (Number.isNaN(modifiedAt) || Number.isNaN(changedAt) || Number.isNaN(publishedAt)) return reject("malformed", `a time of ${name} is not ISO 8601`);
   const value = map.get("value");
   if (operation === "Delete" || type === "SecureString") {
@@ -87,4 +94,12 @@ export function parseStreamEntry(id: string, fields: readonly string[]): ParsedS
     ...(eventId !== undefined ? { eventId } : {}),
   };
   return { ok: true, id, message };
+}
+
+/** ISO 8601 date-time with an explicit zone (`Z` or `±hh:mm`), fractional seconds optional. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** Epoch ms of an ISO 8601 time, NaN for anything else (`Date.parse` alone also accepts "2026" or "Nov 25 2026"). */
+function parseIsoTime(text: string | undefined): number {
+  return text !== undefined && ISO_TIME.test(text) ? Date.parse(text) : Number.NaN;
 }

@@ -1,0 +1,144 @@
+import { MetricUnit } from "@aws-lambda-powertools/metrics";
+import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
+import { SSMClient } from "@aws-sdk/client-ssm";
+import type * as grpc from "@grpc/grpc-js";
+import type Redis from "ioredis";
+import type { LambdaSettings } from "./environment";
+import { StreamPublishError, describeError } from "./errors";
+import { RefreshClientPool, RefreshFanOut, ScopePattern } from "./fanout";
+import { createRefreshLogger, createRefreshMetrics, recordRefreshMetrics, REFRESH_METRICS, type RefreshLogger, type RefreshMetrics } from "./observability";
+import { CachedSecureString } from "./parameters";
+import { refreshBatch } from "./refreshBatch";
+import { StreamPublisher, createStreamRedis } from "./stream";
+import type { RefreshResult } from "./types";
+
+/**
+ * What `createRefreshHandler` may be given instead of building it. Whatever is passed in is the
+ * caller's to close; whatever the factory builds, `close()` closes.
+ */
+export interface RefreshDependencies {
+  /** Reads the changed parameters (no decryption) and the tokens (with decryption). */
+  ssm?: SSMClient;
+  /** Cloud Map client; against an emulator it needs `disableHostPrefix: true`. */
+  serviceDiscovery?: ServiceDiscoveryClient;
+  /** The stream's Redis connection (the factory's own fails fast, see `createStreamRedis`). */
+  redis?: Redis;
+  /** Default: the Powertools logger. */
+  logger?: RefreshLogger;
+  /** Default: Powertools metrics (EMF on stdout). */
+  metrics?: RefreshMetrics;
+  /** Credentials of the calls to the instances; default insecure (inside the VPC). */
+  refreshCredentials?: grpc.ChannelCredentials;
+  /** How long the refresh token is kept before it is read again; default 5 minutes. */
+  tokenMaxAgeMs?: number;
+}
+
+/** What the function needs of the Lambda context (optional: the local pipeline has none). */
+export interface RefreshInvocationContext {
+  /** Time left before the Lambda timeout; refresh calls are cut to fit. */
+  getRemainingTimeInMillis?(): number;
+}
+
+/**
+ * The refresh function of one container: call it with an invocation's input (an EventBridge event,
+ * an array of them, or an SQS event of them), `close()` it when done (tests, local pipeline).
+ */
+export interface RefreshHandler {
+  (input: unknown, context?: RefreshInvocationContext): Promise<RefreshResult>;
+  /** Closes the connections and clients the factory created. */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the refresh function from validated settings: the clients are created here, once, and
+ * reused by every invocation (SDK clients, the Redis connection, one gRPC client per instance).
+ * The AWS entry point (`handler`) calls it at cold start with `readLambdaSettings()`; the local
+ * pipeline and the tests call it with explicit settings and clients.
+ *
+ * An invocation throws only when it must be retried (Parameter Store or Redis unavailable); bad
+ * records, names outside the prefix, NACKs and unreachable instances are in the result.
+ *
+ * @example
+ * ```ts
+ * const refresh = createRefreshHandler(readLambdaSettings(env), { ssm, serviceDiscovery });
+ * const result = await refresh(event);
+ * console.log(result.published, result.instances);
+ * await refresh.close();
+ * ```
+ */
+export function createRefreshHandler(settings: LambdaSettings, dependencies: RefreshDependencies = {}): RefreshHandler {
+  const endpoint = settings.awsEndpoint ? { endpoint: settings.awsEndpoint } : {};
+  const ssm = dependencies.ssm ?? new SSMClient({ ...endpoint, maxAttempts: 3 });
+  const logger = dependencies.logger ?? createRefreshLogger({ parameterPrefix: settings.parameterPrefix });
+  const metrics = dependencies.metrics ?? createRefreshMetrics();
+  const owned: { ssm?: SSMClient; serviceDiscovery?: ServiceDiscoveryClient; redis?: Redis } = dependencies.ssm ? {} : { ssm };
+
+  let publisher: Promise<StreamPublisher> | undefined;
+  const openPublisher = async (): Promise<StreamPublisher> => {
+    let redis = dependencies.redis;
+    if (!redis) {
+      const password = settings.redisAuthTokenParameter ? await new CachedSecureString(ssm, settings.redisAuthTokenParameter).get() : undefined;
+      redis = owned.redis = createStreamRedis(settings.redisUrl, password !== undefined ? { password } : {});
+      // Connection errors also fail the command that needs the connection (and so the invocation); here they are only noted.
+      redis.on("error", (error: unknown) => logger.debug("redis connection error", { error: describeError(error) }));
+    }
+    return new StreamPublisher(redis, { streamKey: settings.streamKey, maxLength: settings.streamMaxLength });
+  };
+  const getPublisher = (): Promise<StreamPublisher> => {
+    publisher ??= openPublisher().catch((error: unknown) => {
+      publisher = undefined;
+      throw error;
+    });
+    return publisher;
+  };
+
+  let fanOut: RefreshFanOut | undefined;
+  let tokens: CachedSecureString | undefined;
+  let pool: RefreshClientPool | undefined;
+  if (settings.namespaceName && settings.serviceName && settings.refreshTokenParameter) {
+    const serviceDiscovery = dependencies.serviceDiscovery ?? new ServiceDiscoveryClient({ ...endpoint, ...(settings.awsEndpoint ? { disableHostPrefix: true } : {}), maxAttempts: 2 });
+    if (!dependencies.serviceDiscovery) owned.serviceDiscovery = serviceDiscovery;
+    tokens = new CachedSecureString(ssm, settings.refreshTokenParameter, {
+      ...(dependencies.tokenMaxAgeMs !== undefined ? { maxAgeMs: dependencies.tokenMaxAgeMs } : {}),
+      onStaleRead: (error) => logger.warn("refresh token could not be re-read; keeping the previous one", { error: describeError(error) }),
+    });
+    pool = new RefreshClientPool(dependencies.refreshCredentials ? { credentials: dependencies.refreshCredentials } : {});
+    fanOut = new RefreshFanOut({
+      serviceDiscovery, namespaceName: settings.namespaceName, serviceName: settings.serviceName,
+      ...(settings.scopePattern ? { scopePattern: ScopePattern.parse(settings.scopePattern) } : {}),
+      pool, tokens, deadlineMs: settings.rpcDeadlineMs, retries: settings.rpcRetries,
+    });
+  }
+
+  const refresh = async (input: unknown, context?: RefreshInvocationContext): Promise<RefreshResult> => {
+    // Read the token beside GetParameters, not after the publish (a cold start saves one round trip).
+    void tokens?.get().catch(() => undefined);
+    try {
+      const result = await refreshBatch(input, {
+        parameterPrefix: settings.parameterPrefix, ssm, publisher: getPublisher, logger, ...(fanOut ? { fanOut } : {}),
+      }, context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis!() : undefined);
+      recordRefreshMetrics(metrics, result);
+      return result;
+    } catch (error) {
+      metrics.addMetric(REFRESH_METRICS.retryableFailures, MetricUnit.Count, 1);
+      logger.error("refresh failed; the event will be retried", { error: describeError(error) });
+      if (error instanceof StreamPublishError && /WRONGPASS|NOAUTH/.test(error.message) && owned.redis) {
+        // The Redis AUTH token was rotated: connect again with a freshly read one next time.
+        owned.redis.disconnect();
+        owned.redis = undefined;
+        publisher = undefined;
+      }
+      throw error;
+    } finally {
+      metrics.publishStoredMetrics();
+    }
+  };
+  return Object.assign(refresh, {
+    async close(): Promise<void> {
+      pool?.close();
+      owned.redis?.disconnect();
+      owned.ssm?.destroy();
+      owned.serviceDiscovery?.destroy();
+    },
+  });
+}

@@ -1,0 +1,2 @@
+export { readRefreshInput, type RefreshInput } from "./readRefreshInput";
+export { PARAMETER_STORE_CHANGE, parseParameterStoreChange, type ParameterStoreChange } from "./parameterStoreChangeEvent";

@@ -1,0 +1,3 @@
+export type {
+  InstanceOutcome, InstanceRefreshResult, PublishedChange, RefreshResult, RejectedRecord, SkipReason, SkippedChange,
+} from "./RefreshResult";
