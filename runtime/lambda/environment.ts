@@ -51,18 +51,29 @@ const settingsSchema = z
     rpcDeadlineMs: positiveInt(2_000),
     rpcRetries: z.coerce.number().int().min(0).max(5).default(1),
     awsEndpoint: z.string().url().optional(),
-  })
-  .superRefine((s, ctx) => {
-    if ((s.namespaceName === undefined) !== (s.serviceName === undefined)) {
-      ctx.addIssue({ code: "custom", path: ["namespaceName"], message: `${LAMBDA_ENVIRONMENT.namespaceName} and ${LAMBDA_ENVIRONMENT.serviceName} go together` });
-    }
-    if (s.namespaceName !== undefined && s.refreshTokenParameter === undefined) {
-      ctx.addIssue({ code: "custom", path: ["refreshTokenParameter"], message: `the gRPC fan-out needs ${LAMBDA_ENVIRONMENT.refreshTokenParameter}` });
-    }
-    if (s.scopePattern !== undefined && !s.scopePattern.startsWith(s.parameterPrefix)) {
-      ctx.addIssue({ code: "custom", path: ["scopePattern"], message: `must be under ${LAMBDA_ENVIRONMENT.parameterPrefix}` });
-    }
   });
+
+/** Raw settings by name, as read from the environment (unset and empty are `undefined`). */
+type RawSettings = Partial<Record<keyof typeof LAMBDA_ENVIRONMENT, string>>;
+
+/**
+ * Checks that span several variables. They run on the raw values, beside the per-variable checks,
+ * so one cold start reports every problem at once rather than one deploy per problem.
+ */
+function crossVariableProblems(raw: RawSettings): string[] {
+  const problems: string[] = [];
+  const v = LAMBDA_ENVIRONMENT;
+  if ((raw.namespaceName === undefined) !== (raw.serviceName === undefined)) {
+    problems.push(`  ${v.namespaceName}: ${v.namespaceName} and ${v.serviceName} go together`);
+  }
+  if (raw.namespaceName !== undefined && raw.refreshTokenParameter === undefined) {
+    problems.push(`  ${v.refreshTokenParameter}: the gRPC fan-out needs ${v.refreshTokenParameter}`);
+  }
+  if (raw.scopePattern !== undefined && raw.parameterPrefix !== undefined && !raw.scopePattern.startsWith(raw.parameterPrefix)) {
+    problems.push(`  ${v.scopePattern}: must be under ${v.parameterPrefix}`);
+  }
+  return problems;
+}
 
 /** The validated settings, with defaults applied. */
 export type LambdaSettings = z.infer<typeof settingsSchema> & { streamKey: string };
@@ -88,14 +99,15 @@ export class LambdaSettingsError extends Error {
 export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): LambdaSettings {
   const raw = Object.fromEntries(
     Object.entries(LAMBDA_ENVIRONMENT).map(([setting, variable]) => [setting, env[variable] === "" ? undefined : env[variable]]),
-  );
+  ) as RawSettings;
   const parsed = settingsSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => {
-      const setting = String(issue.path[0] ?? "") as keyof typeof LAMBDA_ENVIRONMENT;
-      const variable = LAMBDA_ENVIRONMENT[setting] ?? setting;
-      return `  ${variable}: ${raw[setting] === undefined && issue.code === "invalid_type" ? "is not set" : issue.message}`;
-    });
+  const lines = parsed.success ? [] : parsed.error.issues.map((issue) => {
+    const setting = String(issue.path[0] ?? "") as keyof typeof LAMBDA_ENVIRONMENT;
+    const variable = LAMBDA_ENVIRONMENT[setting] ?? setting;
+    return `  ${variable}: ${raw[setting] === undefined && issue.code === "invalid_type" ? "is not set" : issue.message}`;
+  });
+  lines.push(...crossVariableProblems(raw));
+  if (!parsed.success || lines.length > 0) {
     throw new LambdaSettingsError(`the refresh function's environment is invalid:\n${lines.join("\n")}`);
   }
   return { ...parsed.data, streamKey: parsed.data.streamKey ?? defaultStreamKey(parsed.data.parameterPrefix) };

@@ -39,6 +39,17 @@ describe("refresh Lambda settings at cold start", () => {
     });
   });
 
+  it("reports a problem spanning several variables in the same error as a per-variable one", () => {
+    const env = { CONFIG_REFRESH_REDIS_URL: "redis://127.0.0.1:1", CONFIG_REFRESH_NAMESPACE: "ns", CONFIG_REFRESH_STREAM_MAXLEN: "-3" };
+    assert.throws(() => readLambdaSettings(env), (error: Error) => {
+      assert.match(error.message, /CONFIG_REFRESH_PARAMETER_PREFIX: is not set/);
+      assert.match(error.message, /CONFIG_REFRESH_STREAM_MAXLEN: /);
+      assert.match(error.message, /CONFIG_REFRESH_NAMESPACE and CONFIG_REFRESH_SERVICE go together/);
+      assert.match(error.message, /the gRPC fan-out needs CONFIG_REFRESH_TOKEN_PARAMETER/);
+      return true;
+    });
+  });
+
   it("refuses a Cloud Map fan-out without a refresh token parameter", () => {
     const env = { CONFIG_REFRESH_PARAMETER_PREFIX: "/shop/beta/", CONFIG_REFRESH_REDIS_URL: "redis://127.0.0.1:1", CONFIG_REFRESH_NAMESPACE: "ns", CONFIG_REFRESH_SERVICE: "web" };
     assert.throws(() => readLambdaSettings(env), /the gRPC fan-out needs CONFIG_REFRESH_TOKEN_PARAMETER/);
