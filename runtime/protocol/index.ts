@@ -10,3 +10,4 @@ export * from "./streamMessage";
 export * from "./refreshService";
 export * from "./refreshToken";
 export * from "./refreshServer";
+export * from "./ackMessage";

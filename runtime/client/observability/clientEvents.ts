@@ -1,0 +1,77 @@
+import type { ClientEvent, ClientLogger } from "../types";
+
+/** Level of the log line each event gets. */
+const LEVELS: Readonly<Record<ClientEvent["type"], keyof ClientLogger>> = {
+  "applied": "debug",
+  "rejected": "warn",
+  "entry-skipped": "warn",
+  "reload": "info",
+  "reload-failed": "error",
+  "stream-reset": "warn",
+  "reconnected": "info",
+  "redis-error": "warn",
+  "stream-error": "warn",
+  "ack-failed": "warn",
+  "listener-failed": "error",
+  "derive-failed": "error",
+  "unauthenticated": "warn",
+  "registration": "info",
+  "registration-failed": "error",
+};
+
+/** Events repeated during an outage: logged once until the connection is back. */
+const OUTAGE_EVENTS = new Set<ClientEvent["type"]>(["redis-error", "stream-error", "ack-failed"]);
+
+/** The default logger: warnings and errors as JSON lines on stderr. */
+export const STDERR_LOGGER: ClientLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message, attributes) => process.stderr.write(`${JSON.stringify({ level: "WARN", component: "config-refresh-client", message, ...attributes })}\n`),
+  error: (message, attributes) => process.stderr.write(`${JSON.stringify({ level: "ERROR", component: "config-refresh-client", message, ...attributes })}\n`),
+};
+
+/**
+ * Hands every event to the `onEvent` listeners and logs it. A listener that throws is logged and
+ * skipped; it never breaks the client.
+ */
+export class ClientEvents {
+  private readonly listeners = new Set<(event: ClientEvent) => void>();
+  private inOutage = false;
+
+  public constructor(private readonly logger: ClientLogger, private readonly instanceId: string) {}
+
+  /** Adds a listener; returns the function that removes it. */
+  public add(listener: (event: ClientEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Marks the end of an outage: the next connection error is logged again. */
+  public recovered(): void {
+    this.inOutage = false;
+  }
+
+  /** Reports an event to the listeners and the logger. */
+  public emit(event: ClientEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.logger.error("an onEvent listener threw", { instanceId: this.instanceId, error: describe(error) });
+      }
+    }
+    if (OUTAGE_EVENTS.has(event.type)) {
+      if (this.inOutage) return;
+      this.inOutage = true;
+    }
+    const { type, ...details } = event;
+    const attributes: Record<string, unknown> = { instanceId: this.instanceId, event: type };
+    for (const [name, value] of Object.entries(details)) attributes[name] = value instanceof Error ? describe(value) : value;
+    this.logger[LEVELS[type]](`config client: ${type}`, attributes);
+  }
+}
+
+/** An error as a log attribute. */
+export function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}

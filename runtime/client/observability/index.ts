@@ -1,0 +1,2 @@
+export { ClientCounters } from "./clientCounters";
+export { ClientEvents, STDERR_LOGGER, describe } from "./clientEvents";

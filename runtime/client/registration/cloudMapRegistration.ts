@@ -1,0 +1,91 @@
+import { networkInterfaces } from "node:os";
+import {
+  DeregisterInstanceCommand, RegisterInstanceCommand, UpdateInstanceCustomHealthStatusCommand, type ServiceDiscoveryClient,
+} from "@aws-sdk/client-servicediscovery";
+
+/** The attributes Cloud Map and the refresh Lambda read; scope attributes may not redefine them. */
+export const RESERVED_ATTRIBUTE_PREFIX = "AWS_";
+
+/** What a registration needs, resolved. */
+export interface RegistrationTarget {
+  client: ServiceDiscoveryClient;
+  serviceId: string;
+  instanceId: string;
+  address: string;
+  port: number;
+  attributes: Readonly<Record<string, string>>;
+  customHealthCheck: boolean;
+}
+
+/** Attempts and delay of the health update while a fresh registration propagates (AWS registers asynchronously). */
+const HEALTH_ATTEMPTS = 10;
+const HEALTH_RETRY_MS = 300;
+
+/**
+ * The instance's entry in AWS Cloud Map: `RegisterInstance` with `AWS_INSTANCE_IPV4`,
+ * `AWS_INSTANCE_PORT` and the scope attributes; with a custom health check it registers
+ * UNHEALTHY (`AWS_INIT_HEALTH_STATUS`), turns HEALTHY when the client is ready, and UNHEALTHY
+ * first when it closes, so the refresh Lambda (which discovers HEALTHY instances) stops calling
+ * it before it deregisters.
+ */
+export class CloudMapRegistration {
+  public constructor(private readonly target: RegistrationTarget) {}
+
+  /** The attributes registered. */
+  public attributes(): Record<string, string> {
+    return {
+      ...this.target.attributes,
+      AWS_INSTANCE_IPV4: this.target.address,
+      AWS_INSTANCE_PORT: String(this.target.port),
+      ...(this.target.customHealthCheck ? { AWS_INIT_HEALTH_STATUS: "UNHEALTHY" } : {}),
+    };
+  }
+
+  /** Registers the instance (idempotent: the same id registers again with the same attributes). */
+  public async register(): Promise<void> {
+    const { client, serviceId, instanceId } = this.target;
+    await client.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: instanceId, Attributes: this.attributes() }));
+  }
+
+  /** Reports the instance HEALTHY (retrying while the registration propagates). No-op without a custom health check. */
+  public async markHealthy(): Promise<void> {
+    if (!this.target.customHealthCheck) return;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.setHealth("HEALTHY");
+        return;
+      } catch (error) {
+        if ((error as Error).name !== "InstanceNotFound" || attempt >= HEALTH_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, HEALTH_RETRY_MS * attempt));
+      }
+    }
+  }
+
+  /** Reports the instance UNHEALTHY. No-op without a custom health check. */
+  public async markUnhealthy(): Promise<void> {
+    if (this.target.customHealthCheck) await this.setHealth("UNHEALTHY");
+  }
+
+  /** Deregisters the instance; an instance already gone is fine. */
+  public async deregister(): Promise<void> {
+    const { client, serviceId, instanceId } = this.target;
+    try {
+      await client.send(new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: instanceId }));
+    } catch (error) {
+      if ((error as Error).name !== "InstanceNotFound") throw error;
+    }
+  }
+
+  private async setHealth(status: "HEALTHY" | "UNHEALTHY"): Promise<void> {
+    const { client, serviceId, instanceId } = this.target;
+    await client.send(new UpdateInstanceCustomHealthStatusCommand({ ServiceId: serviceId, InstanceId: instanceId, Status: status }));
+  }
+}
+
+/** The first non-internal IPv4 address of this host (an ECS task's ENI address), if any. */
+export function defaultInstanceAddress(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const address of addresses ?? []) if (address.family === "IPv4" && !address.internal) return address.address;
+  }
+  return undefined;
+}

@@ -1,0 +1,1 @@
+export { CloudMapRegistration, defaultInstanceAddress, RESERVED_ATTRIBUTE_PREFIX, type RegistrationTarget } from "./cloudMapRegistration";

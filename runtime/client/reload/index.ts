@@ -1,0 +1,1 @@
+export { Reloader, type ReloaderOptions, type ReloadOutcome, type ReloadSummary } from "./reloader";

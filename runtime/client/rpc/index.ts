@@ -1,0 +1,2 @@
+export { createRefreshHandlers, toParameterResult, type RefreshHandlerDeps } from "./refreshHandlers";
+export { parseWireChange } from "./wireChange";

@@ -1,0 +1,68 @@
+import type { ParameterResult, RefreshCallHandlers, RefreshRequest, RefreshResponse, StateRequest, StateResponse } from "../../protocol";
+import type { CandidateChange, ChangeResult } from "../state/applyChanges";
+import type { ClientState } from "../types";
+import { parseWireChange } from "./wireChange";
+
+/** What the refresh handlers need from the client. */
+export interface RefreshHandlerDeps {
+  instanceId: string;
+  /** Applies a batch like a stream batch (validated first, one swap) and answers per change. */
+  apply(candidates: readonly CandidateChange[]): Promise<readonly ChangeResult[]>;
+  /** What the instance holds. */
+  state(): ClientState;
+  /** A change of the call could not be read (counted as rejected). */
+  onMalformed(name: string, detail: string): void;
+  /** An authenticated `Refresh` call arrived. */
+  onRefresh(): void;
+}
+
+/**
+ * The client's side of `refresh.proto` (authentication is `startRefreshServer`'s): `Refresh`
+ * applies its changes as one batch and answers ACK (held now, applied or already) or NACK with the
+ * reason, per change, in order; `State` answers what the instance holds.
+ */
+export function createRefreshHandlers(deps: RefreshHandlerDeps): RefreshCallHandlers {
+  return {
+    async refresh(request: RefreshRequest): Promise<RefreshResponse> {
+      deps.onRefresh();
+      const answers: (ParameterResult | undefined)[] = [];
+      const candidates: CandidateChange[] = [];
+      const slots: number[] = [];
+      (request.changes ?? []).forEach((wire, index) => {
+        const parsed = parseWireChange(wire);
+        if (!parsed.ok) {
+          deps.onMalformed(typeof wire?.name === "string" ? wire.name : "", parsed.detail);
+          answers[index] = { name: typeof wire?.name === "string" ? wire.name : "", outcome: "NACK", version: 0, reason: "MALFORMED", detail: parsed.detail };
+          return;
+        }
+        slots.push(index);
+        candidates.push({ change: parsed.change, via: "rpc", ...(request.sentAtMs > 0 ? { publishedAt: request.sentAtMs } : {}) });
+      });
+      const results = candidates.length > 0 ? await deps.apply(candidates) : [];
+      results.forEach((result, i) => (answers[slots[i] as number] = toParameterResult(result)));
+      return { instanceId: deps.instanceId, results: answers as ParameterResult[], appliedAtMs: Date.now() };
+    },
+
+    state(request: StateRequest): StateResponse {
+      const state = deps.state();
+      const prefix = request.prefix ?? "";
+      return {
+        instanceId: state.instanceId,
+        parameters: state.parameters
+          .filter((p) => p.name.startsWith(prefix))
+          .map((p) => ({ name: p.name, version: p.version, modifiedAtMs: p.modifiedAt, appliedAtMs: p.appliedAt })),
+        startedAtMs: state.startedAt,
+        lastChangeAtMs: state.lastChangeAt,
+        lastStreamId: state.lastStreamId,
+      };
+    },
+  };
+}
+
+/** A change result as the RPC answers it. */
+export function toParameterResult(result: ChangeResult): ParameterResult {
+  const name = result.candidate.change.name;
+  if (result.status === "refused") return { name, outcome: "NACK", version: result.version, reason: result.reason, detail: result.detail };
+  // A deletion leaves nothing held: version 0, as the proto says.
+  return { name, outcome: "ACK", version: result.candidate.change.operation === "Delete" ? 0 : result.version };
+}

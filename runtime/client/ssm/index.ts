@@ -1,0 +1,2 @@
+export { loadParameters, toLoadedParameter, PARAMETERS_PAGE_SIZE, type LoadedParameter } from "./loadParameters";
+export { fetchParameterVersion } from "./fetchParameter";

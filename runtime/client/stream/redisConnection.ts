@@ -1,0 +1,27 @@
+import { Redis, type RedisOptions } from "ioredis";
+import type { RedisConnectionOptions } from "../types";
+
+/** Reconnection delays: doubling from `minDelayMs` up to `maxDelayMs`, with ±25 % jitter. */
+export interface ReconnectBackoff {
+  minDelayMs: number;
+  maxDelayMs: number;
+}
+
+/** The delay before attempt `attempt` (1-based). */
+export function backoffDelay(attempt: number, backoff: ReconnectBackoff): number {
+  const base = Math.min(backoff.maxDelayMs, backoff.minDelayMs * 2 ** Math.min(attempt - 1, 20));
+  return Math.round(base * (0.75 + Math.random() * 0.5));
+}
+
+/**
+ * A lazily connecting ioredis connection from a URL or options, with the client's reconnection
+ * backoff and name; `overrides` win over both.
+ */
+export function createRedisConnection(connection: RedisConnectionOptions, backoff: ReconnectBackoff, overrides: RedisOptions): Redis {
+  const options: RedisOptions = {
+    lazyConnect: true,
+    retryStrategy: (times) => backoffDelay(times, backoff),
+    ...overrides,
+  };
+  return typeof connection === "string" ? new Redis(connection, options) : new Redis({ ...connection, ...options });
+}

@@ -1,0 +1,138 @@
+import type { Redis } from "ioredis";
+import type { StreamKeys } from "../../protocol";
+import { backoffDelay, type ReconnectBackoff } from "./redisConnection";
+import { assessStreamPosition, positionAt, readStreamInfo, type StreamPosition } from "./streamPosition";
+
+/** One stream entry as ioredis returns it. */
+export type RawStreamEntry = [id: string, fields: string[]];
+
+/** What the reader does with what it reads. */
+export interface StreamReaderHooks {
+  /** Applies one batch (in order); the reader moves past it once this resolves. */
+  onEntries(entries: readonly RawStreamEntry[]): Promise<void>;
+  /**
+   * The position could miss changes: the reader has already moved to the current end of the
+   * stream; everything before must be reloaded. Must not throw (retries are the caller's).
+   */
+  onReset(reason: "trimmed" | "recreated" | "resync", position: StreamPosition): Promise<void>;
+  /** A read failed; the reader waits `retryInMs` and goes on. */
+  onError(error: Error, retryInMs: number): void;
+}
+
+/** Timing of the reader. */
+export interface StreamReaderOptions {
+  blockMs: number;
+  batchSize: number;
+  backoff: ReconnectBackoff;
+}
+
+/**
+ * The listening loop: `XREAD BLOCK` on a connection of its own (blocking commands need one) from
+ * the last id, batch after batch. Checks the position cheaply (one MULTI: XINFO STREAM + GET
+ * epoch) after each batch, after each idle block and after a reconnection, and hands a lost
+ * position (trimmed / recreated / unknown) to `onReset` after moving to the stream's end.
+ *
+ * The connection must reconnect by itself (ioredis `retryStrategy`) and resend the pending XREAD
+ * (`autoResendUnfulfilledCommands`, the default), so a dropped read resumes from the same id.
+ */
+export class StreamReader {
+  private current: StreamPosition | undefined;
+  private needsCheck = false;
+  private stopped = false;
+  private loop: Promise<void> | undefined;
+  private wake: (() => void) | undefined;
+
+  public constructor(
+    private readonly redis: Redis,
+    private readonly keys: StreamKeys,
+    private readonly options: StreamReaderOptions,
+    private readonly hooks: StreamReaderHooks,
+  ) {}
+
+  /** Where the reader is (undefined until the position is known). */
+  public get position(): StreamPosition | undefined {
+    return this.current;
+  }
+
+  /** Starts reading from `initial`; without one, the reader records the position first and reports a `resync`. */
+  public start(initial: StreamPosition | undefined): void {
+    if (this.loop) return;
+    this.current = initial;
+    this.loop = this.run();
+  }
+
+  /** Asks for a position check before the next read (the connection was re-established). */
+  public checkPosition(): void {
+    this.needsCheck = true;
+  }
+
+  /** Stops the loop and closes its connection; resolves when the loop has ended. */
+  public async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    this.redis.disconnect();
+    await this.loop;
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (!this.stopped) {
+      try {
+        if (this.current === undefined || this.needsCheck) {
+          this.needsCheck = false;
+          await this.verify();
+          if (this.stopped) break;
+        }
+        const from = this.current as StreamPosition;
+        const reply = (await this.redis.xread("COUNT", this.options.batchSize, "BLOCK", this.options.blockMs, "STREAMS", this.keys.stream, from.lastId)) as
+          | [string, RawStreamEntry[]][] | null;
+        if (this.stopped) break;
+        failures = 0;
+        const entries = reply?.[0]?.[1] ?? [];
+        this.needsCheck = true;
+        if (entries.length === 0) continue;
+        await this.hooks.onEntries(entries);
+        this.current = {
+          ...from,
+          lastId: (entries[entries.length - 1] as RawStreamEntry)[0],
+          consumed: from.consumed === undefined ? undefined : from.consumed + entries.length,
+        };
+      } catch (error) {
+        if (this.stopped) break;
+        this.needsCheck = true;
+        const delay = backoffDelay(++failures, this.options.backoff);
+        this.hooks.onError(error instanceof Error ? error : new Error(String(error)), delay);
+        await this.pause(delay);
+      }
+    }
+  }
+
+  /** Compares the position with the stream; on a lost position, moves to the end and reports it. */
+  private async verify(): Promise<void> {
+    const info = await readStreamInfo(this.redis, this.keys);
+    if (this.stopped) return;
+    if (this.current === undefined) {
+      this.current = positionAt(info);
+      await this.hooks.onReset("resync", this.current);
+      return;
+    }
+    const verdict = assessStreamPosition(this.current, info);
+    if (verdict === "ok") {
+      if (this.current.epoch === null && info.epoch !== null) this.current = { ...this.current, epoch: info.epoch };
+      return;
+    }
+    this.current = positionAt(info);
+    await this.hooks.onReset(verdict, this.current);
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+}

@@ -1,0 +1,105 @@
+import type { NackReason, StreamEntryRejection } from "../../protocol";
+import type { ChangeVia } from "./config";
+
+/** Why a full reload ran. */
+export type ReloadReason =
+  /** The reload interval elapsed (the safety net of seed 001). */
+  | "ttl"
+  /** Stream entries after the client's last id were trimmed (or deleted) before it read them. */
+  | "trimmed"
+  /** The stream was recreated: its epoch changed or vanished, or it is gone or behind the client. */
+  | "recreated"
+  /** The stream position was unknown (Redis unreachable at start): it was read, then everything reloaded. */
+  | "resync"
+  /** A SecureString could not be read from SSM when its change arrived. */
+  | "fetch-failed"
+  /** `client.reload()` was called. */
+  | "manual";
+
+/** One key whose value changed in one swap of the snapshot, as change listeners receive it. */
+export interface ConfigChange {
+  /** Name relative to the client's path. */
+  readonly key: string;
+  /** Full SSM name. */
+  readonly name: string;
+  /** The parsed value before the swap (`undefined` when absent). */
+  readonly previous: unknown;
+  /** The parsed value after the swap (`undefined` when deleted, unless the schema gives a default). */
+  readonly value: unknown;
+  /** The SSM version now held (for a deletion, the version it removed). */
+  readonly version: number;
+  /** True when the parameter was deleted. */
+  readonly deleted: boolean;
+  readonly via: ChangeVia;
+}
+
+/** A parameter applied by one swap (also when only its version moved and the value is the same). */
+export interface AppliedParameter {
+  readonly name: string;
+  readonly key: string;
+  readonly version: number;
+  /** False when only the version moved (SSM rewrote the same value). */
+  readonly valueChanged: boolean;
+}
+
+/**
+ * What the client reports to `onEvent` listeners: everything worth a log line or a metric. Events
+ * never carry parameter values.
+ */
+export type ClientEvent =
+  | { readonly type: "applied"; readonly via: ChangeVia; readonly parameters: readonly AppliedParameter[] }
+  | { readonly type: "rejected"; readonly via: ChangeVia; readonly name: string; readonly version: number; readonly reason: NackReason; readonly detail: string }
+  | { readonly type: "entry-skipped"; readonly id: string; readonly rejection: StreamEntryRejection; readonly detail: string }
+  | { readonly type: "reload"; readonly reason: ReloadReason; readonly applied: number; readonly rejected: number }
+  | { readonly type: "reload-failed"; readonly reason: ReloadReason; readonly error: Error; readonly retryInMs: number }
+  | { readonly type: "stream-reset"; readonly reason: "trimmed" | "recreated" | "resync"; readonly lastStreamId: string }
+  | { readonly type: "reconnected"; readonly connection: "stream" | "acks" }
+  | { readonly type: "redis-error"; readonly connection: "stream" | "acks"; readonly error: Error }
+  | { readonly type: "stream-error"; readonly error: Error; readonly retryInMs: number }
+  | { readonly type: "ack-failed"; readonly error: Error; readonly count: number }
+  | { readonly type: "listener-failed"; readonly selector: string; readonly error: Error }
+  | { readonly type: "derive-failed"; readonly keys: readonly string[]; readonly error: Error }
+  | { readonly type: "unauthenticated"; readonly method: "Refresh" | "State" }
+  | { readonly type: "registration"; readonly action: "registered" | "healthy" | "unhealthy" | "deregistered"; readonly instanceId: string }
+  | { readonly type: "registration-failed"; readonly action: "register" | "healthy" | "unhealthy" | "deregister"; readonly error: Error };
+
+/** The type names of {@link ClientEvent}. */
+export type ClientEventType = ClientEvent["type"];
+
+/** Counters since the client started (`client.metrics()`). */
+export interface ClientMetrics {
+  /** Parameter versions applied after start (stream, RPC or reload). */
+  readonly applied: number;
+  /** Changes already held (same version): acknowledged, nothing swapped. */
+  readonly unchanged: number;
+  /** Changes older than what the instance holds or has seen: ignored. */
+  readonly stale: number;
+  /** Changes refused (validation failed, unknown name, outside the path, malformed RPC), once per version. */
+  readonly rejected: number;
+  /** Stream entries skipped because their fields are missing or invalid. */
+  readonly malformed: number;
+  /** Stream entries skipped because their format version is unknown to this code. */
+  readonly unsupportedFormat: number;
+  /** SecureString reads from SSM that failed. */
+  readonly fetchFailures: number;
+  /** Full reloads that completed, whatever the reason. */
+  readonly reloads: number;
+  readonly reloadFailures: number;
+  /** Reloads because entries after the last id were trimmed away. */
+  readonly trimmedReloads: number;
+  /** Reloads because the stream was recreated. */
+  readonly recreatedReloads: number;
+  /** Reconnections of the stream connection. */
+  readonly reconnects: number;
+  /** Errors of the read loop (each followed by a backoff). */
+  readonly streamErrors: number;
+  readonly acksWritten: number;
+  readonly ackFailures: number;
+  readonly listenerErrors: number;
+  /** Authenticated `Refresh` calls served. */
+  readonly rpcRefreshCalls: number;
+  /** Calls refused for a missing or wrong token. */
+  readonly rpcUnauthenticated: number;
+  /** Swaps of the snapshot after start. */
+  readonly swaps: number;
+}

@@ -1,0 +1,121 @@
+import type { SSMClient } from "@aws-sdk/client-ssm";
+import type { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
+import type { ServerCredentials } from "@grpc/grpc-js";
+import type { RedisOptions } from "ioredis";
+import type { ConfigSchema } from "./config";
+
+/**
+ * Where the stream lives: a URL (`redis://host:6379`, `rediss://:password@host:6379` for TLS) or
+ * ioredis options (for ElastiCache with in-transit encryption and AUTH:
+ * `{ host, port: 6379, tls: {}, password }`). The client opens its own connections from it.
+ */
+export type RedisConnectionOptions = string | RedisOptions;
+
+/**
+ * Where log lines go: a Powertools `Logger` or `console` fit (the client passes one attributes
+ * object). Messages never carry parameter values.
+ */
+export interface ClientLogger {
+  debug(message: string, ...attributes: Record<string, unknown>[]): void;
+  info(message: string, ...attributes: Record<string, unknown>[]): void;
+  warn(message: string, ...attributes: Record<string, unknown>[]): void;
+  error(message: string, ...attributes: Record<string, unknown>[]): void;
+}
+
+/** How the client reads the stream of changes. */
+export interface StreamReadOptions {
+  /** XREAD BLOCK duration, ms; also how often an idle client checks the stream's epoch. Default 5000. */
+  blockMs?: number;
+  /** Most entries per XREAD (one swap per batch). Default 100. */
+  batchSize?: number;
+  /** Reconnection backoff of the stream connection (doubling, with jitter). Default 100 ms … 5000 ms. */
+  reconnect?: { minDelayMs?: number; maxDelayMs?: number };
+  /**
+   * How long start waits to read the stream position. When Redis does not answer in time, the
+   * client starts anyway (SSM is the source of truth) and, once Redis answers, records the
+   * position and reloads everything. Default 5000.
+   */
+  startTimeoutMs?: number;
+}
+
+/** The acknowledgements the client writes on `streamKeys(streamKey).acks`. */
+export interface AckOptions {
+  /** Approximate length the acks stream is trimmed to (XADD MAXLEN ~). Default 10000. */
+  maxLength?: number;
+}
+
+/** The gRPC `Refresh`/`State` endpoint the refresh Lambda calls. */
+export interface RefreshServerConfig {
+  /** Accepted tokens (two while rotating), or a function that returns the current ones. */
+  tokens: readonly string[] | (() => readonly string[]);
+  /** Interface to listen on. Default `0.0.0.0`. */
+  host?: string;
+  /** Port. Default 0 (the OS picks one; read `client.refreshPort`). */
+  port?: number;
+  /** TLS credentials; default insecure (inside the VPC). */
+  credentials?: ServerCredentials;
+}
+
+/**
+ * Registration of the instance in AWS Cloud Map, so the refresh Lambda finds it
+ * (`DiscoverInstances`, `HealthStatus: HEALTHY`).
+ */
+export interface CloudMapRegistrationOptions {
+  client: ServiceDiscoveryClient;
+  /** The Cloud Map service id (`srv-...`). */
+  serviceId: string;
+  /** The address the Lambda calls (`AWS_INSTANCE_IPV4`). Default: the first non-internal IPv4 of this host. */
+  address?: string;
+  /** The port the Lambda calls (`AWS_INSTANCE_PORT`). Default: the refresh server's port. */
+  port?: number;
+  /** Scope attributes, such as `{ tenant: "acme" }`. May not redefine the `AWS_*` attributes. */
+  attributes?: Readonly<Record<string, string>>;
+  /**
+   * True (default) when the service has a custom health check (`HealthCheckCustomConfig`): the
+   * instance registers UNHEALTHY, turns HEALTHY when ready and UNHEALTHY first when closing.
+   */
+  customHealthCheck?: boolean;
+}
+
+/**
+ * Options of {@link createConfigClient}.
+ *
+ * @example
+ * ```ts
+ * const client = await createConfigClient({
+ *   parameterPath: "/shop/beta/",
+ *   ssm: new SSMClient({}),
+ *   redis: { host: "stream.abc.cache.amazonaws.com", port: 6379, tls: {}, password: process.env.REDIS_AUTH },
+ *   schema: { log_level: z.enum(["debug", "info", "warn", "error"]) },
+ * });
+ * ```
+ */
+export interface ConfigClientOptions<S extends ConfigSchema = ConfigSchema> {
+  /** The path whose parameters the instance holds, `/<app>/<env>/` (leading and trailing slash). */
+  parameterPath: string;
+  /** Client used for `GetParametersByPath` and SecureString reads (decrypted). */
+  ssm: SSMClient;
+  redis: RedisConnectionOptions;
+  /** Stream key; default `defaultStreamKey(parameterPath)`. */
+  streamKey?: string;
+  /** Schemas per relative key; keys without a schema hold their raw string. */
+  schema?: S;
+  /**
+   * When true, only the keys of the schema are held: other names are ignored at load and refused
+   * (`UNKNOWN_NAME`) when they change. Default false.
+   */
+  strict?: boolean;
+  /** This instance's id (acks, `State`, Cloud Map). Default `<hostname>-<pid>`. */
+  instanceId?: string;
+  /** Full reload interval, ms (default 300000, ±10 % jitter so a fleet does not reload in step). */
+  reloadIntervalMs?: number;
+  stream?: StreamReadOptions;
+  /** Acknowledgements; `false` writes none. */
+  acks?: AckOptions | false;
+  /** Serve `refresh.proto` (omit for stream-only instances). */
+  refreshServer?: RefreshServerConfig;
+  /** Register in Cloud Map at start, deregister on close (omit to skip). */
+  registration?: CloudMapRegistrationOptions;
+  /** Default: warnings and errors as JSON lines on stderr. */
+  logger?: ClientLogger;
+}

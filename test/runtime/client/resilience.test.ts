@@ -1,0 +1,132 @@
+import { strict as assert } from "node:assert";
+import { z } from "zod";
+import { parseAckEntry, type ClientEvent } from "../../../runtime/client";
+import { defaultStreamKey, streamKeys } from "../../../runtime/protocol";
+import { ClientPool, startTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
+import { publish, putParameter, putParameters } from "./support/parameters";
+import { TcpProxy } from "./support/tcpProxy";
+import { settle, waitFor } from "./support/waitFor";
+
+const schema = { log_level: z.enum(["debug", "info", "warn", "error"]), other: z.string().optional() };
+
+describe("safety nets", function () {
+  let env: TestEnvironment;
+  let proxy: TcpProxy | undefined;
+  const clients = new ClientPool();
+
+  before(async function () {
+    this.timeout(60_000);
+    env = await startTestEnvironment();
+  });
+  afterEach(async () => {
+    await clients.closeAll();
+    await proxy?.close();
+    proxy = undefined;
+  });
+  after(() => env?.dispose());
+
+  /** A path in SSM, a client on it (through a proxy when asked) that has already applied one published change. */
+  async function setUp(options: { throughProxy?: boolean; reloadIntervalMs?: number } = {}) {
+    const path = uniquePath();
+    const streamKey = defaultStreamKey(path);
+    await putParameters(env.ssm, path, { log_level: "info" });
+    if (options.throughProxy) proxy = await TcpProxy.start(env.redis.port);
+    const events: ClientEvent[] = [];
+    const client = await clients.start({
+      parameterPath: path, ssm: env.ssm, redis: proxy?.url ?? env.redis.url, schema,
+      ...(options.reloadIntervalMs ? { reloadIntervalMs: options.reloadIntervalMs } : {}),
+    });
+    client.onEvent((e) => events.push(e));
+    await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "warn")]);
+    await waitFor("the first change", () => client.get("log_level") === "warn");
+    return { path, streamKey, client, events };
+  }
+
+  describe("a lost connection", () => {
+    it("applies a change published while the client's connection was down once it reconnects, resuming from its last id", async () => {
+      const { path, streamKey, client } = await setUp({ throughProxy: true });
+      proxy!.cut();
+      await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "error")]);
+      await settle(300);
+      assert.equal(client.get("log_level"), "warn", "nothing can arrive while the connection is down");
+
+      proxy!.restore();
+      await waitFor("the change after the reconnection", () => client.get("log_level") === "error");
+      const metrics = client.metrics();
+      assert.ok(metrics.reconnects >= 1, `reconnects: ${metrics.reconnects}`);
+      assert.equal(metrics.reloads, 0, "resumed from the last id: no reload was needed");
+    });
+
+    it("applies a change published after Redis restarted with its data", async () => {
+      const { path, streamKey, client } = await setUp();
+      await env.redis.restart({ keepData: true });
+      await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "debug")]);
+      await waitFor("the change after the restart", () => client.get("log_level") === "debug");
+      assert.ok(client.metrics().reconnects >= 1);
+      assert.equal(client.metrics().recreatedReloads, 0, "the same stream came back: no reload");
+    });
+  });
+
+  describe("a trimmed stream", () => {
+    it("triggers a full reload when entries after the last id were trimmed away, and converges", async () => {
+      const { path, streamKey, client, events } = await setUp({ throughProxy: true });
+      proxy!.cut();
+      // The change the client must not miss, then the stream trimmed past it while the client was away.
+      await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "error")]);
+      for (let i = 0; i < 3; i++) await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}other`, `filler-${i}`)]);
+      await env.admin.xtrim(streamKeys(streamKey).stream, "MAXLEN", 1);
+
+      proxy!.restore();
+      await waitFor("the reload", () => client.get("log_level") === "error" && client.get("other") === "filler-2");
+      assert.equal(client.metrics().trimmedReloads, 1);
+      assert.equal(client.metrics().recreatedReloads, 0);
+      assert.ok(events.some((e) => e.type === "stream-reset" && e.reason === "trimmed"));
+      await waitFor("reload acks", async () => {
+        const acks = (await env.admin.xrange(streamKeys(streamKey).acks, "-", "+")).map(([id, f]) => parseAckEntry(id, f));
+        return acks.some((a) => a.ok && a.ack.via === "reload" && a.ack.name === `${path}log_level`);
+      });
+    });
+  });
+
+  describe("a recreated stream", () => {
+    it("triggers a full reload when Redis came back empty, and converges", async () => {
+      const { path, streamKey, client } = await setUp();
+      const missed = await putParameter(env.ssm, `${path}log_level`, "error"); // its event was lost with the data
+      await env.redis.restart({ keepData: false });
+
+      await waitFor("the reload", () => client.get("log_level") === "error");
+      assert.ok(client.metrics().recreatedReloads >= 1);
+      // Listening goes on from the new stream (the Lambda recreates it with a new epoch).
+      await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "debug")]);
+      await waitFor("a change on the new stream", () => client.get("log_level") === "debug");
+      assert.ok(missed.version > 0);
+    });
+
+    it("triggers a full reload when the stream was flushed under a connected client, and converges", async () => {
+      const { path, streamKey, client } = await setUp();
+      await env.admin.flushall(); // the test's own redis-server
+      await putParameter(env.ssm, `${path}log_level`, "error");
+      await putParameter(env.ssm, `${path}other`, "set-while-flushed");
+
+      await waitFor("the reload", () => client.get("log_level") === "error" && client.get("other") === "set-while-flushed");
+      assert.equal(client.metrics().recreatedReloads, 1);
+      await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "debug")]);
+      await waitFor("a change on the new stream", () => client.get("log_level") === "debug");
+      assert.equal(client.metrics().recreatedReloads, 1, "one reload for one recreation");
+    });
+  });
+
+  describe("the TTL", () => {
+    it("reloads on its interval and picks up a change that was never published", async () => {
+      const { path, client } = await setUp({ reloadIntervalMs: 1_000 });
+      const swaps = client.metrics().swaps;
+      await putParameter(env.ssm, `${path}log_level`, "debug");
+      await waitFor("the TTL reload", () => client.get("log_level") === "debug", 5_000);
+      assert.ok(client.metrics().reloads >= 1);
+      assert.equal(client.metrics().swaps, swaps + 1);
+      const reloadsBefore = client.metrics().reloads;
+      await waitFor("another TTL reload", () => client.metrics().reloads > reloadsBefore, 5_000);
+      assert.equal(client.metrics().swaps, swaps + 1, "a reload that finds nothing new swaps nothing");
+    });
+  });
+});
