@@ -1,4 +1,4 @@
-import type { StreamEntryRejection } from "./streamMessage";
+import { parseIsoTime, parseWholeNumber, readEntryFields, type StreamEntryRejection } from "./entryFields";
 
 /** The acknowledgement format this code writes and reads. */
 export const ACK_FORMAT_VERSION = 1;
@@ -100,33 +100,25 @@ export function buildAckFields(ack: Omit<AckMessage, "format">): string[] {
  */
 export function parseAckEntry(id: string, fields: readonly string[]): ParsedAckEntry {
   const reject = (rejection: StreamEntryRejection, detail: string): ParsedAckEntry => ({ ok: false, id, rejection, detail });
-  if (!Array.isArray(fields) || fields.length % 2 !== 0) return reject("malformed", "the field list is not name/value pairs");
-  const map = new Map<string, string>();
-  for (let i = 0; i < fields.length; i += 2) {
-    const key = fields[i];
-    const value = fields[i + 1];
-    if (typeof key !== "string" || typeof value !== "string") return reject("malformed", "a field is not text");
-    if (!map.has(key)) map.set(key, value);
-  }
-  const format = map.get("format");
-  if (format === undefined) return reject("malformed", "no format field");
-  if (format !== String(ACK_FORMAT_VERSION)) return reject("unsupported-format", `format ${format.slice(0, 20)} is not ${ACK_FORMAT_VERSION}`);
+  const read = readEntryFields(fields, ACK_FORMAT_VERSION);
+  if (!read.ok) return reject(read.rejection, read.detail);
+  const map = read.fields;
 
   const instanceId = map.get("instance");
   if (!instanceId) return reject("malformed", "no instance");
   const name = map.get("name");
   if (!name || !name.startsWith("/")) return reject("malformed", "name must be a full SSM name");
-  const version = Number(map.get("version"));
-  if (!Number.isSafeInteger(version) || version < 0) return reject("malformed", `version of ${name} is not a whole number`);
+  const version = parseWholeNumber(map.get("version"));
+  if (version === undefined) return reject("malformed", `version of ${name} is not a whole number`);
   const via = map.get("via") as AckVia | undefined;
   if (!via || !ACK_VIAS.includes(via)) return reject("malformed", `unknown via for ${name}`);
-  const appliedAt = Date.parse(map.get("appliedAt") ?? "");
+  const appliedAt = parseIsoTime(map.get("appliedAt"));
   if (Number.isNaN(appliedAt)) return reject("malformed", `appliedAt of ${name} is not ISO 8601`);
 
   const optionalTime = (field: string): number | undefined | "invalid" => {
     const text = map.get(field);
     if (text === undefined) return undefined;
-    const time = Date.parse(text);
+    const time = parseIsoTime(text);
     return Number.isNaN(time) ? "invalid" : time;
   };
   const ack: AckMessage = { format: 1, instanceId, name, version, via, appliedAt };

@@ -1,3 +1,4 @@
+import { parseIsoTime, parseWholeNumber, readEntryFields, type StreamEntryRejection } from "./entryFields";
 import { CHANGE_OPERATIONS, PARAMETER_TYPES, type ChangeOperation, type ParameterType, type StreamMessage } from "./types";
 
 /** The stream message format this code writes and reads. */
@@ -7,12 +8,7 @@ export const MAX_MESSAGE_VALUE_BYTES = 8192;
 /** Longest parameter name a message may carry (SSM's limit). */
 export const MAX_MESSAGE_NAME_LENGTH = 1011;
 
-/** Why an entry could not be read. */
-export type StreamEntryRejection =
-  /** A format version this code does not know (written by a newer Lambda): skip it, count it. */
-  | "unsupported-format"
-  /** Missing or invalid fields. */
-  | "malformed";
+export type { StreamEntryRejection } from "./entryFields";
 
 /** The result of {@link parseStreamEntry}: a message, or why the entry was skipped. */
 export type ParsedStreamEntry =
@@ -55,27 +51,17 @@ export function buildStreamFields(message: Omit<StreamMessage, "format">): strin
  */
 export function parseStreamEntry(id: string, fields: readonly string[]): ParsedStreamEntry {
   const reject = (rejection: StreamEntryRejection, detail: string): ParsedStreamEntry => ({ ok: false, id, rejection, detail });
-  if (!Array.isArray(fields) || fields.length % 2 !== 0) return reject("malformed", "the field list is not name/value pairs");
-  const map = new Map<string, string>();
-  for (let i = 0; i < fields.length; i += 2) {
-    const key = fields[i];
-    const value = fields[i + 1];
-    if (typeof key !== "string" || typeof value !== "string") return reject("malformed", "a field is not text");
-    if (!map.has(key)) map.set(key, value);
-  }
-  const format = map.get("format");
-  if (format === undefined) return reject("malformed", "no format field");
-  if (format !== String(STREAM_FORMAT_VERSION)) return reject("unsupported-format", `format ${format.slice(0, 20)} is not ${STREAM_FORMAT_VERSION}`);
-
+  const read = readEntryFields(fields, STREAM_FORMAT_VERSION);
+  if (!read.ok) return reject(read.rejection, read.detail);
+  const map = read.fields;
   const name = map.get("name");
   if (!name || !name.startsWith("/") || name.length > MAX_MESSAGE_NAME_LENGTH) return reject("malformed", "name must be a full SSM name");
   const operation = map.get("operation") as ChangeOperation | undefined;
   if (!operation || !CHANGE_OPERATIONS.includes(operation)) return reject("malformed", `unknown operation for ${name}`);
   const type = map.get("type") as ParameterType | undefined;
   if (!type || !PARAMETER_TYPES.includes(type)) return reject("malformed", `unknown type for ${name}`);
-  const versionText = map.get("version") ?? "";
-  const version = Number(versionText);
-  if (!/^\d{1,16}$/.test(versionText) || !Number.isSafeInteger(version)) return reject("malformed", `version of ${name} is not a whole number`);
+  const version = parseWholeNumber(map.get("version"));
+  if (version === undefined) return reject("malformed", `version of ${name} is not a whole number`);
   const modifiedAt = parseIsoTime(map.get("modifiedAt"));
   const changedAt = parseIsoTime(map.get("changedAt"));
   const publishedAt = parseIsoTime(map.get("publishedAt"));
@@ -94,12 +80,4 @@ export function parseStreamEntry(id: string, fields: readonly string[]): ParsedS
     ...(eventId !== undefined ? { eventId } : {}),
   };
   return { ok: true, id, message };
-}
-
-/** ISO 8601 date-time with an explicit zone (`Z` or `±hh:mm`), fractional seconds optional. */
-const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
-
-/** Epoch ms of an ISO 8601 time, NaN for anything else (`Date.parse` alone also accepts "2026" or "Nov 25 2026"). */
-function parseIsoTime(text: string | undefined): number {
-  return text !== undefined && ISO_TIME.test(text) ? Date.parse(text) : Number.NaN;
 }
