@@ -6,6 +6,8 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { fullNameProblems, prefixProblems, segmentProblems } from "../appConfig/ssmRules";
 import { defaultStreamKey } from "../../runtime/protocol/streamKeys";
+import type { RedisStreamArgs } from "../redisStream/redisStream";
+import type { RefreshFunctionArgs } from "../refreshFunction/refreshFunction";
 import type {
   ConfigRefreshPipelineArgs, NatGatewayPlacement, RefreshFunctionRuntime, StreamEngine,
 } from "./args";
@@ -61,18 +63,8 @@ export interface PipelineSettings {
     | { kind: "created"; availabilityZoneCount: number; natGateways: NatGatewayPlacement; cidrBlock: string };
   extraSecurityGroupIds: pulumi.Input<string>[];
   refreshPort: number;
-  redis: {
-    engine: StreamEngine;
-    engineVersion: string;
-    nodeType: string;
-    replicas: number;
-    multiAz: boolean;
-    port: number;
-    snapshotRetentionDays: number;
-    maintenanceWindow?: string;
-    kmsKeyArn?: pulumi.Input<string>;
-    authTokenParameterName: string;
-  };
+  /** The stream host, as {@link RedisStream} takes it (the network parts come from the pipeline). */
+  redis: Omit<RedisStreamArgs, "subnetIds" | "securityGroupId" | "tags">;
   stream: { key: string; maxLength: number };
   retry: {
     maximumEventAgeInSeconds: number;
@@ -81,16 +73,9 @@ export interface PipelineSettings {
     functionMaximumEventAgeInSeconds: number;
   };
   deadLetter: { retentionDays: number; alarmTopicArn?: pulumi.Input<string> };
-  refreshFunction: {
-    runtime: RefreshFunctionRuntime;
-    architecture: "arm64" | "x86_64";
-    memorySize: number;
-    timeoutSeconds: number;
-    logRetentionDays: number;
-    rpcDeadlineMs: number;
-    rpcRetries: number;
-    scopePattern?: string;
-  };
+  /** The function's own settings, as {@link RefreshFunction} takes them (the wiring comes from the pipeline). */
+  refreshFunction: Pick<RefreshFunctionArgs,
+    "runtime" | "architecture" | "memorySize" | "timeoutSeconds" | "logRetentionDays" | "rpcDeadlineMs" | "rpcRetries" | "scopePattern">;
   registry: { namespaceName: string; serviceName: string; refreshTokenParameterName: string };
   /** The caller's tags plus `managed-by` and `config-refresh:prefix`. */
   tags: Record<string, string>;
