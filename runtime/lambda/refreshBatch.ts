@@ -47,7 +47,9 @@ export async function refreshBatch(input: unknown, parts: RefreshBatchParts, rem
       }
       continue;
     }
-    byName.set(change.name, [...(byName.get(change.name) ?? []), change]);
+    const events = byName.get(change.name);
+    if (events) events.push(change);
+    else byName.set(change.name, [change]);
   }
   const result: RefreshResult = { published: [], skipped, rejected, instances: [], fanOutErrors: [] };
   if (byName.size === 0) {
