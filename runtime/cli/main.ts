@@ -4,6 +4,10 @@
  * Each command lives in `commands/` and answers `--help`.
  */
 import { CHECK_HELP, runCheck } from "./commands/check";
+import { DLQ_HELP, runDlq } from "./commands/dlq";
+import { GET_HELP, runGet } from "./commands/get";
+import { runSet, SET_HELP } from "./commands/set";
+import { runStatus, STATUS_HELP } from "./commands/status";
 import { processOutput, type CommandResult, type Output } from "./output";
 
 /** A command: its one-line summary, its help, and what runs it. */
@@ -16,6 +20,10 @@ interface Command {
 /** Every command, by name. */
 export const COMMANDS: Record<string, Command> = {
   check: { summary: "validate app_config_<env>.yaml files offline and report drift between environments", help: CHECK_HELP, run: runCheck },
+  get: { summary: "read a parameter (value, type, version)", help: GET_HELP, run: (argv, out) => runGet(argv, out) },
+  set: { summary: "write a parameter (and, against an emulator, relay its change event)", help: SET_HELP, run: (argv, out) => runSet(argv, out) },
+  status: { summary: "every registered instance against SSM's current versions; exit 1 when diverged", help: STATUS_HELP, run: (argv, out) => runStatus(argv, out) },
+  dlq: { summary: "dlq replay: re-drive the dead-letter queue through the refresh handler", help: DLQ_HELP, run: (argv, out) => runDlq(argv, out) },
 };
 
 /** The top-level help. */
@@ -27,6 +35,8 @@ export function usage(): string {
 
 /** Runs the command line `argv` (without node and script) and returns the exit code. */
 export async function main(argv: string[], out: Output = processOutput): Promise<number> {
+  // The SDK's notice that its 2027 releases need Node 22 concerns future releases, not this command's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const [name, ...rest] = argv;
   if (!name || name === "--help" || name === "-h" || name === "help") {
     out.print(usage());

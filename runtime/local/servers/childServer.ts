@@ -21,10 +21,16 @@ function installExitHook(): void {
   });
 }
 
+/** Options of {@link spawnServer} beyond the command and its environment. */
+export interface SpawnServerOptions {
+  /** Working directory of the process (default: this process's). */
+  cwd?: string;
+}
+
 /** Spawns `command` detached from the terminal's signals, keeping its recent output. */
-export function spawnServer(command: string, args: string[], env: NodeJS.ProcessEnv = process.env): ChildServer {
+export function spawnServer(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, options: SpawnServerOptions = {}): ChildServer {
   installExitHook();
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env });
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
   live.add(child);
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => {

@@ -51,6 +51,12 @@ export class LocalMotoServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** PID of the `moto_server` process (undefined once it exited). */
+  public get pid(): number | undefined {
+    const child = this.server.process;
+    return child.exitCode === null && child.signalCode === null ? child.pid : undefined;
+  }
+
   /** Stops the emulator (its state is gone). */
   public async stop(): Promise<void> {
     await this.server.stop();

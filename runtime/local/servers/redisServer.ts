@@ -35,6 +35,11 @@ export class LocalRedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** PID of the `redis-server` process while it runs. */
+  public get pid(): number | undefined {
+    return this.server?.process.pid;
+  }
+
   /** True while the process runs. */
   public get running(): boolean {
     return this.server !== undefined;

@@ -1,0 +1,118 @@
+import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
+import { parseArgs } from "node:util";
+import { LAMBDA_ENVIRONMENT } from "../../lambda/environment";
+import { createAwsClients, type AwsClients } from "../../local/aws/awsClients";
+import type { AwsConnection } from "../../local/aws/awsConnection";
+import { explainAwsError } from "../../local/aws/explainAwsError";
+import { LocalPipelineError, PipelineSettingsError } from "../../local/errors";
+import { createLocalRefreshHandler } from "../../local/invoker/localRefreshHandler";
+import { replayDeadLetters, type ReplayOutcome } from "../../local/invoker/replayDeadLetters";
+import { DEAD_LETTER_QUEUE_URL_VARIABLE } from "../../local/pipeline/startLocalPipeline";
+import type { PipelineNames } from "../../local/provision/pipelineNames";
+import type { CommandResult, Output } from "../output";
+import {
+  EXIT_CODES_HELP, NAME_HELP, NAME_OPTIONS, resolveCommandTarget, resolveNames, TARGET_HELP, TARGET_OPTIONS,
+} from "./shared/commandTarget";
+import { runCommand } from "./shared/runCommand";
+
+/** Help of `config-refresh dlq`. */
+export const DLQ_HELP = `Usage: config-refresh dlq replay [options]
+
+Re-drives the dead-letter queue's messages through the refresh handler, one message at a time, and
+reports each: the changes it published and what every instance answered (ACK/NACK). A message is
+deleted from the queue only after its replay succeeded; a replay that fails (SSM or Redis
+unavailable) or a message that holds no Parameter Store change stays in the queue.
+
+The handler runs here, with the settings the deployed function reads from its environment
+(${LAMBDA_ENVIRONMENT.redisUrl}, ...): it needs the Redis stream (--redis-url) and Cloud Map.
+Both message shapes the component's DLQ receives are read: the event itself (EventBridge's dead
+letters) and Lambda's on-failure record.
+
+Options:
+  --dlq-url URL         the dead-letter queue (${DEAD_LETTER_QUEUE_URL_VARIABLE}; default: the local pipeline's queue,
+                        config-refresh-<app>-<env>-dlq; in AWS, the component's deadLetterQueueUrl output)
+  --redis-url URL       the Redis stream host (${LAMBDA_ENVIRONMENT.redisUrl}), required
+  --max N               most messages replayed in this run (default 100)
+  -h, --help            this help
+
+${TARGET_HELP}
+
+${NAME_HELP}
+
+${EXIT_CODES_HELP}
+Exit 1 when a message holds no change (left in the queue); exit 3 when a replay failed because
+SSM or Redis could not be reached (left in the queue), or the queue cannot be read.`;
+
+/** `config-refresh dlq replay`: see {@link DLQ_HELP}. */
+export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { ...TARGET_OPTIONS, ...NAME_OPTIONS, "dlq-url": { type: "string" }, "redis-url": { type: "string" }, max: { type: "string" } },
+  });
+  if (values.help) return out.print(DLQ_HELP), 0;
+  if (positionals.length !== 1 || positionals[0] !== "replay") {
+    return out.error(`${positionals.length === 0 ? "no subcommand given" : `unknown subcommand "${positionals.join(" ")}"`}: the dlq command has one, replay\n\n${DLQ_HELP}`), 2;
+  }
+  return runCommand("dlq replay", out, async () => {
+    const max = values.max === undefined ? 100 : Number(values.max);
+    if (!Number.isInteger(max) || max < 1 || max > 10_000) throw new PipelineSettingsError(`--max must be a whole number from 1 to 10000, got "${values.max}"`);
+    const redisUrl = values["redis-url"] ?? env[LAMBDA_ENVIRONMENT.redisUrl];
+    if (!redisUrl) throw new PipelineSettingsError(`the handler needs the Redis stream: give --redis-url (or ${LAMBDA_ENVIRONMENT.redisUrl})`);
+    const target = resolveCommandTarget(values, env);
+    const names = resolveNames(target, values, env);
+    const clients = createAwsClients(target.connection, { maxAttempts: 2 });
+    const handler = createLocalRefreshHandler({
+      prefix: names.prefix, redisUrl, namespaceName: names.namespaceName, serviceName: names.serviceName,
+      refreshTokenParameter: names.refreshTokenParameter, streamKey: names.streamKey,
+      ...(target.connection.endpoint ? { awsEndpoint: target.connection.endpoint } : {}),
+    }, clients);
+    try {
+      const queue = await deadLetterQueue(clients, target.connection, names, values["dlq-url"] ?? env[DEAD_LETTER_QUEUE_URL_VARIABLE]);
+      out.print(`Replaying ${queue.url} through the refresh handler (prefix ${names.prefix})`);
+      const outcomes = await replayDeadLetters({
+        sqs: clients.sqs, deadLetterQueueUrl: queue.url, deadLetterQueueArn: queue.arn, region: target.connection.region ?? "us-east-1",
+        handler, maxMessages: max, onOutcome: (outcome) => out.print(describe(outcome)),
+      }).catch((error: unknown) => {
+        throw explainAwsError(error, { connection: target.connection, service: "SQS", action: `read the dead-letter queue ${queue.url}` });
+      });
+      const replayed = outcomes.filter((o) => o.status === "replayed").length;
+      const failed = outcomes.filter((o) => o.status === "failed").length;
+      const left = outcomes.length - replayed;
+      out.print(outcomes.length === 0
+        ? "The dead-letter queue is empty: nothing to replay."
+        : `Replayed ${replayed} of ${outcomes.length} message${outcomes.length === 1 ? "" : "s"}${left > 0 ? `; ${left} left in the dead-letter queue` : "; the dead-letter queue holds none of them any more"}.`);
+      return failed > 0 ? 3 : left > 0 ? 1 : 0;
+    } finally {
+      await handler.close();
+      clients.destroy();
+    }
+  });
+}
+
+/** The DLQ's URL and ARN: the given URL, else the local pipeline's queue by name. */
+async function deadLetterQueue(clients: AwsClients, connection: AwsConnection, names: PipelineNames, givenUrl: string | undefined): Promise<{ url: string; arn: string }> {
+  let url = givenUrl;
+  try {
+    if (!url) url = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: names.deadLetterQueueName }))).QueueUrl ?? "";
+    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));
+    return { url, arn: Attributes?.QueueArn ?? "" };
+  } catch (error) {
+    const name = (error as Error).name;
+    if (name === "QueueDoesNotExist" || name === "AWS.SimpleQueueService.NonExistentQueue") {
+      throw new LocalPipelineError(`there is no dead-letter queue ${url ?? names.deadLetterQueueName} at ${connection.label}: give --dlq-url (in AWS, the component's deadLetterQueueUrl output)`);
+    }
+    throw explainAwsError(error, { connection, service: "SQS", action: `find the dead-letter queue ${url ?? names.deadLetterQueueName}` });
+  }
+}
+
+function describe(outcome: ReplayOutcome): string {
+  const id = outcome.messageId.slice(0, 8);
+  if (outcome.status === "failed") return `${"FAILED".padEnd(12)}  ${id}  ${outcome.error} (left in the queue)`;
+  if (outcome.status === "not-a-change") return `${"NOT A CHANGE".padEnd(12)}  ${id}  ${outcome.error} (left in the queue)`;
+  const result = outcome.result!;
+  const published = result.published.map((c) => `${c.name} v${c.version}`);
+  const skipped = result.skipped.map((s) => `${s.name} (${s.reason})`);
+  const count = (o: string): number => result.instances.filter((i) => i.outcome === o).length;
+  const instances = result.instances.length > 0 ? `; instances: ${count("ACK")} ACK, ${count("NACK")} NACK, ${count("unreachable")} unreachable` : "";
+  return `${"replayed".padEnd(12)}  ${id}  ${[published.length ? `published ${published.join(", ")}` : "", skipped.length ? `already current: ${skipped.join(", ")}` : ""].filter(Boolean).join("; ")}${instances}${outcome.deleteFailed ? " (could not be deleted: it will be replayed again, harmlessly)" : ""}`;
+}

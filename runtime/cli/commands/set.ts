@@ -1,0 +1,112 @@
+import { parseArgs } from "node:util";
+import { createAwsClients } from "../../local/aws/awsClients";
+import { explainAwsError } from "../../local/aws/explainAwsError";
+import { PipelineSettingsError } from "../../local/errors";
+import { readFleetState } from "../../local/fleet/fleetState";
+import { fullParameterName } from "../../local/provision/pipelineNames";
+import { ChangeEventRelay } from "../../local/relay/changeEventRelay";
+import { writeParameter } from "../../local/relay/writeParameter";
+import { PARAMETER_TYPES, type ParameterType } from "../../protocol/types";
+import type { CommandResult, Output } from "../output";
+import {
+  EXIT_CODES_HELP, NAME_HELP, NAME_OPTIONS, resolveCommandTarget, resolveNames, TARGET_HELP, TARGET_OPTIONS,
+} from "./shared/commandTarget";
+import { runCommand } from "./shared/runCommand";
+
+/** Help of `config-refresh set`. */
+export const SET_HELP = `Usage: config-refresh set NAME VALUE [options]
+
+Writes one parameter to Parameter Store (PutParameter, overwriting: a new version). NAME is a full
+name (/shop/beta/log_level) or relative to the prefix (log_level).
+
+In AWS, Parameter Store emits the "Parameter Store Change" event itself and the pipeline carries it
+to every instance. An emulator emits none: with --aws-endpoint, set relays the event's real shape to
+EventBridge itself (PutEvents, source aws.ssm), which routes it through the pipeline's rule (a local
+pipeline's invoker then calls the refresh handler). Real EventBridge refuses that source from callers.
+
+Options:
+  --type TYPE           String, StringList or SecureString: needed to create a parameter (an
+                        existing one keeps its type)
+  --description TEXT    the parameter's description
+  --emit-event          relay the change event (default with --aws-endpoint)
+  --no-emit-event       do not relay it (default without an endpoint: AWS emits its own)
+  --wait                then wait until every instance registered in Cloud Map holds the new
+                        version (State RPC); exit 1 when some do not within --timeout
+  --timeout SECONDS     how long --wait waits (default 30)
+  -h, --help            this help
+
+${TARGET_HELP}
+
+${NAME_HELP}
+
+${EXIT_CODES_HELP}
+Unknown parameter without --type: exit 1. --wait and an instance still behind: exit 1.`;
+
+/** Most seconds `--wait` may be asked to wait. */
+const MAX_WAIT_SECONDS = 3_600;
+/** Pause between two reads of the fleet while waiting. */
+const WAIT_POLL_MS = 200;
+
+/**
+ * `config-refresh set NAME VALUE`: writes the parameter (and relays its change event against an
+ * emulator); with `--wait`, waits for the fleet. Exit 0, 1 unknown parameter or fleet behind,
+ * 2 usage, 3 unreachable or no credentials.
+ */
+export function runSet(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: {
+      ...TARGET_OPTIONS, ...NAME_OPTIONS, type: { type: "string" }, description: { type: "string" },
+      "emit-event": { type: "boolean" }, "no-emit-event": { type: "boolean" }, wait: { type: "boolean" }, timeout: { type: "string" },
+    },
+  });
+  if (values.help) return out.print(SET_HELP), 0;
+  if (positionals.length !== 2) return out.error(`set takes NAME and VALUE (got ${positionals.length} argument${positionals.length === 1 ? "" : "s"})\n\n${SET_HELP}`), 2;
+  return runCommand("set", out, async () => {
+    const type = values.type as ParameterType | undefined;
+    if (type !== undefined && !PARAMETER_TYPES.includes(type)) throw new PipelineSettingsError(`--type must be one of ${PARAMETER_TYPES.join(", ")}, got "${values.type}"`);
+    if (values["emit-event"] && values["no-emit-event"]) throw new PipelineSettingsError("--emit-event and --no-emit-event conflict: give one");
+    const timeoutSeconds = values.timeout === undefined ? 30 : Number(values.timeout);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > MAX_WAIT_SECONDS) throw new PipelineSettingsError(`--timeout must be a number of seconds from 1 to ${MAX_WAIT_SECONDS}, got "${values.timeout}"`);
+    const target = resolveCommandTarget(values, env);
+    const names = values.wait ? resolveNames(target, values, env) : undefined;
+    const name = fullParameterName(positionals[0]!, target.prefix);
+    const value = positionals[1]!;
+    if (value === "") throw new PipelineSettingsError("VALUE is empty: Parameter Store holds no empty value");
+    const emit = values["emit-event"] ?? (values["no-emit-event"] ? false : target.connection.endpoint !== undefined);
+    const clients = createAwsClients(target.connection, { maxAttempts: 2 });
+    try {
+      const written = await writeParameter(clients.ssm, name, value, {
+        ...(type ? { type } : {}), ...(values.description ? { description: values.description } : {}),
+        ...(emit ? { relay: new ChangeEventRelay(clients.eventBridge) } : {}),
+      }).catch((error: unknown) => {
+        throw explainAwsError(error, { connection: target.connection, service: emit ? "SSM/EventBridge" : "SSM", action: `write ${name}`, parameterName: name });
+      });
+      out.print(`${name} = ${written.type === "SecureString" ? "(SecureString)" : value}: version ${written.version} (${written.operation === "Create" ? "created" : "updated"})`);
+      out.print(written.eventId ? `  change event relayed to EventBridge (event ${written.eventId})` : "  no change event relayed (Parameter Store emits its own in AWS)");
+      if (!names) return 0;
+
+      const deadline = Date.now() + timeoutSeconds * 1_000;
+      for (;;) {
+        const state = await readFleetState({ ...clients, prefix: names.prefix, namespaceName: names.namespaceName, serviceName: names.serviceName, refreshTokenParameter: names.refreshTokenParameter })
+          .catch((error: unknown) => {
+            throw explainAwsError(error, { connection: target.connection, service: "SSM/Cloud Map", action: `read the fleet of ${names.namespaceName}/${names.serviceName}` });
+          });
+        const behind = state.instances.filter((instance) => instance.held?.get(name) !== written.version);
+        if (state.instances.length > 0 && behind.length === 0) {
+          out.print(`  every instance holds version ${written.version} (${state.instances.length} instance${state.instances.length === 1 ? "" : "s"})`);
+          return 0;
+        }
+        if (Date.now() >= deadline) {
+          out.print(state.instances.length === 0
+            ? `  no instance is registered in ${names.namespaceName}/${names.serviceName}`
+            : `  after ${timeoutSeconds} s, ${behind.length} of ${state.instances.length} instances do not hold version ${written.version}: ${behind.map((i) => `${i.instanceId} (${i.error ?? `holds ${i.held?.has(name) ? `v${i.held.get(name)}` : "nothing"}`})`).join(", ")}`);
+          return 1;
+        }
+        await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));
+      }
+    } finally {
+      clients.destroy();
+    }
+  });
+}

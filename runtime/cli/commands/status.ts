@@ -1,0 +1,93 @@
+import { parseArgs } from "node:util";
+import { createAwsClients } from "../../local/aws/awsClients";
+import { explainAwsError } from "../../local/aws/explainAwsError";
+import { LocalPipelineError, PipelineSettingsError } from "../../local/errors";
+import { readFleetState } from "../../local/fleet/fleetState";
+import { textTable } from "../../local/format/textTable";
+import type { CommandResult, Output } from "../output";
+import {
+  EXIT_CODES_HELP, NAME_HELP, NAME_OPTIONS, resolveCommandTarget, resolveNames, TARGET_HELP, TARGET_OPTIONS,
+} from "./shared/commandTarget";
+import { runCommand } from "./shared/runCommand";
+
+/** Help of `config-refresh status`. */
+export const STATUS_HELP = `Usage: config-refresh status [options]
+
+The fleet's convergence: every instance registered in Cloud Map (healthy or not), what it holds
+(its State RPC, with the refresh token read from SSM) against SSM's current version of every
+parameter under the prefix. Instances that hold another version, miss a parameter, hold a deleted
+one or do not answer are marked DIVERGED or UNREACHABLE, with the names concerned.
+
+Options:
+  --deadline-ms MS      deadline of each instance's State call (default 2000)
+  --verbose             list every diverging name (default: the first 3 per instance)
+  -h, --help            this help
+
+${TARGET_HELP}
+
+${NAME_HELP}
+
+${EXIT_CODES_HELP}
+Exit 1 when an instance diverges or does not answer, or when no instance is registered;
+exit 3 when SSM or Cloud Map cannot be reached.`;
+
+/** Diverging names listed per instance unless --verbose. */
+const SHOWN_DIVERGENCES = 3;
+
+/**
+ * `config-refresh status`: every registered instance against SSM. Exit 0 converged, 1 diverged
+ * (or an instance unreachable, or none registered), 2 usage, 3 SSM/Cloud Map unreachable.
+ */
+export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
+  const { values, positionals } = parseArgs({
+    args: argv, allowPositionals: true,
+    options: { ...TARGET_OPTIONS, ...NAME_OPTIONS, "deadline-ms": { type: "string" }, verbose: { type: "boolean" } },
+  });
+  if (values.help) return out.print(STATUS_HELP), 0;
+  if (positionals.length > 0) return out.error(`status takes no argument (got "${positionals[0]}")\n\n${STATUS_HELP}`), 2;
+  return runCommand("status", out, async () => {
+    const deadlineMs = values["deadline-ms"] === undefined ? 2_000 : Number(values["deadline-ms"]);
+    if (!Number.isInteger(deadlineMs) || deadlineMs < 100 || deadlineMs > 60_000) throw new PipelineSettingsError(`--deadline-ms must be a whole number from 100 to 60000, got "${values["deadline-ms"]}"`);
+    const target = resolveCommandTarget(values, env);
+    const names = resolveNames(target, values, env);
+    const clients = createAwsClients(target.connection, { maxAttempts: 2 });
+    try {
+      const state = await readFleetState({
+        ...clients, prefix: names.prefix, namespaceName: names.namespaceName, serviceName: names.serviceName,
+        refreshTokenParameter: names.refreshTokenParameter, deadlineMs,
+      }).catch((error: unknown) => {
+        const name = (error as Error).name;
+        if (name === "ParameterNotFound") {
+          throw new LocalPipelineError(`the refresh token ${names.refreshTokenParameter} does not exist at ${target.connection.label}: no pipeline for ${names.prefix} runs there (or give --token-parameter)`);
+        }
+        if (name === "NamespaceNotFound" || name === "ServiceNotFound") {
+          throw new LocalPipelineError(`Cloud Map has no ${name === "NamespaceNotFound" ? `namespace ${names.namespaceName}` : `service ${names.serviceName} in ${names.namespaceName}`} at ${target.connection.label}: is the pipeline running there (or give --namespace/--service)?`);
+        }
+        throw explainAwsError(error, { connection: target.connection, service: "SSM/Cloud Map", action: `read ${names.prefix} and the instances of ${names.namespaceName}/${names.serviceName}`, parameterName: names.refreshTokenParameter });
+      });
+      const total = state.current.size;
+      out.print(`${names.namespaceName}/${names.serviceName} at ${target.connection.label}: ${state.instances.length} instance${state.instances.length === 1 ? "" : "s"} registered, ${total} parameters under ${names.prefix}`);
+      if (state.instances.length === 0) {
+        out.print("PROBLEM: no instance is registered in Cloud Map");
+        return 1;
+      }
+      const rows = state.instances.map((instance) => {
+        const holds = instance.held ? `${[...state.current].filter(([n, v]) => instance.held!.get(n) === v).length}/${total}` : "-";
+        const shown = values.verbose ? instance.divergence : instance.divergence.slice(0, SHOWN_DIVERGENCES);
+        const more = instance.divergence.length - shown.length;
+        const verdict = instance.error ? `UNREACHABLE: ${instance.error}`
+          : instance.converged ? "converged"
+          : `DIVERGED: ${shown.map((d) => `${d.name} ${d.held === undefined ? "missing" : `v${d.held}`} (SSM ${d.current === undefined ? "deleted" : `v${d.current}`})`).join(", ")}${more > 0 ? `, +${more} more (--verbose)` : ""}`;
+        return [instance.converged ? " " : "!", instance.instanceId, instance.address || "-", instance.health, holds, verdict];
+      });
+      textTable(["", "instance", "address", "health", "holds", "state"], rows).forEach((line) => out.print(line));
+      const diverged = state.instances.filter((i) => !i.converged);
+      out.print(diverged.length === 0
+        ? `CONVERGED: ${state.instances.length}/${state.instances.length} instances hold SSM's current version of all ${total} parameters`
+        : `DIVERGED: ${diverged.length} of ${state.instances.length} instances do not hold SSM's current versions (${diverged.map((i) => i.instanceId).join(", ")})`);
+      return diverged.length === 0 ? 0 : 1;
+    } finally {
+      clients.destroy();
+    }
+  });
+}

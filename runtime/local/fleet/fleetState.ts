@@ -1,0 +1,148 @@
+import { DiscoverInstancesCommand, type ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
+import { GetParameterCommand, GetParametersByPathCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { createRefreshClient, type StateResponse } from "../../protocol/refreshService";
+import { refreshTokenMetadata } from "../../protocol/refreshToken";
+
+/** Where a fleet is and how to ask it. */
+export interface FleetStateQuery {
+  ssm: SSMClient;
+  /** Built with `disableHostPrefix` against an emulator. */
+  serviceDiscovery: ServiceDiscoveryClient;
+  prefix: string;
+  namespaceName: string;
+  serviceName: string;
+  /** SecureString holding the token `State` calls carry. */
+  refreshTokenParameter: string;
+  /** Deadline of one `State` call, ms (default 2000). */
+  deadlineMs?: number;
+}
+
+/** A name where an instance does not hold what SSM holds. */
+export interface Divergence {
+  name: string;
+  /** Version the instance holds; `undefined` when it holds nothing under that name. */
+  held?: number;
+  /** Version SSM holds; `undefined` when the parameter no longer exists. */
+  current?: number;
+}
+
+/** One registered instance, against SSM. */
+export interface InstanceState {
+  instanceId: string;
+  /** `host:port` registered in Cloud Map (empty when none). */
+  address: string;
+  /** Cloud Map health status (`HEALTHY`, `UNHEALTHY`, `UNKNOWN`). */
+  health: string;
+  /** Name → version held, when the instance answered `State`. */
+  held?: Map<string, number>;
+  /** Why `State` could not be read (unreachable, refused the token). */
+  error?: string;
+  /** Every name held differently from SSM (empty when converged). */
+  divergence: Divergence[];
+  /** Answered, and holds exactly SSM's current versions. */
+  converged: boolean;
+}
+
+/** The whole fleet against SSM, at one moment. */
+export interface FleetState {
+  prefix: string;
+  /** SSM's current version of every parameter under the prefix. */
+  current: Map<string, number>;
+  instances: InstanceState[];
+  /** At least one instance, and every one converged. */
+  converged: boolean;
+  /** When SSM was read (epoch ms). */
+  readAt: number;
+}
+
+/** Pages of GetParametersByPath read at most (10 names a page: 10,000 parameters, SSM's standard quota). */
+const MAX_PATH_PAGES = 1_000;
+
+/**
+ * Reads SSM's current versions under the prefix, every instance registered in Cloud Map (healthy
+ * or not), and what each one holds through the `State` RPC (in parallel, each with its deadline),
+ * then compares them name by name.
+ *
+ * @throws the AWS SDK's error when SSM or Cloud Map cannot be read (see `explainAwsError`). An
+ * instance that does not answer is reported in its {@link InstanceState}, never thrown.
+ *
+ * @example
+ * ```ts
+ * const state = await readFleetState({ ssm, serviceDiscovery, prefix: "/shop/beta/", namespaceName, serviceName, refreshTokenParameter });
+ * state.instances.filter((i) => !i.converged).map((i) => i.divergence);
+ * ```
+ */
+export async function readFleetState(query: FleetStateQuery): Promise<FleetState> {
+  const [current, registered, token] = await Promise.all([
+    readCurrentVersions(query.ssm, query.prefix),
+    discoverRegisteredInstances(query.serviceDiscovery, query.namespaceName, query.serviceName),
+    query.ssm.send(new GetParameterCommand({ Name: query.refreshTokenParameter, WithDecryption: true })).then((answer) => answer.Parameter?.Value ?? ""),
+  ]);
+  const readAt = Date.now();
+  const instances = await Promise.all(registered.map(async (instance): Promise<InstanceState> => {
+    if (!instance.address) return { ...instance, error: "registered without an address", divergence: [], converged: false };
+    try {
+      const state = await callState(instance.address, token, query.prefix, query.deadlineMs ?? 2_000);
+      const held = new Map(state.parameters.map((p) => [p.name, Number(p.version)]));
+      const divergence = compare(current, held);
+      return { ...instance, held, divergence, converged: divergence.length === 0 };
+    } catch (error) {
+      return { ...instance, error: (error as Error).message, divergence: [], converged: false };
+    }
+  }));
+  instances.sort((a, b) => a.instanceId.localeCompare(b.instanceId, undefined, { numeric: true }));
+  return { prefix: query.prefix, current, instances, converged: instances.length > 0 && instances.every((i) => i.converged), readAt };
+}
+
+/**
+ * Name → current version of every parameter under `prefix` (recursive, no decryption).
+ *
+ * @example
+ * ```ts
+ * (await readCurrentVersions(ssm, "/shop/beta/")).get("/shop/beta/log_level"); // 3
+ * ```
+ */
+export async function readCurrentVersions(ssm: SSMClient, prefix: string): Promise<Map<string, number>> {
+  const versions = new Map<string, number>();
+  let token: string | undefined;
+  for (let page = 0; page < MAX_PATH_PAGES; page++) {
+    const answer = await ssm.send(new GetParametersByPathCommand({
+      Path: prefix.replace(/\/$/, ""), Recursive: true, WithDecryption: false, MaxResults: 10, ...(token ? { NextToken: token } : {}),
+    }));
+    for (const parameter of answer.Parameters ?? []) if (parameter.Name) versions.set(parameter.Name, parameter.Version ?? 0);
+    token = answer.NextToken;
+    if (!token) break;
+  }
+  return versions;
+}
+
+/** Every instance registered in the service, healthy or not, with its refresh address. */
+async function discoverRegisteredInstances(client: ServiceDiscoveryClient, namespaceName: string, serviceName: string): Promise<Pick<InstanceState, "instanceId" | "address" | "health">[]> {
+  const answer = await client.send(new DiscoverInstancesCommand({ NamespaceName: namespaceName, ServiceName: serviceName, HealthStatus: "ALL", MaxResults: 1_000 }));
+  return (answer.Instances ?? []).map((instance) => {
+    const attributes = instance.Attributes ?? {};
+    const host = attributes.AWS_INSTANCE_IPV4 ?? (attributes.AWS_INSTANCE_IPV6 ? `[${attributes.AWS_INSTANCE_IPV6}]` : undefined);
+    const port = attributes.AWS_INSTANCE_PORT;
+    return { instanceId: instance.InstanceId ?? "?", address: host && port ? `${host}:${port}` : "", health: instance.HealthStatus ?? "UNKNOWN" };
+  });
+}
+
+/** One `State` call with the token, within `deadlineMs`. */
+export function callState(address: string, token: string, prefix: string, deadlineMs: number): Promise<StateResponse> {
+  const client = createRefreshClient(address);
+  return new Promise<StateResponse>((resolve, reject) => {
+    client.State({ prefix }, refreshTokenMetadata(token), { deadline: Date.now() + deadlineMs }, (error, response) => {
+      if (error) reject(new Error(`State call to ${address} failed: ${error.details || error.message}`));
+      else resolve(response as StateResponse);
+    });
+  }).finally(() => client.close());
+}
+
+function compare(current: Map<string, number>, held: Map<string, number>): Divergence[] {
+  const divergence: Divergence[] = [];
+  for (const [name, version] of current) {
+    if (held.get(name) !== version) divergence.push({ name, current: version, ...(held.has(name) ? { held: held.get(name)! } : {}) });
+  }
+  for (const [name, version] of held) if (!current.has(name)) divergence.push({ name, held: version });
+  return divergence.sort((a, b) => a.name.localeCompare(b.name));
+}

@@ -1,0 +1,58 @@
+import type { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
+import type { SSMClient } from "@aws-sdk/client-ssm";
+import { createRefreshHandler, type RefreshHandler } from "../../lambda/createRefreshHandler";
+import { lambdaEnvironment, readLambdaSettings } from "../../lambda/environment";
+import { silentLogger, type RefreshLogger, type RefreshMetrics } from "../../lambda/observability";
+
+/** What the refresh function needs to know about the pipeline it serves. */
+export interface RefreshFunctionTarget {
+  prefix: string;
+  redisUrl: string;
+  namespaceName: string;
+  serviceName: string;
+  refreshTokenParameter: string;
+  streamKey: string;
+  /** The AWS endpoint (moto, LocalStack), as the deployed function would get `AWS_ENDPOINT_URL`. */
+  awsEndpoint?: string;
+}
+
+/** Metrics that go nowhere: Powertools' EMF lines on stdout would drown the demo's table. */
+const NO_METRICS: RefreshMetrics = { addMetric: () => undefined, publishStoredMetrics: () => undefined };
+
+/**
+ * The environment the component gives the deployed function, for this target
+ * (`CONFIG_REFRESH_PARAMETER_PREFIX`, `CONFIG_REFRESH_REDIS_URL`, ...).
+ */
+export function refreshFunctionEnvironment(target: RefreshFunctionTarget): Record<string, string> {
+  return lambdaEnvironment({
+    parameterPrefix: target.prefix,
+    redisUrl: target.redisUrl,
+    namespaceName: target.namespaceName,
+    serviceName: target.serviceName,
+    refreshTokenParameter: target.refreshTokenParameter,
+    streamKey: target.streamKey,
+    awsEndpoint: target.awsEndpoint,
+  });
+}
+
+/**
+ * The real refresh handler, as the deployed function builds it at cold start: its settings go
+ * through the same environment variables and `readLambdaSettings`, so a setting the function would
+ * refuse is refused here too. The SDK clients are the caller's (region and credentials of the
+ * target); logs go to `logger` (default: none), metrics nowhere.
+ *
+ * @example
+ * ```ts
+ * const refresh = createLocalRefreshHandler(target, { ssm, serviceDiscovery });
+ * const result = await refresh(sqsEvent);
+ * await refresh.close();
+ * ```
+ */
+export function createLocalRefreshHandler(
+  target: RefreshFunctionTarget,
+  clients: { ssm: SSMClient; serviceDiscovery: ServiceDiscoveryClient },
+  options: { logger?: RefreshLogger } = {},
+): RefreshHandler {
+  const settings = readLambdaSettings(refreshFunctionEnvironment(target));
+  return createRefreshHandler(settings, { ssm: clients.ssm, serviceDiscovery: clients.serviceDiscovery, logger: options.logger ?? silentLogger, metrics: NO_METRICS });
+}

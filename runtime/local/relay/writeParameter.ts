@@ -1,0 +1,93 @@
+import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { ParameterNotFoundError } from "../errors";
+import type { ChangeOperation, ParameterType } from "../../protocol/types";
+import type { ChangeEventRelay } from "./changeEventRelay";
+
+/** Options of {@link writeParameter}. */
+export interface WriteParameterOptions {
+  /** Type of a new parameter; default: the existing parameter's type (a new one needs it). */
+  type?: ParameterType;
+  /** Description sent with the write. */
+  description?: string;
+  /** Emit the change event through this relay (against an emulator); omit against AWS. */
+  relay?: ChangeEventRelay;
+}
+
+/** A write that Parameter Store accepted. */
+export interface WrittenParameter {
+  name: string;
+  /** The version SSM created. */
+  version: number;
+  type: ParameterType;
+  operation: Extract<ChangeOperation, "Create" | "Update" | "Delete">;
+  /** `Date.now()` when PutParameter (DeleteParameter) returned: latencies are measured from here. */
+  writtenAt: number;
+  /** The relayed change event's id, when a relay sent one. */
+  eventId?: string;
+}
+
+/**
+ * Writes a parameter (`PutParameter` with `Overwrite`) and, when given a relay, emits its change
+ * event as Parameter Store would. A parameter that does not exist needs `type` (then the event says
+ * `Create`).
+ *
+ * @throws {@link ParameterNotFoundError} when the parameter does not exist and no `type` was given.
+ *
+ * @example
+ * ```ts
+ * const written = await writeParameter(ssm, "/shop/beta/log_level", "info", { relay });
+ * console.log(written.version, written.writtenAt);
+ * ```
+ */
+export async function writeParameter(ssm: SSMClient, name: string, value: string, options: WriteParameterOptions = {}): Promise<WrittenParameter> {
+  const type = options.type ?? (await currentType(ssm, name, "pass a type to create it"));
+  const put = await ssm.send(new PutParameterCommand({
+    Name: name, Value: value, Type: type, Overwrite: true,
+    ...(options.description !== undefined ? { Description: options.description } : {}),
+  }));
+  const writtenAt = Date.now();
+  const version = put.Version ?? 0;
+  const operation = version === 1 ? "Create" : "Update";
+  const written: WrittenParameter = { name, version, type, operation, writtenAt };
+  if (options.relay) {
+    const arn = await options.relay.parameterArn(name, () => parameterArn(ssm, name));
+    const [eventId] = await options.relay.emit([{ operation, name, type, arn, ...(options.description !== undefined ? { description: options.description } : {}) }]);
+    if (eventId) written.eventId = eventId;
+  }
+  return written;
+}
+
+/**
+ * Deletes a parameter and, when given a relay, emits its `Delete` change event.
+ *
+ * @throws {@link ParameterNotFoundError} when it does not exist.
+ */
+export async function deleteParameter(ssm: SSMClient, name: string, options: { relay?: ChangeEventRelay } = {}): Promise<WrittenParameter> {
+  const current = await readParameter(ssm, name);
+  await ssm.send(new DeleteParameterCommand({ Name: name }));
+  const writtenAt = Date.now();
+  const written: WrittenParameter = { name, version: current.version, type: current.type, operation: "Delete", writtenAt };
+  if (options.relay) {
+    const [eventId] = await options.relay.emit([{ operation: "Delete", name, type: current.type, arn: current.arn }]);
+    if (eventId) written.eventId = eventId;
+  }
+  return written;
+}
+
+async function currentType(ssm: SSMClient, name: string, hint: string): Promise<ParameterType> {
+  return (await readParameter(ssm, name, hint)).type;
+}
+
+async function parameterArn(ssm: SSMClient, name: string): Promise<string> {
+  return (await readParameter(ssm, name)).arn;
+}
+
+async function readParameter(ssm: SSMClient, name: string, hint = ""): Promise<{ type: ParameterType; version: number; arn: string }> {
+  try {
+    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false }));
+    return { type: (Parameter?.Type ?? "String") as ParameterType, version: Parameter?.Version ?? 0, arn: Parameter?.ARN ?? "" };
+  } catch (error) {
+    if ((error as Error).name === "ParameterNotFound") throw new ParameterNotFoundError(name, hint);
+    throw error;
+  }
+}

@@ -1,0 +1,2 @@
+export type { LocalPipelineOptions, ProgressEvent } from "./options";
+export type { LocalPipeline, PipelineProcess } from "./pipeline";

@@ -1,0 +1,63 @@
+import type { AppConfig } from "../../../components/appConfig/types";
+import type { AwsClients } from "../aws/awsClients";
+import type { AwsConnection } from "../aws/awsConnection";
+import type { AckBatch } from "../fleet/acks";
+import type { FleetState } from "../fleet/fleetState";
+import type { ServiceFleet } from "../fleet/serviceFleet";
+import type { QueueInvoker } from "../invoker/queueInvoker";
+import type { ChangeRule } from "../provision/changeRule";
+import type { PipelineNames } from "../provision/pipelineNames";
+import type { ServiceRegistryIds } from "../provision/serviceRegistry";
+import type { WriteParameterOptions, WrittenParameter } from "../relay/writeParameter";
+import type { LocalMotoServer } from "../servers/motoServer";
+import type { LocalRedisServer } from "../servers/redisServer";
+
+/** A process the pipeline started. */
+export interface PipelineProcess {
+  /** `moto_server`, `redis-server` or an instance id. */
+  role: string;
+  pid: number;
+}
+
+/**
+ * The whole pipeline running on this machine: emulator, Redis, the component's resources, the
+ * relay, the invoker with the real handler, and a fleet of example services. Returned by
+ * `startLocalPipeline`; `stop()` stops everything it started (and only that).
+ */
+export interface LocalPipeline {
+  readonly names: PipelineNames;
+  /** `/<app>/<env>/`. */
+  readonly prefix: string;
+  /** The app_config file as loaded. */
+  readonly appConfig: AppConfig;
+  readonly connection: AwsConnection;
+  readonly clients: AwsClients;
+  readonly redisUrl: string;
+  readonly rule: ChangeRule;
+  readonly registry: ServiceRegistryIds;
+  /** The refresh token (a SecureString in SSM). */
+  readonly refreshToken: string;
+  /** True when change events are relayed (an emulator: Parameter Store does not emit them). */
+  readonly relaysEvents: boolean;
+  readonly fleet: ServiceFleet;
+  readonly invoker: QueueInvoker;
+  /** The servers this pipeline started (absent when an endpoint was given): for fault injection. */
+  readonly servers: { moto?: LocalMotoServer; redis?: LocalRedisServer };
+
+  /** Writes a parameter (name absolute or relative to the prefix) and relays its change event. */
+  writeParameter(name: string, value: string, options?: Omit<WriteParameterOptions, "relay">): Promise<WrittenParameter>;
+  /** Deletes a parameter and relays its `Delete` event. */
+  deleteParameter(name: string): Promise<WrittenParameter>;
+  /** Every registered instance against SSM's current versions. */
+  fleetState(): Promise<FleetState>;
+  /** Acknowledgements written after entry `after` (default: all). */
+  readAcks(after?: string): Promise<AckBatch>;
+  /** Id of the newest acknowledgement (read after it to see only new ones). */
+  latestAckId(): Promise<string>;
+  /** The environment variables that point `config-refresh` commands at this pipeline. */
+  commandEnvironment(): Record<string, string>;
+  /** Every process started and still running. */
+  processes(): PipelineProcess[];
+  /** Stops everything this pipeline started, in reverse order; safe to call twice. */
+  stop(): Promise<void>;
+}

@@ -1,0 +1,103 @@
+import { strict as assert } from "node:assert";
+import { DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { GetParameterCommand } from "@aws-sdk/client-ssm";
+import {
+  ChangeEventRelay, EndpointUnreachableError, freePort, startLocalPipeline, type LocalPipeline, type ProgressEvent,
+} from "../../../runtime/local";
+import { descendantPids, isRunning } from "./support/processes";
+
+describe("the local pipeline", function () {
+  this.timeout(60_000);
+  let pipeline: LocalPipeline;
+
+  before(async function () {
+    this.timeout(90_000);
+    pipeline = await startLocalPipeline({ invoker: { waitTimeSeconds: 1 } });
+  });
+  after(() => pipeline?.stop());
+
+  describe("the relay", () => {
+    before(() => pipeline.invoker.stop());
+    after(() => pipeline.invoker.start());
+
+    it("sends the Parameter Store Change event shape, which the component's rule routes into the queue", async () => {
+      await drain(pipeline);
+      const written = await pipeline.writeParameter("log_level", "warn");
+      const [body] = await drain(pipeline);
+      const event = JSON.parse(body ?? "{}") as Record<string, unknown>;
+      assert.equal(event.source, "aws.ssm");
+      assert.equal(event["detail-type"], "Parameter Store Change");
+      assert.deepEqual(event.detail, { operation: "Update", name: "/shop/beta/log_level", type: "String", description: "" });
+      assert.deepEqual(event.resources, ["arn:aws:ssm:us-east-1:123456789012:parameter/shop/beta/log_level"]);
+      assert.equal(event.id, written.eventId);
+      assert.equal(event.account, "123456789012");
+      assert.match(String(event.time), /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    });
+
+    it("leaves events of other prefixes out: the rule only matches names under /shop/beta/", async () => {
+      await drain(pipeline);
+      const relay = new ChangeEventRelay(pipeline.clients.eventBridge);
+      await relay.emit([
+        { operation: "Update", name: "/shop/betamax/log_level", type: "String", arn: "arn:aws:ssm:us-east-1:123456789012:parameter/shop/betamax/log_level" },
+        { operation: "Update", name: "/shop/prod/log_level", type: "String", arn: "arn:aws:ssm:us-east-1:123456789012:parameter/shop/prod/log_level" },
+        { operation: "Delete", name: "/shop/beta/gone", type: "String", arn: "arn:aws:ssm:us-east-1:123456789012:parameter/shop/beta/gone" },
+      ]);
+      const bodies = await drain(pipeline);
+      assert.deepEqual(bodies.map((body) => (JSON.parse(body) as { detail: { name: string } }).detail.name), ["/shop/beta/gone"]);
+    });
+  });
+
+  describe("pointed at endpoints that already hold a pipeline", () => {
+    it("reuses the namespace, service, rule and queues, and keeps every existing value (no overwrite)", async () => {
+      const written = await pipeline.writeParameter("http/retries", "7");
+      const events: ProgressEvent[] = [];
+      const second = await startLocalPipeline({
+        awsEndpoint: pipeline.connection.endpoint!, redisUrl: pipeline.redisUrl, onProgress: (event) => void events.push(event),
+      });
+      try {
+        assert.match(events.find((e) => e.step === "parameters")?.message ?? "", /parameters: 0 created, \d+ kept as they were/);
+        assert.equal(second.registry.serviceId, pipeline.registry.serviceId);
+        assert.equal(second.rule.queueUrl, pipeline.rule.queueUrl);
+        assert.equal(second.refreshToken, pipeline.refreshToken, "the existing refresh token is read back, not replaced");
+        assert.deepEqual(second.processes(), [], "it started no server of its own");
+        const { Parameter } = await pipeline.clients.ssm.send(new GetParameterCommand({ Name: written.name }));
+        assert.equal(Parameter?.Value, "7");
+        assert.equal(Parameter?.Version, written.version);
+      } finally {
+        await second.stop();
+      }
+      assert.ok(pipeline.servers.moto?.pid && isRunning(pipeline.servers.moto.pid), "stopping the second pipeline left the first one's servers alone");
+    });
+  });
+
+  describe("given an endpoint nobody listens on", () => {
+    it("fails the start naming the endpoint, and leaves nothing running", async () => {
+      const earlier = new Set(descendantPids(process.pid));
+      const deadAws = `http://127.0.0.1:${await freePort()}`;
+      await assert.rejects(startLocalPipeline({ awsEndpoint: deadAws }), (error: Error) => {
+        assert.ok(error instanceof EndpointUnreachableError);
+        assert.equal(error.message, `cannot reach SSM at ${deadAws} (ECONNREFUSED): is it running, and is the address right?`);
+        return true;
+      });
+      const deadRedis = `redis://127.0.0.1:${await freePort()}`;
+      await assert.rejects(startLocalPipeline({ awsEndpoint: pipeline.connection.endpoint!, redisUrl: deadRedis }), (error: Error) => {
+        assert.ok(error instanceof EndpointUnreachableError);
+        assert.match(error.message, new RegExp(`^cannot reach Redis at ${deadRedis} \\(.*ECONNREFUSED.*\\)`));
+        return true;
+      });
+      assert.deepEqual(descendantPids(process.pid).filter((pid) => !earlier.has(pid)), [], "the redis-server it had started is stopped");
+    });
+  });
+});
+
+/** Receives and deletes everything in the rule's queue; returns the bodies (moto delivers synchronously). */
+async function drain(pipeline: LocalPipeline): Promise<string[]> {
+  const bodies: string[] = [];
+  for (let round = 0; round < 10; round++) {
+    const { Messages = [] } = await pipeline.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: pipeline.rule.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (Messages.length === 0) break;
+    bodies.push(...Messages.map((m) => m.Body ?? ""));
+    await pipeline.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: pipeline.rule.queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+  }
+  return bodies;
+}
