@@ -1,9 +1,9 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { REFRESH_TOKEN_LENGTH } from "./refreshTokenFormat";
 
-/** Length of the generated refresh token (letters and digits: it travels in gRPC metadata). */
-export const REFRESH_TOKEN_LENGTH = 48;
+export { REFRESH_TOKEN_LENGTH } from "./refreshTokenFormat";
 
 /** The generated refresh token's SecureString. */
 export interface RefreshToken {

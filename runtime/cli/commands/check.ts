@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
-import { parse } from "yaml";
 import { AppConfigError, compareEnvironments, formatProblem, loadAppConfig, type AppConfig } from "../../../components/appConfig";
+import { appOfStack } from "../../local/provision/stackSettings";
 import type { CommandResult, Output } from "../output";
 
 /** Help of `config-refresh check`. */
@@ -14,21 +13,13 @@ between environments (a key present in one file and missing in another). No AWS 
 
 Options:
   --app NAME   the application segment of the prefix /<app>/<env>/ (default: the "app" setting
-               of Pulumi.<env>.yaml in the current directory, else only relative names are checked)
+               of the Pulumi.<env>.yaml beside the file or up to 4 folders above it; without one,
+               only the names relative to the prefix are checked)
   -h, --help   this help
 
 Exit codes: 0 all files valid and no drift, 1 problems or drift found, 2 usage error.`;
 
 const ENV_FROM_FILE = /app_config_([A-Za-z0-9_-]+)\.ya?ml$/;
-
-/** The app name configured for an environment in `Pulumi.<env>.yaml`, if that file exists here. */
-function appFromStackConfig(env: string): string | undefined {
-  const file = path.resolve(`Pulumi.${env}.yaml`);
-  if (!existsSync(file)) return undefined;
-  const config = (parse(readFileSync(file, "utf8")) as { config?: Record<string, unknown> } | null)?.config ?? {};
-  const entry = Object.entries(config).find(([key]) => key.endsWith(":app"));
-  return typeof entry?.[1] === "string" ? entry[1] : undefined;
-}
 
 /** `config-refresh check FILE...`: validates files and reports drift; exit 0/1. */
 export function runCheck(argv: string[], out: Output): CommandResult {
@@ -45,7 +36,7 @@ export function runCheck(argv: string[], out: Output): CommandResult {
       failed++;
       continue;
     }
-    const app = values.app ?? appFromStackConfig(env);
+    const app = values.app ?? appOfStack(env, file);
     try {
       const config = loadAppConfig(file, app ? { prefix: `/${app}/${env}/` } : {});
       configs[env] = config;

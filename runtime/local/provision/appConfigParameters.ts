@@ -2,6 +2,7 @@ import { GetParameterCommand, PutParameterCommand, type SSMClient } from "@aws-s
 import { randomBytes } from "node:crypto";
 import type { AppConfig, RequiredSecret } from "../../../components/appConfig/types";
 import type { ParameterType } from "../../protocol/types";
+import { REFRESH_TOKEN_ALPHABET, REFRESH_TOKEN_LENGTH } from "../../../components/serviceRegistry/refreshTokenFormat";
 
 /** What seeding did, by full parameter name. */
 export interface SeedResult {
@@ -74,10 +75,9 @@ export async function seedLocalSecrets(ssm: SSMClient, secrets: readonly Require
   return { ...result, refreshToken };
 }
 
-/** Letters and digits, like the component's token (it travels in gRPC metadata). */
+/** A token of the component's shape (letters and digits: it travels in gRPC metadata). */
 function generateToken(): string {
-  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-  return [...randomBytes(48)].map((byte) => alphabet[byte % alphabet.length]).join("");
+  return [...randomBytes(REFRESH_TOKEN_LENGTH)].map((byte) => REFRESH_TOKEN_ALPHABET[byte % REFRESH_TOKEN_ALPHABET.length]).join("");
 }
 
 /** PutParameter without Overwrite: true when created, false when it already existed. */

@@ -43,19 +43,15 @@ describe("config-refresh check validates app_config files offline", () => {
     assert.match(out.text(), /hosts: types differ \(beta: StringList, production: String\)/);
   });
 
-  it("takes the app from Pulumi.<env>.yaml in the current directory when --app is not given", async () => {
-    const copy = path.join(dir, "app_config_beta.yaml");
+  it("takes the app from the project's Pulumi.<env>.yaml above the file when --app is not given", async () => {
+    require("node:fs").mkdirSync(path.join(dir, "stacks"));
+    const copy = path.join(dir, "stacks", "app_config_beta.yaml");
     copyFileSync(STACK_FILES[0]!, copy);
+    writeFileSync(path.join(dir, "Pulumi.yaml"), "name: my-project\nruntime: nodejs\n");
     writeFileSync(path.join(dir, "Pulumi.beta.yaml"), "config:\n  my-project:app: payments\n");
-    const cwd = process.cwd();
-    process.chdir(dir);
-    try {
-      const out = captureOutput();
-      assert.equal(await main(["check", copy], out), 0, out.text());
-      assert.match(out.text(), /under \/payments\/beta\//);
-    } finally {
-      process.chdir(cwd);
-    }
+    const out = captureOutput();
+    assert.equal(await main(["check", copy], out), 0, out.text());
+    assert.match(out.text(), /under \/payments\/beta\//);
   });
 
   it("refuses a file whose name does not say its environment, and answers usage errors with exit code 2", async () => {
