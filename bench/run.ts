@@ -1,25 +1,123 @@
 /**
- * `npm run bench`: runs every benchmark, prints its figures and writes bench/RESULTS.md.
- * Benchmarks print figures; they assert no timing.
+ * `npm run bench`: runs every benchmark, prints its figures, writes bench/RESULTS.md and the plot
+ * bench/latency.svg. Benchmarks print figures; they assert no timing. Bounded: every loop has a
+ * fixed count or a deadline, and everything started (moto, Redis, worker and child processes) is
+ * stopped, also on failure or Ctrl-C. Set BENCH_CPU_PROF=<dir> to write the fleet workers' CPU profiles.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { CLIENT_DEFAULTS } from "../runtime/client";
+import { costSection } from "./cost/costTable";
+import { benchCostPerChange } from "./cost/benchCostPerChange";
+import { benchEndToEnd, type EndToEndOptions } from "./endToEnd/benchEndToEnd";
+import { breakdownSection, endToEndSection, floorsSection, fullPathSection } from "./endToEnd/endToEndTables";
 import { benchParametersProgram } from "./parametersProgram";
-import { toMarkdown, toText, type BenchSection } from "./stats";
+import { benchPolling, type PollingOptions } from "./polling/benchPolling";
+import { pollingSection } from "./polling/pollingTable";
+import { benchReadPath } from "./readPath/benchReadPath";
+import { readPathSection } from "./readPath/readPathTable";
+import { latencyFigure } from "./report/latencyFigure";
+import { describeMachine } from "./report/machine";
+import { benchScale } from "./scale/benchScale";
+import { scaleSection } from "./scale/scaleTable";
+import { median, summarize, toMarkdown, toText, type BenchSection } from "./stats";
+import { HOT_KEYS, startBenchPipeline, type BenchPipeline } from "./support/benchPipeline";
+import { WorkerFleet } from "./workers/workerFleet";
+
+/** Worker processes hosting the fleet (and the floors' readers and servers). */
+const WORKERS = 4;
+const END_TO_END: EndToEndOptions = { fleetSizes: [1, 10, 50, 100], samples: 100, warmup: 10, fullPathSizes: [1, 100], fullPathSamples: 30, gapMs: 15 };
+const POLLING: Omit<PollingOptions, "parameters"> = { pollers: 20, maxAgeSeconds: 5, readEveryMs: 50, changeWindowMs: 20_000, changeGapMs: [1_500, 4_500] };
+const BURSTS = [1, 10, 100];
+/** Parameters in the bench's app_config: the hot keys and 20 others (see `startBenchPipeline`). */
+const FLEET_PARAMETERS = HOT_KEYS.length + 20;
+
+const started = Date.now();
+const log = (line: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`);
 
 async function main(): Promise<void> {
-  const started = new Date();
+  const loadAtStart = os.loadavg();
   const sections: BenchSection[] = [];
-  for (const bench of [() => benchParametersProgram()]) {
-    const section = await bench();
-    console.log(`\n${toText(section)}`);
+  const print = (section: BenchSection | undefined): void => {
+    if (!section) return;
+    console.log(`\n${toText(section)}\n`);
     sections.push(section);
+  };
+
+  log("component program under mocks (1 / 200 / 2,000 parameters)");
+  const programSection = await benchParametersProgram();
+
+  log("starting the local pipeline (moto_server, redis-server, the component's resources, invoker)");
+  let env: BenchPipeline | undefined;
+  let fleet: WorkerFleet | undefined;
+  const stopAll = async (): Promise<void> => {
+    await fleet?.stop();
+    fleet = undefined;
+    await env?.stop();
+    env = undefined;
+  };
+  process.once("SIGINT", () => void stopAll().finally(() => process.exit(130)));
+  try {
+    env = await startBenchPipeline();
+    fleet = WorkerFleet.start(WORKERS, process.env.BENCH_CPU_PROF);
+    log(`pipeline ready: moto ${env.awsEndpoint}, Redis ${env.pipeline.redisUrl}, ${WORKERS} worker processes`);
+
+    const e2e = await benchEndToEnd(env, fleet, END_TO_END, log);
+    print(endToEndSection(e2e));
+    print(floorsSection(e2e));
+    print(breakdownSection(e2e));
+    print(fullPathSection(e2e));
+
+    log("cost per change");
+    print(costSection(await benchCostPerChange(env, fleet, BURSTS)));
+
+    log("polling side by side (the fleet idle meanwhile)");
+    const pollingOptions: PollingOptions = { ...POLLING, parameters: FLEET_PARAMETERS };
+    const polling = await benchPolling(env, fleet, pollingOptions);
+    const largest = e2e.measurements[e2e.measurements.length - 1]!;
+    const stream = summarize((largest.samples.stream ?? []).map((s) => s.latencyMs));
+    await fleet.stop();
+    fleet = undefined;
+
+    log("read path");
+    print(readPathSection(await benchReadPath(env)));
+
+    log("scale");
+    const scale = await benchScale(env, { standInSizes: [1_000, 10_000], motoSize: 1_000, runs: 3, applyTries: 5 }, log);
+    const restart = median(scale.filter((r) => r.source === "moto" && r.parameters === FLEET_PARAMETERS).map((r) => r.spawnToReadyMs));
+    print(pollingSection(polling, pollingOptions, {
+      streamP50: stream.p50, streamP99: stream.p99, fleet: largest.fleet, parameters: FLEET_PARAMETERS, reloadIntervalMs: CLIENT_DEFAULTS.reloadIntervalMs, restartMs: restart,
+    }));
+    print(scaleSection(scale));
+    print(programSection);
+
+    const machine = await describeMachine(env.admin, loadAtStart);
+    await stopAll();
+    const totalSeconds = (Date.now() - started) / 1000;
+    const svg = latencyFigure(e2e.measurements, `${WORKERS} worker processes host the clients; moto, Redis and the handler (bench process) share the same 2 cores. ${END_TO_END.samples} samples per curve.`);
+    writeFileSync(path.join(__dirname, "latency.svg"), svg);
+    writeFileSync(path.join(__dirname, "RESULTS.md"), results(sections, machine, totalSeconds));
+    log(`wrote bench/RESULTS.md and bench/latency.svg (npm run bench took ${totalSeconds.toFixed(0)} s)`);
+  } finally {
+    await stopAll();
   }
-  const machine = `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.release()}, Node ${process.version}`;
-  const header = `# Benchmark results\n\nMeasured ${started.toISOString()} on ${machine}. All figures come from one run of \`npm run bench\`.\n\n`;
-  writeFileSync(path.join(__dirname, "RESULTS.md"), header + sections.map(toMarkdown).join("\n"));
-  console.log("\nwrote bench/RESULTS.md");
+}
+
+function results(sections: readonly BenchSection[], machine: string, totalSeconds: number): string {
+  const fixes = path.join(__dirname, "FIXES.md");
+  return [
+    "# Benchmark results",
+    "",
+    `Measured ${new Date(started).toISOString()} by \`npm run bench\` in ${totalSeconds.toFixed(0)} s; every figure below comes from this one run. ${machine}`,
+    "",
+    `Process layout: the refresh handler, the writer and the floors' callers run in the bench process; the clients run ${WORKERS} worker processes (a fleet of N puts ⌈N/4⌉ ConfigClients in each, a fleet of 1 uses one process), beside moto_server and redis-server of their own. All of it shares this machine's cores, so a fleet of 100 here is 100 instances on 2 cores: the per-instance work of a change is done 25 times in a row in each process. Latencies are read on the machine-wide monotonic clock in the process where they happen.`,
+    "",
+    "![latency distributions](latency.svg)",
+    "",
+    ...sections.map(toMarkdown),
+    existsSync(fixes) ? readFileSync(fixes, "utf8") : "",
+  ].join("\n");
 }
 
 main().catch((error) => {

@@ -35,3 +35,31 @@ export function toText(section: BenchSection): string {
   const line = (cells: string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join("  ");
   return [section.title, line(section.headers), ...section.rows.map(line), ...(section.notes ?? [])].join("\n");
 }
+
+/** The figures a latency distribution is reported with. */
+export interface Summary {
+  n: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  max: number;
+}
+
+/** n, median, p99 (nearest rank), mean and max of `values`. */
+export function summarize(values: readonly number[]): Summary {
+  const mean = values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
+  return { n: values.length, p50: median(values), p99: percentile(values, 99), mean, max: values.length === 0 ? Number.NaN : Math.max(...values) };
+}
+
+/** A duration in ms with a precision that suits its size (`0.42`, `6.1`, `245`). */
+export function ms(value: number): string {
+  if (!Number.isFinite(value)) return "–";
+  if (value < 1) return value.toFixed(2);
+  if (value < 100) return value.toFixed(1);
+  return value.toFixed(0);
+}
+
+/** `value ÷ floor` as `1.23×`. */
+export function ratio(value: number, floor: number): string {
+  return Number.isFinite(value) && Number.isFinite(floor) && floor > 0 ? `${(value / floor).toFixed(2)}×` : "–";
+}

@@ -23,7 +23,8 @@ const MAX_RECORD_LINES = 20;
 /**
  * One invocation: read the input, keep the names under the prefix, read their current state
  * (⌈names/10⌉ `GetParameters`), publish what is newer than the stream holds (one script call), then
- * refresh the instances concerned with what was newly published.
+ * refresh the instances concerned with what was newly published (Cloud Map is asked for them while
+ * SSM is read, one `DiscoverInstances` per scope).
  *
  * @throws `ParameterStoreError` / `StreamPublishError` when SSM or Redis fail: the event must be
  * retried. Bad records, unknown names and unreachable instances are reported, never thrown.
@@ -57,6 +58,8 @@ export async function refreshBatch(input: unknown, parts: RefreshBatchParts, rem
     return result;
   }
 
+  // Cloud Map is asked who to call while SSM is read and the stream written, not after.
+  const discovery = parts.fanOut?.prefetch([...byName.keys()]);
   const current = await fetchCurrentParameters(parts.ssm, [...byName.keys()]);
   const publisher = await parts.publisher();
   const outcome = await publisher.publish([...byName].map(([name, events]) => ({ name, events, current: current.get(name) })));
@@ -73,7 +76,7 @@ export async function refreshBatch(input: unknown, parts: RefreshBatchParts, rem
   }
 
   if (parts.fanOut && result.published.length > 0) {
-    const fanOut = await parts.fanOut.refresh(result.published, remainingTimeMs);
+    const fanOut = await parts.fanOut.refresh(result.published, remainingTimeMs, discovery);
     result.instances = fanOut.instances;
     result.fanOutErrors = fanOut.errors;
     fanOut.errors.forEach((error) => logger.error("fan-out incomplete; instances will catch up from the stream", { error }));

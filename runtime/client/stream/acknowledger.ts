@@ -8,11 +8,15 @@ export interface AcknowledgerHooks {
 }
 
 /**
- * Writes acknowledgements on the acks stream (XADD MAXLEN ~), one pipeline per swap, without
- * holding up the apply path: a failure is reported, never thrown.
+ * Writes acknowledgements on the acks stream (XADD MAXLEN ~) without holding up the apply path:
+ * the swaps of one turn of the event loop are written together in one pipeline on the next turn
+ * (`setImmediate`), so the socket write never sits between a swap and what waits for it (the RPC
+ * answer, the next read, the other clients of the process). A failure is reported, never thrown.
  */
 export class Acknowledger {
   private readonly pending = new Set<Promise<void>>();
+  private queued: Omit<AckMessage, "format">[] = [];
+  private flushing: NodeJS.Immediate | undefined;
 
   public constructor(
     private readonly redis: Redis,
@@ -21,8 +25,18 @@ export class Acknowledger {
     private readonly hooks: AcknowledgerHooks,
   ) {}
 
-  /** Queues the acknowledgements of one swap. */
+  /** Queues the acknowledgements of one swap; they are written on the next turn of the event loop. */
   public send(acks: readonly Omit<AckMessage, "format">[]): void {
+    if (acks.length === 0) return;
+    for (const ack of acks) this.queued.push(ack);
+    this.flushing ??= setImmediate(() => this.flush());
+  }
+
+  /** Writes what is queued, in one pipeline. */
+  private flush(): void {
+    this.flushing = undefined;
+    const acks = this.queued;
+    this.queued = [];
     if (acks.length === 0) return;
     const pipeline = this.redis.pipeline();
     for (const ack of acks) pipeline.xadd(this.acksKey, "MAXLEN", "~", this.maxLength, "*", ...buildAckFields(ack));
@@ -40,6 +54,8 @@ export class Acknowledger {
 
   /** Waits up to `graceMs` for queued acknowledgements, then closes the connection. */
   public async close(graceMs: number): Promise<void> {
+    if (this.flushing) clearImmediate(this.flushing);
+    this.flush();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
     await Promise.race([Promise.allSettled([...this.pending]).then(() => this.redis.quit()).then(() => undefined, () => undefined), timeout]);

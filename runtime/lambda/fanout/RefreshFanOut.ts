@@ -30,6 +30,12 @@ export interface FanOutOutcome {
 /** At most this many event ids in a request's `eventId` (it is for log lines). */
 const MAX_EVENT_IDS = 10;
 
+/** The instances of one scope (key: the scope as JSON, `""` for unscoped names), or why Cloud Map could not say. */
+type Discovery = { instances: DiscoveredInstance[] } | { error: string };
+
+/** Discoveries started ahead of the publish by {@link RefreshFanOut.prefetch}, by scope key. */
+export type PrefetchedDiscovery = Promise<ReadonlyMap<string, Discovery>>;
+
 /**
  * The direct path: finds the healthy instances in Cloud Map (one `DiscoverInstances` per scope
  * touched, plus one for the unscoped changes, in parallel) and sends each instance one `Refresh`
@@ -45,10 +51,25 @@ const MAX_EVENT_IDS = 10;
 export class RefreshFanOut {
   public constructor(private readonly options: RefreshFanOutOptions) {}
 
-  /** Sends the published changes to the instances concerned. */
-  public async refresh(published: readonly PublishedChange[], remainingTimeMs?: () => number): Promise<FanOutOutcome> {
+  /**
+   * Starts discovering the instances of every scope that `names` touch, before it is known which of
+   * them will be published, so that Cloud Map answers while SSM is read and the stream written (one
+   * round trip less before the calls; a `DiscoverInstances` per scope also when nothing gets
+   * published). Never rejects: a failure is kept and reported by {@link refresh}.
+   */
+  public prefetch(names: readonly string[]): PrefetchedDiscovery {
+    const scopes = new Map<string, Record<string, string> | undefined>();
+    for (const name of names) {
+      const scope = this.options.scopePattern?.match(name);
+      scopes.set(scope ? JSON.stringify(scope) : "", scope);
+    }
+    return Promise.all([...scopes].map(async ([key, scope]) => [key, await this.discover(scope)] as const)).then((found) => new Map(found));
+  }
+
+  /** Sends the published changes to the instances concerned (found by `prefetched` when given). */
+  public async refresh(published: readonly PublishedChange[], remainingTimeMs?: () => number, prefetched?: PrefetchedDiscovery): Promise<FanOutOutcome> {
     if (published.length === 0) return { instances: [], errors: [] };
-    const { targets, errors } = await this.targets(published);
+    const { targets, errors } = await this.targets(published, prefetched);
     const instances = await Promise.all([...targets.values()].map(({ instance, changes }) => {
       if (!instance.address) {
         return Promise.resolve<InstanceRefreshResult>({
@@ -66,7 +87,7 @@ export class RefreshFanOut {
   }
 
   /** Instance → the changes it must receive. */
-  private async targets(published: readonly PublishedChange[]): Promise<{ targets: Map<string, { instance: DiscoveredInstance; changes: Set<PublishedChange> }>; errors: string[] }> {
+  private async targets(published: readonly PublishedChange[], prefetched?: PrefetchedDiscovery): Promise<{ targets: Map<string, { instance: DiscoveredInstance; changes: Set<PublishedChange> }>; errors: string[] }> {
     const groups = new Map<string, { scope?: Record<string, string>; changes: PublishedChange[] }>();
     for (const change of published) {
       const scope = this.options.scopePattern?.match(change.name);
@@ -77,18 +98,14 @@ export class RefreshFanOut {
     }
     const errors: string[] = [];
     const targets = new Map<string, { instance: DiscoveredInstance; changes: Set<PublishedChange> }>();
-    const discovered = await Promise.all([...groups.values()].map(async (group) => {
-      try {
-        const instances = await discoverInstances(this.options.serviceDiscovery, {
-          namespaceName: this.options.namespaceName, serviceName: this.options.serviceName,
-          ...(group.scope ? { queryParameters: group.scope } : {}),
-        });
-        return { group, instances };
-      } catch (error) {
-        const scope = group.scope ? ` for ${Object.entries(group.scope).map(([k, v]) => `${k}=${v}`).join(",")}` : "";
-        errors.push(`Cloud Map DiscoverInstances${scope} failed: ${describeError(error)}`);
+    const early = await prefetched;
+    const discovered = await Promise.all([...groups].map(async ([key, group]) => {
+      const found = early?.get(key) ?? (await this.discover(group.scope));
+      if ("error" in found) {
+        errors.push(found.error);
         return { group, instances: [] };
       }
+      return { group, instances: found.instances };
     }));
     for (const { group, instances } of discovered) {
       for (const instance of instances) {
@@ -98,6 +115,20 @@ export class RefreshFanOut {
       }
     }
     return { targets, errors };
+  }
+
+  /** The healthy instances of one scope (all of them for `undefined`), or the failure as a sentence. */
+  private async discover(scope: Record<string, string> | undefined): Promise<Discovery> {
+    try {
+      return {
+        instances: await discoverInstances(this.options.serviceDiscovery, {
+          namespaceName: this.options.namespaceName, serviceName: this.options.serviceName, ...(scope ? { queryParameters: scope } : {}),
+        }),
+      };
+    } catch (error) {
+      const where = scope ? ` for ${Object.entries(scope).map(([k, v]) => `${k}=${v}`).join(",")}` : "";
+      return { error: `Cloud Map DiscoverInstances${where} failed: ${describeError(error)}` };
+    }
   }
 }
 

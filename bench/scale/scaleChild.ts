@@ -1,0 +1,87 @@
+/**
+ * Child process of the scale benchmark (run with `--expose-gc`): measures what one ConfigClient
+ * costs to start on a path of N parameters (time, the part of it spent waiting for SSM, RSS and
+ * heap growth), and the time of one change applied from the stream at that size. Sends one
+ * `ScaleFigures` message and exits.
+ */
+import { SSMClient } from "@aws-sdk/client-ssm";
+import { Redis } from "ioredis";
+import { createConfigClient } from "../../runtime/client";
+import { buildStreamFields } from "../../runtime/protocol";
+import { emulatorClientConfig } from "../../runtime/local/servers";
+import { CallTimeline } from "../support/callTimeline";
+import { monotonicNs, msBetween } from "../support/clock";
+
+/** What the child measured. */
+export interface ScaleFigures {
+  parameters: number;
+  /** Process start → modules loaded (tsx transpiles on first load, then from its cache), ms. */
+  importMs: number;
+  /** createConfigClient → resolved, ms. */
+  startMs: number;
+  /** Of which waiting for SSM answers (sum of the GetParametersByPath calls), ms. */
+  ssmWaitMs: number;
+  ssmCalls: number;
+  /** Growth over the start, after GC: RSS and V8 heap, bytes. */
+  rssDelta: number;
+  heapDelta: number;
+  /** RSS after the start, bytes. */
+  rss: number;
+  /** XADD of one change on the client's stream → applied, ms (one per try). */
+  applyMs: number[];
+  /** Monotonic ns when the client was ready (the parent computes spawn → ready). */
+  readyAtNs: string;
+}
+
+const [endpoint, redisUrl, parameterPath, streamKey, triesText] = process.argv.slice(2) as [string, string, string, string, string];
+const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
+
+async function main(): Promise<void> {
+  const importMs = performance.now();
+  const ssm = new SSMClient({ ...emulatorClientConfig(endpoint), maxAttempts: 1 });
+  const timeline = new CallTimeline().attach(ssm);
+  const admin = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  admin.on("error", () => undefined);
+  gc();
+  const rssBefore = process.memoryUsage().rss;
+  const heapBefore = process.memoryUsage().heapUsed;
+  const started = monotonicNs();
+  const client = await createConfigClient({ parameterPath, ssm, redis: redisUrl, streamKey, acks: false, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  const ready = monotonicNs();
+  try {
+    const calls = timeline.take();
+    gc();
+    const memory = process.memoryUsage();
+    const applyMs: number[] = [];
+    const [name] = Object.keys(client.snapshot());
+    const fullName = parameterPath + (name ?? "");
+    for (let i = 0; i < Number(triesText); i++) {
+      const applied = new Promise<bigint>((resolve) => {
+        const stop = client.onEvent((event) => {
+          if (event.type !== "applied") return;
+          stop();
+          resolve(monotonicNs());
+        });
+      });
+      const now = Date.now();
+      const sent = monotonicNs();
+      await admin.xadd(streamKey, "*", ...buildStreamFields({ name: fullName, operation: "Update", version: 2 + i, type: "String", value: `changed-${i}`, modifiedAt: now + i, changedAt: now, publishedAt: now }));
+      applyMs.push(msBetween(sent, await applied));
+    }
+    const figures: ScaleFigures = {
+      parameters: Object.keys(client.snapshot()).length, importMs, startMs: msBetween(started, ready),
+      ssmWaitMs: calls.reduce((sum, call) => sum + msBetween(call.startNs, call.endNs), 0), ssmCalls: calls.length,
+      rssDelta: memory.rss - rssBefore, heapDelta: memory.heapUsed - heapBefore, rss: memory.rss, applyMs, readyAtNs: String(ready),
+    };
+    process.send?.(figures, () => undefined);
+  } finally {
+    await client.close();
+    admin.disconnect();
+    ssm.destroy();
+  }
+}
+
+main().then(() => process.exit(0), (error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
