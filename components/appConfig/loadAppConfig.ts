@@ -74,6 +74,8 @@ class AppConfigReader {
   private readonly seen = new Map<string, SourcePosition>();
   private document: Document.Parsed | undefined;
   private aliasExpansions = 0;
+  /** Set once the alias budget is spent: the aliases left unexpanded would each read as an empty value. */
+  private aliasBombed = false;
   private readonly prefixLevels: number;
   private tooManyEntries = false;
 
@@ -99,6 +101,12 @@ class AppConfigReader {
       const hint = error.code === "RESOURCE_EXHAUSTION" ? " (nested too deeply to be a configuration file)" : "";
       this.problem({ line: start.line, column: start.col }, "", `YAML ${error.code}: ${error.message.split("\n")[0]}${hint}`);
     }
+    for (const warning of this.document.warnings) {
+      // An unresolved tag (`!!js/function`, `!custom`) would silently become the text after it: refuse it instead.
+      if (warning.code !== "TAG_RESOLVE_FAILED") continue;
+      const [start] = warning.linePos ?? [{ line: 1, col: 1 }];
+      this.problem({ line: start.line, column: start.col }, "", `YAML ${(warning.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}: tags are not supported, write the value as plain text`);
+    }
     if (this.document.errors.length > 0) return config;
     const root = this.document.contents;
     if (root === null || (isScalar(root) && root.value === "")) {
@@ -120,7 +128,9 @@ class AppConfigReader {
   }
 
   private problem(at: SourcePosition, key: string, message: string): void {
-    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ file: this.file, line: at.line, column: at.column, key, message });
+    // After an alias bomb, what follows is noise ("value is empty" for every alias not expanded): the bomb is the problem.
+    if (this.aliasBombed) return;
+    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ file: this.file, line: at.line, column: at.column, key: clip(key), message: clip(message) });
     else if (this.problems.length === MAX_PROBLEMS) {
       this.problems.push({ file: this.file, line: at.line, column: at.column, key: "", message: `more than ${MAX_PROBLEMS} problems: stopped listing here` });
     }
@@ -140,6 +150,7 @@ class AppConfigReader {
       if (this.aliasExpansions > MAX_ALIAS_EXPANSIONS) {
         if (this.aliasExpansions === MAX_ALIAS_EXPANSIONS + 1) {
           this.problem(this.position(current), "", `more than ${MAX_ALIAS_EXPANSIONS} alias expansions (a YAML alias bomb?)`);
+          this.aliasBombed = true;
         }
         return null;
       }
@@ -358,4 +369,11 @@ class AppConfigReader {
     }
     return secrets;
   }
+}
+
+/** Longest key or message a problem quotes: a legal full name fits; a hostile file is not echoed back whole. */
+const MAX_QUOTED = 1_100;
+
+function clip(text: string): string {
+  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}… (${text.length} characters)` : text;
 }

@@ -21,6 +21,9 @@ export const ACK_VIAS: readonly AckVia[] = ["stream", "rpc", "reload", "boot"];
  * What one instance applied: one entry of the acks stream (`streamKeys(streamKey).acks`), written
  * by the client library once per (instance, name, version) it applies. Reading the acks of a
  * version from every instance measures "change committed → applied on the last instance".
+ * Delivery is at least once: an XADD in flight when Redis goes away may have been written before
+ * the connection dropped and is sent again after it reconnects, so the same entry (every field
+ * equal) can appear twice; readers count (instance, name, version) once.
  *
  * On the wire (XADD field list, flat strings, times as ISO 8601 with milliseconds):
  * `format 1 instance <id> name <full SSM name> version <n> via <stream|rpc|reload|boot>

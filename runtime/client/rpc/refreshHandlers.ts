@@ -1,7 +1,7 @@
 import type { ParameterResult, RefreshCallHandlers, RefreshRequest, RefreshResponse, StateRequest, StateResponse } from "../../protocol";
 import type { CandidateChange, ChangeResult } from "../state/applyChanges";
 import type { ClientState } from "../types";
-import { parseWireChange } from "./wireChange";
+import { MAX_TIME_MS, parseWireChange } from "./wireChange";
 
 /** What the refresh handlers need from the client. */
 export interface RefreshHandlerDeps {
@@ -36,7 +36,7 @@ export function createRefreshHandlers(deps: RefreshHandlerDeps): RefreshCallHand
           return;
         }
         slots.push(index);
-        candidates.push({ change: parsed.change, via: "rpc", ...(request.sentAtMs > 0 ? { publishedAt: request.sentAtMs } : {}) });
+        candidates.push({ change: parsed.change, via: "rpc", ...(request.sentAtMs > 0 && request.sentAtMs <= MAX_TIME_MS ? { publishedAt: request.sentAtMs } : {}) });
       });
       const results = candidates.length > 0 ? await deps.apply(candidates) : [];
       results.forEach((result, i) => (answers[slots[i] as number] = toParameterResult(result)));

@@ -3,6 +3,9 @@ import {
   CHANGE_OPERATIONS, MAX_MESSAGE_NAME_LENGTH, MAX_MESSAGE_VALUE_BYTES, PARAMETER_TYPES, type ParameterChange, type WireParameterChange,
 } from "../../protocol";
 
+/** The latest time a JavaScript Date holds, epoch ms (a later one cannot be written as ISO 8601 in an ack). */
+export const MAX_TIME_MS = 8.64e15;
+
 const wireChangeSchema = z
   .object({
     name: z.string().startsWith("/", "must be a full SSM name").max(MAX_MESSAGE_NAME_LENGTH),
@@ -11,8 +14,8 @@ const wireChangeSchema = z
     type: z.enum(PARAMETER_TYPES as readonly [string, ...string[]]),
     // proto3 sends "" for an unset string on some stacks: "" is no value (SSM values are never empty).
     value: z.string().optional().transform((value) => (value === "" ? undefined : value)),
-    modifiedAtMs: z.number().int().positive(),
-    changedAtMs: z.number().int().nonnegative(),
+    modifiedAtMs: z.number().int().positive().max(MAX_TIME_MS),
+    changedAtMs: z.number().int().nonnegative().max(MAX_TIME_MS),
   })
   .superRefine((change, ctx) => {
     if (change.operation === "Delete" || change.type === "SecureString") {

@@ -91,6 +91,9 @@ export class StreamReader {
         const entries = reply?.[0]?.[1] ?? [];
         this.needsCheck = true;
         if (entries.length === 0) continue;
+        // A full batch may end inside one publication (one Lambda invocation): read the rest of it, so it lands in one swap.
+        if (entries.length >= this.options.batchSize) await this.completePublication(entries);
+        if (this.stopped) break;
         await this.hooks.onEntries(entries);
         this.current = {
           ...from,
@@ -104,6 +107,23 @@ export class StreamReader {
         this.hooks.onError(error instanceof Error ? error : new Error(String(error)), delay);
         await this.pause(delay);
       }
+    }
+  }
+
+  /**
+   * Appends to `entries` the entries after it that belong to the publication of its last entry:
+   * the Lambda writes one invocation's entries consecutively, in one script, with one `publishedAt`.
+   * Readers of the configuration then see all of a publication or none of it, whatever the batch size.
+   */
+  private async completePublication(entries: RawStreamEntry[]): Promise<void> {
+    const publication = publishedAtOf(entries[entries.length - 1] as RawStreamEntry);
+    if (publication === undefined) return;
+    for (;;) {
+      const after = (entries[entries.length - 1] as RawStreamEntry)[0];
+      const more = (await this.redis.xrange(this.keys.stream, `(${after}`, "+", "COUNT", this.options.batchSize)) as RawStreamEntry[];
+      const end = more.findIndex((entry) => publishedAtOf(entry) !== publication);
+      entries.push(...(end < 0 ? more : more.slice(0, end)));
+      if (end >= 0 || more.length < this.options.batchSize || this.stopped) return;
     }
   }
 
@@ -135,4 +155,10 @@ export class StreamReader {
       this.wake = done;
     });
   }
+}
+
+/** The `publishedAt` field of a raw entry (the first one, as the protocol reads fields), if any. */
+function publishedAtOf([, fields]: RawStreamEntry): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === "publishedAt") return fields[i + 1];
+  return undefined;
 }

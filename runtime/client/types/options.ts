@@ -26,7 +26,10 @@ export interface ClientLogger {
 export interface StreamReadOptions {
   /** XREAD BLOCK duration, ms; also how often an idle client checks the stream's epoch. Default 5000. */
   blockMs?: number;
-  /** Most entries per XREAD (one swap per batch). Default 100. */
+  /**
+   * Most entries per XREAD (one swap per batch; a full batch that ends inside one publication, the
+   * entries of one Lambda invocation, is extended to the publication's end). Default 100.
+   */
   batchSize?: number;
   /** Reconnection backoff of the stream connection (doubling, with jitter). Default 100 ms … 5000 ms. */
   reconnect?: { minDelayMs?: number; maxDelayMs?: number };
