@@ -43,12 +43,8 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
 
   /** Restarts the queue's poller with these retries (EventBridge's and Lambda's, which moto does not apply). */
   async function useInvoker(options: { maxAttempts: number; retryDelayMs: number }): Promise<QueueInvoker> {
-    if (invoker) {
-      await invoker.stop();
-      // stop() aborts the long poll in flight, but moto keeps that poll open server-side for its wait
-      // time and hands the next message to the closed connection (invisible for 120 s): let it expire.
-      await new Promise((resolve) => setTimeout(resolve, 1_200));
-    }
+    // stop() lets the poll in flight end and hands back what it received, so the next poller sees every message.
+    if (invoker) await invoker.stop();
     const { rule, clients, connection } = env.pipeline;
     invoker = new QueueInvoker({
       sqs: clients.sqs, queueUrl: rule.queueUrl, queueArn: rule.queueArn, deadLetterQueueUrl: rule.deadLetterQueueUrl,

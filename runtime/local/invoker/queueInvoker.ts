@@ -1,4 +1,6 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { RefreshHandler } from "../../lambda/createRefreshHandler";
 import type { RefreshResult } from "../../lambda/types";
 import { EVENT_VISIBILITY_TIMEOUT_SECONDS } from "../provision/changeRule";
@@ -19,7 +21,7 @@ export interface QueueInvokerOptions {
   maxAttempts?: number;
   /** Delay before the first retry, doubled for each next one (default 200 ms). */
   retryDelayMs?: number;
-  /** Long-poll wait of one ReceiveMessage, 1–20 s (default 5). */
+  /** Long-poll wait of one ReceiveMessage, 1–20 s (default 2; `stop()` waits for the poll in flight, at most this long). */
   waitTimeSeconds?: number;
 }
 
@@ -55,8 +57,8 @@ const POLL_ERROR_PAUSE_MS = 1_000;
  * or was dead-lettered. This retry-and-DLQ part exists because emulators store a target's retry
  * policy and DLQ without applying them.
  *
- * One batch at a time (one function instance); `stop()` aborts the current poll and waits for the
- * batch in hand.
+ * One batch at a time (one function instance); `stop()` lets the poll in flight return (at most
+ * `waitTimeSeconds`), hands back what it received, and waits for the batch in hand.
  *
  * @example
  * ```ts
@@ -80,7 +82,7 @@ export class QueueInvoker {
   public constructor(private readonly options: QueueInvokerOptions) {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryDelayMs = options.retryDelayMs ?? 200;
-    this.waitTimeSeconds = Math.min(20, Math.max(1, options.waitTimeSeconds ?? 5));
+    this.waitTimeSeconds = Math.min(20, Math.max(1, options.waitTimeSeconds ?? 2));
     if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError(`maxAttempts must be a whole number ≥ 1, got ${options.maxAttempts}`);
   }
 
@@ -91,7 +93,7 @@ export class QueueInvoker {
     this.loop = this.run(this.abort.signal);
   }
 
-  /** Stops polling and waits for the batch in hand to finish. */
+  /** Stops polling: the poll in flight returns its messages to the queue; waits for the batch in hand to finish. */
   public async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
@@ -140,11 +142,17 @@ export class QueueInvoker {
     while (!signal.aborted) {
       let messages: Message[];
       try {
+        // Not aborted on stop: an emulator keeps an abandoned long poll open and hands the next message to
+        // the closed connection, hiding it for the visibility timeout. The poll ends by itself instead.
         const answer = await this.options.sqs.send(new ReceiveMessageCommand({
           QueueUrl: this.options.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: this.waitTimeSeconds,
           VisibilityTimeout: EVENT_VISIBILITY_TIMEOUT_SECONDS, MessageSystemAttributeNames: ["All"],
-        }), { abortSignal: signal });
+        }));
         messages = answer.Messages ?? [];
+        if (signal.aborted) {
+          await this.release(messages);
+          return;
+        }
       } catch (error) {
         if (signal.aborted) return;
         this.errorListeners.forEach((listener) => listener(error));
@@ -152,6 +160,20 @@ export class QueueInvoker {
         continue;
       }
       if (messages.length > 0) await this.invoke(messages, signal);
+    }
+  }
+
+  /** Makes messages received while stopping visible again at once, for whoever polls next. */
+  private async release(messages: readonly Message[]): Promise<void> {
+    if (messages.length === 0) return;
+    try {
+      await this.options.sqs.send(new ChangeMessageVisibilityBatchCommand({
+        QueueUrl: this.options.queueUrl,
+        Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? "", VisibilityTimeout: 0 })),
+      }));
+    } catch (error) {
+      // They come back after the visibility timeout anyway; nothing is lost.
+      this.errorListeners.forEach((listener) => listener(error));
     }
   }
 

@@ -47,6 +47,22 @@ describe("the local pipeline", function () {
     });
   });
 
+  describe("the invoker", () => {
+    it("hands a change that arrived while it was stopping to the next invoker, instead of hiding it for the visibility timeout", async () => {
+      await pipeline.invoker.stop();
+      pipeline.invoker.start();
+      // Give the new poll time to be in flight, then stop it and write while its long poll is still open.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const stopping = pipeline.invoker.stop();
+      const written = await pipeline.writeParameter("checkout/currency", "USD");
+      await stopping;
+      pipeline.invoker.start();
+      // The visibility timeout is 120 s: a message stranded by the stop would not come back within this bound.
+      const record = await pipeline.invoker.waitFor((r) => r.result?.published.some((p) => p.name === written.name && p.version === written.version) ?? false, 15_000);
+      assert.ok(record, `version ${written.version} of ${written.name} was never handed to the handler`);
+    });
+  });
+
   describe("pointed at endpoints that already hold a pipeline", () => {
     it("reuses the namespace, service, rule and queues, and keeps every existing value (no overwrite)", async () => {
       const written = await pipeline.writeParameter("http/retries", "7");
