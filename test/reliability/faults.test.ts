@@ -57,9 +57,6 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
   /** The test's redis-server keeps stream nodes small, so `MAXLEN ~ 40` trims close to 40 (default nodes hold 100 entries). */
   async function tuneRedis(): Promise<void> {
     await admin.config("SET", "stream-node-max-entries", "10");
-    // A save point makes SIGTERM write a final snapshot: "restarted with its data" then keeps every
-    // entry up to the stop (LocalRedisServer runs with --save "": SAVE, then SIGTERM, leaves a window).
-    await admin.config("SET", "save", "3600 1");
   }
 
   async function deadLetters(): Promise<number> {
@@ -196,7 +193,7 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
       await until("3 more publications after the snapshot", async () => (await added()) >= atSnapshot + 3, 10_000);
       for (const [key, dump] of snapshot) if (dump) await admin.restore(key, 0, dump, "REPLACE");
     }
-    if (kind === "empty") process.kill(redis.pid!, "SIGKILL");
+    if (kind === "empty") await redis.kill();
     await redis.stop({ save: kind !== "empty" });
     const down = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 1_000));

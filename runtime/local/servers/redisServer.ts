@@ -42,19 +42,40 @@ export class LocalRedisServer {
 
   /** True while the process runs. */
   public get running(): boolean {
-    return this.server !== undefined;
+    return this.server !== undefined && this.server.process.exitCode === null && this.server.process.signalCode === null;
   }
 
   /**
-   * Stops the server. With `save`, it snapshots first, so a later {@link launch} comes back with
-   * its data (as a Redis with persistence would); otherwise the data is gone.
+   * Stops the server. With `save`, it writes a snapshot as it shuts down (`SHUTDOWN SAVE`: nothing
+   * written before the call is lost), so a later {@link launch} comes back with its data, as a Redis
+   * with persistence would; otherwise the data is gone.
    */
   public async stop(options: { save?: boolean } = {}): Promise<void> {
-    if (!this.server) return;
-    if (options.save) await this.command("SAVE");
-    await this.server.stop();
+    const server = this.server;
+    if (!server) return;
+    if (server.process.exitCode === null && server.process.signalCode === null) {
+      const exited = new Promise<void>((resolve) => server.process.once("exit", () => resolve()));
+      this.send(options.save ? "SHUTDOWN SAVE" : "SHUTDOWN NOSAVE");
+      // SIGTERM, then SIGKILL, only if the shutdown did not end the process in time.
+      const timer = setTimeout(() => void server.stop(), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
     this.server = undefined;
     if (!options.save) rmSync(path.join(this.dir, "dump.rdb"), { force: true });
+  }
+
+  /** Kills the process (SIGKILL) as a crash would: no snapshot is written, an earlier one stays. */
+  public async kill(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.resume();
+    if (server.process.exitCode === null && server.process.signalCode === null) {
+      const exited = new Promise<void>((resolve) => server.process.once("exit", () => resolve()));
+      server.process.kill("SIGKILL");
+      await exited;
+    }
+    this.server = undefined;
   }
 
   /** Stops and starts again on the same port, with or without the data. */
@@ -75,13 +96,14 @@ export class LocalRedisServer {
 
   /** Stops the server and removes its directory. */
   public async dispose(): Promise<void> {
-    this.resume();
-    await this.stop();
+    await this.kill();
     rmSync(this.dir, { recursive: true, force: true });
   }
 
   /** Starts the process on this server's port and directory and waits until it answers PING. */
   public async launch(): Promise<void> {
+    // A process that died outside this API (killed, crashed) is gone: start a new one.
+    if (this.server && (this.server.process.exitCode !== null || this.server.process.signalCode !== null)) this.server = undefined;
     if (this.server) return;
     this.server = spawnServer("redis-server", [
       "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
@@ -92,6 +114,14 @@ export class LocalRedisServer {
       if (server.process.exitCode !== null) throw new Error(`redis-server exited: ${server.output()}`);
       return (await this.command("PING")) === "+PONG";
     }, 10_000, 50);
+  }
+
+  /** Sends one inline command on a fresh connection without waiting for a reply (SHUTDOWN sends none). */
+  private send(command: string): void {
+    const socket = connect(this.port, "127.0.0.1");
+    socket.on("error", () => undefined);
+    socket.setTimeout(5_000, () => socket.destroy());
+    socket.end(`${command}\r\n`);
   }
 
   /** Sends one inline command on a fresh connection and returns the first reply line. */
