@@ -39,7 +39,13 @@ export class Acknowledger {
     this.queued = [];
     if (acks.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const ack of acks) pipeline.xadd(this.acksKey, "MAXLEN", "~", this.maxLength, "*", ...buildAckFields(ack));
+    try {
+      for (const ack of acks) pipeline.xadd(this.acksKey, "MAXLEN", "~", this.maxLength, "*", ...buildAckFields(ack));
+    } catch (error) {
+      // This runs in setImmediate, where a throw would end the process: report it like a failed write.
+      this.hooks.onFailed(error instanceof Error ? error : new Error(String(error)), acks.length);
+      return;
+    }
     const written = pipeline.exec().then(
       (replies) => {
         const failed = (replies ?? []).find(([error]) => error)?.[0];

@@ -50,6 +50,18 @@ describe("acknowledgements are written off the apply path", () => {
     assert.equal(written, 3);
   });
 
+  it("reports an acknowledgement it cannot encode as a failure instead of throwing out of its deferred write", async () => {
+    const fake = recordingRedis();
+    const failures: string[] = [];
+    const acknowledger = new Acknowledger(fake.redis, "acks", 100, { onWritten: () => assert.fail("nothing to write"), onFailed: (error) => void failures.push(error.message) });
+
+    acknowledger.send([{ ...ack("/shop/beta/a", 2), appliedAt: Number.NaN }]);
+    await nextTurn();
+    await nextTurn();
+    assert.equal(failures.length, 1, "the RangeError of an invalid time is reported, not thrown in setImmediate");
+    assert.equal(fake.pipelines.length, 0);
+  });
+
   it("writes what is still queued when it closes, before quitting", async () => {
     const fake = recordingRedis();
     const acknowledger = new Acknowledger(fake.redis, "acks", 100, { onWritten: () => undefined, onFailed: () => assert.fail("no failure expected") });
