@@ -3,6 +3,13 @@ import type { ChangeVia, ConfigChange } from "../types";
 import type { ConfigRules } from "./configRules";
 import { frozenRecord, revisionOf, type ConfigState, type HeldEntry } from "./configState";
 
+/**
+ * How far ahead of this instance's clock a change delivered by the stream or the RPC may claim to
+ * have been modified (SSM's clock and ours differ by far less). Beyond it the change is refused:
+ * one forged far-future revision would otherwise wedge the key, every real version looking older.
+ */
+export const MAX_CLOCK_AHEAD_MS = 60 * 60_000;
+
 /** A change offered to the state, with where it came from. */
 export interface CandidateChange {
   /** The change; for a SecureString, `value` is the one read from SSM (absent when the read failed). */
@@ -128,6 +135,10 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
     return { status: "unchanged", candidate, version: 0 };
   }
   if (refused && compareRevisions(change, refused) === 0) return refuse("VALIDATION_FAILED", `version ${change.version} of ${key} was refused before`, true);
+  if (candidate.via !== "reload" && candidate.via !== "boot" && change.modifiedAt > now + MAX_CLOCK_AHEAD_MS) {
+    // A revision from the future would make every real later version look older, reloads included.
+    return refuse("MALFORMED", `version ${change.version} of ${key} claims a modification time ${new Date(change.modifiedAt).toISOString()}, ahead of this instance's clock by more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes`);
+  }
   const newest = [heldNow && revisionOf(heldNow), tombstone, refused].reduce<Revision | undefined>(
     (a, b) => (b === undefined ? a : a === undefined || compareRevisions(b, a) > 0 ? b : a), undefined);
   if (!isNewerRevision(change, newest)) {

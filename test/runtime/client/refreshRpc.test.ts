@@ -121,6 +121,19 @@ describe("the refresh RPC", function () {
       assert.equal(client.get("log_level"), "error");
     });
 
+    it("refuses a change claiming a modification time far in the future, so it cannot wedge the key against later versions", async () => {
+      const { path, client, caller, streamKey } = await setUp();
+      const forged = { ...(await putParameter(env.ssm, `${path}log_level`, "debug")), version: 999, modifiedAt: Date.now() + 24 * 3_600_000 };
+
+      const response = await caller.refresh([toWireChange(forged)], TOKEN);
+      assert.deepEqual(response.results.map((r) => [r.outcome, r.reason]), [["NACK", "MALFORMED"]]);
+      assert.equal(client.get("log_level"), "info");
+
+      const real = await putParameter(env.ssm, `${path}log_level`, "warn");
+      await publish(env.admin, streamKey, [real]);
+      await waitFor("the real later version", () => client.get("log_level") === "warn");
+    });
+
     it("reads a SecureString from SSM, and answers FETCH_FAILED when that version cannot be read", async () => {
       const path = uniquePath();
       await putParameters(env.ssm, path, { "db/password": ["one-password", "SecureString"] });
