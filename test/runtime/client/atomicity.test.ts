@@ -3,7 +3,7 @@ import {
   createRefreshClient, defaultStreamKey, refreshTokenMetadata, toWireChange, type ParameterChange, type RefreshResponse, type WireParameterChange,
 } from "../../../runtime/protocol";
 import { ssmInteger } from "../../../runtime/client";
-import { ClientPool, startTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
+import { ClientPool, useTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
 import { publish, putParameter, putParameters } from "./support/parameters";
 import { waitFor } from "./support/waitFor";
 
@@ -11,15 +11,9 @@ const TOKEN = "atomicity-test-token-0123456789";
 const ROUNDS = 25;
 
 describe("atomic swaps", function () {
-  let env: TestEnvironment;
+  let env!: TestEnvironment;
   const clients = new ClientPool();
-
-  before(async function () {
-    this.timeout(60_000);
-    env = await startTestEnvironment();
-  });
-  afterEach(() => clients.closeAll());
-  after(() => env?.dispose());
+  useTestEnvironment(clients, (started) => (env = started));
 
   /**
    * Reads the three keys on every turn of the event loop until `done()` (bounded: at most

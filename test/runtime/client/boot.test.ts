@@ -6,7 +6,7 @@ import {
 } from "../../../runtime/client";
 import { freePort, LocalRedisServer } from "../../../runtime/local/servers";
 import { defaultStreamKey, streamKeys } from "../../../runtime/protocol";
-import { ClientPool, MemoryLogger, startTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
+import { ClientPool, useTestEnvironment, MemoryLogger, uniquePath, type TestEnvironment } from "./support/environment";
 import { publish, putParameter, putParameters } from "./support/parameters";
 import { waitFor } from "./support/waitFor";
 
@@ -20,15 +20,9 @@ const schema = {
 };
 
 describe("client start", function () {
-  let env: TestEnvironment;
+  let env!: TestEnvironment;
   const clients = new ClientPool();
-
-  before(async function () {
-    this.timeout(60_000);
-    env = await startTestEnvironment();
-  });
-  afterEach(() => clients.closeAll());
-  after(() => env?.dispose());
+  useTestEnvironment(clients, (started) => (env = started));
 
   describe("with every parameter present", () => {
     it("loads every parameter under its path, recursively and across pages, decrypted and typed by the schema", async () => {

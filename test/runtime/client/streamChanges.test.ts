@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import { z } from "zod";
 import { parseAckEntry, ssmBoolean, ssmInteger, type ClientEvent, type ConfigChange } from "../../../runtime/client";
 import { buildStreamFields, defaultStreamKey, streamKeys, STREAM_FORMAT_VERSION } from "../../../runtime/protocol";
-import { ClientPool, startTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
+import { ClientPool, useTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
 import { deleteParameter, messageOf, publish, putParameter, putParameters } from "./support/parameters";
 import { settle, waitFor } from "./support/waitFor";
 
@@ -13,15 +13,9 @@ const schema = {
 };
 
 describe("changes from the stream", function () {
-  let env: TestEnvironment;
+  let env!: TestEnvironment;
   const clients = new ClientPool();
-
-  before(async function () {
-    this.timeout(60_000);
-    env = await startTestEnvironment();
-  });
-  afterEach(() => clients.closeAll());
-  after(() => env?.dispose());
+  useTestEnvironment(clients, (started) => (env = started));
 
   /** A path with the schema's keys in SSM, and a started client on it. */
   async function setUp(options: { instances?: number; strict?: boolean } = {}) {

@@ -66,3 +66,19 @@ export class ClientPool {
     await Promise.all(this.clients.splice(0).map((client) => client.close()));
   }
 }
+
+/**
+ * Registers the hooks most client test files share: one environment (moto + redis-server) for the
+ * file, handed to `onReady` once started; every client closed after each test; the environment
+ * disposed at the end.
+ */
+export function useTestEnvironment(clients: ClientPool, onReady: (env: TestEnvironment) => void): void {
+  let env: TestEnvironment | undefined;
+  before(async function () {
+    this.timeout(60_000);
+    env = await startTestEnvironment();
+    onReady(env);
+  });
+  afterEach(() => clients.closeAll());
+  after(() => env?.dispose());
+}
