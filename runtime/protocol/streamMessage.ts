@@ -74,10 +74,13 @@ export function parseStreamEntry(id: string, fields: readonly string[]): ParsedS
     if (Buffer.byteLength(value, "utf8") > MAX_MESSAGE_VALUE_BYTES) return reject("malformed", `${name}: value over ${MAX_MESSAGE_VALUE_BYTES} bytes`);
   }
   const eventId = map.get("eventId");
+  const previousId = map.get("previousId");
+  if (previousId !== undefined && !/^\d+-\d+$/.test(previousId)) return reject("malformed", `${name}: previousId is not a stream id`);
   const message: StreamMessage = {
     format: 1, name, operation, version, type, modifiedAt, changedAt, publishedAt,
     ...(value !== undefined ? { value } : {}),
     ...(eventId !== undefined ? { eventId } : {}),
+    ...(previousId !== undefined ? { previousId } : {}),
   };
   return { ok: true, id, message };
 }

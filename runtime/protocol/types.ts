@@ -43,4 +43,10 @@ export interface StreamMessage extends ParameterChange {
   publishedAt: number;
   /** The EventBridge event id that caused it, when known. */
   eventId?: string;
+  /**
+   * Id of the stream entry just before this one when it was written (`0-0` on an empty stream).
+   * Written by the refresh Lambda's publish script, not by `buildStreamFields`: a reader whose last
+   * id equals it knows no entry in between was trimmed or lost.
+   */
+  previousId?: string;
 }

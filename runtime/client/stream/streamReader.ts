@@ -28,9 +28,11 @@ export interface StreamReaderOptions {
 
 /**
  * The listening loop: `XREAD BLOCK` on a connection of its own (blocking commands need one) from
- * the last id, batch after batch. Checks the position cheaply (one MULTI: XINFO STREAM + GET
- * epoch) after each batch, after each idle block and after a reconnection, and hands a lost
- * position (trimmed / recreated / unknown) to `onReset` after moving to the stream's end.
+ * the last id, batch after batch. Checks the position (one MULTI: XINFO STREAM + GET epoch) after
+ * each idle block, after a reconnection, and after a batch unless the batch is chained to where
+ * the reader was (each entry's `previousId` is the id before it, the first one's is the reader's
+ * last id: nothing in between was trimmed or lost). A lost position (trimmed / recreated /
+ * unknown) goes to `onReset` after moving to the stream's end.
  *
  * The connection must reconnect by itself (ioredis `retryStrategy`) and resend the pending XREAD
  * (`autoResendUnfulfilledCommands`, the default), so a dropped read resumes from the same id.
@@ -89,11 +91,14 @@ export class StreamReader {
         if (this.stopped) break;
         failures = 0;
         const entries = reply?.[0]?.[1] ?? [];
-        this.needsCheck = true;
-        if (entries.length === 0) continue;
+        if (entries.length === 0) {
+          this.needsCheck = true;
+          continue;
+        }
         // A full batch may end inside one publication (one Lambda invocation): read the rest of it, so it lands in one swap.
         if (entries.length >= this.options.batchSize) await this.completePublication(entries);
         if (this.stopped) break;
+        this.needsCheck = !chainedFrom(from.lastId, entries);
         await this.hooks.onEntries(entries);
         this.current = {
           ...from,
@@ -157,8 +162,23 @@ export class StreamReader {
   }
 }
 
-/** The `publishedAt` field of a raw entry (the first one, as the protocol reads fields), if any. */
-function publishedAtOf([, fields]: RawStreamEntry): string | undefined {
-  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === "publishedAt") return fields[i + 1];
+/** A field of a raw entry (the first occurrence, as the protocol reads fields), if any. */
+function fieldOf([, fields]: RawStreamEntry, name: string): string | undefined {
+  for (let i = 0; i + 1 < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
   return undefined;
+}
+
+/** The `publishedAt` field of a raw entry, if any. */
+function publishedAtOf(entry: RawStreamEntry): string | undefined {
+  return fieldOf(entry, "publishedAt");
+}
+
+/** True when every entry names the one before it (the first: `lastId`) as its `previousId`. */
+function chainedFrom(lastId: string, entries: readonly RawStreamEntry[]): boolean {
+  let expected = lastId;
+  for (const entry of entries) {
+    if (fieldOf(entry, "previousId") !== expected) return false;
+    expected = entry[0];
+  }
+  return true;
 }

@@ -9,8 +9,11 @@
  * 1. Any Delete whose `expected` hash value changed since it was planned: nothing is written, the
  *    reply is `{"conflict", name}` and the caller plans again.
  * 2. Per candidate, compare (modifiedAt, version) with the held revision, exactly as
- *    `compareRevisions` does. Only when strictly newer: `XADD stream MAXLEN ~ n * fields...`, `HSET`
- *    the revision (with its stream id), and `SET epoch NX` so a re-created stream gets a new epoch.
+ *    `compareRevisions` does. Only when strictly newer: `XADD stream MAXLEN ~ n * fields...
+ *    previousId <id>`, `HSET` the revision (with its stream id), and `SET epoch NX` so a re-created
+ *    stream gets a new epoch. `previousId` is the id of the entry before it (`0-0` on an empty
+ *    stream): a reader whose last id is that one knows nothing was trimmed or lost in between and
+ *    skips its position check.
  *
  * Reply: `{"ok", r1, r2, ...}`, each `r` a stream id, `"same"` or `"older"`. An undecodable hash
  * value counts as nothing held (pcall), so a hand-edited hash costs a republish, not a stuck batch.
@@ -40,6 +43,7 @@ end
 
 local reply = {'ok'}
 local epoch_set = false
+local previous = nil
 for _, c in ipairs(candidates) do
   local held = held_revision(c.name)
   local verdict = 'newer'
@@ -53,7 +57,14 @@ for _, c in ipairs(candidates) do
       redis.call('SET', KEYS[3], ARGV[2], 'NX')
       epoch_set = true
     end
+    if previous == nil then
+      local last = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
+      if last[1] then previous = last[1][1] else previous = '0-0' end
+    end
+    table.insert(c.fields, 'previousId')
+    table.insert(c.fields, previous)
     local id = redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', unpack(c.fields))
+    previous = id
     redis.call('HSET', KEYS[2], c.name, string.sub(c.held, 1, -2) .. ',"streamId":"' .. id .. '"}')
     reply[#reply + 1] = id
   else

@@ -60,6 +60,19 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
       assert.equal(metrics.flushes, 1);
     });
 
+    it("chains every entry to the one before it (previousId), within one invocation and across invocations", async () => {
+      const { prefix, settings } = setup();
+      const [a, b, c] = [`${prefix}a`, `${prefix}b`, `${prefix}c`];
+      for (const name of [a, b, c]) await fx.put(name, "1");
+      const { refresh } = fx.handler(settings);
+
+      await refresh([changeEvent(a, "Create"), changeEvent(b, "Create")]);
+      await refresh(changeEvent(c, "Create"));
+
+      const entries = await fx.readStream(settings);
+      assert.deepEqual(entries.map((e) => e.message.previousId), ["0-0", entries[0]!.id, entries[1]!.id]);
+    });
+
     it("trims the stream approximately to the configured MAXLEN", async () => {
       const prefix = fx.newPrefix();
       const settings = fx.settings({ parameterPrefix: prefix, streamMaxLength: 5 });

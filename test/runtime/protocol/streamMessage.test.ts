@@ -104,6 +104,7 @@ describe("stream message v1", () => {
       ["a String without a value", withField("value", undefined)],
       ["a String with an empty value", withField("value", "")],
       ["a value over 8192 bytes", withField("value", "é".repeat(MAX_MESSAGE_VALUE_BYTES / 2 + 1))],
+      ["a previousId that is not a stream id", withField("previousId", "yesterday")],
     ];
     for (const [what, fields] of malformed) {
       it(`rejects ${what} as malformed, with a reason`, () => {
