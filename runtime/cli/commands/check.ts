@@ -1,7 +1,6 @@
-import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { AppConfigError, compareEnvironments, formatProblem, loadAppConfig, type AppConfig } from "../../../components/appConfig";
-import { appOfStack } from "../../local/provision/stackSettings";
+import { appOfStack, envInAppConfigFileName } from "../../local/provision/stackSettings";
 import type { CommandResult, Output } from "../output";
 
 /** Help of `config-refresh check`. */
@@ -19,7 +18,6 @@ Options:
 
 Exit codes: 0 all files valid and no drift, 1 problems or drift found, 2 usage error.`;
 
-const ENV_FROM_FILE = /app_config_([A-Za-z0-9_-]+)\.ya?ml$/;
 
 /** `config-refresh check FILE...`: validates files and reports drift; exit 0/1. */
 export function runCheck(argv: string[], out: Output): CommandResult {
@@ -30,7 +28,7 @@ export function runCheck(argv: string[], out: Output): CommandResult {
   const configs: Record<string, AppConfig> = {};
   let failed = 0;
   for (const file of positionals) {
-    const env = ENV_FROM_FILE.exec(path.basename(file))?.[1];
+    const env = envInAppConfigFileName(file);
     if (!env) {
       out.error(`${file}: the name must be app_config_<env>.yaml (the environment comes from it)`);
       failed++;

@@ -7,13 +7,18 @@ import { PipelineSettingsError } from "../errors";
 const MAX_LEVELS_UP = 4;
 const ENV_FROM_FILE = /app_config_([A-Za-z0-9_-]+)\.ya?ml$/;
 
+/** The environment an `app_config_<env>.yaml` file is for, from its name; undefined when the name does not follow it. */
+export function envInAppConfigFileName(file: string): string | undefined {
+  return ENV_FROM_FILE.exec(path.basename(file))?.[1];
+}
+
 /**
  * The environment an `app_config_<env>.yaml` file is for, from its name.
  *
  * @throws {@link PipelineSettingsError} when the name does not follow `app_config_<env>.yaml`.
  */
 export function envOfAppConfigFile(file: string): string {
-  const env = ENV_FROM_FILE.exec(path.basename(file))?.[1];
+  const env = envInAppConfigFileName(file);
   if (!env) throw new PipelineSettingsError(`${file}: the name must be app_config_<env>.yaml (the environment comes from it), or pass --env`);
   return env;
 }
