@@ -29,10 +29,11 @@ export interface StreamReaderOptions {
 /**
  * The listening loop: `XREAD BLOCK` on a connection of its own (blocking commands need one) from
  * the last id, batch after batch. Checks the position (one MULTI: XINFO STREAM + GET epoch) after
- * each idle block, after a reconnection, and after a batch unless the batch is chained to where
- * the reader was (each entry's `previousId` is the id before it, the first one's is the reader's
- * last id: nothing in between was trimmed or lost). A lost position (trimmed / recreated /
- * unknown) goes to `onReset` after moving to the stream's end.
+ * each idle block, after a reconnection, and before applying a batch that is not chained to where
+ * the reader was (chained: each entry's `previousId` is the id before it, the first one's is the
+ * reader's last id, so nothing in between was trimmed or lost). A lost position (trimmed /
+ * recreated / unknown) goes to `onReset` after moving to the stream's end; the batch read from it
+ * is dropped, since the reload that follows covers it.
  *
  * The connection must reconnect by itself (ioredis `retryStrategy`) and resend the pending XREAD
  * (`autoResendUnfulfilledCommands`, the default), so a dropped read resumes from the same id.
@@ -98,7 +99,10 @@ export class StreamReader {
         // A full batch may end inside one publication (one Lambda invocation): read the rest of it, so it lands in one swap.
         if (entries.length >= this.options.batchSize) await this.completePublication(entries);
         if (this.stopped) break;
-        this.needsCheck = !chainedFrom(from.lastId, entries);
+        // A batch not chained to `from` may follow a gap: check `from` before applying, since the
+        // position after the batch could look sound while the entries in between are gone.
+        if (!chainedFrom(from.lastId, entries) && (await this.verify())) continue;
+        if (this.stopped) break;
         await this.hooks.onEntries(entries);
         this.current = {
           ...from,
@@ -132,22 +136,26 @@ export class StreamReader {
     }
   }
 
-  /** Compares the position with the stream; on a lost position, moves to the end and reports it. */
-  private async verify(): Promise<void> {
+  /**
+   * Compares the position with the stream; on a lost position, moves to the end and reports it.
+   * Returns true when it moved (a reload covers everything up to the new position).
+   */
+  private async verify(): Promise<boolean> {
     const info = await readStreamInfo(this.redis, this.keys);
-    if (this.stopped) return;
+    if (this.stopped) return false;
     if (this.current === undefined) {
       this.current = positionAt(info);
       await this.hooks.onReset("resync", this.current);
-      return;
+      return true;
     }
     const verdict = assessStreamPosition(this.current, info);
     if (verdict === "ok") {
       if (this.current.epoch === null && info.epoch !== null) this.current = { ...this.current, epoch: info.epoch };
-      return;
+      return false;
     }
     this.current = positionAt(info);
     await this.hooks.onReset(verdict, this.current);
+    return true;
   }
 
   private pause(ms: number): Promise<void> {

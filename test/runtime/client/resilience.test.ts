@@ -104,11 +104,13 @@ describe("safety nets", function () {
 
     it("triggers a full reload when the stream was flushed under a connected client, and converges", async () => {
       const { path, streamKey, client } = await setUp();
-      await env.admin.flushall(); // the test's own redis-server
+      // Written before the flush, so that their events are lost with it (and the reload, which may
+      // come as soon as the flush lands, cannot have read SSM before them).
       await putParameter(env.ssm, `${path}log_level`, "error");
-      await putParameter(env.ssm, `${path}other`, "set-while-flushed");
+      await putParameter(env.ssm, `${path}other`, "lost-with-the-flush");
+      await env.admin.flushall(); // the test's own redis-server
 
-      await waitFor("the reload", () => client.get("log_level") === "error" && client.get("other") === "set-while-flushed");
+      await waitFor("the reload", () => client.get("log_level") === "error" && client.get("other") === "lost-with-the-flush");
       assert.equal(client.metrics().recreatedReloads, 1);
       await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "debug")]);
       await waitFor("a change on the new stream", () => client.get("log_level") === "debug");
