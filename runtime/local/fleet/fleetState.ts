@@ -73,11 +73,11 @@ const MAX_PATH_PAGES = 1_000;
  * ```
  */
 export async function readFleetState(query: FleetStateQuery): Promise<FleetState> {
-  const [current, registered, token] = await Promise.all([
+  const [token, current, registered] = await firstFailureInOrder([
+    query.ssm.send(new GetParameterCommand({ Name: query.refreshTokenParameter, WithDecryption: true })).then((answer) => answer.Parameter?.Value ?? ""),
     readCurrentVersions(query.ssm, query.prefix),
     discoverRegisteredInstances(query.serviceDiscovery, query.namespaceName, query.serviceName),
-    query.ssm.send(new GetParameterCommand({ Name: query.refreshTokenParameter, WithDecryption: true })).then((answer) => answer.Parameter?.Value ?? ""),
-  ]);
+  ] as const);
   const readAt = Date.now();
   const instances = await Promise.all(registered.map(async (instance): Promise<InstanceState> => {
     if (!instance.address) return { ...instance, error: "registered without an address", divergence: [], converged: false };
@@ -145,4 +145,16 @@ function compare(current: Map<string, number>, held: Map<string, number>): Diver
   }
   for (const [name, version] of held) if (!current.has(name)) divergence.push({ name, held: version });
   return divergence.sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/**
+ * Awaits every read, then throws the failure of the first one that failed in the order given
+ * (not the first to fail in time), so one situation always gets the same explanation: a missing
+ * token means "no pipeline here" even when Cloud Map answered "no namespace" sooner.
+ */
+async function firstFailureInOrder<T extends readonly unknown[]>(reads: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+  const settled = await Promise.allSettled(reads);
+  const failed = settled.find((outcome) => outcome.status === "rejected");
+  if (failed) throw failed.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
