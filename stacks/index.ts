@@ -44,6 +44,7 @@ export const serviceName = pipeline.serviceName;
 export const refreshTokenParameterName = pipeline.refreshTokenParameterName;
 export const refreshPort = pipeline.refreshPort;
 export const serviceSecurityGroupId = pipeline.serviceSecurityGroupId;
+export const serviceInstancePolicyArn = pipeline.serviceInstancePolicyArn;
 export const vpcId = pipeline.vpcId;
 export const privateSubnetIds = pipeline.privateSubnetIds;
 export const deadLetterQueueUrl = pipeline.deadLetterQueueUrl;

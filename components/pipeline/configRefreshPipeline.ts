@@ -6,6 +6,7 @@ import { PipelineSecurityGroups } from "../network/securityGroups";
 import { AppConfigParameters } from "../parameters/appConfigParameters";
 import { RedisStream } from "../redisStream/redisStream";
 import { RefreshFunction } from "../refreshFunction/refreshFunction";
+import { ServiceInstanceAccess } from "../serviceAccess/serviceInstanceAccess";
 import { ServiceRegistry } from "../serviceRegistry/serviceRegistry";
 import type { ConfigRefreshPipelineArgs } from "./args";
 import { resolvePipelineSettings, type PipelineSettings } from "./settings";
@@ -26,6 +27,7 @@ export interface ConfigRefreshPipelineOutputs {
   refreshTokenParameterName: pulumi.Output<string>;
   refreshPort: number;
   serviceSecurityGroupId: pulumi.Output<string>;
+  serviceInstancePolicyArn: pulumi.Output<string>;
   vpcId: pulumi.Output<string>;
   privateSubnetIds: pulumi.Output<string[]>;
   deadLetterQueueUrl: pulumi.Output<string>;
@@ -43,7 +45,7 @@ export const CONFIG_REFRESH_PIPELINE_TYPE = "config-refresh-pipeline:index:Confi
  * The whole event-driven refresh pipeline for one app and environment: the parameters declared
  * from `app_config_<env>.yaml`, the EventBridge rule on their changes with its retries and
  * dead-letter queue (+ alarm), the Redis stream host, the refresh Lambda, the Cloud Map registry
- * the instances join, and the network they share. Its outputs are what a service needs to
+ * the instances join with the IAM policy they need, and the network they share. Its outputs are what a service needs to
  * configure the client.
  *
  * Arguments are validated before anything is declared; a conflict names both arguments.
@@ -85,6 +87,8 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
   public readonly refreshPort: number;
   /** Security group service instances attach (stream host access, refresh calls in). */
   public readonly serviceSecurityGroupId: pulumi.Output<string>;
+  /** Managed IAM policy a service attaches to its task or instance role (load, tokens, Cloud Map registration). */
+  public readonly serviceInstancePolicyArn: pulumi.Output<string>;
   /** The VPC and private subnets the pipeline runs in. */
   public readonly vpcId: pulumi.Output<string>;
   public readonly privateSubnetIds: pulumi.Output<string[]>;
@@ -124,6 +128,12 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       ...s.redis,
       subnetIds: network.privateSubnetIds,
       securityGroupId: groups.redisGroupId,
+      tags: s.tags,
+    }, parent);
+    const access = new ServiceInstanceAccess(name, {
+      prefix: s.prefix,
+      tokenParameterArns: [redis.authTokenParameter.arn, registry.refreshTokenParameter.arn],
+      serviceArn: registry.serviceArn,
       tags: s.tags,
     }, parent);
     const deadLetters = new RefreshDeadLetterQueue(name, { ...s.deadLetter, tags: s.tags }, parent);
@@ -170,6 +180,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
     this.refreshTokenParameterName = registry.refreshTokenParameter.name;
     this.refreshPort = s.refreshPort;
     this.serviceSecurityGroupId = groups.serviceGroupId;
+    this.serviceInstancePolicyArn = access.policyArn;
     this.vpcId = network.vpcId;
     this.privateSubnetIds = network.privateSubnetIds;
     this.deadLetterQueueUrl = deadLetters.queueUrl;
@@ -206,6 +217,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       refreshTokenParameterName: this.refreshTokenParameterName,
       refreshPort: this.refreshPort,
       serviceSecurityGroupId: this.serviceSecurityGroupId,
+      serviceInstancePolicyArn: this.serviceInstancePolicyArn,
       vpcId: this.vpcId,
       privateSubnetIds: this.privateSubnetIds,
       deadLetterQueueUrl: this.deadLetterQueueUrl,

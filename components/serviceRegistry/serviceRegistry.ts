@@ -39,6 +39,8 @@ export class ServiceRegistry extends pulumi.ComponentResource {
   public readonly serviceId: pulumi.Output<string>;
   /** Name of the service: what `DiscoverInstances` takes. */
   public readonly serviceName: pulumi.Output<string>;
+  /** ARN of the service: what instances need `RegisterInstance` on. */
+  public readonly serviceArn: pulumi.Output<string>;
   /** The SecureString holding the refresh token. */
   public readonly refreshTokenParameter: aws.ssm.Parameter;
 
@@ -64,6 +66,7 @@ export class ServiceRegistry extends pulumi.ComponentResource {
     this.namespaceArn = namespace.arn;
     this.serviceId = service.id;
     this.serviceName = service.name;
+    this.serviceArn = service.arn;
     this.registerOutputs({
       namespaceId: this.namespaceId, namespaceName: this.namespaceName, serviceId: this.serviceId, serviceName: this.serviceName,
       refreshTokenParameterName: this.refreshTokenParameter.name,

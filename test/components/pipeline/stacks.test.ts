@@ -13,6 +13,7 @@ const REGISTRY = `${NS}:serviceRegistry:ServiceRegistry`;
 const DLQ = `${NS}:changeEvents:RefreshDeadLetterQueue`;
 const FUNCTION = `${NS}:refreshFunction:RefreshFunction`;
 const EVENTS = `${NS}:changeEvents:ParameterChangeEvents`;
+const ACCESS = `${NS}:serviceAccess:ServiceInstanceAccess`;
 
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
@@ -47,7 +48,7 @@ const STAR_RESOURCE_ALLOWED = new Set([
 const CLIENT_OUTPUTS = [
   "parameterPrefix", "parameterNames", "adoptedParameterNames", "streamKey", "redisEndpoint", "redisPort",
   "redisAuthTokenParameterName", "namespaceId", "namespaceName", "serviceId", "serviceName", "refreshTokenParameterName",
-  "refreshPort", "serviceSecurityGroupId", "deadLetterQueueUrl", "deadLetterQueueArn", "functionName", "functionArn", "ruleArn",
+  "refreshPort", "serviceSecurityGroupId", "serviceInstancePolicyArn", "deadLetterQueueUrl", "deadLetterQueueArn", "functionName", "functionArn", "ruleArn",
 ];
 
 interface Statement { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[]; Principal?: unknown; Condition?: Record<string, Record<string, string>> }
@@ -100,7 +101,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
         it("parents every part to the one pipeline component", () => {
           const pipeline = single(run(), PIPELINE);
           assert.equal(pipeline.name, `shop-${stack}`);
-          assert.deepEqual(childrenOf(run(), PIPELINE).map((r) => r.type).sort(), [DLQ, EVENTS, GROUPS, NETWORK, PARAMETERS, FUNCTION, REDIS, REGISTRY].sort());
+          assert.deepEqual(childrenOf(run(), PIPELINE).map((r) => r.type).sort(), [ACCESS, DLQ, EVENTS, GROUPS, NETWORK, PARAMETERS, FUNCTION, REDIS, REGISTRY].sort());
         });
 
         it("puts each resource under the part it belongs to", () => {
@@ -122,6 +123,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
             "aws:ssm/parameter:Parameter × 1",
             "random:index/randomPassword:RandomPassword × 1",
           ]);
+          assert.deepEqual(inventory(run(), ACCESS), ["aws:iam/policy:Policy × 1"]);
           assert.deepEqual(inventory(run(), DLQ), ["aws:cloudwatch/metricAlarm:MetricAlarm × 1", "aws:sqs/queue:Queue × 1"]);
           assert.deepEqual(inventory(run(), FUNCTION), [
             "aws:cloudwatch/logGroup:LogGroup × 1",
@@ -319,6 +321,42 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           const logs = statementFor("logs:PutLogEvents");
           assert.deepEqual(list(logs.Action).sort(), ["logs:CreateLogStream", "logs:PutLogEvents"]);
           assert.deepEqual(list(logs.Resource), [`${logGroupArn}:*`]);
+        });
+      });
+
+      describe("IAM of the service instances", () => {
+        const policy = () => partOf(run(), ACCESS, "aws:iam/policy:Policy");
+        const statements = () => policyOf(policy().inputs.policy);
+        const actions = () => statements().flatMap((s) => list(s.Action)).sort();
+
+        it("allows exactly what the client calls, on named resources only", () => {
+          assert.deepEqual(actions(), [
+            "servicediscovery:DeregisterInstance", "servicediscovery:RegisterInstance", "servicediscovery:UpdateInstanceCustomHealthStatus",
+            "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath",
+          ]);
+          for (const s of statements()) {
+            assert.equal(s.Effect, "Allow");
+            assert.equal(s.Condition, undefined);
+            for (const resource of list(s.Resource)) assert.notEqual(resource, "*", `${list(s.Action).join(", ")} on *`);
+          }
+        });
+
+        it("loads by path on the prefix, reads under it and the two tokens, and registers in its own Cloud Map service", () => {
+          const statementFor = (action: string): Statement => statements().find((s) => list(s.Action).includes(action))!;
+          const arn = (path: string): string => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${path}`;
+          assert.deepEqual(list(statementFor("ssm:GetParametersByPath").Resource).sort(), [arn(prefix.slice(0, -1)), arn(prefix)].sort());
+          assert.deepEqual(list(statementFor("ssm:GetParameter").Resource).sort(), [
+            arn(`${prefix}*`),
+            stateOf(partOf(run(), REDIS, "aws:ssm/parameter:Parameter")).arn,
+            stateOf(partOf(run(), REGISTRY, "aws:ssm/parameter:Parameter")).arn,
+          ].sort());
+          const service = partOf(run(), REGISTRY, "aws:servicediscovery/service:Service");
+          assert.deepEqual(list(statementFor("servicediscovery:RegisterInstance").Resource), [stateOf(service).arn]);
+        });
+
+        it("is exported as the ARN a service attaches to its task role", () => {
+          assert.equal(run().outputs.serviceInstancePolicyArn, `arn:aws:iam::${ACCOUNT}:policy/shop-${stack}-service-instance`);
+          assert.equal(stateOf(policy()).arn, run().outputs.serviceInstancePolicyArn);
         });
       });
 

@@ -57,6 +57,10 @@ export const RESOURCE_OUTPUTS: Record<string, OutputsOf> = {
     const name = String(a.inputs.name ?? a.name);
     return { name, arn: `arn:aws:iam::${acc.accountId}:role/${name}` };
   },
+  "aws:iam/policy:Policy": (a, acc) => {
+    const name = String(a.inputs.name ?? a.name);
+    return { name, arn: `arn:aws:iam::${acc.accountId}:policy/${name}` };
+  },
   "aws:servicediscovery/httpNamespace:HttpNamespace": (a, acc) => ({ arn: arn(acc, "servicediscovery", `namespace/ns-${a.name}`), httpName: a.inputs.name }),
   "aws:servicediscovery/service:Service": (a, acc) => ({ arn: arn(acc, "servicediscovery", `service/srv-${a.name}`) }),
   "aws:ec2/securityGroup:SecurityGroup": (a, acc) => ({ arn: arn(acc, "ec2", `security-group/sg-${a.name}`) }),
