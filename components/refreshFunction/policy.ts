@@ -1,15 +1,9 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { parameterArn, type ParameterReadScope } from "../iam/parameterScope";
 
 /** What the refresh function's permissions are scoped to. */
-export interface RefreshFunctionPolicyScope {
-  partition: pulumi.Input<string>;
-  region: pulumi.Input<string>;
-  accountId: pulumi.Input<string>;
-  /** `/<app>/<env>/`. */
-  prefix: string;
-  /** ARNs of the AUTH-token and refresh-token SecureStrings. */
-  tokenParameterArns: pulumi.Input<string>[];
+export interface RefreshFunctionPolicyScope extends ParameterReadScope {
   /** Cloud Map namespace (HttpName) and service the function discovers instances in. */
   namespaceName: pulumi.Input<string>;
   serviceName: pulumi.Input<string>;
@@ -49,8 +43,6 @@ export const VPC_ACCESS_ACTIONS = [
  * ```
  */
 export function refreshFunctionPolicy(scope: RefreshFunctionPolicyScope): aws.iam.PolicyDocument {
-  const parameterArn = (path: string): pulumi.Input<string> =>
-    pulumi.interpolate`arn:${scope.partition}:ssm:${scope.region}:${scope.accountId}:parameter${path}`;
   return {
     Version: "2012-10-17",
     Statement: [
@@ -58,7 +50,7 @@ export function refreshFunctionPolicy(scope: RefreshFunctionPolicyScope): aws.ia
         Sid: "ReadConfigurationAndTokens",
         Effect: "Allow",
         Action: ["ssm:GetParameter", "ssm:GetParameters"],
-        Resource: [parameterArn(`${scope.prefix}*`), ...scope.tokenParameterArns],
+        Resource: [parameterArn(scope, `${scope.prefix}*`), ...scope.tokenParameterArns],
       },
       {
         Sid: "DiscoverServiceInstances",

@@ -1,15 +1,9 @@
 import type * as aws from "@pulumi/aws";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { parameterArn, type ParameterReadScope } from "../iam/parameterScope";
 
-/** What a service instance's permissions are scoped to. */
-export interface ServiceInstancePolicyScope {
-  partition: pulumi.Input<string>;
-  region: pulumi.Input<string>;
-  accountId: pulumi.Input<string>;
-  /** `/<app>/<env>/`: the path the client loads. */
-  prefix: string;
-  /** ARNs of the AUTH-token and refresh-token SecureStrings, which a service reads at boot. */
-  tokenParameterArns: pulumi.Input<string>[];
+/** What a service instance's permissions are scoped to (the tokens: a service reads both at boot). */
+export interface ServiceInstancePolicyScope extends ParameterReadScope {
   /** ARN of the Cloud Map service the instances register in. */
   serviceArn: pulumi.Input<string>;
 }
@@ -32,8 +26,6 @@ export interface ServiceInstancePolicyScope {
  * ```
  */
 export function serviceInstancePolicy(scope: ServiceInstancePolicyScope): aws.iam.PolicyDocument {
-  const parameterArn = (path: string): pulumi.Input<string> =>
-    pulumi.interpolate`arn:${scope.partition}:ssm:${scope.region}:${scope.accountId}:parameter${path}`;
   return {
     Version: "2012-10-17",
     Statement: [
@@ -41,13 +33,13 @@ export function serviceInstancePolicy(scope: ServiceInstancePolicyScope): aws.ia
         Sid: "LoadConfigurationByPath",
         Effect: "Allow",
         Action: ["ssm:GetParametersByPath"],
-        Resource: [parameterArn(scope.prefix.replace(/\/$/, "")), parameterArn(scope.prefix)],
+        Resource: [parameterArn(scope, scope.prefix.replace(/\/$/, "")), parameterArn(scope, scope.prefix)],
       },
       {
         Sid: "ReadConfigurationAndTokens",
         Effect: "Allow",
         Action: ["ssm:GetParameter", "ssm:GetParameters"],
-        Resource: [parameterArn(`${scope.prefix}*`), ...scope.tokenParameterArns],
+        Resource: [parameterArn(scope, `${scope.prefix}*`), ...scope.tokenParameterArns],
       },
       {
         Sid: "RegisterInstanceInCloudMap",

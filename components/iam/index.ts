@@ -1,0 +1,1 @@
+export { parameterArn, type ParameterReadScope } from "./parameterScope";
