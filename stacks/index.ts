@@ -52,4 +52,5 @@ export const deadLetterQueueArn = pipeline.deadLetterQueueArn;
 export const deadLetterAlarmArn = pipeline.deadLetterAlarmArn;
 export const functionName = pipeline.functionName;
 export const functionArn = pipeline.functionArn;
+export const functionErrorAlarmArn = pipeline.functionErrorAlarmArn;
 export const ruleArn = pipeline.ruleArn;

@@ -116,7 +116,10 @@ export interface ConfigRefreshPipelineArgs {
   retry?: RetryArgs;
   /** Days a failed change stays in the dead-letter queue (1–14). Default 14. */
   deadLetterRetentionDays?: number;
-  /** SNS topic notified when the dead-letter queue holds a message (and when it is empty again). */
+  /**
+   * SNS topic notified when the dead-letter queue holds a message or the refresh function fails
+   * (and when each is back to normal).
+   */
   alarmTopicArn?: pulumi.Input<string>;
 
   /** The refresh Lambda. */

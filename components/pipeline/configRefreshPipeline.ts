@@ -33,6 +33,7 @@ export interface ConfigRefreshPipelineOutputs {
   deadLetterQueueUrl: pulumi.Output<string>;
   deadLetterQueueArn: pulumi.Output<string>;
   deadLetterAlarmArn: pulumi.Output<string>;
+  functionErrorAlarmArn: pulumi.Output<string>;
   functionName: pulumi.Output<string>;
   functionArn: pulumi.Output<string>;
   ruleArn: pulumi.Output<string>;
@@ -96,9 +97,10 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
   public readonly deadLetterQueueUrl: pulumi.Output<string>;
   public readonly deadLetterQueueArn: pulumi.Output<string>;
   public readonly deadLetterAlarmArn: pulumi.Output<string>;
-  /** The refresh Lambda. */
+  /** The refresh Lambda, and the alarm on its errors. */
   public readonly functionName: pulumi.Output<string>;
   public readonly functionArn: pulumi.Output<string>;
+  public readonly functionErrorAlarmArn: pulumi.Output<string>;
   /** The EventBridge rule on parameter changes. */
   public readonly ruleArn: pulumi.Output<string>;
   /** The settings used, defaults applied. */
@@ -153,6 +155,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       deadLetterQueueArn: deadLetters.queueArn,
       retryAttempts: s.retry.functionRetryAttempts,
       maximumEventAgeInSeconds: s.retry.functionMaximumEventAgeInSeconds,
+      ...(s.deadLetter.alarmTopicArn !== undefined ? { alarmTopicArn: s.deadLetter.alarmTopicArn } : {}),
       tags: s.tags,
     }, parent);
 
@@ -188,6 +191,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
     this.deadLetterAlarmArn = deadLetters.alarmArn;
     this.functionName = fn.functionName;
     this.functionArn = fn.functionArn;
+    this.functionErrorAlarmArn = fn.errorAlarmArn;
     this.ruleArn = events.ruleArn;
     this.registerOutputs(this.stackOutputs());
   }
@@ -225,6 +229,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       deadLetterAlarmArn: this.deadLetterAlarmArn,
       functionName: this.functionName,
       functionArn: this.functionArn,
+      functionErrorAlarmArn: this.functionErrorAlarmArn,
       ruleArn: this.ruleArn,
     };
   }

@@ -50,6 +50,8 @@ export interface RefreshFunctionArgs {
   retryAttempts: number;
   /** How long Lambda keeps an event for those retries (60–21600 s). */
   maximumEventAgeInSeconds: number;
+  /** SNS topic notified when the function fails (and when it works again). */
+  alarmTopicArn?: pulumi.Input<string>;
   /** Tags of every resource. */
   tags: Record<string, string>;
 }
@@ -57,7 +59,9 @@ export interface RefreshFunctionArgs {
 /**
  * The refresh Lambda: the handler of `runtime/lambda` bundled by esbuild at program time (with
  * `refresh.proto` beside it), in the VPC's private subnets behind its own security group, with a
- * least-privilege role, its own log group, and failed asynchronous invocations sent to the DLQ.
+ * least-privilege role, its own log group, failed asynchronous invocations sent to the DLQ, and an
+ * alarm on its errors: with retries for up to an hour, a failing function reaches the DLQ (and
+ * its alarm) that late, while this one fires within five minutes.
  *
  * Its environment is built with `lambdaEnvironment` and holds the NAMES of the token parameters,
  * never a secret value.
@@ -77,6 +81,8 @@ export class RefreshFunction extends pulumi.ComponentResource {
   public readonly roleArn: pulumi.Output<string>;
   /** Its log group. */
   public readonly logGroupName: pulumi.Output<string>;
+  /** ARN of the alarm on its errors. */
+  public readonly errorAlarmArn: pulumi.Output<string>;
 
   public constructor(name: string, args: RefreshFunctionArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(REFRESH_FUNCTION_TYPE, name, {}, opts);
@@ -156,10 +162,31 @@ export class RefreshFunction extends pulumi.ComponentResource {
       destinationConfig: { onFailure: { destination: args.deadLetterQueueArn } },
     }, { parent: this, dependsOn: [policy] });
 
+    const actions = args.alarmTopicArn !== undefined ? [args.alarmTopicArn] : [];
+    const errorAlarm = new aws.cloudwatch.MetricAlarm(`${name}-refresh-errors`, {
+      alarmDescription: `The config-refresh function for ${args.prefix} is failing: changes are retried, then dead-lettered; instances pick them up on their next reload`,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: fn.name },
+      statistic: "Sum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      // No invocation publishes no datapoint: that is "no error", not "unknown".
+      treatMissingData: "notBreaching",
+      alarmActions: actions,
+      okActions: actions,
+      tags: args.tags,
+    }, { parent: this });
+
     this.functionName = fn.name;
     this.functionArn = fn.arn;
     this.roleArn = role.arn;
     this.logGroupName = logGroup.name;
-    this.registerOutputs({ functionName: this.functionName, functionArn: this.functionArn, roleArn: this.roleArn, logGroupName: this.logGroupName });
+    this.errorAlarmArn = errorAlarm.arn;
+    this.registerOutputs({
+      functionName: this.functionName, functionArn: this.functionArn, roleArn: this.roleArn, logGroupName: this.logGroupName, errorAlarmArn: this.errorAlarmArn,
+    });
   }
 }

@@ -127,6 +127,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           assert.deepEqual(inventory(run(), DLQ), ["aws:cloudwatch/metricAlarm:MetricAlarm × 1", "aws:sqs/queue:Queue × 1"]);
           assert.deepEqual(inventory(run(), FUNCTION), [
             "aws:cloudwatch/logGroup:LogGroup × 1",
+            "aws:cloudwatch/metricAlarm:MetricAlarm × 1",
             "aws:iam/role:Role × 1",
             "aws:iam/rolePolicy:RolePolicy × 1",
             "aws:lambda/function:Function × 1",
@@ -248,6 +249,18 @@ describe("the stack program with ConfigRefreshPipeline", function () {
             subnetIds: stateOf(vpc).privateSubnetIds,
             securityGroupIds: [group("function").id],
           });
+        });
+
+        it("alarms within five minutes of its first error, long before a failing change reaches the dead-letter queue", () => {
+          const alarm = partOf(run(), FUNCTION, "aws:cloudwatch/metricAlarm:MetricAlarm");
+          assert.deepEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.statistic], ["AWS/Lambda", "Errors", "Sum"]);
+          assert.deepEqual(alarm.inputs.dimensions, { FunctionName: stateOf(fn()).name });
+          assert.deepEqual([alarm.inputs.comparisonOperator, alarm.inputs.threshold], ["GreaterThanOrEqualToThreshold", 1]);
+          assert.ok(Number(alarm.inputs.period) * Number(alarm.inputs.evaluationPeriods) <= 300);
+          assert.equal(alarm.inputs.treatMissingData, "notBreaching");
+          assert.deepEqual(alarm.inputs.alarmActions ?? [], expected.alarmActions);
+          assert.deepEqual(alarm.inputs.okActions ?? [], expected.alarmActions);
+          assert.equal(run().outputs.functionErrorAlarmArn, stateOf(alarm).arn);
         });
 
         it(`logs to its own log group, kept ${expected.logRetentionDays} days`, () => {
