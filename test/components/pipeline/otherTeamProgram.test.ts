@@ -102,10 +102,11 @@ describe("another team's program that imports the package by name", function () 
       assert.deepEqual(single(run, "aws:cloudwatch/eventTarget:EventTarget").inputs.retryPolicy, { maximumEventAgeInSeconds: 900, maximumRetryAttempts: 10 });
     });
 
-    it("pages its own on-call topic from the dead-letter alarm", () => {
+    it("pages its own on-call topic from the dead-letter and function-error alarms", () => {
       const topicArn = stateOf(single(run, "aws:sns/topic:Topic")).arn;
-      const alarm = single(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
-      assert.deepEqual(alarm.inputs.alarmActions, [topicArn]);
+      const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
+      assert.deepEqual(alarms.map((a) => a.inputs.metricName).sort(), ["ApproximateNumberOfMessagesVisible", "Errors"]);
+      for (const alarm of alarms) assert.deepEqual([alarm.inputs.alarmActions, alarm.inputs.okActions], [[topicArn], [topicArn]], String(alarm.inputs.metricName));
     });
 
     it("tags the pipeline's resources with its team", () => {
