@@ -21,7 +21,7 @@ import { frozenRecord, revisionOf, type ConfigState } from "./state/configState"
 import { Acknowledger } from "./stream/acknowledger";
 import { createRedisConnection } from "./stream/redisConnection";
 import { positionAt, readStreamInfo, type StreamPosition } from "./stream/streamPosition";
-import { StreamReader, type RawStreamEntry } from "./stream/streamReader";
+import { StreamReader, type RawStreamEntry, type StreamResetReason } from "./stream/streamReader";
 import type {
   AppliedParameter, ClientEvent, ClientMetrics, ClientState, ConfigClientOptions, ConfigSchema, ConfigSnapshot, ReloadReason,
 } from "./types";
@@ -362,7 +362,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     if (candidates.length > 0) await this.applyBatch(candidates);
   }
 
-  private async onStreamReset(reason: "trimmed" | "recreated" | "resync", position: StreamPosition): Promise<void> {
+  private async onStreamReset(reason: StreamResetReason, position: StreamPosition): Promise<void> {
     this.emit({ type: "stream-reset", reason, lastStreamId: position.lastId });
     await this.reloader.request(reason);
   }
@@ -435,6 +435,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
       this.counters.add("reloads");
       if (reason === "trimmed") this.counters.add("trimmedReloads");
       if (reason === "recreated") this.counters.add("recreatedReloads");
+      if (reason === "failover") this.counters.add("failoverReloads");
       this.emit({ type: "reload", reason, ...summary });
       return summary;
     });

@@ -13,6 +13,11 @@ export interface StreamPosition {
   readonly consumed: number | undefined;
   /** The stream's epoch when the position was recorded (null when none was set). */
   readonly epoch: string | null;
+  /**
+   * Redis's replication id (`master_replid`) when the position was last checked; undefined when
+   * the server does not report one. A new id with a previous one set means a replica was promoted.
+   */
+  readonly replicationId?: string;
 }
 
 /** What `XINFO STREAM` and the epoch key say now. */
@@ -28,23 +33,35 @@ export interface StreamInfo {
   /** Id of the first entry, when there is one. */
   readonly firstEntryId?: string;
   readonly epoch: string | null;
+  /** `master_replid` of the server (INFO replication), when it reports one. */
+  readonly replicationId?: string;
+  /**
+   * `master_replid2`, when set: the replication id this server had (as a replica, of the primary
+   * it was promoted from, or of its own past). Unset (all zeros) after a plain start.
+   */
+  readonly previousReplicationId?: string;
 }
 
 /** What a position is worth against the stream as it is now. */
-export type PositionVerdict = "ok" | "trimmed" | "recreated";
+export type PositionVerdict = "ok" | "trimmed" | "recreated" | "failover";
+
+/** `master_replid2` of a server that has no previous replication id. */
+const NO_REPLICATION_ID = /^0+$/;
 
 /**
- * Reads `XINFO STREAM` and the epoch key in one MULTI, so both describe the same moment (the
- * Lambda's script changes them together).
+ * Reads `XINFO STREAM`, the epoch key and `INFO replication` in one MULTI, so all describe the
+ * same moment (the Lambda's script changes the first two together). A server that refuses INFO
+ * only loses the failover check.
  */
 export async function readStreamInfo(redis: Redis, keys: StreamKeys): Promise<StreamInfo> {
-  const replies = await redis.multi().xinfo("STREAM", keys.stream).get(keys.epoch).exec();
-  if (!replies || replies.length !== 2) throw new Error("MULTI XINFO STREAM / GET was discarded");
-  const [[infoError, info], [epochError, epoch]] = replies as [[Error | null, unknown], [Error | null, unknown]];
+  const replies = await redis.multi().xinfo("STREAM", keys.stream).get(keys.epoch).info("replication").exec();
+  if (!replies || replies.length !== 3) throw new Error("MULTI XINFO STREAM / GET / INFO was discarded");
+  const [[infoError, info], [epochError, epoch], [, replication]] = replies as [[Error | null, unknown], [Error | null, unknown], [Error | null, unknown]];
   if (epochError) throw epochError;
   const epochText = typeof epoch === "string" ? epoch : null;
+  const ids = replicationIdsOf(replication);
   if (infoError) {
-    if (/no such key/i.test(infoError.message)) return { exists: false, lastGeneratedId: STREAM_START_ID, length: 0, epoch: epochText };
+    if (/no such key/i.test(infoError.message)) return { exists: false, lastGeneratedId: STREAM_START_ID, length: 0, epoch: epochText, ...ids };
     throw infoError;
   }
   const fields = new Map<string, unknown>();
@@ -61,12 +78,28 @@ export async function readStreamInfo(redis: Redis, keys: StreamKeys): Promise<St
     ...(maxDeleted !== undefined ? { maxDeletedId: String(maxDeleted) } : {}),
     ...(Array.isArray(firstEntry) && typeof firstEntry[0] === "string" ? { firstEntryId: firstEntry[0] } : {}),
     epoch: epochText,
+    ...ids,
+  };
+}
+
+/** `master_replid` and a set `master_replid2` from an `INFO replication` reply (nothing from anything else). */
+function replicationIdsOf(reply: unknown): Pick<StreamInfo, "replicationId" | "previousReplicationId"> {
+  if (typeof reply !== "string") return {};
+  const field = (name: string): string | undefined => new RegExp(`^${name}:([0-9a-f]+)\\s*$`, "m").exec(reply)?.[1];
+  const current = field("master_replid");
+  const previous = field("master_replid2");
+  return {
+    ...(current !== undefined ? { replicationId: current } : {}),
+    ...(previous !== undefined && !NO_REPLICATION_ID.test(previous) ? { previousReplicationId: previous } : {}),
   };
 }
 
 /** The position at the current end of the stream: read from here, reload everything before. */
 export function positionAt(info: StreamInfo): StreamPosition {
-  return { lastId: info.lastGeneratedId, consumed: info.exists ? info.entriesAdded : 0, epoch: info.epoch };
+  return {
+    lastId: info.lastGeneratedId, consumed: info.exists ? info.entriesAdded : 0, epoch: info.epoch,
+    ...(info.replicationId !== undefined ? { replicationId: info.replicationId } : {}),
+  };
 }
 
 /**
@@ -76,7 +109,11 @@ export function positionAt(info: StreamInfo): StreamPosition {
  * - `trimmed` when an entry after `lastId` was removed before the client read it: more entries
  *   were removed from the head (`entries-added − length`) than the client consumed, or XDEL
  *   removed one after it (`max-deleted-entry-id`). Redis < 7 reports neither: there, a first
- *   entry after `lastId` counts as trimmed (conservative: at worst one reload too many).
+ *   entry after `lastId` counts as trimmed (conservative: at worst one reload too many);
+ * - `failover` when the server is not the one the position was checked on and was promoted from a
+ *   replica (a new `master_replid` with a `master_replid2` set): replication is asynchronous, so
+ *   the last entries the old primary took may be lost, and a reader that had not read them yet
+ *   sees no gap. A restart keeps no previous id (the checks above cover what it loses).
  */
 export function assessStreamPosition(position: StreamPosition, info: StreamInfo): PositionVerdict {
   if (!info.exists) return position.lastId !== STREAM_START_ID || position.epoch !== null ? "recreated" : "ok";
@@ -89,5 +126,7 @@ export function assessStreamPosition(position: StreamPosition, info: StreamInfo)
     return "trimmed";
   }
   if (info.maxDeletedId !== undefined && compareStreamIds(info.maxDeletedId, position.lastId) > 0) return "trimmed";
-  return "ok";
+  const promoted = info.previousReplicationId !== undefined && position.replicationId !== undefined
+    && info.replicationId !== undefined && info.replicationId !== position.replicationId;
+  return promoted ? "failover" : "ok";
 }

@@ -6,6 +6,9 @@ import { assessStreamPosition, positionAt, readStreamInfo, type StreamPosition }
 /** One stream entry as ioredis returns it. */
 export type RawStreamEntry = [id: string, fields: string[]];
 
+/** Why the reader moved to the end of the stream (see `assessStreamPosition`; `resync`: it had no position). */
+export type StreamResetReason = "trimmed" | "recreated" | "failover" | "resync";
+
 /** What the reader does with what it reads. */
 export interface StreamReaderHooks {
   /** Applies one batch (in order); the reader moves past it once this resolves. */
@@ -14,7 +17,7 @@ export interface StreamReaderHooks {
    * The position could miss changes: the reader has already moved to the current end of the
    * stream; everything before must be reloaded. Must not throw (retries are the caller's).
    */
-  onReset(reason: "trimmed" | "recreated" | "resync", position: StreamPosition): Promise<void>;
+  onReset(reason: StreamResetReason, position: StreamPosition): Promise<void>;
   /** A read failed; the reader waits `retryInMs` and goes on. */
   onError(error: Error, retryInMs: number): void;
 }
@@ -29,7 +32,7 @@ export interface StreamReaderOptions {
 /**
  * The listening loop: `XREAD BLOCK` on a connection of its own (blocking commands need one) from
  * the last id, batch after batch. Checks the position (one MULTI: XINFO STREAM + GET epoch) after
- * each idle block, after a reconnection, and before applying a batch that is not chained to where
+ * each idle block, after a reconnection (a failover drops every connection), and before applying a batch that is not chained to where
  * the reader was (chained: each entry's `previousId` is the id before it, the first one's is the
  * reader's last id, so nothing in between was trimmed or lost). A lost position (trimmed /
  * recreated / unknown) goes to `onReset` after moving to the stream's end; the batch read from it
@@ -150,7 +153,12 @@ export class StreamReader {
     }
     const verdict = assessStreamPosition(this.current, info);
     if (verdict === "ok") {
-      if (this.current.epoch === null && info.epoch !== null) this.current = { ...this.current, epoch: info.epoch };
+      // Learn the epoch once set, and the replication id after a restart (the next promotion is measured from it).
+      const epoch = this.current.epoch ?? info.epoch;
+      if (epoch !== this.current.epoch || info.replicationId !== this.current.replicationId) {
+        const { replicationId: _previous, ...rest } = this.current;
+        this.current = { ...rest, epoch, ...(info.replicationId !== undefined ? { replicationId: info.replicationId } : {}) };
+      }
       return false;
     }
     this.current = positionAt(info);

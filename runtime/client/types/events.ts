@@ -9,6 +9,8 @@ export type ReloadReason =
   | "trimmed"
   /** The stream was recreated: its epoch changed or vanished, or it is gone or behind the client. */
   | "recreated"
+  /** Redis failed over to a replica, which may lack the last entries the old primary took. */
+  | "failover"
   /** The stream position was unknown (Redis unreachable at start): it was read, then everything reloaded. */
   | "resync"
   /** A SecureString could not be read from SSM when its change arrived. */
@@ -52,7 +54,7 @@ export type ClientEvent =
   | { readonly type: "entry-skipped"; readonly id: string; readonly rejection: StreamEntryRejection; readonly detail: string }
   | { readonly type: "reload"; readonly reason: ReloadReason; readonly applied: number; readonly rejected: number }
   | { readonly type: "reload-failed"; readonly reason: ReloadReason; readonly error: Error; readonly retryInMs: number }
-  | { readonly type: "stream-reset"; readonly reason: "trimmed" | "recreated" | "resync"; readonly lastStreamId: string }
+  | { readonly type: "stream-reset"; readonly reason: "trimmed" | "recreated" | "failover" | "resync"; readonly lastStreamId: string }
   | { readonly type: "reconnected"; readonly connection: "stream" | "acks" }
   | { readonly type: "redis-error"; readonly connection: "stream" | "acks"; readonly error: Error }
   | { readonly type: "stream-error"; readonly error: Error; readonly retryInMs: number }
@@ -89,6 +91,8 @@ export interface ClientMetrics {
   readonly trimmedReloads: number;
   /** Reloads because the stream was recreated. */
   readonly recreatedReloads: number;
+  /** Reloads because Redis failed over to a replica. */
+  readonly failoverReloads: number;
   /** Reconnections of the stream connection. */
   readonly reconnects: number;
   /** Errors of the read loop (each followed by a backoff). */

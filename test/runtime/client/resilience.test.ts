@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
+import { Redis } from "ioredis";
 import { z } from "zod";
 import { parseAckEntry, type ClientEvent } from "../../../runtime/client";
+import { LocalRedisServer } from "../../../runtime/local/servers";
 import { defaultStreamKey, streamKeys } from "../../../runtime/protocol";
 import { ClientPool, startTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
 import { publish, putParameter, putParameters } from "./support/parameters";
@@ -115,6 +117,41 @@ describe("safety nets", function () {
       await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "debug")]);
       await waitFor("a change on the new stream", () => client.get("log_level") === "debug");
       assert.equal(client.metrics().recreatedReloads, 1, "one reload for one recreation");
+    });
+  });
+
+  describe("a failover to a replica that missed the last entries", () => {
+    let replica: LocalRedisServer | undefined;
+    let replicaAdmin: Redis | undefined;
+    afterEach(async () => {
+      replicaAdmin?.disconnect();
+      await replica?.dispose();
+      replicaAdmin = replica = undefined;
+    });
+
+    it("reloads a reader that had not read them (it sees no gap in the stream), and reads on from the new primary", async () => {
+      const { path, streamKey, client, events } = await setUp({ throughProxy: true });
+      replica = await LocalRedisServer.start();
+      replicaAdmin = new Redis(replica.url, { maxRetriesPerRequest: 3 });
+      await env.admin.config("SET", "repl-diskless-sync-delay", "0"); // the test's own redis-server; the default waits 5 s for more replicas
+      await replicaAdmin.replicaof("127.0.0.1", env.redis.port);
+      await waitFor("the replica in sync", async () => (await env.admin.wait(1, 200)) >= 1 && /master_link_status:up/.test(await replicaAdmin!.info("replication")));
+
+      proxy!.cut(); // the reader is behind: it has not read what comes next
+      await replicaAdmin.replicaof("NO", "ONE"); // promoted before the old primary replicated the next publication
+      await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "error")]); // lost with the old primary
+      const promoted = await replicaAdmin.xinfo("STREAM", streamKeys(streamKey).stream) as unknown[];
+      assert.equal(promoted[promoted.indexOf("entries-added") + 1], 1, "the new primary holds only the entry the reader read: no gap to see");
+      proxy!.retarget(replica.port);
+      proxy!.restore();
+
+      await waitFor("the reload after the failover", () => client.get("log_level") === "error");
+      assert.equal(client.metrics().failoverReloads, 1);
+      assert.ok(events.some((e) => e.type === "stream-reset" && e.reason === "failover"));
+      await publish(replicaAdmin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "debug")]);
+      await waitFor("a change on the new primary", () => client.get("log_level") === "debug");
+      assert.equal(client.metrics().failoverReloads, 1, "one reload for one failover");
+      assert.equal(client.metrics().recreatedReloads + client.metrics().trimmedReloads, 0);
     });
   });
 

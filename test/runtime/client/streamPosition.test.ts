@@ -51,6 +51,27 @@ describe("stream position assessment", () => {
     });
   });
 
+  describe("a failover", () => {
+    const checkedOn = (replicationId: string): StreamPosition => ({ ...at("100-0", 10), replicationId });
+
+    it("is detected when the server is a promoted replica (a new replication id, a previous one set)", () => {
+      assert.equal(assessStreamPosition(checkedOn("a1"), stream({ replicationId: "b2", previousReplicationId: "a1" })), "failover");
+      assert.equal(assessStreamPosition(checkedOn("a1"), stream({ replicationId: "c3", previousReplicationId: "b2" })), "failover", "two promotions while away");
+    });
+
+    it("is not reported for the same server, a restarted one (no previous id) or a server that reports no id", () => {
+      assert.equal(assessStreamPosition(checkedOn("a1"), stream({ replicationId: "a1", previousReplicationId: "f0" })), "ok");
+      assert.equal(assessStreamPosition(checkedOn("a1"), stream({ replicationId: "b2" })), "ok");
+      assert.equal(assessStreamPosition(checkedOn("a1"), stream({})), "ok");
+      assert.equal(assessStreamPosition(at("100-0", 10), stream({ replicationId: "b2", previousReplicationId: "a1" })), "ok", "no id recorded");
+    });
+
+    it("gives way to a recreated or trimmed verdict, which say more", () => {
+      assert.equal(assessStreamPosition(checkedOn("a1"), stream({ replicationId: "b2", previousReplicationId: "a1", epoch: "e2" })), "recreated");
+      assert.equal(assessStreamPosition(checkedOn("a1"), stream({ replicationId: "b2", previousReplicationId: "a1", maxDeletedId: "101-0" })), "trimmed");
+    });
+  });
+
   it("orders stream ids numerically, not as text", () => {
     assert.ok(compareStreamIds("9-0", "10-0") < 0);
     assert.ok(compareStreamIds("10-2", "10-10") < 0);
