@@ -6,6 +6,9 @@ import { assessStreamPosition, positionAt, readStreamInfo, type StreamPosition }
 /** One stream entry as ioredis returns it. */
 export type RawStreamEntry = [id: string, fields: string[]];
 
+/** What a Redis call of the loop gives when {@link StreamReader.stop} came first. */
+const STOPPED = Symbol("stopped");
+
 /** Why the reader moved to the end of the stream (see `assessStreamPosition`; `resync`: it had no position). */
 export type StreamResetReason = "trimmed" | "recreated" | "failover" | "resync";
 
@@ -40,6 +43,9 @@ export interface StreamReaderOptions {
  *
  * The connection must reconnect by itself (ioredis `retryStrategy`) and resend the pending XREAD
  * (`autoResendUnfulfilledCommands`, the default), so a dropped read resumes from the same id.
+ * `stop()` does not wait for a Redis call in flight: ioredis never settles a command that was in
+ * flight when the connection dropped if it does not reconnect (redis/ioredis#2197), and closing
+ * must not hang because Redis went away.
  */
 export class StreamReader {
   private current: StreamPosition | undefined;
@@ -47,13 +53,17 @@ export class StreamReader {
   private stopped = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
+  private readonly stopSignal: Promise<typeof STOPPED>;
+  private signalStop: () => void = () => undefined;
 
   public constructor(
     private readonly redis: Redis,
     private readonly keys: StreamKeys,
     private readonly options: StreamReaderOptions,
     private readonly hooks: StreamReaderHooks,
-  ) {}
+  ) {
+    this.stopSignal = new Promise((resolve) => (this.signalStop = () => resolve(STOPPED)));
+  }
 
   /** Where the reader is (undefined until the position is known). */
   public get position(): StreamPosition | undefined {
@@ -72,9 +82,13 @@ export class StreamReader {
     this.needsCheck = true;
   }
 
-  /** Stops the loop and closes its connection; resolves when the loop has ended. */
+  /**
+   * Stops the loop and closes its connection; resolves when the loop has ended, or is only waiting
+   * on Redis (it calls no hook after this).
+   */
   public async stop(): Promise<void> {
     this.stopped = true;
+    this.signalStop();
     this.wake?.();
     this.redis.disconnect();
     await this.loop;
@@ -90,9 +104,9 @@ export class StreamReader {
           if (this.stopped) break;
         }
         const from = this.current as StreamPosition;
-        const reply = (await this.redis.xread("COUNT", this.options.batchSize, "BLOCK", this.options.blockMs, "STREAMS", this.keys.stream, from.lastId)) as
-          | [string, RawStreamEntry[]][] | null;
-        if (this.stopped) break;
+        const reply = (await this.untilStopped(this.redis.xread("COUNT", this.options.batchSize, "BLOCK", this.options.blockMs, "STREAMS", this.keys.stream, from.lastId))) as
+          | [string, RawStreamEntry[]][] | null | typeof STOPPED;
+        if (reply === STOPPED || this.stopped) break;
         failures = 0;
         const entries = reply?.[0]?.[1] ?? [];
         if (entries.length === 0) {
@@ -132,7 +146,8 @@ export class StreamReader {
     if (publication === undefined) return;
     for (;;) {
       const after = (entries[entries.length - 1] as RawStreamEntry)[0];
-      const more = (await this.redis.xrange(this.keys.stream, `(${after}`, "+", "COUNT", this.options.batchSize)) as RawStreamEntry[];
+      const more = (await this.untilStopped(this.redis.xrange(this.keys.stream, `(${after}`, "+", "COUNT", this.options.batchSize))) as RawStreamEntry[] | typeof STOPPED;
+      if (more === STOPPED) return;
       const end = more.findIndex((entry) => publishedAtOf(entry) !== publication);
       entries.push(...(end < 0 ? more : more.slice(0, end)));
       if (end >= 0 || more.length < this.options.batchSize || this.stopped) return;
@@ -144,8 +159,8 @@ export class StreamReader {
    * Returns true when it moved (a reload covers everything up to the new position).
    */
   private async verify(): Promise<boolean> {
-    const info = await readStreamInfo(this.redis, this.keys);
-    if (this.stopped) return false;
+    const info = await this.untilStopped(readStreamInfo(this.redis, this.keys));
+    if (info === STOPPED || this.stopped) return false;
     if (this.current === undefined) {
       this.current = positionAt(info);
       await this.hooks.onReset("resync", this.current);
@@ -164,6 +179,12 @@ export class StreamReader {
     this.current = positionAt(info);
     await this.hooks.onReset(verdict, this.current);
     return true;
+  }
+
+  /** `call`, or {@link STOPPED} as soon as `stop()` is called (the call may then never settle). */
+  private untilStopped<T>(call: Promise<T>): Promise<T | typeof STOPPED> {
+    call.catch(() => undefined); // a call left behind by stop() may still reject
+    return Promise.race([call, this.stopSignal]);
   }
 
   private pause(ms: number): Promise<void> {

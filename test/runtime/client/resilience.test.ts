@@ -69,6 +69,19 @@ describe("safety nets", function () {
     });
   });
 
+  describe("closing while Redis is unreachable", () => {
+    it("returns promptly although the read that was in flight can never be answered", async () => {
+      const { client } = await setUp({ throughProxy: true });
+      await settle(100); // the next XREAD BLOCK is in flight
+      proxy!.cut(); // and stays cut: every reconnection is refused
+      await settle(300);
+      const started = Date.now();
+      const closed = await Promise.race([client.close().then(() => true), settle(8_000).then(() => false)]);
+      assert.ok(closed, "close() did not return within 8 s");
+      assert.ok(Date.now() - started < 5_000, `close() took ${Date.now() - started} ms`);
+    });
+  });
+
   describe("a trimmed stream", () => {
     it("triggers a full reload when entries after the last id were trimmed away, and converges", async () => {
       const { path, streamKey, client, events } = await setUp({ throughProxy: true });
