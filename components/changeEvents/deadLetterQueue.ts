@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { firstOccurrenceAlarm } from "../alarms/firstOccurrenceAlarm";
 
 /** Type token of {@link RefreshDeadLetterQueue}. */
 export const REFRESH_DEAD_LETTER_QUEUE_TYPE = "config-refresh-pipeline:changeEvents:RefreshDeadLetterQueue";
@@ -43,21 +44,14 @@ export class RefreshDeadLetterQueue extends pulumi.ComponentResource {
       sqsManagedSseEnabled: true,
       tags: args.tags,
     }, { parent: this });
-    const actions = args.alarmTopicArn !== undefined ? [args.alarmTopicArn] : [];
-    const alarm = new aws.cloudwatch.MetricAlarm(`${name}-dlq-not-empty`, {
-      alarmDescription: `A Parameter Store change for ${name} was not delivered or not applied: see the dead-letter queue (config-refresh dlq replay)`,
+    const alarm = firstOccurrenceAlarm(`${name}-dlq-not-empty`, {
+      description: `A Parameter Store change for ${name} was not delivered or not applied: see the dead-letter queue (config-refresh dlq replay)`,
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: this.queue.name },
       statistic: "Maximum",
       period: 60,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      // An idle queue may publish no datapoint at all: that is "empty", not "unknown".
-      treatMissingData: "notBreaching",
-      alarmActions: actions,
-      okActions: actions,
+      ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
       tags: args.tags,
     }, { parent: this });
     this.queueArn = this.queue.arn;

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { lambdaEnvironment } from "../../runtime/lambda/environment";
 import type { RefreshFunctionRuntime } from "../pipeline/args";
 import { bundleRefreshHandler, HANDLER, HANDLER_FILE, PROTO_FILE } from "./bundle";
+import { firstOccurrenceAlarm } from "../alarms/firstOccurrenceAlarm";
 import { refreshFunctionPolicy } from "./policy";
 
 /** Type token of {@link RefreshFunction}. */
@@ -162,21 +163,14 @@ export class RefreshFunction extends pulumi.ComponentResource {
       destinationConfig: { onFailure: { destination: args.deadLetterQueueArn } },
     }, { parent: this, dependsOn: [policy] });
 
-    const actions = args.alarmTopicArn !== undefined ? [args.alarmTopicArn] : [];
-    const errorAlarm = new aws.cloudwatch.MetricAlarm(`${name}-refresh-errors`, {
-      alarmDescription: `The config-refresh function for ${args.prefix} is failing: changes are retried, then dead-lettered; instances pick them up on their next reload`,
+    const errorAlarm = firstOccurrenceAlarm(`${name}-refresh-errors`, {
+      description: `The config-refresh function for ${args.prefix} is failing: changes are retried, then dead-lettered; instances pick them up on their next reload`,
       namespace: "AWS/Lambda",
       metricName: "Errors",
       dimensions: { FunctionName: fn.name },
       statistic: "Sum",
       period: 300,
-      evaluationPeriods: 1,
-      threshold: 1,
-      comparisonOperator: "GreaterThanOrEqualToThreshold",
-      // No invocation publishes no datapoint: that is "no error", not "unknown".
-      treatMissingData: "notBreaching",
-      alarmActions: actions,
-      okActions: actions,
+      ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
       tags: args.tags,
     }, { parent: this });
 

@@ -1,0 +1,1 @@
+export { firstOccurrenceAlarm, type FirstOccurrenceAlarmArgs } from "./firstOccurrenceAlarm";
