@@ -35,11 +35,11 @@ export interface StreamReaderOptions {
 /**
  * The listening loop: `XREAD BLOCK` on a connection of its own (blocking commands need one) from
  * the last id, batch after batch. Checks the position (one MULTI: XINFO STREAM + GET epoch) after
- * each idle block, after a reconnection (a failover drops every connection), and before applying a batch that is not chained to where
- * the reader was (chained: each entry's `previousId` is the id before it, the first one's is the
- * reader's last id, so nothing in between was trimmed or lost). A lost position (trimmed /
- * recreated / unknown) goes to `onReset` after moving to the stream's end; the batch read from it
- * is dropped, since the reload that follows covers it.
+ * each idle block, after a reconnection (a failover drops every connection), and before applying
+ * a batch that is not chained to where the reader was (chained: each entry's `previousId` is the
+ * id before it, the first one's is the reader's last id, so nothing in between was trimmed or
+ * lost). A lost position (trimmed / recreated / failover / unknown) goes to `onReset` after moving
+ * to the stream's end; the batch read from it is dropped, since the reload that follows covers it.
  *
  * The connection must reconnect by itself (ioredis `retryStrategy`) and resend the pending XREAD
  * (`autoResendUnfulfilledCommands`, the default), so a dropped read resumes from the same id.
@@ -170,9 +170,9 @@ export class StreamReader {
     if (verdict === "ok") {
       // Learn the epoch once set, and the replication id after a restart (the next promotion is measured from it).
       const epoch = this.current.epoch ?? info.epoch;
-      if (epoch !== this.current.epoch || info.replicationId !== this.current.replicationId) {
-        const { replicationId: _previous, ...rest } = this.current;
-        this.current = { ...rest, epoch, ...(info.replicationId !== undefined ? { replicationId: info.replicationId } : {}) };
+      const replicationId = info.replicationId ?? this.current.replicationId;
+      if (epoch !== this.current.epoch || replicationId !== this.current.replicationId) {
+        this.current = { ...this.current, epoch, ...(replicationId !== undefined ? { replicationId } : {}) };
       }
       return false;
     }
