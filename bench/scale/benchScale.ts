@@ -1,9 +1,9 @@
-import { fork } from "node:child_process";
 import * as path from "node:path";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { emulatorClientConfig } from "../../runtime/local";
 import { monotonicNs, msBetween } from "../support/clock";
 import type { BenchPipeline } from "../support/benchPipeline";
+import { runMeasuringChild } from "../support/measuringChild";
 import type { ScaleFigures } from "./scaleChild";
 import { SsmStandIn } from "./ssmStandIn";
 
@@ -82,20 +82,13 @@ async function seedMoto(endpoint: string, parameterPath: string, count: number):
   return Date.now() - started;
 }
 
-function startChild(env: BenchPipeline, endpoint: string, parameterPath: string, applyTries: number): Promise<Omit<ScaleRun, "source">> {
-  return new Promise((resolve, reject) => {
-    const streamKey = `bench:scale:{${parameterPath}}`;
-    const spawned = monotonicNs();
-    const child = fork(path.join(__dirname, "scaleChild.ts"), [endpoint, env.pipeline.redisUrl, parameterPath, streamKey, String(applyTries)], {
-      execArgv: ["--import", "tsx", "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
-    let figures: ScaleFigures | undefined;
-    const timer = setTimeout(() => child.kill("SIGKILL"), CHILD_TIMEOUT_MS);
-    child.on("message", (message: ScaleFigures) => (figures = message));
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      if (figures) resolve({ ...figures, spawnToReadyMs: msBetween(spawned, BigInt(figures.readyAtNs)) });
-      else reject(new Error(`the scale child for ${parameterPath} exited (${signal ?? code}) without figures`));
-    });
-  });
+async function startChild(env: BenchPipeline, endpoint: string, parameterPath: string, applyTries: number): Promise<Omit<ScaleRun, "source">> {
+  const streamKey = `bench:scale:{${parameterPath}}`;
+  const spawned = monotonicNs();
+  const figures = await runMeasuringChild<ScaleFigures>(
+    path.join(__dirname, "scaleChild.ts"),
+    [endpoint, env.pipeline.redisUrl, parameterPath, streamKey, String(applyTries)],
+    `the scale child for ${parameterPath}`, CHILD_TIMEOUT_MS,
+  );
+  return { ...figures, spawnToReadyMs: msBetween(spawned, BigInt(figures.readyAtNs)) };
 }
