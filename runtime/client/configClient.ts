@@ -1,3 +1,4 @@
+import { describeError, toError } from "../common/errors";
 import type { Redis } from "ioredis";
 import type { z } from "zod";
 import {
@@ -5,7 +6,7 @@ import {
 } from "../protocol";
 import { ConfigClientClosedError, ConfigClientError, ConfigLoadError } from "./errors";
 import { ClientCounters } from "./observability/clientCounters";
-import { ClientEvents, describe } from "./observability/clientEvents";
+import { ClientEvents } from "./observability/clientEvents";
 import { ChangeListeners, type ChangeListener, type KeySelector } from "./react/changeListeners";
 import { DerivedValue, type DeriveOptions } from "./react/derivedValue";
 import { CloudMapRegistration } from "./registration/cloudMapRegistration";
@@ -212,7 +213,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     const selectorText = typeof keys === "string" ? [keys] : [...keys];
     const failed = (error: unknown): void => {
       this.counters.add("listenerErrors");
-      this.emit({ type: "derive-failed", keys: selectorText, error: error instanceof Error ? error : new Error(String(error)) });
+      this.emit({ type: "derive-failed", keys: selectorText, error: toError(error) });
     };
     let detach: () => void = () => undefined;
     const derived = new DerivedValue(build(this.snapshot()), options, failed, () => detach());
@@ -330,7 +331,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
       return positionAt(await Promise.race([readStreamInfo(this.streamRedis, this.streamKeys), timeout]));
     } catch (error) {
       this.settings.logger.warn("starting without the stream position: the client reloads once Redis answers", {
-        instanceId: this.instanceId, error: describe(error),
+        instanceId: this.instanceId, error: describeError(error),
       });
       return undefined;
     } finally {
@@ -479,7 +480,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
       this.lastChangeAt = now;
       this.listeners.notify(batch.changes, this.snapshot(), (selector, error) => {
         this.counters.add("listenerErrors");
-        this.emit({ type: "listener-failed", selector, error: error instanceof Error ? error : new Error(String(error)) });
+        this.emit({ type: "listener-failed", selector, error: toError(error) });
       });
     }
     // The value could not be read: the next reload (retried until it succeeds) brings it.
@@ -508,13 +509,13 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
         await registration.markUnhealthy();
         this.emit({ type: "registration", action: "unhealthy", instanceId: this.instanceId });
       } catch (error) {
-        this.emit({ type: "registration-failed", action: "unhealthy", error: error instanceof Error ? error : new Error(String(error)) });
+        this.emit({ type: "registration-failed", action: "unhealthy", error: toError(error) });
       }
       try {
         await registration.deregister();
         this.emit({ type: "registration", action: "deregistered", instanceId: this.instanceId });
       } catch (error) {
-        this.emit({ type: "registration-failed", action: "deregister", error: error instanceof Error ? error : new Error(String(error)) });
+        this.emit({ type: "registration-failed", action: "deregister", error: toError(error) });
       }
     }
     await this.server?.stop(CLOSE_GRACE_MS);

@@ -1,3 +1,4 @@
+import { describeError } from "../common/errors";
 /** Base class of the errors the client library throws. */
 export class ConfigClientError extends Error {
   public constructor(message: string) {
@@ -55,7 +56,7 @@ export class ConfigClientClosedError extends ConfigClientError {
 /** Thrown when the initial load from SSM fails (the SDK's error is the `cause`). */
 export class ConfigLoadError extends ConfigClientError {
   public constructor(parameterPath: string, cause: unknown) {
-    super(`cannot load the parameters under ${parameterPath} from SSM: ${cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause)}`);
+    super(`cannot load the parameters under ${parameterPath} from SSM: ${describeError(cause)}`);
     this.cause = cause;
   }
 }

@@ -1,10 +1,11 @@
+import { describeError } from "../common/errors";
 import { MetricUnit } from "@aws-lambda-powertools/metrics";
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type * as grpc from "@grpc/grpc-js";
 import type Redis from "ioredis";
 import type { LambdaSettings } from "./environment";
-import { StreamPublishError, describeError } from "./errors";
+import { StreamPublishError } from "./errors";
 import { RefreshClientPool, RefreshFanOut, ScopePattern } from "./fanout";
 import { createRefreshLogger, createRefreshMetrics, recordRefreshMetrics, REFRESH_METRICS, type RefreshLogger, type RefreshMetrics } from "./observability";
 import { CachedSecureString } from "./parameters";

@@ -18,9 +18,3 @@ export class ParameterStoreError extends RefreshError {}
 
 /** The Redis stream could not be written (down, timed out, refused): nothing reported as published. */
 export class StreamPublishError extends RefreshError {}
-
-/** A sentence describing `error` for a log line or a result, never containing a value or a token. */
-export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
-}

@@ -3,7 +3,7 @@ import type { Metrics } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { createRefreshHandler, type RefreshHandler } from "./createRefreshHandler";
 import { readLambdaSettings } from "./environment";
-import { describeError } from "./errors";
+import { describeError } from "../common/errors";
 import { createRefreshLogger, createRefreshMetrics } from "./observability";
 import type { RefreshResult } from "./types";
 

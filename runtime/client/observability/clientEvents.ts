@@ -1,3 +1,4 @@
+import { describeError } from "../../common/errors";
 import type { ClientEvent, ClientLogger } from "../types";
 
 /** Level of the log line each event gets. */
@@ -57,7 +58,7 @@ export class ClientEvents {
       try {
         listener(event);
       } catch (error) {
-        this.logger.error("an onEvent listener threw", { instanceId: this.instanceId, error: describe(error) });
+        this.logger.error("an onEvent listener threw", { instanceId: this.instanceId, error: describeError(error) });
       }
     }
     if (OUTAGE_EVENTS.has(event.type)) {
@@ -66,12 +67,8 @@ export class ClientEvents {
     }
     const { type, ...details } = event;
     const attributes: Record<string, unknown> = { instanceId: this.instanceId, event: type };
-    for (const [name, value] of Object.entries(details)) attributes[name] = value instanceof Error ? describe(value) : value;
+    for (const [name, value] of Object.entries(details)) attributes[name] = value instanceof Error ? describeError(value) : value;
     this.logger[LEVELS[type]](`config client: ${type}`, attributes);
   }
 }
 
-/** An error as a log attribute. */
-export function describe(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-}

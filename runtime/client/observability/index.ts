@@ -1,2 +1,2 @@
 export { ClientCounters } from "./clientCounters";
-export { ClientEvents, STDERR_LOGGER, describe } from "./clientEvents";
+export { ClientEvents, STDERR_LOGGER } from "./clientEvents";

@@ -1,3 +1,4 @@
+import { toError } from "../../common/errors";
 import { backoffDelay, type ReconnectBackoff } from "../stream/redisConnection";
 import type { ReloadReason } from "../types";
 
@@ -78,7 +79,7 @@ export class Reloader {
       this.failures = 0;
       if (!this.stopped) this.schedule("ttl", this.ttlDelay());
     } catch (error) {
-      const failure = error instanceof Error ? error : new Error(String(error));
+      const failure = toError(error);
       outcome = { ok: false, error: failure };
       const delay = backoffDelay(++this.failures, this.options.retry);
       this.onFailed(reason, failure, delay);

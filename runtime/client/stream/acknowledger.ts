@@ -1,3 +1,4 @@
+import { toError } from "../../common/errors";
 import type { Redis } from "ioredis";
 import { buildAckFields, type AckMessage } from "../../protocol";
 
@@ -43,7 +44,7 @@ export class Acknowledger {
       for (const ack of acks) pipeline.xadd(this.acksKey, "MAXLEN", "~", this.maxLength, "*", ...buildAckFields(ack));
     } catch (error) {
       // This runs in setImmediate, where a throw would end the process: report it like a failed write.
-      this.hooks.onFailed(error instanceof Error ? error : new Error(String(error)), acks.length);
+      this.hooks.onFailed(toError(error), acks.length);
       return;
     }
     const written = pipeline.exec().then(
@@ -52,7 +53,7 @@ export class Acknowledger {
         if (failed) this.hooks.onFailed(failed, acks.length);
         else this.hooks.onWritten(acks.length);
       },
-      (error: unknown) => this.hooks.onFailed(error instanceof Error ? error : new Error(String(error)), acks.length),
+      (error: unknown) => this.hooks.onFailed(toError(error), acks.length),
     );
     this.pending.add(written);
     void written.finally(() => this.pending.delete(written));

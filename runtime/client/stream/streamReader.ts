@@ -1,3 +1,4 @@
+import { toError } from "../../common/errors";
 import type { Redis } from "ioredis";
 import type { StreamKeys } from "../../protocol";
 import { backoffDelay, type ReconnectBackoff } from "./redisConnection";
@@ -130,7 +131,7 @@ export class StreamReader {
         if (this.stopped) break;
         this.needsCheck = true;
         const delay = backoffDelay(++failures, this.options.backoff);
-        this.hooks.onError(error instanceof Error ? error : new Error(String(error)), delay);
+        this.hooks.onError(toError(error), delay);
         await this.pause(delay);
       }
     }

@@ -1,6 +1,6 @@
+import { describeError } from "../../common/errors";
 import type { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { toWireChange, type RefreshRequest } from "../../protocol";
-import { describeError } from "../errors";
 import type { InstanceRefreshResult, PublishedChange } from "../types";
 import { discoverInstances, type DiscoveredInstance } from "./discoverInstances";
 import { refreshInstance, type RefreshTokenSource } from "./refreshInstance";

@@ -1,5 +1,6 @@
+import { describeError } from "../../common/errors";
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
-import { ParameterStoreError, describeError } from "../errors";
+import { ParameterStoreError } from "../errors";
 
 /** Options of {@link CachedSecureString}. */
 export interface CachedSecureStringOptions {

@@ -1,6 +1,7 @@
+import { describeError } from "../../common/errors";
 import { GetParametersCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { ParameterType } from "../../protocol";
-import { ParameterStoreError, describeError } from "../errors";
+import { ParameterStoreError } from "../errors";
 
 /** Names per `GetParameters` call (the API's limit). */
 export const GET_PARAMETERS_BATCH_SIZE = 10;

@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import type Redis from "ioredis";
 import { buildStreamFields, streamKeys, type StreamKeys } from "../../protocol";
-import { StreamPublishError, describeError } from "../errors";
+import { describeError } from "../../common/errors";
+import { StreamPublishError } from "../errors";
 import type { PublishedChange, SkippedChange } from "../types";
 import { planChanges, type ChangedName, type PublishCandidate } from "./planChanges";
 import { PUBLISH_COMMAND, PUBLISH_SCRIPT } from "./publishScript";

@@ -1,3 +1,4 @@
+import { toError } from "../../common/errors";
 import { randomUUID } from "node:crypto";
 
 /** Where the local invoker says a failed invocation came from (there is no function ARN locally). */
@@ -14,7 +15,7 @@ export const LOCAL_FUNCTION_ARN = "local:config-refresh-pipeline:refresh-invoker
  * ```
  */
 export function onFailureRecord(requestPayload: unknown, error: unknown, attempts: number): Record<string, unknown> {
-  const failure = error instanceof Error ? error : new Error(String(error));
+  const failure = toError(error);
   return {
     version: "1.0",
     timestamp: new Date().toISOString(),

@@ -1,3 +1,4 @@
+import { describeError } from "../../common/errors";
 import {
   ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient,
 } from "@aws-sdk/client-sqs";
@@ -199,7 +200,7 @@ export class QueueInvoker {
     }
     if (lastError !== undefined) {
       record.outcome = "dead-lettered";
-      record.error = lastError instanceof Error ? `${lastError.name}: ${lastError.message}` : String(lastError);
+      record.error = describeError(lastError);
       try {
         for (const message of messages) {
           await this.options.sqs.send(new SendMessageCommand({

@@ -1,3 +1,4 @@
+import { describeError } from "../../common/errors";
 import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
 import type { RefreshHandler } from "../../lambda/createRefreshHandler";
 import type { RefreshResult } from "../../lambda/types";
@@ -88,7 +89,7 @@ async function replayOne(options: ReplayOptions, message: Message): Promise<Repl
   try {
     result = await options.handler(sqsEventOf([message], options.deadLetterQueueArn, options.region));
   } catch (error) {
-    return { messageId, status: "failed", names: [], error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) };
+    return { messageId, status: "failed", names: [], error: describeError(error) };
   }
   const names = [...new Set([...result.published.map((c) => c.name), ...result.skipped.map((s) => s.name)])];
   if (names.length === 0) {
