@@ -7,8 +7,8 @@ import {
 import { ConfigClientClosedError, ConfigClientError, ConfigLoadError } from "./errors";
 import { ClientCounters } from "./observability/clientCounters";
 import { ClientEvents } from "./observability/clientEvents";
-import { ChangeListeners, type ChangeListener, type KeySelector } from "./react/changeListeners";
-import { DerivedValue, type DeriveOptions } from "./react/derivedValue";
+import { ChangeListeners, type ChangeListener, type KeySelector } from "./listeners/ChangeListeners";
+import { DerivedValue, type DeriveOptions } from "./listeners/DerivedValue";
 import { CloudMapRegistration } from "./registration/cloudMapRegistration";
 import { Reloader, type ReloadSummary } from "./reload/reloader";
 import { CLIENT_DEFAULTS, resolveOptions, type ResolvedOptions } from "./resolveOptions";

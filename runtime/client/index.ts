@@ -26,7 +26,7 @@ export {
   ConfigClientError, ConfigValidationError, ClientOptionsError, ConfigClientClosedError, ConfigLoadError, type ConfigProblem,
 } from "./errors";
 export { ssmBoolean, ssmInteger, ssmList, type IntegerBounds } from "./schema";
-export { DerivedValue, type DeriveOptions, type ChangeListener, type KeySelector } from "./react";
+export { DerivedValue, type DeriveOptions, type ChangeListener, type KeySelector } from "./listeners";
 export type { ReloadSummary } from "./reload";
 export type {
   AckOptions, AppliedParameter, ChangeVia, ClientEvent, ClientEventType, ClientLogger, ClientMetrics, ClientState, CloudMapRegistrationOptions,

@@ -1,0 +1,2 @@
+export { ChangeListeners, selects, type ChangeListener, type KeySelector } from "./ChangeListeners";
+export { DerivedValue, type DeriveOptions } from "./DerivedValue";
