@@ -75,7 +75,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     this.parameterPath = settings.parameterPath;
     this.streamKeys = streamKeys(settings.streamKey);
     this.rules = new ConfigRules(settings.parameterPath, settings.schema, settings.strict);
-    this.events = new ClientEvents(settings.logger, settings.instanceId);
+    this.events = new ClientEvents(settings.logger, settings.instanceId, this.counters);
 
     this.streamRedis = createRedisConnection(settings.redis, settings.reconnect, {
       connectionName: `config-refresh:${settings.instanceId}:stream`,
@@ -91,10 +91,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     }, {
       onEntries: (entries) => this.applyStreamEntries(entries),
       onReset: (reason, position) => this.onStreamReset(reason, position),
-      onError: (error, retryInMs) => {
-        this.counters.add("streamErrors");
-        this.emit({ type: "stream-error", error, retryInMs });
-      },
+      onError: (error, retryInMs) => this.emit({ type: "stream-error", error, retryInMs }),
     });
 
     if (settings.acks) {
@@ -105,20 +102,14 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
       ackRedis.on("error", (error: Error) => this.emit({ type: "redis-error", connection: "acks", error }));
       this.acknowledger = new Acknowledger(ackRedis, this.streamKeys.acks, settings.acks.maxLength, {
         onWritten: (count) => this.counters.add("acksWritten", count),
-        onFailed: (error, count) => {
-          this.counters.add("ackFailures", count);
-          this.emit({ type: "ack-failed", error, count });
-        },
+        onFailed: (error, count) => this.emit({ type: "ack-failed", error, count }),
       });
     }
 
     this.reloader = new Reloader(
       { intervalMs: settings.reloadIntervalMs, jitter: CLIENT_DEFAULTS.reloadJitter, retry: CLIENT_DEFAULTS.reloadRetry },
       (reason) => this.runReload(reason),
-      (reason, error, retryInMs) => {
-        this.counters.add("reloadFailures");
-        this.emit({ type: "reload-failed", reason, error, retryInMs });
-      },
+      (reason, error, retryInMs) => this.emit({ type: "reload-failed", reason, error, retryInMs }),
     );
   }
 
@@ -211,10 +202,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
    */
   public derive<T>(keys: KeySelector, build: (snapshot: ConfigSnapshot<S>) => T, options: DeriveOptions<T> = {}): DerivedValue<T> {
     const selectorText = typeof keys === "string" ? [keys] : [...keys];
-    const failed = (error: unknown): void => {
-      this.counters.add("listenerErrors");
-      this.emit({ type: "derive-failed", keys: selectorText, error: toError(error) });
-    };
+    const failed = (error: unknown): void => this.emit({ type: "derive-failed", keys: selectorText, error: toError(error) });
     let detach: () => void = () => undefined;
     const derived = new DerivedValue(build(this.snapshot()), options, failed, () => detach());
     detach = this.onChange(keys, (_changes, snapshot) => {
@@ -270,18 +258,12 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
         ...(serverConfig.host !== undefined ? { host: serverConfig.host } : {}),
         ...(serverConfig.port !== undefined ? { port: serverConfig.port } : {}),
         ...(serverConfig.credentials !== undefined ? { credentials: serverConfig.credentials } : {}),
-        onUnauthenticated: (method) => {
-          this.counters.add("rpcUnauthenticated");
-          this.emit({ type: "unauthenticated", method });
-        },
+        onUnauthenticated: (method) => this.emit({ type: "unauthenticated", method }),
       }, createRefreshHandlers({
         instanceId: this.instanceId,
         apply: (candidates) => this.applyBatch(candidates),
         state: () => this.state(),
-        onMalformed: (name, detail) => {
-          this.counters.add("rejected");
-          this.emit({ type: "rejected", via: "rpc", name, version: 0, reason: "MALFORMED", detail });
-        },
+        onMalformed: (name, detail) => this.emit({ type: "rejected", via: "rpc", name, version: 0, reason: "MALFORMED", detail }),
         onRefresh: () => this.counters.add("rpcRefreshCalls"),
       }));
     }
@@ -342,7 +324,6 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
   private onStreamReady(): void {
     this.events.recovered();
     if (this.streamConnected) {
-      this.counters.add("reconnects");
       this.reader.checkPosition();
       this.emit({ type: "reconnected", connection: "stream" });
     }
@@ -354,7 +335,6 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     for (const [id, fields] of entries) {
       const parsed = parseStreamEntry(id, fields);
       if (!parsed.ok) {
-        this.counters.add(parsed.rejection === "malformed" ? "malformed" : "unsupportedFormat");
         this.emit({ type: "entry-skipped", id, rejection: parsed.rejection, detail: parsed.detail });
         continue;
       }
@@ -433,10 +413,6 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
         applied: batch.results.filter((r) => r.status === "applied").length,
         rejected: batch.results.filter((r) => r.status === "refused" && !r.repeated && r.reason !== "OLDER_VERSION").length,
       };
-      this.counters.add("reloads");
-      if (reason === "trimmed") this.counters.add("trimmedReloads");
-      if (reason === "recreated") this.counters.add("recreatedReloads");
-      if (reason === "failover") this.counters.add("failoverReloads");
       this.emit({ type: "reload", reason, ...summary });
       return summary;
     });
@@ -450,7 +426,6 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     for (const result of batch.results) {
       const { change, via } = result.candidate;
       if (result.status === "applied") {
-        this.counters.add("applied");
         applied.push({ name: change.name, key: result.key, version: result.version, valueChanged: result.valueChanged });
         const { publishedAt, streamId } = result.candidate;
         acks.push({
@@ -464,12 +439,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
       } else if (result.reason === "OLDER_VERSION") {
         this.counters.add("stale");
       } else if (!result.repeated) {
-        if (result.reason === "FETCH_FAILED") {
-          this.counters.add("fetchFailures");
-          fetchFailed = true;
-        } else {
-          this.counters.add("rejected");
-        }
+        if (result.reason === "FETCH_FAILED") fetchFailed = true;
         this.emit({ type: "rejected", via, name: change.name, version: change.version, reason: result.reason, detail: result.detail });
       }
     }
@@ -479,7 +449,6 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
       this.counters.add("swaps");
       this.lastChangeAt = now;
       this.listeners.notify(batch.changes, this.snapshot(), (selector, error) => {
-        this.counters.add("listenerErrors");
         this.emit({ type: "listener-failed", selector, error: toError(error) });
       });
     }
