@@ -19,7 +19,8 @@
  * closeOnSignals(client);
  * ```
  */
-export { ConfigClient, createConfigClient } from "./configClient";
+export { ConfigClient } from "./configClient";
+export { createConfigClient } from "./createConfigClient";
 export { closeOnSignals, type CloseOnSignalsOptions, type Closeable } from "./closeOnSignals";
 export { CLIENT_DEFAULTS } from "./resolveOptions";
 export {
