@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { CLIENT_DEFAULTS } from "../runtime/client";
+import { CLIENT_DEFAULTS } from "../runtime/client/resolveOptions";
 import { costSection } from "./cost/costTable";
 import { benchCostPerChange } from "./cost/benchCostPerChange";
 import { benchEndToEnd, type EndToEndOptions } from "./endToEnd/benchEndToEnd";

@@ -5,7 +5,9 @@
  * `Refresh` RPC), swaps an immutable snapshot atomically, reloads on a TTL and when the stream
  * lost its position, registers in Cloud Map and acknowledges what it applied.
  *
- * Loads no `@pulumi/*` module.
+ * This index lists what a service uses: the factory, the client, its option and event types, its
+ * errors, `closeOnSignals` and the schema helpers. The stream and ack formats are
+ * `config-refresh-pipeline/protocol`'s. Loads no `@pulumi/*` module.
  *
  * @example
  * ```ts
@@ -19,18 +21,19 @@
  * closeOnSignals(client);
  * ```
  */
-export { ConfigClient, createConfigClient } from "./configClient";
+export { createConfigClient } from "./createConfigClient";
+export { ConfigClient } from "./configClient";
 export { closeOnSignals, type CloseOnSignalsOptions, type Closeable } from "./closeOnSignals";
-export { CLIENT_DEFAULTS } from "./resolveOptions";
 export {
   ConfigClientError, ConfigValidationError, ClientOptionsError, ConfigClientClosedError, ConfigLoadError, type ConfigProblem,
 } from "./errors";
-export { ssmBoolean, ssmInteger, ssmList, type IntegerBounds } from "./schema";
-export { DerivedValue, type DeriveOptions, type ChangeListener, type KeySelector } from "./react";
-export type { ReloadSummary } from "./reload";
+export { ssmBoolean, ssmInteger, ssmList, type IntegerBounds } from "./schema/ssmValues";
+export { DerivedValue, type DeriveOptions } from "./listeners/DerivedValue";
+export type { ChangeListener, KeySelector } from "./listeners/ChangeListeners";
+export type { ReloadSummary } from "./reload/reloader";
+export type { ChangeVia, ClientState, ConfigSchema, ConfigSnapshot, ConfigValues, HeldParameterInfo } from "./types/config";
+export type { AppliedParameter, ClientEvent, ClientEventType, ClientMetrics, ConfigChange, ReloadReason } from "./types/events";
 export type {
-  AckOptions, AppliedParameter, ChangeVia, ClientEvent, ClientEventType, ClientLogger, ClientMetrics, ClientState, CloudMapRegistrationOptions,
-  ConfigChange, ConfigClientOptions, ConfigSchema, ConfigSnapshot, ConfigValues, HeldParameterInfo, RedisConnectionOptions,
-  RefreshServerConfig, ReloadReason, StreamReadOptions,
-} from "./types";
-export { parseAckEntry, buildAckFields, type AckMessage, type AckVia } from "../protocol/ackMessage";
+  AckOptions, ClientLogger, CloudMapRegistrationOptions, ConfigClientOptions, RedisConnectionOptions, RefreshServerConfig,
+  StreamReadOptions,
+} from "./types/options";

@@ -1,6 +1,7 @@
 import type { ClientMetrics } from "../types";
 
-type Counter = keyof ClientMetrics;
+/** One counter of {@link ClientMetrics}. */
+export type Counter = keyof ClientMetrics;
 
 /** The client's counters; `snapshot()` hands out a frozen copy. */
 export class ClientCounters {

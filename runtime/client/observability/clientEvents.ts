@@ -1,5 +1,7 @@
 import { describeError } from "../../common/errors";
 import type { ClientEvent, ClientLogger } from "../types";
+import type { ClientCounters } from "./clientCounters";
+import { countEvent } from "./eventCounters";
 
 /** Level of the log line each event gets. */
 const LEVELS: Readonly<Record<ClientEvent["type"], keyof ClientLogger>> = {
@@ -32,14 +34,18 @@ export const STDERR_LOGGER: ClientLogger = {
 };
 
 /**
- * Hands every event to the `onEvent` listeners and logs it. A listener that throws is logged and
- * skipped; it never breaks the client.
+ * Counts every event, hands it to the `onEvent` listeners and logs it. A listener that throws is
+ * logged and skipped; it never breaks the client.
  */
 export class ClientEvents {
   private readonly listeners = new Set<(event: ClientEvent) => void>();
   private inOutage = false;
 
-  public constructor(private readonly logger: ClientLogger, private readonly instanceId: string) {}
+  public constructor(
+    private readonly logger: ClientLogger,
+    private readonly instanceId: string,
+    private readonly counters: ClientCounters,
+  ) {}
 
   /** Adds a listener; returns the function that removes it. */
   public add(listener: (event: ClientEvent) => void): () => void {
@@ -52,8 +58,9 @@ export class ClientEvents {
     this.inOutage = false;
   }
 
-  /** Reports an event to the listeners and the logger. */
+  /** Counts an event (before any listener runs, so `metrics()` includes it), then reports it. */
   public emit(event: ClientEvent): void {
+    countEvent(this.counters, event);
     for (const listener of this.listeners) {
       try {
         listener(event);

@@ -1,2 +1,3 @@
-export { ClientCounters } from "./clientCounters";
+export { ClientCounters, type Counter } from "./clientCounters";
 export { ClientEvents, STDERR_LOGGER } from "./clientEvents";
+export { countEvent, EVENT_COUNTERS } from "./eventCounters";

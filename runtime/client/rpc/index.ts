@@ -1,2 +1,3 @@
 export { createRefreshHandlers, toParameterResult, type RefreshHandlerDeps } from "./refreshHandlers";
+export { serveRefresh, type RefreshEndpointDeps } from "./serveRefresh";
 export { parseWireChange } from "./wireChange";

@@ -139,8 +139,7 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
     // A revision from the future would make every real later version look older, reloads included.
     return refuse("MALFORMED", `version ${change.version} of ${key} claims a modification time ${new Date(change.modifiedAt).toISOString()}, ahead of this instance's clock by more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes`);
   }
-  const newest = [heldNow && revisionOf(heldNow), tombstone, refused].reduce<Revision | undefined>(
-    (a, b) => (b === undefined ? a : a === undefined || compareRevisions(b, a) > 0 ? b : a), undefined);
+  const newest = newestSeen(heldNow, tombstone, refused);
   if (!isNewerRevision(change, newest)) {
     return refuse("OLDER_VERSION", `version ${change.version} of ${key} is older than version ${newest?.version ?? 0} already seen`);
   }
@@ -169,6 +168,17 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
     version: change.version, modifiedAt: change.modifiedAt, appliedAt: now, via: candidate.via,
   });
   return { status: "applied", candidate, key, version: change.version, valueChanged: heldNow?.raw !== change.value };
+}
+
+/**
+ * The newest revision a key is known at: held, deleted (its tombstone) or refused. A change wins
+ * only when it is newer (`isNewerRevision`) than this one.
+ */
+export function newestSeen(
+  held: HeldEntry | undefined, tombstone: Revision | undefined, refused: Revision | undefined,
+): Revision | undefined {
+  return [held && revisionOf(held), tombstone, refused].reduce<Revision | undefined>(
+    (a, b) => (b === undefined ? a : a === undefined || compareRevisions(b, a) > 0 ? b : a), undefined);
 }
 
 /** A frozen copy of `base` with `updates` written over it. */

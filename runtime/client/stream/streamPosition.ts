@@ -102,6 +102,19 @@ export function positionAt(info: StreamInfo): StreamPosition {
   };
 }
 
+/** The position at the end of the stream now; rejects when Redis does not answer within `timeoutMs`. */
+export async function readPositionWithin(redis: Redis, keys: StreamKeys, timeoutMs: number): Promise<StreamPosition> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+  });
+  try {
+    return positionAt(await Promise.race([readStreamInfo(redis, keys), timeout]));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Whether reading on from `position` can miss changes:
  * - `recreated` when the stream is gone (after the client read from it), its epoch changed or

@@ -2,10 +2,10 @@ import { strict as assert } from "node:assert";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { z } from "zod";
 import {
-  ClientOptionsError, ConfigLoadError, ConfigValidationError, createConfigClient, parseAckEntry, ssmBoolean, ssmInteger, ssmList,
+  ClientOptionsError, ConfigLoadError, ConfigValidationError, createConfigClient, ssmBoolean, ssmInteger, ssmList,
 } from "../../../runtime/client";
 import { freePort, LocalRedisServer } from "../../../runtime/local/servers";
-import { defaultStreamKey, streamKeys } from "../../../runtime/protocol";
+import { defaultStreamKey, parseAckEntry, streamKeys } from "../../../runtime/protocol";
 import { ClientPool, useTestEnvironment, MemoryLogger, uniquePath, type TestEnvironment } from "./support/environment";
 import { publish, putParameter, putParameters } from "./support/parameters";
 import { waitFor } from "./support/waitFor";

@@ -1,8 +1,8 @@
 import { strict as assert } from "node:assert";
 import { status } from "@grpc/grpc-js";
 import { z } from "zod";
-import { parseAckEntry, ssmInteger } from "../../../runtime/client";
-import { defaultStreamKey, streamKeys, toWireChange } from "../../../runtime/protocol";
+import { ssmInteger } from "../../../runtime/client";
+import { defaultStreamKey, parseAckEntry, streamKeys, toWireChange } from "../../../runtime/protocol";
 import { ClientPool, startTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
 import { publish, putParameter, putParameters } from "./support/parameters";
 import { RefreshCaller, statusOf } from "./support/refreshCalls";

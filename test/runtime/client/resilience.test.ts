@@ -1,9 +1,9 @@
 import { strict as assert } from "node:assert";
 import { Redis } from "ioredis";
 import { z } from "zod";
-import { parseAckEntry, type ClientEvent } from "../../../runtime/client";
+import type { ClientEvent } from "../../../runtime/client";
 import { LocalRedisServer } from "../../../runtime/local/servers";
-import { defaultStreamKey, streamKeys } from "../../../runtime/protocol";
+import { defaultStreamKey, parseAckEntry, streamKeys } from "../../../runtime/protocol";
 import { ClientPool, startTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
 import { publish, putParameter, putParameters } from "./support/parameters";
 import { TcpProxy } from "./support/tcpProxy";

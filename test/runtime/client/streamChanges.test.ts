@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { z } from "zod";
-import { parseAckEntry, ssmBoolean, ssmInteger, type ClientEvent, type ConfigChange } from "../../../runtime/client";
-import { buildStreamFields, defaultStreamKey, streamKeys, STREAM_FORMAT_VERSION } from "../../../runtime/protocol";
+import { ssmBoolean, ssmInteger, type ClientEvent, type ConfigChange } from "../../../runtime/client";
+import { buildStreamFields, defaultStreamKey, parseAckEntry, streamKeys, STREAM_FORMAT_VERSION } from "../../../runtime/protocol";
 import { ClientPool, useTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
 import { deleteParameter, messageOf, publish, putParameter, putParameters } from "./support/parameters";
 import { settle, waitFor } from "./support/waitFor";

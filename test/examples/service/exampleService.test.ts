@@ -6,10 +6,10 @@ import { loadAppConfig } from "../../../components/appConfig";
 import { validateValue } from "../../../runtime/client/schema";
 import { defaultStreamKey } from "../../../runtime/protocol";
 import { serviceSchema } from "../../../examples/service/configSchema";
-import { startTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
-import { publish, putParameter } from "./support/parameters";
-import { startServiceProcess, type ServiceProcess } from "./support/serviceProcess";
-import { waitFor } from "./support/waitFor";
+import { startTestEnvironment, uniquePath, type TestEnvironment } from "../../runtime/client/support/environment";
+import { publish, putParameter } from "../../runtime/client/support/parameters";
+import { startServiceProcess, type ServiceProcess } from "../../runtime/client/support/serviceProcess";
+import { waitFor } from "../../runtime/client/support/waitFor";
 
 const APP_CONFIG = path.join(__dirname, "..", "..", "..", "stacks", "app_config_beta.yaml");
 const TOKEN = "example-service-token-0123456789";

@@ -1,0 +1,24 @@
+import { startRefreshServer, type RunningRefreshServer } from "../../protocol";
+import type { RefreshServerConfig } from "../types";
+import { createRefreshHandlers, type RefreshHandlerDeps } from "./refreshHandlers";
+
+/** What the client's refresh endpoint needs: the handlers' needs, and who hears of a refused token. */
+export interface RefreshEndpointDeps extends RefreshHandlerDeps {
+  /** A call carried no accepted token (answered UNAUTHENTICATED before any handler ran). */
+  onUnauthenticated(method: "Refresh" | "State"): void;
+}
+
+/**
+ * Starts the client's `refresh.proto` server as `config` says, answering with the client's
+ * handlers (`Refresh` applies a batch, `State` reports what is held).
+ */
+export function serveRefresh(config: RefreshServerConfig, deps: RefreshEndpointDeps): Promise<RunningRefreshServer> {
+  const { onUnauthenticated, ...handlers } = deps;
+  return startRefreshServer({
+    tokens: config.tokens,
+    ...(config.host !== undefined ? { host: config.host } : {}),
+    ...(config.port !== undefined ? { port: config.port } : {}),
+    ...(config.credentials !== undefined ? { credentials: config.credentials } : {}),
+    onUnauthenticated,
+  }, createRefreshHandlers(handlers));
+}

@@ -1,0 +1,143 @@
+import { isNewerRevision, type ParameterChange } from "../../protocol";
+import type { LoadedParameter } from "../ssm/loadParameters";
+import type { ConfigChange, HeldParameterInfo } from "../types";
+import { applyChanges, newestSeen, type CandidateChange, type ChangeResult } from "./applyChanges";
+import { bootState } from "./bootState";
+import type { ConfigRules } from "./configRules";
+import { frozenRecord, type ConfigState, type HeldEntry } from "./configState";
+
+/** The result of a candidate that is now held. */
+export type AppliedResult = Extract<ChangeResult, { status: "applied" }>;
+
+/** The result of a refused candidate. */
+export type RefusedResult = Extract<ChangeResult, { status: "refused" }>;
+
+/** What one batch did, sorted the way the client reports it. */
+export interface StoreOutcome {
+  /** One result per candidate, in order (what the `Refresh` RPC answers). */
+  readonly results: readonly ChangeResult[];
+  /** The candidates now held, also when only the version moved: each is acknowledged. */
+  readonly applied: readonly AppliedResult[];
+  /** How many candidates were already held at their revision. */
+  readonly alreadyHeld: number;
+  /** How many were older than what their key holds or has seen: ignored, never reported. */
+  readonly stale: number;
+  /** The refusals to report: each refused revision once (a repeat is left out). */
+  readonly refused: readonly RefusedResult[];
+  /** The keys whose value changed, for the change listeners (empty: the snapshot is the same). */
+  readonly changes: readonly ConfigChange[];
+}
+
+const EMPTY_STATE: ConfigState = {
+  values: frozenRecord([]), raws: frozenRecord([]), held: new Map(), tombstones: new Map(), refused: new Map(),
+};
+
+/**
+ * The one place that says which revision wins. Holds the instance's configuration state (with the
+ * tombstones of deleted keys and the refused revisions), takes batches from the stream or the RPC
+ * and the results of full reloads, swaps in the new state and answers what was applied, refused or
+ * already held. No I/O, no clock of its own: the caller serializes the calls and passes `now`.
+ *
+ * @example
+ * ```ts
+ * const store = new ConfigStore(new ConfigRules("/shop/beta/", schema, false));
+ * store.boot(await loadParameters(ssm, "/shop/beta/"), Date.now());
+ * const outcome = store.apply([{ change, via: "stream" }], Date.now());
+ * ```
+ */
+export class ConfigStore {
+  private current: ConfigState = EMPTY_STATE;
+
+  public constructor(private readonly rules: ConfigRules) {}
+
+  /** Key → parsed value (frozen, no prototype): the snapshot `get()` reads. */
+  public get values(): Readonly<Record<string, unknown>> {
+    return this.current.values;
+  }
+
+  /** Key → the value as SSM stores it (frozen, no prototype). */
+  public get raws(): Readonly<Record<string, string>> {
+    return this.current.raws;
+  }
+
+  /**
+   * Holds what the start loaded and returns the entries held. Throws `ConfigValidationError`
+   * naming every missing or invalid key.
+   */
+  public boot(loaded: readonly LoadedParameter[], now: number): readonly HeldEntry[] {
+    this.current = bootState(loaded, this.rules, now);
+    return [...this.current.held.values()];
+  }
+
+  /** What the instance holds, sorted by name, as `state()` and the `State` RPC report it. */
+  public heldParameters(): HeldParameterInfo[] {
+    return [...this.current.held.values()]
+      .map(({ name, key, type, version, modifiedAt, appliedAt, via }) =>
+        ({ name, key, type, version, modifiedAt, appliedAt, via }))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /**
+   * True when a change carries no value (a SecureString) and is newer than anything held, deleted
+   * or refused for its key: its value is worth an SSM read.
+   */
+  public needsValue(change: ParameterChange): boolean {
+    if (change.operation === "Delete" || change.value !== undefined) return false;
+    const key = this.rules.keyOf(change.name);
+    if (key === undefined || !this.rules.accepts(key)) return false;
+    const { held, tombstones, refused } = this.current;
+    return isNewerRevision(change, newestSeen(held.get(key), tombstones.get(key), refused.get(key)));
+  }
+
+  /** Offers a batch from the stream or the RPC: every change validated first, then one swap. */
+  public apply(candidates: readonly CandidateChange[], now: number): StoreOutcome {
+    const batch = applyChanges(this.current, candidates, this.rules, now);
+    this.current = batch.state;
+    return outcomeOf(batch.results, batch.changes);
+  }
+
+  /**
+   * Offers a full load that began at `loadStartedAt`: every parameter loaded, and the deletion of
+   * every held key the load lacks, unless that key changed after the load began (the load may
+   * predate its creation).
+   */
+  public reload(loaded: readonly LoadedParameter[], loadStartedAt: number, now: number): StoreOutcome {
+    const seen = new Set<string>();
+    const candidates: CandidateChange[] = [];
+    for (const { name, type, value, version, modifiedAt } of loaded) {
+      const key = this.rules.keyOf(name);
+      if (key === undefined || !this.rules.accepts(key)) continue;
+      seen.add(key);
+      candidates.push({
+        change: { name, operation: "Update", version, type, value, modifiedAt, changedAt: modifiedAt }, via: "reload",
+      });
+    }
+    for (const entry of this.current.held.values()) {
+      if (seen.has(entry.key) || entry.modifiedAt >= loadStartedAt) continue;
+      candidates.push({
+        // The tombstone sits just after the held revision: it stops late copies of it, not a later re-creation.
+        change: {
+          name: entry.name, operation: "Delete", version: entry.version, type: entry.type,
+          modifiedAt: entry.modifiedAt + 1, changedAt: loadStartedAt,
+        },
+        via: "reload",
+      });
+    }
+    return this.apply(candidates, now);
+  }
+}
+
+/** Sorts the results of a batch: applied, already held, stale, refused (reported once per revision). */
+function outcomeOf(results: readonly ChangeResult[], changes: readonly ConfigChange[]): StoreOutcome {
+  const applied: AppliedResult[] = [];
+  const refused: RefusedResult[] = [];
+  let alreadyHeld = 0;
+  let stale = 0;
+  for (const result of results) {
+    if (result.status === "applied") applied.push(result);
+    else if (result.status === "unchanged") alreadyHeld++;
+    else if (result.reason === "OLDER_VERSION") stale++;
+    else if (!result.repeated) refused.push(result);
+  }
+  return { results, applied, alreadyHeld, stale, refused, changes };
+}
