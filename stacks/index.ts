@@ -30,27 +30,5 @@ const pipeline = new ConfigRefreshPipeline(`${app}-${env}`, {
   tags: config.getObject<Record<string, string>>("tags"),
 });
 
-export const parameterPrefix = pipeline.parameterPrefix;
-export const parameterNames = pipeline.parameterNames;
-export const adoptedParameterNames = pipeline.adoptedParameterNames;
-export const streamKey = pipeline.streamKey;
-export const redisEndpoint = pipeline.redisEndpoint;
-export const redisPort = pipeline.redisPort;
-export const redisAuthTokenParameterName = pipeline.redisAuthTokenParameterName;
-export const namespaceId = pipeline.namespaceId;
-export const namespaceName = pipeline.namespaceName;
-export const serviceId = pipeline.serviceId;
-export const serviceName = pipeline.serviceName;
-export const refreshTokenParameterName = pipeline.refreshTokenParameterName;
-export const refreshPort = pipeline.refreshPort;
-export const serviceSecurityGroupId = pipeline.serviceSecurityGroupId;
-export const serviceInstancePolicyArn = pipeline.serviceInstancePolicyArn;
-export const vpcId = pipeline.vpcId;
-export const privateSubnetIds = pipeline.privateSubnetIds;
-export const deadLetterQueueUrl = pipeline.deadLetterQueueUrl;
-export const deadLetterQueueArn = pipeline.deadLetterQueueArn;
-export const deadLetterAlarmArn = pipeline.deadLetterAlarmArn;
-export const functionName = pipeline.functionName;
-export const functionArn = pipeline.functionArn;
-export const functionErrorAlarmArn = pipeline.functionErrorAlarmArn;
-export const ruleArn = pipeline.ruleArn;
+/** The stack's outputs: the pipeline's, declared once by the component (`ConfigRefreshPipelineOutputs`). */
+export = pipeline.stackOutputs();

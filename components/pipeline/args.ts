@@ -43,7 +43,7 @@ export interface RedisStreamSettingsArgs {
 
 /** The stream the function appends to and the instances read. */
 export interface StreamArgs {
-  /** Stream key. Default `config-refresh:{<prefix>}` (see `runtime/protocol/streamKeys.ts`). */
+  /** Stream key. Default `config-refresh:{<prefix>}` (see `runtime/protocol/pipelineContract.ts`). */
   key?: string;
   /** Approximate MAXLEN kept by XADD. Default 10000. */
   maxLength?: number;
@@ -126,7 +126,9 @@ export interface ConfigRefreshPipelineArgs {
   refreshFunction?: RefreshFunctionSettingsArgs;
   /**
    * Tenant scope, e.g. `/shop/beta/tenants/{tenant}/`: a change under it only reaches the
-   * instances registered with that attribute. Must lie under the prefix. Default: none.
+   * instances registered with that attribute. Must lie under the prefix and end with `/`; one or
+   * more `{attribute}` segments, each a whole path segment (`runtime/protocol/ScopePattern.ts`,
+   * the rule the function applies too). Default: none.
    */
   scopePattern?: string;
 

@@ -1,6 +1,8 @@
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { LAMBDA_ENVIRONMENT, readLambdaSettings } from "../../../runtime/lambda/environment";
-import { runProgram, single, ofType, type ProgramRun } from "../../support/pulumi/runProgram";
+import { REPO_ROOT, runProgram, single, ofType, type ProgramRun } from "../../support/pulumi/runProgram";
 import { childrenOf, inventory, isUnderSecret, partOf, pathsHolding, stateOf, typeOfUrn } from "./resourceGraph";
 
 const NS = "config-refresh-pipeline";
@@ -50,6 +52,14 @@ const CLIENT_OUTPUTS = [
   "redisAuthTokenParameterName", "namespaceId", "namespaceName", "serviceId", "serviceName", "refreshTokenParameterName",
   "refreshPort", "serviceSecurityGroupId", "serviceInstancePolicyArn", "deadLetterQueueUrl", "deadLetterQueueArn", "functionName", "functionArn", "ruleArn",
 ];
+
+/** The output names the README's "Stack outputs" table lists, in its order. */
+function readmeOutputNames(): string[] {
+  const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("### Stack outputs"));
+  const table = section.slice(0, section.indexOf("\n\n", section.indexOf("| output |")));
+  return [...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]!);
+}
 
 interface Statement { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[]; Principal?: unknown; Condition?: Record<string, Record<string, string>> }
 const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
@@ -504,6 +514,13 @@ describe("the stack program with ConfigRefreshPipeline", function () {
         it("registers the same outputs on the pipeline component", () => {
           const keys = run().componentOutputs[single(run(), PIPELINE).urn!]!.keys;
           for (const key of CLIENT_OUTPUTS) assert.ok(keys.includes(key), `component output ${key} is missing`);
+        });
+
+        it("exports exactly the component's outputs under their names, each listed once in the README's table", () => {
+          const keys = [...run().componentOutputs[single(run(), PIPELINE).urn!]!.keys].sort();
+          assert.equal(keys.length, 24);
+          assert.deepEqual(Object.keys(run().outputs).sort(), keys);
+          assert.deepEqual([...readmeOutputNames()].sort(), keys);
         });
       });
     });
