@@ -118,9 +118,11 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       tags: s.tags,
     }, parent);
 
-    const registry = new ServiceRegistry(name, { ...s.registry, tags: s.tags }, parent);
+    const protect = s.protectStatefulResources;
+    const registry = new ServiceRegistry(name, { ...s.registry, tags: s.tags, protect }, parent);
     const redis = new RedisStream(name, {
       ...s.redis,
+      protect,
       subnetIds: network.privateSubnetIds,
       securityGroupId: groups.redisGroupId,
       tags: s.tags,

@@ -1,6 +1,7 @@
 /**
  * The defaults of {@link ConfigRefreshPipelineArgs}, spelled out, and the one function that
- * applies them and rejects conflicting or out-of-range arguments before any resource is declared.
+ * applies them and rejects conflicting or out-of-range arguments, and names AWS would refuse
+ * (`awsNameRules.ts`), before any resource is declared.
  * No Pulumi runtime import: it is tested as a plain function.
  */
 import type * as pulumi from "@pulumi/pulumi";
@@ -11,6 +12,7 @@ import {
 } from "../../runtime/protocol/pipelineContract";
 import { ScopePattern } from "../../runtime/protocol/ScopePattern";
 import type { RedisStreamArgs } from "../redisStream/redisStream";
+import { derivedNameProblems } from "./awsNameRules";
 import type { RefreshFunctionArgs } from "../refreshFunction/refreshFunction";
 import type {
   ConfigRefreshPipelineArgs, NatGatewayPlacement, RefreshFunctionRuntime, StreamEngine,
@@ -72,7 +74,7 @@ export interface PipelineSettings {
   extraSecurityGroupIds: pulumi.Input<string>[];
   refreshPort: number;
   /** The stream host, as {@link RedisStream} takes it (the network parts come from the pipeline). */
-  redis: Omit<RedisStreamArgs, "subnetIds" | "securityGroupId" | "tags">;
+  redis: Omit<RedisStreamArgs, "subnetIds" | "securityGroupId" | "tags" | "protect">;
   stream: { key: string; maxLength: number };
   retry: {
     maximumEventAgeInSeconds: number;
@@ -85,6 +87,8 @@ export interface PipelineSettings {
   refreshFunction: Pick<RefreshFunctionArgs,
     "runtime" | "architecture" | "memorySize" | "timeoutSeconds" | "logRetentionDays" | "rpcDeadlineMs" | "rpcRetries" | "scopePattern">;
   registry: { namespaceName: string; serviceName: string; refreshTokenParameterName: string };
+  /** `protect` on the replication group and the Cloud Map namespace and service. */
+  protectStatefulResources: boolean;
   /** The caller's tags plus `managed-by` and `config-refresh:prefix`. */
   tags: Record<string, string>;
 }
@@ -226,7 +230,13 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
     ...secretParameterNameProblems("redisAuthTokenParameterName", redis.authTokenParameterName, prefix),
     ...secretParameterNameProblems("refreshTokenParameterName", registry.refreshTokenParameterName, prefix),
   );
+  const protectStatefulResources = args.protectStatefulResources ?? false;
+  check(typeof protectStatefulResources === "boolean",
+    `protectStatefulResources must be true or false, got ${JSON.stringify(protectStatefulResources)}`);
   check(redis.authTokenParameterName !== registry.refreshTokenParameterName, "redisAuthTokenParameterName and refreshTokenParameterName name the same parameter: each secret needs its own");
+
+  // The names the component derives from its own: AWS refuses some that SSM allows (`my_shop`, a long env).
+  problems.push(...derivedNameProblems(name, prefix));
 
   // Ids known at preview (from yaml, typically) are checked for their shape; outputs are taken as they come.
   const idShape = (label: string, value: unknown, shape: RegExp, example: string): void =>
@@ -251,6 +261,7 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
     deadLetter,
     refreshFunction: { ...fn, ...(scopePattern !== undefined ? { scopePattern } : {}) },
     registry,
+    protectStatefulResources,
     tags: { ...args.tags, "managed-by": "config-refresh-pipeline", "config-refresh:prefix": prefix },
   };
 }

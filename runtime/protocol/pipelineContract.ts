@@ -99,3 +99,17 @@ export function registryNameProblems(names: { namespaceName: string; serviceName
   }
   return problems;
 }
+
+/**
+ * The Cloud Map service the instances register in, as the component declares it and the local
+ * pipeline creates it: HTTP (API discovery only, no DNS) with a custom health check the instances
+ * report themselves (`UpdateInstanceCustomHealthStatus`; Cloud Map cannot probe a private gRPC port).
+ *
+ * `failureThreshold: 1` is deprecated (AWS always uses 1) but it is the one form the Pulumi AWS
+ * provider creates the health check from: it drops an empty `{}` (pulumi-aws #6289), and a service
+ * without it answers `CustomHealthNotFound` to every health report and wants a replacement on every plan.
+ */
+export const REGISTRY_SERVICE = {
+  type: "HTTP",
+  healthCheckCustomConfig: { failureThreshold: 1 },
+} as const;

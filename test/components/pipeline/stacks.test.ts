@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { LAMBDA_ENVIRONMENT, readLambdaSettings } from "../../../runtime/lambda/environment";
 import { REPO_ROOT, runProgram, single, ofType, type ProgramRun } from "../../support/pulumi/runProgram";
+import { CREATED_VPC_CONFIG } from "../../support/pulumi/stackNetworks";
 import { childrenOf, inventory, isUnderSecret, partOf, pathsHolding, stateOf, typeOfUrn } from "./resourceGraph";
 
 const NS = "config-refresh-pipeline";
@@ -20,13 +21,17 @@ const ACCESS = `${NS}:serviceAccess:ServiceInstanceAccess`;
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
 
-/** What each stack's `Pulumi.<stack>.yaml` should give, stated independently of the yaml. */
+/**
+ * What each stack's `Pulumi.<stack>.yaml` should give, stated independently of the yaml. These runs
+ * take the created VPC (`network: created-vpc`, for trying it out); `realAccount.test.ts` runs the
+ * services' VPC, the real-account path.
+ */
 const EXPECTED = {
-  beta: { zones: 2, nat: "Single", nodeType: "cache.t4g.micro", cacheClusters: 1, failover: false, multiAz: false, alarmActions: [] as string[], logRetentionDays: 7, dlqDays: 4 },
-  staging: { zones: 2, nat: "Single", nodeType: "cache.t4g.small", cacheClusters: 2, failover: true, multiAz: true, alarmActions: [] as string[], logRetentionDays: 30, dlqDays: 14 },
+  beta: { zones: 2, nat: "Single", nodeType: "cache.t4g.micro", cacheClusters: 1, failover: false, multiAz: false, alarmActions: [] as string[], logRetentionDays: 7, dlqDays: 4, protect: false },
+  staging: { zones: 2, nat: "Single", nodeType: "cache.t4g.small", cacheClusters: 2, failover: true, multiAz: true, alarmActions: [] as string[], logRetentionDays: 30, dlqDays: 14, protect: false },
   production: {
     zones: 3, nat: "OnePerAz", nodeType: "cache.m7g.large", cacheClusters: 3, failover: true, multiAz: true,
-    alarmActions: [`arn:aws:sns:${REGION}:${ACCOUNT}:shop-production-oncall`], logRetentionDays: 90, dlqDays: 14,
+    alarmActions: [`arn:aws:sns:${REGION}:${ACCOUNT}:shop-production-oncall`], logRetentionDays: 90, dlqDays: 14, protect: true,
   },
 } as const;
 type Stack = keyof typeof EXPECTED;
@@ -79,13 +84,13 @@ describe("the stack program with ConfigRefreshPipeline", function () {
   before(async () => {
     await Promise.all([
       ...STACKS.map(async (stack) => {
-        runs[stack] = await runProgram({ stack, account: { parameters: requiredSecrets(stack) } });
+        runs[stack] = await runProgram({ stack, configOverrides: CREATED_VPC_CONFIG, account: { parameters: requiredSecrets(stack) } });
       }),
       (async () => {
         conflicting = await runProgram({
           stack: "beta",
           account: { parameters: requiredSecrets("beta") },
-          configOverrides: { "config-refresh-pipeline:redis": JSON.stringify({ multiAz: true, replicas: 0 }) },
+          configOverrides: { ...CREATED_VPC_CONFIG, "config-refresh-pipeline:redis": JSON.stringify({ multiAz: true, replicas: 0 }) },
         });
       })(),
     ]);
@@ -414,6 +419,25 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           assert.deepEqual(subnetGroup.inputs.subnetIds, stateOf(partOf(run(), NETWORK, "awsx:ec2:Vpc")).privateSubnetIds);
           assert.equal(replicationGroup().inputs.subnetGroupName, stateOf(subnetGroup).name);
           assert.deepEqual(replicationGroup().inputs.securityGroupIds, [group("redis").id]);
+        });
+      });
+
+      describe("service registry", () => {
+        it("registers instances in a Cloud Map service whose custom health check the provider creates: failureThreshold 1", () => {
+          const service = partOf(run(), REGISTRY, "aws:servicediscovery/service:Service");
+          assert.equal(service.inputs.type, "HTTP");
+          assert.deepEqual(service.inputs.healthCheckCustomConfig, { failureThreshold: 1 });
+        });
+
+        it(`${expected.protect ? "protects" : "does not protect"} the replication group and the Cloud Map namespace and service`, () => {
+          const stateful = [
+            replicationGroup(),
+            partOf(run(), REGISTRY, "aws:servicediscovery/httpNamespace:HttpNamespace"),
+            partOf(run(), REGISTRY, "aws:servicediscovery/service:Service"),
+          ];
+          assert.deepEqual(stateful.map((r) => r.protect), [expected.protect, expected.protect, expected.protect]);
+          const others = run().resources.filter((r) => r.custom && !stateful.includes(r));
+          assert.deepEqual(others.filter((r) => r.protect).map((r) => r.type), []);
         });
       });
 
