@@ -1,12 +1,14 @@
 /**
  * The stack program of this repository: composes the pipeline for the stack it runs as
  * (`beta`, `staging`, `production`), reading `app_config_<stack>.yaml` beside it. Per-stack
- * settings live in `Pulumi.<stack>.yaml`, not in code branches; the component validates them.
+ * settings live in `Pulumi.<stack>.yaml`, not in code branches; the component validates them. The
+ * network is the services' VPC unless the stack chooses `network: created-vpc` (see `stackNetwork`).
  */
 import * as path from "node:path";
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { ConfigRefreshPipeline, type ConfigRefreshPipelineArgs } from "../components";
+import { stackNetwork } from "./stackNetwork";
 
 const env = pulumi.getStack();
 const config = new pulumi.Config();
@@ -17,9 +19,7 @@ const pipeline = new ConfigRefreshPipeline(`${app}-${env}`, {
   app,
   env,
   appConfigFile: path.join(__dirname, `app_config_${env}.yaml`),
-  vpcId: config.get("vpcId"),
-  subnetIds: config.getObject<string[]>("subnetIds"),
-  createdVpc: config.getObject<ConfigRefreshPipelineArgs["createdVpc"]>("createdVpc"),
+  ...stackNetwork(config, env),
   redis: config.getObject<ConfigRefreshPipelineArgs["redis"]>("redis"),
   stream: config.getObject<ConfigRefreshPipelineArgs["stream"]>("stream"),
   retry: config.getObject<ConfigRefreshPipelineArgs["retry"]>("retry"),
@@ -27,30 +27,9 @@ const pipeline = new ConfigRefreshPipeline(`${app}-${env}`, {
   deadLetterRetentionDays: config.getNumber("deadLetterRetentionDays"),
   // Looked up by name: the config stays free of account ids, and a preview fails if the topic is missing.
   alarmTopicArn: alarmTopicName !== undefined ? aws.sns.getTopicOutput({ name: alarmTopicName }).arn : undefined,
+  protectStatefulResources: config.getBoolean("protectStatefulResources"),
   tags: config.getObject<Record<string, string>>("tags"),
 });
 
-export const parameterPrefix = pipeline.parameterPrefix;
-export const parameterNames = pipeline.parameterNames;
-export const adoptedParameterNames = pipeline.adoptedParameterNames;
-export const streamKey = pipeline.streamKey;
-export const redisEndpoint = pipeline.redisEndpoint;
-export const redisPort = pipeline.redisPort;
-export const redisAuthTokenParameterName = pipeline.redisAuthTokenParameterName;
-export const namespaceId = pipeline.namespaceId;
-export const namespaceName = pipeline.namespaceName;
-export const serviceId = pipeline.serviceId;
-export const serviceName = pipeline.serviceName;
-export const refreshTokenParameterName = pipeline.refreshTokenParameterName;
-export const refreshPort = pipeline.refreshPort;
-export const serviceSecurityGroupId = pipeline.serviceSecurityGroupId;
-export const serviceInstancePolicyArn = pipeline.serviceInstancePolicyArn;
-export const vpcId = pipeline.vpcId;
-export const privateSubnetIds = pipeline.privateSubnetIds;
-export const deadLetterQueueUrl = pipeline.deadLetterQueueUrl;
-export const deadLetterQueueArn = pipeline.deadLetterQueueArn;
-export const deadLetterAlarmArn = pipeline.deadLetterAlarmArn;
-export const functionName = pipeline.functionName;
-export const functionArn = pipeline.functionArn;
-export const functionErrorAlarmArn = pipeline.functionErrorAlarmArn;
-export const ruleArn = pipeline.ruleArn;
+/** The stack's outputs: the pipeline's, declared once by the component (`ConfigRefreshPipelineOutputs`). */
+export = pipeline.stackOutputs();

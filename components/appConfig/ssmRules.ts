@@ -62,3 +62,20 @@ export function prefixProblems(prefix: string): string[] {
   }
   return fullNameProblems(prefix.slice(0, -1)).map((p) => `prefix "${prefix}": ${p}`);
 }
+
+/**
+ * Problems with the name of a SecureString the pipeline generates (a token), or `[]`: a full, valid
+ * SSM name that lies outside the parameter `prefix`, so the change rule does not fire on it and
+ * clients do not load it as configuration. `label` names the setting in each problem.
+ */
+export function secretParameterNameProblems(label: string, name: string, prefix: string): string[] {
+  if (typeof name !== "string" || !name.startsWith("/")) {
+    return [`${label} must be a full parameter name starting with "/", got ${JSON.stringify(name)}`];
+  }
+  const problems = fullNameProblems(name).map((p) => `${label} ${JSON.stringify(name)}: ${p}`);
+  if (name.startsWith(prefix)) {
+    problems.push(`${label} ${JSON.stringify(name)} lies under the parameter prefix ${JSON.stringify(prefix)}: ` +
+      "the change rule would fire on it and every client would load the secret as configuration");
+  }
+  return problems;
+}

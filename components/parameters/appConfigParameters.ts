@@ -45,7 +45,8 @@ export const SEEDED_FIELDS = ["value", "insecureValue", "type", "description", "
  *
  * Before any parameter is declared it reads the live names under the prefix once
  * (`GetParametersByPath`), sets `import` on the parameters that already exist, and fails the
- * preview naming every `required_secrets:` entry that is missing. Needs Pulumi CLI 3.174 or newer
+ * preview naming every `required_secrets:` entry that is missing; the preview also says which
+ * declared parameters are missing and will be created. Needs Pulumi CLI 3.174 or newer
  * (an `import` whose inputs differ from the live parameter then succeeds).
  *
  * @example
@@ -88,6 +89,7 @@ export class AppConfigParameters extends pulumi.ComponentResource<DeclaredParame
     const live = await readLiveParameters(args.prefix, { parent: this });
     if (args.requireSecrets ?? true) assertRequiredSecrets(config, live);
     const tags = { ...args.tags, "managed-by": "config-refresh-pipeline", "config-refresh:prefix": args.prefix };
+    reportMissingParameters(config, live, this);
     for (const entry of config.entries) declareParameter(entry, live, tags, this);
     return {
       names: config.entries.map((e) => e.name),
@@ -122,6 +124,28 @@ function declareParameter(entry: AppConfigEntry, live: LiveParameters, tags: Rec
       // The engine skips `import` once the resource is in state with this id, so it only acts on the first run.
       ...(liveType !== undefined ? { import: entry.name } : {}),
     },
+  );
+}
+
+/** Names listed at most in the preview's line about missing parameters. */
+const MISSING_LISTED = 20;
+
+/**
+ * Says in the preview which declared parameters are not in Parameter Store and so will be created.
+ * A parameter deleted in the console after an earlier `pulumi up` is among them only when the stack
+ * refreshed first (`options.refresh: always`, or `--refresh`): otherwise it is still in state, and
+ * the engine keeps it as it is.
+ */
+function reportMissingParameters(config: AppConfig, live: LiveParameters, parent: pulumi.Resource): void {
+  const missing = config.entries.filter((e) => !live.has(e.name)).map((e) => e.name);
+  if (missing.length === 0) return;
+  const listed = missing.slice(0, MISSING_LISTED).join(", ");
+  const more = missing.length > MISSING_LISTED ? ` and ${missing.length - MISSING_LISTED} more` : "";
+  void pulumi.log.info(
+    `${missing.length} of ${config.entries.length} declared parameters are missing from Parameter Store and will be ` +
+      `created: ${listed}${more} (one deleted in the console is re-created only when the stack refreshes first: ` +
+      "Pulumi.yaml options.refresh: always, or --refresh)",
+    parent,
   );
 }
 

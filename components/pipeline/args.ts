@@ -43,7 +43,7 @@ export interface RedisStreamSettingsArgs {
 
 /** The stream the function appends to and the instances read. */
 export interface StreamArgs {
-  /** Stream key. Default `config-refresh:{<prefix>}` (see `runtime/protocol/streamKeys.ts`). */
+  /** Stream key. Default `config-refresh:{<prefix>}` (see `runtime/protocol/pipelineContract.ts`). */
   key?: string;
   /** Approximate MAXLEN kept by XADD. Default 10000. */
   maxLength?: number;
@@ -93,12 +93,17 @@ export interface ConfigRefreshPipelineArgs {
   /** Fail the preview when a `required_secrets:` entry is missing in SSM. Default `true`. */
   requireSecrets?: boolean;
 
-  /** An existing VPC to deploy into; needs `subnetIds`. Default: a VPC is created. */
+  /**
+   * An existing VPC to deploy into, needs `subnetIds`: the services' VPC, since they attach
+   * `serviceSecurityGroupId` and a security group works only in its own VPC. Default: a VPC is
+   * created, which suits trying the pipeline out (no existing service can reach it).
+   */
   vpcId?: pulumi.Input<string>;
   /**
    * Private subnets of `vpcId` for the function and the stream host. They need a route to the
    * SSM and Cloud Map APIs: a NAT gateway, or interface endpoints for `ssm` and
-   * `data-servicediscovery`. At least 2 (in different zones) with `redis.multiAz`.
+   * `data-servicediscovery` (the services' subnets: `ssm`, `servicediscovery` and
+   * `data-servicediscovery`). At least 2 (in different zones) with `redis.multiAz`.
    */
   subnetIds?: pulumi.Input<string>[];
   /** Settings of the VPC created when no `vpcId` is given; not allowed together with `vpcId`. */
@@ -126,7 +131,9 @@ export interface ConfigRefreshPipelineArgs {
   refreshFunction?: RefreshFunctionSettingsArgs;
   /**
    * Tenant scope, e.g. `/shop/beta/tenants/{tenant}/`: a change under it only reaches the
-   * instances registered with that attribute. Must lie under the prefix. Default: none.
+   * instances registered with that attribute. Must lie under the prefix and end with `/`; one or
+   * more `{attribute}` segments, each a whole path segment (`runtime/protocol/ScopePattern.ts`,
+   * the rule the function applies too). Default: none.
    */
   scopePattern?: string;
 
@@ -141,6 +148,13 @@ export interface ConfigRefreshPipelineArgs {
   redisAuthTokenParameterName?: string;
   /** SecureString holding the refresh-call token. Default `/config-refresh/<app>/<env>/refresh-token` (outside the prefix too). */
   refreshTokenParameterName?: string;
+
+  /**
+   * `protect` the stateful resources (the ElastiCache replication group, the Cloud Map namespace
+   * and service): a `pulumi up` or `destroy` that would delete or replace them fails instead, until
+   * the option is turned off again. Default `false`; a production stack sets it.
+   */
+  protectStatefulResources?: boolean;
 
   /** Tags added to every resource that takes tags. */
   tags?: Record<string, string>;

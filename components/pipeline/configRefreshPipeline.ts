@@ -11,31 +11,60 @@ import { ServiceRegistry } from "../serviceRegistry/serviceRegistry";
 import type { ConfigRefreshPipelineArgs } from "./args";
 import { resolvePipelineSettings, type PipelineSettings } from "./settings";
 
-/** The outputs of {@link ConfigRefreshPipeline}, as {@link ConfigRefreshPipeline.stackOutputs} returns them. */
+/**
+ * Everything a service needs to configure the client and join the pipeline, declared once: the
+ * component's {@link ConfigRefreshPipeline.outputs}, its registered outputs and what
+ * {@link ConfigRefreshPipeline.stackOutputs} returns for a stack to export. No secret values: the
+ * tokens are given by parameter name.
+ */
 export interface ConfigRefreshPipelineOutputs {
+  /** `/<app>/<env>/`: the path the client loads. */
   parameterPrefix: string;
+  /** Every parameter the file declares. */
   parameterNames: pulumi.Output<string[]>;
+  /** The declared parameters that already existed and were adopted. */
   adoptedParameterNames: pulumi.Output<string[]>;
+  /** Key of the Redis stream of changes. */
   streamKey: string;
+  /** Primary endpoint of the stream host (TLS). */
   redisEndpoint: pulumi.Output<string>;
+  /** Port of the stream host. */
   redisPort: pulumi.Output<number>;
+  /** SecureString holding the Redis AUTH token (the name, never the value). */
   redisAuthTokenParameterName: pulumi.Output<string>;
+  /** Cloud Map namespace the instances register in: its id. */
   namespaceId: pulumi.Output<string>;
+  /** Cloud Map namespace: the name `DiscoverInstances` takes. */
   namespaceName: pulumi.Output<string>;
+  /** Cloud Map service: the id instances register with. */
   serviceId: pulumi.Output<string>;
+  /** Cloud Map service: its name. */
   serviceName: pulumi.Output<string>;
+  /** SecureString holding the token refresh calls carry. */
   refreshTokenParameterName: pulumi.Output<string>;
+  /** Port the instances serve the gRPC refresh endpoint on (the one the security groups open). */
   refreshPort: number;
+  /** Security group service instances attach (stream host access, refresh calls in). */
   serviceSecurityGroupId: pulumi.Output<string>;
+  /** Managed IAM policy a service attaches to its task or instance role (load, tokens, Cloud Map registration). */
   serviceInstancePolicyArn: pulumi.Output<string>;
+  /** The VPC the pipeline runs in. */
   vpcId: pulumi.Output<string>;
+  /** Its private subnets the function and the stream host use. */
   privateSubnetIds: pulumi.Output<string[]>;
+  /** Dead-letter queue of changes that were not applied: its URL. */
   deadLetterQueueUrl: pulumi.Output<string>;
+  /** Dead-letter queue: its ARN. */
   deadLetterQueueArn: pulumi.Output<string>;
+  /** Alarm on a non-empty dead-letter queue. */
   deadLetterAlarmArn: pulumi.Output<string>;
+  /** Alarm on the refresh function's errors. */
   functionErrorAlarmArn: pulumi.Output<string>;
+  /** The refresh Lambda: its name. */
   functionName: pulumi.Output<string>;
+  /** The refresh Lambda: its ARN. */
   functionArn: pulumi.Output<string>;
+  /** The EventBridge rule on parameter changes. */
   ruleArn: pulumi.Output<string>;
 }
 
@@ -61,48 +90,12 @@ export const CONFIG_REFRESH_PIPELINE_TYPE = "config-refresh-pipeline:index:Confi
  *   redis: { replicas: 1, multiAz: true },
  *   alarmTopicArn: oncall.arn,
  * });
- * export const streamKey = pipeline.streamKey;
+ * export const streamKey = pipeline.outputs.streamKey;
  * ```
  */
 export class ConfigRefreshPipeline extends pulumi.ComponentResource {
-  /** `/<app>/<env>/`: the path the client loads. */
-  public readonly parameterPrefix: string;
-  /** Every parameter the file declares, and those that already existed and were adopted. */
-  public readonly parameterNames: pulumi.Output<string[]>;
-  public readonly adoptedParameterNames: pulumi.Output<string[]>;
-  /** Key of the Redis stream of changes. */
-  public readonly streamKey: string;
-  /** Primary endpoint of the stream host (TLS) and its port. */
-  public readonly redisEndpoint: pulumi.Output<string>;
-  public readonly redisPort: pulumi.Output<number>;
-  /** SecureString holding the Redis AUTH token (the name, never the value). */
-  public readonly redisAuthTokenParameterName: pulumi.Output<string>;
-  /** Cloud Map namespace and service the instances register in. */
-  public readonly namespaceId: pulumi.Output<string>;
-  public readonly namespaceName: pulumi.Output<string>;
-  public readonly serviceId: pulumi.Output<string>;
-  public readonly serviceName: pulumi.Output<string>;
-  /** SecureString holding the token refresh calls carry. */
-  public readonly refreshTokenParameterName: pulumi.Output<string>;
-  /** Port the instances serve the gRPC refresh endpoint on. */
-  public readonly refreshPort: number;
-  /** Security group service instances attach (stream host access, refresh calls in). */
-  public readonly serviceSecurityGroupId: pulumi.Output<string>;
-  /** Managed IAM policy a service attaches to its task or instance role (load, tokens, Cloud Map registration). */
-  public readonly serviceInstancePolicyArn: pulumi.Output<string>;
-  /** The VPC and private subnets the pipeline runs in. */
-  public readonly vpcId: pulumi.Output<string>;
-  public readonly privateSubnetIds: pulumi.Output<string[]>;
-  /** Dead-letter queue of changes that were not applied, and its alarm. */
-  public readonly deadLetterQueueUrl: pulumi.Output<string>;
-  public readonly deadLetterQueueArn: pulumi.Output<string>;
-  public readonly deadLetterAlarmArn: pulumi.Output<string>;
-  /** The refresh Lambda, and the alarm on its errors. */
-  public readonly functionName: pulumi.Output<string>;
-  public readonly functionArn: pulumi.Output<string>;
-  public readonly functionErrorAlarmArn: pulumi.Output<string>;
-  /** The EventBridge rule on parameter changes. */
-  public readonly ruleArn: pulumi.Output<string>;
+  /** Everything a service needs ({@link ConfigRefreshPipelineOutputs}), also the component's registered outputs. */
+  public readonly outputs: ConfigRefreshPipelineOutputs;
   /** The settings used, defaults applied. */
   public readonly settings: PipelineSettings;
 
@@ -125,9 +118,11 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       tags: s.tags,
     }, parent);
 
-    const registry = new ServiceRegistry(name, { ...s.registry, tags: s.tags }, parent);
+    const protect = s.protectStatefulResources;
+    const registry = new ServiceRegistry(name, { ...s.registry, tags: s.tags, protect }, parent);
     const redis = new RedisStream(name, {
       ...s.redis,
+      protect,
       subnetIds: network.privateSubnetIds,
       securityGroupId: groups.redisGroupId,
       tags: s.tags,
@@ -169,31 +164,33 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       tags: s.tags,
     }, parent);
 
-    this.parameterPrefix = s.prefix;
-    this.parameterNames = parameters.parameterNames;
-    this.adoptedParameterNames = parameters.adoptedNames;
-    this.streamKey = s.stream.key;
-    this.redisEndpoint = redis.endpoint;
-    this.redisPort = redis.port;
-    this.redisAuthTokenParameterName = redis.authTokenParameter.name;
-    this.namespaceId = registry.namespaceId;
-    this.namespaceName = registry.namespaceName;
-    this.serviceId = registry.serviceId;
-    this.serviceName = registry.serviceName;
-    this.refreshTokenParameterName = registry.refreshTokenParameter.name;
-    this.refreshPort = s.refreshPort;
-    this.serviceSecurityGroupId = groups.serviceGroupId;
-    this.serviceInstancePolicyArn = access.policyArn;
-    this.vpcId = network.vpcId;
-    this.privateSubnetIds = network.privateSubnetIds;
-    this.deadLetterQueueUrl = deadLetters.queueUrl;
-    this.deadLetterQueueArn = deadLetters.queueArn;
-    this.deadLetterAlarmArn = deadLetters.alarmArn;
-    this.functionName = fn.functionName;
-    this.functionArn = fn.functionArn;
-    this.functionErrorAlarmArn = fn.errorAlarmArn;
-    this.ruleArn = events.ruleArn;
-    this.registerOutputs(this.stackOutputs());
+    this.outputs = {
+      parameterPrefix: s.prefix,
+      parameterNames: parameters.parameterNames,
+      adoptedParameterNames: parameters.adoptedNames,
+      streamKey: s.stream.key,
+      redisEndpoint: redis.endpoint,
+      redisPort: redis.port,
+      redisAuthTokenParameterName: redis.authTokenParameter.name,
+      namespaceId: registry.namespaceId,
+      namespaceName: registry.namespaceName,
+      serviceId: registry.serviceId,
+      serviceName: registry.serviceName,
+      refreshTokenParameterName: registry.refreshTokenParameter.name,
+      refreshPort: s.refreshPort,
+      serviceSecurityGroupId: groups.serviceGroupId,
+      serviceInstancePolicyArn: access.policyArn,
+      vpcId: network.vpcId,
+      privateSubnetIds: network.privateSubnetIds,
+      deadLetterQueueUrl: deadLetters.queueUrl,
+      deadLetterQueueArn: deadLetters.queueArn,
+      deadLetterAlarmArn: deadLetters.alarmArn,
+      functionErrorAlarmArn: fn.errorAlarmArn,
+      functionName: fn.functionName,
+      functionArn: fn.functionArn,
+      ruleArn: events.ruleArn,
+    };
+    this.registerOutputs(this.outputs);
   }
 
   /**
@@ -202,35 +199,11 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
    *
    * @example
    * ```ts
-   * export const refresh = pipeline.stackOutputs();
+   * export const refresh = pipeline.stackOutputs();   // or, as the whole stack's outputs:
+   * export = pipeline.stackOutputs();
    * ```
    */
   public stackOutputs(): ConfigRefreshPipelineOutputs {
-    return {
-      parameterPrefix: this.parameterPrefix,
-      parameterNames: this.parameterNames,
-      adoptedParameterNames: this.adoptedParameterNames,
-      streamKey: this.streamKey,
-      redisEndpoint: this.redisEndpoint,
-      redisPort: this.redisPort,
-      redisAuthTokenParameterName: this.redisAuthTokenParameterName,
-      namespaceId: this.namespaceId,
-      namespaceName: this.namespaceName,
-      serviceId: this.serviceId,
-      serviceName: this.serviceName,
-      refreshTokenParameterName: this.refreshTokenParameterName,
-      refreshPort: this.refreshPort,
-      serviceSecurityGroupId: this.serviceSecurityGroupId,
-      serviceInstancePolicyArn: this.serviceInstancePolicyArn,
-      vpcId: this.vpcId,
-      privateSubnetIds: this.privateSubnetIds,
-      deadLetterQueueUrl: this.deadLetterQueueUrl,
-      deadLetterQueueArn: this.deadLetterQueueArn,
-      deadLetterAlarmArn: this.deadLetterAlarmArn,
-      functionName: this.functionName,
-      functionArn: this.functionArn,
-      functionErrorAlarmArn: this.functionErrorAlarmArn,
-      ruleArn: this.ruleArn,
-    };
+    return this.outputs;
   }
 }

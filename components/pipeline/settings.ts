@@ -1,21 +1,31 @@
 /**
  * The defaults of {@link ConfigRefreshPipelineArgs}, spelled out, and the one function that
- * applies them and rejects conflicting or out-of-range arguments before any resource is declared.
+ * applies them and rejects conflicting or out-of-range arguments, and names AWS would refuse
+ * (`awsNameRules.ts`), before any resource is declared.
  * No Pulumi runtime import: it is tested as a plain function.
  */
 import type * as pulumi from "@pulumi/pulumi";
-import { fullNameProblems, prefixProblems, segmentProblems } from "../appConfig/ssmRules";
-import { defaultStreamKey } from "../../runtime/protocol/streamKeys";
+import { prefixProblems, secretParameterNameProblems, segmentProblems } from "../appConfig/ssmRules";
+import {
+  defaultPipelineNames, PIPELINE_CONTRACT_DEFAULTS as CONTRACT, PIPELINE_CONTRACT_LIMITS as LIMITS,
+  registryNameProblems, type IntegerRange,
+} from "../../runtime/protocol/pipelineContract";
+import { ScopePattern } from "../../runtime/protocol/ScopePattern";
 import type { RedisStreamArgs } from "../redisStream/redisStream";
+import { derivedNameProblems } from "./awsNameRules";
 import type { RefreshFunctionArgs } from "../refreshFunction/refreshFunction";
 import type {
   ConfigRefreshPipelineArgs, NatGatewayPlacement, RefreshFunctionRuntime, StreamEngine,
 } from "./args";
 
-/** Defaults right for a small team; a stack overrides them in `Pulumi.<stack>.yaml`. */
+/**
+ * Defaults right for a small team; a stack overrides them in `Pulumi.<stack>.yaml`. Those the
+ * runtime reads too (refresh port, stream length, RPC deadline and retries) come from the pipeline
+ * contract (`runtime/protocol/pipelineContract.ts`), as do the default names.
+ */
 export const PIPELINE_DEFAULTS = {
   createdVpc: { availabilityZoneCount: 2, natGateways: "Single" as NatGatewayPlacement, cidrBlock: "10.0.0.0/16" },
-  refreshPort: 50051,
+  refreshPort: CONTRACT.refreshPort,
   redis: {
     engine: "valkey" as StreamEngine,
     nodeType: "cache.t4g.micro",
@@ -26,7 +36,7 @@ export const PIPELINE_DEFAULTS = {
     snapshotRetentionDays: 0,
   },
   engineVersions: { valkey: "8.0", redis: "7.1" } as Record<StreamEngine, string>,
-  stream: { maxLength: 10_000 },
+  stream: { maxLength: CONTRACT.streamMaxLength },
   retry: {
     // Past an hour the instances' TTL reload has applied the change anyway; the DLQ alarm tells a
     // human within that hour instead of EventBridge's default of retrying for 24 hours.
@@ -43,8 +53,8 @@ export const PIPELINE_DEFAULTS = {
     memorySize: 256,
     timeoutSeconds: 30,
     logRetentionDays: 30,
-    rpcDeadlineMs: 2_000,
-    rpcRetries: 1,
+    rpcDeadlineMs: CONTRACT.rpcDeadlineMs,
+    rpcRetries: CONTRACT.rpcRetries,
   },
 };
 
@@ -64,7 +74,7 @@ export interface PipelineSettings {
   extraSecurityGroupIds: pulumi.Input<string>[];
   refreshPort: number;
   /** The stream host, as {@link RedisStream} takes it (the network parts come from the pipeline). */
-  redis: Omit<RedisStreamArgs, "subnetIds" | "securityGroupId" | "tags">;
+  redis: Omit<RedisStreamArgs, "subnetIds" | "securityGroupId" | "tags" | "protect">;
   stream: { key: string; maxLength: number };
   retry: {
     maximumEventAgeInSeconds: number;
@@ -77,6 +87,8 @@ export interface PipelineSettings {
   refreshFunction: Pick<RefreshFunctionArgs,
     "runtime" | "architecture" | "memorySize" | "timeoutSeconds" | "logRetentionDays" | "rpcDeadlineMs" | "rpcRetries" | "scopePattern">;
   registry: { namespaceName: string; serviceName: string; refreshTokenParameterName: string };
+  /** `protect` on the replication group and the Cloud Map namespace and service. */
+  protectStatefulResources: boolean;
   /** The caller's tags plus `managed-by` and `config-refresh:prefix`. */
   tags: Record<string, string>;
 }
@@ -98,7 +110,6 @@ export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 36
 const RUNTIMES: readonly RefreshFunctionRuntime[] = ["nodejs20.x", "nodejs22.x", "nodejs24.x"];
 const ENGINES: readonly StreamEngine[] = ["valkey", "redis"];
 const NAT_PLACEMENTS: readonly NatGatewayPlacement[] = ["Single", "OnePerAz"];
-const SCOPE_PLACEHOLDER = /\{([a-zA-Z][a-zA-Z0-9_]*)\}/g;
 
 /**
  * Applies the defaults to `args` and validates them. Throws {@link PipelineArgsError} naming every
@@ -119,7 +130,8 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
   else for (const p of segmentProblems(app)) problems.push(`app: ${p}`);
   for (const p of segmentProblems(env)) problems.push(`env: ${p}`);
   if (typeof args.appConfigFile !== "string" || args.appConfigFile === "") problems.push("appConfigFile is required (the app_config_<env>.yaml to declare)");
-  const prefix = `/${app}/${env}/`;
+  const names = defaultPipelineNames(app, env);
+  const { prefix } = names;
   if (problems.length === 0) problems.push(...prefixProblems(prefix));
 
   const check = (ok: boolean, problem: string): void => {
@@ -129,6 +141,8 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
     check(Number.isInteger(value) && value >= min && value <= max, `${label} must be an integer from ${min} to ${max}${why}, got ${JSON.stringify(value)}`);
     return value;
   };
+  const inRange = (label: string, value: number, range: IntegerRange, why = ""): number =>
+    integer(label, value, range.min, range.max, why);
   const oneOf = <T>(label: string, value: T, allowed: readonly T[]): T => {
     check(allowed.includes(value), `${label} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, got ${JSON.stringify(value)}`);
     return value;
@@ -150,13 +164,13 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
     network = { kind: "created", ...created };
   }
 
-  const refreshPort = integer("refreshPort", args.refreshPort ?? D.refreshPort, 1, 65535);
+  const refreshPort = inRange("refreshPort", args.refreshPort ?? D.refreshPort, LIMITS.refreshPort);
 
   // Stream host.
   const engine = oneOf("redis.engine", args.redis?.engine ?? D.redis.engine, ENGINES);
   const redis = {
     ...withDefaults({ ...D.redis, engineVersion: D.engineVersions[engine] ?? D.engineVersions.valkey }, args.redis),
-    authTokenParameterName: args.redisAuthTokenParameterName ?? `/config-refresh/${app}/${env}/redis-auth-token`,
+    authTokenParameterName: args.redisAuthTokenParameterName ?? names.redisAuthTokenParameterName,
   };
   const major = /^(\d+)(\.\d+)?(\.\d+)?$/.exec(redis.engineVersion);
   check(major !== null && Number(major[1]) >= 7, `redis.engineVersion must be 7 or newer (major.minor, e.g. "7.2"), got ${JSON.stringify(redis.engineVersion)}`);
@@ -172,9 +186,9 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
   );
   check(redis.port !== refreshPort, `redis.port and refreshPort are both ${refreshPort}: the instances' refresh server cannot share the stream host's port`);
 
-  const stream = { key: args.stream?.key ?? defaultStreamKey(prefix), maxLength: args.stream?.maxLength ?? D.stream.maxLength };
+  const stream = { key: args.stream?.key ?? names.streamKey, maxLength: args.stream?.maxLength ?? D.stream.maxLength };
   check(typeof stream.key === "string" && stream.key !== "", "stream.key must be a non-empty string");
-  integer("stream.maxLength", stream.maxLength, 1, 10_000_000);
+  inRange("stream.maxLength", stream.maxLength, LIMITS.streamMaxLength);
 
   // Retries: EventBridge's and Lambda's own limits.
   const retry = withDefaults(D.retry, args.retry);
@@ -194,25 +208,35 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
   integer("refreshFunction.memorySize", fn.memorySize, 128, 10_240);
   integer("refreshFunction.timeoutSeconds", fn.timeoutSeconds, 3, 900);
   oneOf("refreshFunction.logRetentionDays", fn.logRetentionDays, LOG_RETENTION_DAYS as readonly number[]);
-  integer("refreshFunction.rpcDeadlineMs", fn.rpcDeadlineMs, 100, 60_000);
-  integer("refreshFunction.rpcRetries", fn.rpcRetries, 0, 5);
+  inRange("refreshFunction.rpcDeadlineMs", fn.rpcDeadlineMs, LIMITS.rpcDeadlineMs);
+  inRange("refreshFunction.rpcRetries", fn.rpcRetries, LIMITS.rpcRetries);
   check(
     fn.rpcDeadlineMs * (fn.rpcRetries + 1) < fn.timeoutSeconds * 1000,
     `refreshFunction.rpcDeadlineMs × (refreshFunction.rpcRetries + 1) = ${fn.rpcDeadlineMs * (fn.rpcRetries + 1)} ms does not fit in refreshFunction.timeoutSeconds = ${fn.timeoutSeconds} s: the function would time out before its last refresh call`,
   );
-  if (args.scopePattern !== undefined) problems.push(...scopePatternProblems(args.scopePattern, prefix));
+  if (args.scopePattern !== undefined) {
+    const pattern = args.scopePattern;
+    problems.push(...ScopePattern.problems(pattern, prefix).map((p) => `scopePattern ${JSON.stringify(pattern)} ${p}`));
+  }
 
   // Registry and the two generated secrets.
   const registry = {
-    namespaceName: args.namespaceName ?? `config-refresh-${app}-${env}`,
-    serviceName: args.serviceName ?? app,
-    refreshTokenParameterName: args.refreshTokenParameterName ?? `/config-refresh/${app}/${env}/refresh-token`,
+    namespaceName: args.namespaceName ?? names.namespaceName,
+    serviceName: args.serviceName ?? names.serviceName,
+    refreshTokenParameterName: args.refreshTokenParameterName ?? names.refreshTokenParameterName,
   };
-  check(/^[!-~]{1,1024}$/.test(registry.namespaceName), `namespaceName must be 1–1024 printable characters without spaces, got ${JSON.stringify(registry.namespaceName)}`);
-  check(/^[a-zA-Z0-9_]([a-zA-Z0-9_.-]{0,126})$/.test(registry.serviceName), `serviceName must be 1–127 letters, digits, _ . - (Cloud Map's rule), got ${JSON.stringify(registry.serviceName)}`);
-  problems.push(...secretParameterProblems("redisAuthTokenParameterName", redis.authTokenParameterName, prefix));
-  problems.push(...secretParameterProblems("refreshTokenParameterName", registry.refreshTokenParameterName, prefix));
+  problems.push(...registryNameProblems(registry));
+  problems.push(
+    ...secretParameterNameProblems("redisAuthTokenParameterName", redis.authTokenParameterName, prefix),
+    ...secretParameterNameProblems("refreshTokenParameterName", registry.refreshTokenParameterName, prefix),
+  );
+  const protectStatefulResources = args.protectStatefulResources ?? false;
+  check(typeof protectStatefulResources === "boolean",
+    `protectStatefulResources must be true or false, got ${JSON.stringify(protectStatefulResources)}`);
   check(redis.authTokenParameterName !== registry.refreshTokenParameterName, "redisAuthTokenParameterName and refreshTokenParameterName name the same parameter: each secret needs its own");
+
+  // The names the component derives from its own: AWS refuses some that SSM allows (`my_shop`, a long env).
+  problems.push(...derivedNameProblems(name, prefix));
 
   // Ids known at preview (from yaml, typically) are checked for their shape; outputs are taken as they come.
   const idShape = (label: string, value: unknown, shape: RegExp, example: string): void =>
@@ -237,6 +261,7 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
     deadLetter,
     refreshFunction: { ...fn, ...(scopePattern !== undefined ? { scopePattern } : {}) },
     registry,
+    protectStatefulResources,
     tags: { ...args.tags, "managed-by": "config-refresh-pipeline", "config-refresh:prefix": prefix },
   };
 }
@@ -246,29 +271,4 @@ function withDefaults<T extends object, O extends object>(defaults: T, overrides
   const result = { ...defaults } as Record<string, unknown>;
   for (const [key, value] of Object.entries(overrides ?? {})) if (value !== undefined) result[key] = value;
   return result as T & O;
-}
-
-/** Problems with a tenant scope pattern such as `/shop/beta/tenants/{tenant}/`. */
-function scopePatternProblems(pattern: string, prefix: string): string[] {
-  const problems: string[] = [];
-  if (!pattern.startsWith(prefix)) {
-    problems.push(`scopePattern ${JSON.stringify(pattern)} is not under the parameter prefix ${JSON.stringify(prefix)} (from app and env): a scope can only narrow the changes the rule delivers`);
-  }
-  if (!pattern.endsWith("/")) problems.push(`scopePattern ${JSON.stringify(pattern)} must end with "/"`);
-  const placeholders = [...pattern.matchAll(SCOPE_PLACEHOLDER)];
-  const segments = pattern.split("/");
-  if (placeholders.length !== 1 || !segments.some((s) => /^\{[a-zA-Z][a-zA-Z0-9_]*\}$/.test(s))) {
-    problems.push(`scopePattern ${JSON.stringify(pattern)} must hold exactly one {attribute} as a whole path segment, e.g. "${prefix}tenants/{tenant}/"`);
-  }
-  return problems;
-}
-
-/** Problems with the name of a generated SecureString (outside the prefix, valid SSM name). */
-function secretParameterProblems(label: string, name: string, prefix: string): string[] {
-  if (typeof name !== "string" || !name.startsWith("/")) return [`${label} must be a full parameter name starting with "/", got ${JSON.stringify(name)}`];
-  const problems = fullNameProblems(name).map((p) => `${label} ${JSON.stringify(name)}: ${p}`);
-  if (name.startsWith(prefix)) {
-    problems.push(`${label} ${JSON.stringify(name)} lies under the parameter prefix ${JSON.stringify(prefix)}: the change rule would fire on it and every client would load the secret as configuration`);
-  }
-  return problems;
 }

@@ -34,6 +34,8 @@ export interface RedisStreamArgs {
   authTokenParameterName: string;
   /** Tags of every resource. */
   tags: Record<string, string>;
+  /** `protect` the replication group: Pulumi refuses to delete it (a replacement included). */
+  protect?: boolean;
 }
 
 /**
@@ -93,7 +95,7 @@ export class RedisStream extends pulumi.ComponentResource {
       autoMinorVersionUpgrade: true,
       applyImmediately: false,
       tags: args.tags,
-    }, { parent: this });
+    }, { parent: this, ...(args.protect ? { protect: true } : {}) });
     this.endpoint = this.replicationGroup.primaryEndpointAddress;
     this.port = this.replicationGroup.port.apply((port) => port ?? args.port);
     this.url = pulumi.interpolate`rediss://${this.endpoint}:${this.port}`;

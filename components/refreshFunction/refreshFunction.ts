@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { lambdaEnvironment } from "../../runtime/lambda/environment";
 import type { RefreshFunctionRuntime } from "../pipeline/args";
+import { refreshLogGroupName } from "../pipeline/awsNameRules";
 import { bundleRefreshHandler, HANDLER, HANDLER_FILE, PROTO_FILE } from "./bundle";
 import { firstOccurrenceAlarm } from "../alarms/firstOccurrenceAlarm";
 import { refreshFunctionPolicy } from "./policy";
@@ -96,7 +97,7 @@ export class RefreshFunction extends pulumi.ComponentResource {
     });
 
     const logGroup = new aws.cloudwatch.LogGroup(`${name}-refresh`, {
-      name: `/aws/lambda/config-refresh${args.prefix.replace(/\/$/, "")}`,
+      name: refreshLogGroupName(args.prefix),
       retentionInDays: args.logRetentionDays,
       tags: args.tags,
     }, { parent: this });

@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { REGISTRY_SERVICE } from "../../runtime/protocol/pipelineContract";
 import { createRefreshToken } from "./refreshToken";
 
 /** Type token of {@link ServiceRegistry}. */
@@ -15,6 +16,8 @@ export interface ServiceRegistryArgs {
   refreshTokenParameterName: string;
   /** Tags of every resource. */
   tags: Record<string, string>;
+  /** `protect` the namespace and the service: Pulumi refuses to delete them while instances may be registered. */
+  protect?: boolean;
 }
 
 /**
@@ -46,20 +49,21 @@ export class ServiceRegistry extends pulumi.ComponentResource {
 
   public constructor(name: string, args: ServiceRegistryArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(SERVICE_REGISTRY_TYPE, name, {}, opts);
+    const protection = args.protect ? { protect: true } : {};
     const namespace = new aws.servicediscovery.HttpNamespace(`${name}-namespace`, {
       name: args.namespaceName,
       description: `config-refresh instances of ${name}`,
       tags: args.tags,
-    }, { parent: this });
+    }, { parent: this, ...protection });
     const service = new aws.servicediscovery.Service(`${name}-service`, {
       name: args.serviceName,
       namespaceId: namespace.id,
-      type: "HTTP",
+      // The contract's definition, which the local pipeline creates too: see REGISTRY_SERVICE for why failureThreshold.
+      type: REGISTRY_SERVICE.type,
       description: `Instances that embed the config-refresh client (${name})`,
-      // Instances report their own health (UpdateInstanceCustomHealthStatus); Cloud Map cannot probe a private gRPC port.
-      healthCheckCustomConfig: {},
+      healthCheckCustomConfig: { failureThreshold: REGISTRY_SERVICE.healthCheckCustomConfig.failureThreshold },
       tags: args.tags,
-    }, { parent: this });
+    }, { parent: this, ...protection });
     this.refreshTokenParameter = createRefreshToken(name, args.refreshTokenParameterName, args.tags, this).parameter;
     this.namespaceId = namespace.id;
     this.namespaceName = namespace.httpName;

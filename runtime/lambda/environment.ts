@@ -4,7 +4,10 @@
  * validates them once at cold start with {@link readLambdaSettings}. No AWS or Pulumi import.
  */
 import { z } from "zod";
-import { defaultStreamKey } from "../protocol/streamKeys";
+import {
+  defaultStreamKey, PIPELINE_CONTRACT_DEFAULTS as DEFAULTS, PIPELINE_CONTRACT_LIMITS as LIMITS,
+} from "../protocol/pipelineContract";
+import { ScopePattern } from "../protocol/ScopePattern";
 
 /** The environment variable names, by setting. */
 export const LAMBDA_ENVIRONMENT = {
@@ -34,8 +37,9 @@ export const LAMBDA_ENVIRONMENT = {
   awsEndpoint: "AWS_ENDPOINT_URL",
 } as const;
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const SCOPE_PATTERN = /^\/.*\{[a-zA-Z][a-zA-Z0-9_]*\}.*\/$/;
+/** A whole number in the contract's range for `setting`, defaulting to the contract's default. */
+const contractInt = (setting: keyof typeof LIMITS) =>
+  z.coerce.number().int().min(LIMITS[setting].min).max(LIMITS[setting].max).default(DEFAULTS[setting]);
 
 const settingsSchema = z
   .object({
@@ -43,13 +47,14 @@ const settingsSchema = z
     redisUrl: z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL"),
     redisAuthTokenParameter: z.string().startsWith("/").optional(),
     streamKey: z.string().min(1).optional(),
-    streamMaxLength: positiveInt(10_000),
+    streamMaxLength: contractInt("streamMaxLength"),
     namespaceName: z.string().min(1).optional(),
     serviceName: z.string().min(1).optional(),
     refreshTokenParameter: z.string().startsWith("/").optional(),
-    scopePattern: z.string().regex(SCOPE_PATTERN, "must be a path with one {attribute} segment, ending with /").optional(),
-    rpcDeadlineMs: positiveInt(2_000),
-    rpcRetries: z.coerce.number().int().min(0).max(5).default(1),
+    // Checked by the contract's parser in crossVariableProblems, which knows the prefix.
+    scopePattern: z.string().optional(),
+    rpcDeadlineMs: contractInt("rpcDeadlineMs"),
+    rpcRetries: contractInt("rpcRetries"),
     awsEndpoint: z.string().url().optional(),
   });
 
@@ -69,8 +74,9 @@ function crossVariableProblems(raw: RawSettings): string[] {
   if (raw.namespaceName !== undefined && raw.refreshTokenParameter === undefined) {
     problems.push(`  ${v.refreshTokenParameter}: the gRPC fan-out needs ${v.refreshTokenParameter}`);
   }
-  if (raw.scopePattern !== undefined && raw.parameterPrefix !== undefined && !raw.scopePattern.startsWith(raw.parameterPrefix)) {
-    problems.push(`  ${v.scopePattern}: must be under ${v.parameterPrefix}`);
+  if (raw.scopePattern !== undefined) {
+    const scopeProblems = ScopePattern.problems(raw.scopePattern, raw.parameterPrefix);
+    for (const problem of scopeProblems) problems.push(`  ${v.scopePattern}: ${problem}`);
   }
   return problems;
 }

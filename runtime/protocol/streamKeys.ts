@@ -1,6 +1,7 @@
 /**
  * The Redis keys around one refresh stream. They share a `{hash tag}` so they live in one slot of
- * a Redis Cluster and a Lua script may touch them together.
+ * a Redis Cluster and a Lua script may touch them together. The default stream key of a prefix is
+ * `defaultStreamKey` of the pipeline contract (`pipelineContract.ts`).
  */
 export interface StreamKeys {
   /** The stream of changes (XADD by the Lambda, XREAD by every instance). */
@@ -11,11 +12,6 @@ export interface StreamKeys {
   epoch: string;
   /** Stream of acknowledgements: what each instance applied, and when. */
   acks: string;
-}
-
-/** Default stream key for a prefix: `config-refresh:{/shop/beta/}`. */
-export function defaultStreamKey(prefix: string): string {
-  return `config-refresh:{${prefix}}`;
 }
 
 /**

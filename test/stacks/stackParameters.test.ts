@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import * as path from "node:path";
 import { loadAppConfig, SEEDED_FIELDS } from "../../components";
 import { runProgram, type DeclaredResource, type ProgramRun } from "../support/pulumi/runProgram";
+import { servicesVpcConfig } from "../support/pulumi/stackNetworks";
 
 const STACKS = ["beta", "staging", "production"] as const;
 const secretsOf = (env: string): Record<string, string> => ({
@@ -16,7 +17,7 @@ describe("the stack program declares each stack's app_config parameters", () => 
   const runs: Partial<Record<(typeof STACKS)[number], ProgramRun>> = {};
   before(async function () {
     this.timeout(120_000);
-    for (const stack of STACKS) runs[stack] = await runProgram({ stack, account: { parameters: secretsOf(stack) } });
+    for (const stack of STACKS) runs[stack] = await runProgram({ stack, configOverrides: servicesVpcConfig(stack), account: { parameters: secretsOf(stack) } });
   });
 
   it("declares exactly beta's parameters, with their types and values", () => {
@@ -85,15 +86,25 @@ describe("the stack program declares each stack's app_config parameters", () => 
 describe("the stack program against an account that is not fresh", () => {
   it("adopts a beta parameter created by hand and creates the rest", async function () {
     this.timeout(60_000);
-    const run = await runProgram({ stack: "beta", account: { parameters: { ...secretsOf("beta"), "/shop/beta/log_level": "String" } } });
+    const run = await runProgram({ stack: "beta", configOverrides: servicesVpcConfig("beta"), account: { parameters: { ...secretsOf("beta"), "/shop/beta/log_level": "String" } } });
     assert.deepEqual(run.errors, []);
     assert.deepEqual(appParameters(run).filter((r) => r.importId).map((r) => r.importId), ["/shop/beta/log_level"]);
     assert.deepEqual(run.outputs.adoptedParameterNames, ["/shop/beta/log_level"]);
   });
 
+  it("says in the preview which declared parameters are missing from Parameter Store and will be created", async function () {
+    this.timeout(60_000);
+    const run = await runProgram({ stack: "beta", configOverrides: servicesVpcConfig("beta"), account: { parameters: { ...secretsOf("beta"), "/shop/beta/log_level": "String" } } });
+    assert.deepEqual(run.errors, []);
+    const line = (run.stdout ?? "").split("\n").find((l) => l.includes("missing from Parameter Store and will be created")) ?? "";
+    assert.match(line, /^info: .*15 of 16 declared parameters are missing from Parameter Store and will be created: \/shop\/beta\/http\/timeout_ms, /);
+    assert.match(line, /options\.refresh: always, or --refresh/);
+    assert.equal(line.includes("/shop/beta/log_level"), false, "the live parameter is adopted, not listed");
+  });
+
   it("fails the staging preview naming the required secret that nobody created", async function () {
     this.timeout(60_000);
-    const run = await runProgram({ stack: "staging", account: { parameters: { "/shop/staging/database/password": "SecureString" } } });
+    const run = await runProgram({ stack: "staging", configOverrides: servicesVpcConfig("staging"), account: { parameters: { "/shop/staging/database/password": "SecureString" } } });
     assert.equal(appParameters(run).length, 0);
     assert.match(run.errors.join("\n"), /1 required secret is missing from Parameter Store[\s\S]*\/shop\/staging\/payments\/api_key \(.*app_config_staging\.yaml:\d+\)/);
   });

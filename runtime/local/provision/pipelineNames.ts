@@ -1,11 +1,10 @@
 /**
- * The names of everything the pipeline is made of, from the component's own defaults: the local
- * pipeline creates what the component would (same namespace, service, token parameter, stream key),
- * so the commands find a local pipeline and a deployed one the same way.
+ * The names of everything the pipeline is made of, from the pipeline contract's defaults (the
+ * component's too): the local pipeline creates what the component would (same namespace, service,
+ * token parameter, stream key), so the commands find a local pipeline and a deployed one the same way.
  */
-import { prefixProblems } from "../../../components/appConfig/ssmRules";
-// Type-only Pulumi import inside: nothing of @pulumi is loaded at run time.
-import { PipelineArgsError, resolvePipelineSettings } from "../../../components/pipeline/settings";
+import { prefixProblems, secretParameterNameProblems, segmentProblems } from "../../../components/appConfig/ssmRules";
+import { defaultPipelineNames, registryNameProblems } from "../../protocol/pipelineContract";
 import { PipelineSettingsError } from "../errors";
 
 /** Every name of one pipeline (`/<app>/<env>/`). */
@@ -39,8 +38,8 @@ export interface PipelineNameOverrides {
 }
 
 /**
- * The pipeline's names for `app` and `env`, defaults from `resolvePipelineSettings` (the
- * component's) and then `overrides`.
+ * The pipeline's names for `app` and `env`: the contract's defaults (`defaultPipelineNames`), then
+ * `overrides`, checked by the same rules the component applies to them.
  *
  * @throws {@link PipelineSettingsError} naming every bad value (an app with a slash, a service name Cloud Map refuses).
  *
@@ -50,28 +49,25 @@ export interface PipelineNameOverrides {
  * ```
  */
 export function pipelineNames(app: string, env: string, overrides: PipelineNameOverrides = {}): PipelineNames {
-  let settings: ReturnType<typeof resolvePipelineSettings>;
-  try {
-    settings = resolvePipelineSettings(`${app}-${env}`, {
-      app, env,
-      // Only checked to be non-empty: no file is read to derive names.
-      appConfigFile: `app_config_${env}.yaml`,
-      ...(overrides.namespaceName ? { namespaceName: overrides.namespaceName } : {}),
-      ...(overrides.serviceName ? { serviceName: overrides.serviceName } : {}),
-      ...(overrides.refreshTokenParameter ? { refreshTokenParameterName: overrides.refreshTokenParameter } : {}),
-      ...(overrides.streamKey ? { stream: { key: overrides.streamKey } } : {}),
-    }, env);
-  } catch (error) {
-    if (error instanceof PipelineArgsError) throw new PipelineSettingsError(error.problems.join("; "));
-    throw error;
-  }
+  const defaults = defaultPipelineNames(app, env);
+  const names = {
+    namespaceName: overrides.namespaceName || defaults.namespaceName,
+    serviceName: overrides.serviceName || defaults.serviceName,
+    refreshTokenParameter: overrides.refreshTokenParameter || defaults.refreshTokenParameterName,
+    streamKey: overrides.streamKey || defaults.streamKey,
+  };
+  const problems = [
+    ...segmentProblems(app).map((p) => `app: ${p}`),
+    ...segmentProblems(env).map((p) => `env: ${p}`),
+  ];
+  if (problems.length === 0) problems.push(...prefixProblems(defaults.prefix));
+  problems.push(...registryNameProblems(names));
+  const tokenParameter = names.refreshTokenParameter;
+  problems.push(...secretParameterNameProblems("refreshTokenParameterName", tokenParameter, defaults.prefix));
+  if (problems.length > 0) throw new PipelineSettingsError(problems.join("; "));
   const base = `config-refresh-${app}-${env}`;
   return {
-    app, env, prefix: settings.prefix,
-    namespaceName: settings.registry.namespaceName,
-    serviceName: settings.registry.serviceName,
-    refreshTokenParameter: settings.registry.refreshTokenParameterName,
-    streamKey: settings.stream.key,
+    app, env, prefix: defaults.prefix, ...names,
     ruleName: `${base}-parameter-change`,
     eventQueueName: `${base}-events`,
     deadLetterQueueName: `${base}-dlq`,

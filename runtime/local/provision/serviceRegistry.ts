@@ -2,6 +2,7 @@ import {
   CreateHttpNamespaceCommand, CreateServiceCommand, GetOperationCommand, ListNamespacesCommand, ListServicesCommand,
   type ServiceDiscoveryClient,
 } from "@aws-sdk/client-servicediscovery";
+import { REGISTRY_SERVICE } from "../../protocol/pipelineContract";
 import { LocalPipelineError } from "../errors";
 
 /** The Cloud Map namespace and service the instances register in. */
@@ -20,7 +21,8 @@ const OPERATION_POLL_MS = 500;
 
 /**
  * Finds or creates what the component's `ServiceRegistry` declares: an HTTP namespace (API
- * discovery only) and a service with a custom health check (instances report their own health).
+ * discovery only) and the service the pipeline contract defines (`REGISTRY_SERVICE`: a custom
+ * health check the instances report themselves).
  * Idempotent: run again against the same endpoint, it reuses both.
  *
  * @example
@@ -40,10 +42,11 @@ export async function ensureServiceRegistry(client: ServiceDiscoveryClient, name
   }
   let serviceId = await findService(client, namespaceId, names.serviceName);
   if (!serviceId) {
+    // The contract's definition, the one the component declares.
     const { Service } = await client.send(new CreateServiceCommand({
-      Name: names.serviceName, NamespaceId: namespaceId, Type: "HTTP",
+      Name: names.serviceName, NamespaceId: namespaceId, Type: REGISTRY_SERVICE.type,
       Description: "Instances that embed the config-refresh client (local pipeline)",
-      HealthCheckCustomConfig: {},
+      HealthCheckCustomConfig: { FailureThreshold: REGISTRY_SERVICE.healthCheckCustomConfig.failureThreshold },
     }));
     serviceId = Service?.Id;
     if (!serviceId) throw new LocalPipelineError(`Cloud Map created service ${names.serviceName} without an id`);

@@ -116,6 +116,57 @@ describe("resolvePipelineSettings", () => {
       refused({ redisAuthTokenParameterName: "redis-auth-token" }, /redisAuthTokenParameterName must be a full parameter name starting with "\/"/));
   });
 
+  describe("names AWS refuses, derived from the component's name", () => {
+    /** The problems of a component named `name` (otherwise valid arguments). */
+    const problemsOf = (name: string): readonly string[] => {
+      try {
+        resolvePipelineSettings(name, BASE, "beta");
+        return [];
+      } catch (error) {
+        assert.ok(error instanceof PipelineArgsError);
+        return error.problems;
+      }
+    };
+
+    it("accepts the names of this repository's stacks", () => {
+      for (const name of ["shop-beta", "shop-staging", "shop-production"]) assert.deepEqual(problemsOf(name), [], name);
+    });
+
+    it("refuses an underscore, which SSM allows and ElastiCache does not, naming the resource and the name", () => {
+      assert.ok(problemsOf("my_shop-beta").some((p) => p.startsWith('ElastiCache replication group id "my_shop-beta-redis-" + 7 random characters: AWS allows only lowercase letters, digits and hyphens')));
+    });
+
+    it("refuses a name that starts with a digit or holds -- in the replication group id", () => {
+      assert.ok(problemsOf("1shop-beta").some((p) => p.includes('replication group id "1shop-beta-redis-"')));
+      assert.ok(problemsOf("shop--beta").some((p) => p.includes('replication group id "shop--beta-redis-"')));
+    });
+
+    it("refuses a name whose replication group id passes 40 characters with the provider's random suffix", () => {
+      const name = "a".repeat(26); // 26 + "-redis" + "-" + 7 = 40: the longest that fits
+      assert.deepEqual(problemsOf(name), []);
+      assert.deepEqual(problemsOf(`${name}b`), [
+        `ElastiCache replication group id "${name}b-redis-" + 7 random characters is 41 characters, over AWS's limit of 40: shorten the component's name "${name}b" by 1`,
+      ]);
+    });
+
+    it("refuses a name too long for the Lambda function, the IAM role and the EventBridge rule, naming each limit", () => {
+      const problems = problemsOf(`shop-${"x".repeat(60)}`).join("\n");
+      for (const pattern of [/Lambda function name .* over AWS's limit of 64/, /IAM role name .* over AWS's limit of 64/, /EventBridge rule name .* over AWS's limit of 64/]) {
+        assert.match(problems, pattern);
+      }
+    });
+  });
+
+  describe("protection of the stateful resources", () => {
+    it("is off unless asked", () => {
+      assert.equal(resolve().protectStatefulResources, false);
+      assert.equal(resolve({ protectStatefulResources: true }).protectStatefulResources, true);
+    });
+
+    it("refuses a value that is not true or false (a quoted yaml value)", () =>
+      refused({ protectStatefulResources: "yes" as unknown as boolean }, /protectStatefulResources must be true or false, got "yes"/));
+  });
+
   it("lists every problem at once, not only the first", () => {
     refused({ vpcId: "vpc-1", retry: { maximumRetryAttempts: 500 }, deadLetterRetentionDays: 0 },
       /vpcId was given without subnetIds/, /retry\.maximumRetryAttempts/, /deadLetterRetentionDays/);

@@ -1,6 +1,9 @@
 import { strict as assert } from "node:assert";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
 import { LAMBDA_ENVIRONMENT, readLambdaSettings } from "../../../runtime/lambda/environment";
-import { runProgram, single, ofType, type ProgramRun } from "../../support/pulumi/runProgram";
+import { REPO_ROOT, runProgram, single, ofType, type ProgramRun } from "../../support/pulumi/runProgram";
+import { CREATED_VPC_CONFIG } from "../../support/pulumi/stackNetworks";
 import { childrenOf, inventory, isUnderSecret, partOf, pathsHolding, stateOf, typeOfUrn } from "./resourceGraph";
 
 const NS = "config-refresh-pipeline";
@@ -18,13 +21,17 @@ const ACCESS = `${NS}:serviceAccess:ServiceInstanceAccess`;
 const ACCOUNT = "123456789012";
 const REGION = "eu-west-1";
 
-/** What each stack's `Pulumi.<stack>.yaml` should give, stated independently of the yaml. */
+/**
+ * What each stack's `Pulumi.<stack>.yaml` should give, stated independently of the yaml. These runs
+ * take the created VPC (`network: created-vpc`, for trying it out); `realAccount.test.ts` runs the
+ * services' VPC, the real-account path.
+ */
 const EXPECTED = {
-  beta: { zones: 2, nat: "Single", nodeType: "cache.t4g.micro", cacheClusters: 1, failover: false, multiAz: false, alarmActions: [] as string[], logRetentionDays: 7, dlqDays: 4 },
-  staging: { zones: 2, nat: "Single", nodeType: "cache.t4g.small", cacheClusters: 2, failover: true, multiAz: true, alarmActions: [] as string[], logRetentionDays: 30, dlqDays: 14 },
+  beta: { zones: 2, nat: "Single", nodeType: "cache.t4g.micro", cacheClusters: 1, failover: false, multiAz: false, alarmActions: [] as string[], logRetentionDays: 7, dlqDays: 4, protect: false },
+  staging: { zones: 2, nat: "Single", nodeType: "cache.t4g.small", cacheClusters: 2, failover: true, multiAz: true, alarmActions: [] as string[], logRetentionDays: 30, dlqDays: 14, protect: false },
   production: {
     zones: 3, nat: "OnePerAz", nodeType: "cache.m7g.large", cacheClusters: 3, failover: true, multiAz: true,
-    alarmActions: [`arn:aws:sns:${REGION}:${ACCOUNT}:shop-production-oncall`], logRetentionDays: 90, dlqDays: 14,
+    alarmActions: [`arn:aws:sns:${REGION}:${ACCOUNT}:shop-production-oncall`], logRetentionDays: 90, dlqDays: 14, protect: true,
   },
 } as const;
 type Stack = keyof typeof EXPECTED;
@@ -51,6 +58,14 @@ const CLIENT_OUTPUTS = [
   "refreshPort", "serviceSecurityGroupId", "serviceInstancePolicyArn", "deadLetterQueueUrl", "deadLetterQueueArn", "functionName", "functionArn", "ruleArn",
 ];
 
+/** The output names the README's "Stack outputs" table lists, in its order. */
+function readmeOutputNames(): string[] {
+  const readme = readFileSync(path.join(REPO_ROOT, "README.md"), "utf8");
+  const section = readme.slice(readme.indexOf("### Stack outputs"));
+  const table = section.slice(0, section.indexOf("\n\n", section.indexOf("| output |")));
+  return [...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]!);
+}
+
 interface Statement { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[]; Principal?: unknown; Condition?: Record<string, Record<string, string>> }
 const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
 const policyOf = (text: unknown): Statement[] => (JSON.parse(String(text)) as { Statement: Statement[] }).Statement;
@@ -69,13 +84,13 @@ describe("the stack program with ConfigRefreshPipeline", function () {
   before(async () => {
     await Promise.all([
       ...STACKS.map(async (stack) => {
-        runs[stack] = await runProgram({ stack, account: { parameters: requiredSecrets(stack) } });
+        runs[stack] = await runProgram({ stack, configOverrides: CREATED_VPC_CONFIG, account: { parameters: requiredSecrets(stack) } });
       }),
       (async () => {
         conflicting = await runProgram({
           stack: "beta",
           account: { parameters: requiredSecrets("beta") },
-          configOverrides: { "config-refresh-pipeline:redis": JSON.stringify({ multiAz: true, replicas: 0 }) },
+          configOverrides: { ...CREATED_VPC_CONFIG, "config-refresh-pipeline:redis": JSON.stringify({ multiAz: true, replicas: 0 }) },
         });
       })(),
     ]);
@@ -407,6 +422,25 @@ describe("the stack program with ConfigRefreshPipeline", function () {
         });
       });
 
+      describe("service registry", () => {
+        it("registers instances in a Cloud Map service whose custom health check the provider creates: failureThreshold 1", () => {
+          const service = partOf(run(), REGISTRY, "aws:servicediscovery/service:Service");
+          assert.equal(service.inputs.type, "HTTP");
+          assert.deepEqual(service.inputs.healthCheckCustomConfig, { failureThreshold: 1 });
+        });
+
+        it(`${expected.protect ? "protects" : "does not protect"} the replication group and the Cloud Map namespace and service`, () => {
+          const stateful = [
+            replicationGroup(),
+            partOf(run(), REGISTRY, "aws:servicediscovery/httpNamespace:HttpNamespace"),
+            partOf(run(), REGISTRY, "aws:servicediscovery/service:Service"),
+          ];
+          assert.deepEqual(stateful.map((r) => r.protect), [expected.protect, expected.protect, expected.protect]);
+          const others = run().resources.filter((r) => r.custom && !stateful.includes(r));
+          assert.deepEqual(others.filter((r) => r.protect).map((r) => r.type), []);
+        });
+      });
+
       describe("security groups", () => {
         const rules = (kind: "Ingress" | "Egress") => ofType(run(), `aws:vpc/securityGroup${kind}Rule:SecurityGroup${kind}Rule`);
         const describeRule = (r: { inputs: Record<string, unknown> }, groups: Record<string, string>) =>
@@ -504,6 +538,13 @@ describe("the stack program with ConfigRefreshPipeline", function () {
         it("registers the same outputs on the pipeline component", () => {
           const keys = run().componentOutputs[single(run(), PIPELINE).urn!]!.keys;
           for (const key of CLIENT_OUTPUTS) assert.ok(keys.includes(key), `component output ${key} is missing`);
+        });
+
+        it("exports exactly the component's outputs under their names, each listed once in the README's table", () => {
+          const keys = [...run().componentOutputs[single(run(), PIPELINE).urn!]!.keys].sort();
+          assert.equal(keys.length, 24);
+          assert.deepEqual(Object.keys(run().outputs).sort(), keys);
+          assert.deepEqual([...readmeOutputNames()].sort(), keys);
         });
       });
     });

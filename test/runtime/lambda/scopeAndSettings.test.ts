@@ -1,33 +1,6 @@
 import { strict as assert } from "node:assert";
 import { LambdaSettingsError, lambdaEnvironment, readLambdaSettings } from "../../../runtime/lambda";
-import { ScopePattern } from "../../../runtime/lambda/fanout";
 import { createRefreshMetrics, recordRefreshMetrics } from "../../../runtime/lambda/observability";
-
-describe("scope pattern", () => {
-  const tenants = ScopePattern.parse("/shop.v2/beta/tenants/{tenant}/");
-
-  it("gives the scope of a name under it", () => {
-    assert.deepEqual(tenants.match("/shop.v2/beta/tenants/acme/db/pool_size"), { tenant: "acme" });
-  });
-
-  it("gives no scope to a name outside it, or to the scope's own folder", () => {
-    assert.equal(tenants.match("/shop.v2/beta/log_level"), undefined);
-    assert.equal(tenants.match("/shop.v2/beta/tenants/"), undefined);
-  });
-
-  it("takes the pattern's text literally (a dot is a dot)", () => {
-    assert.equal(tenants.match("/shopXv2/beta/tenants/acme/x"), undefined);
-  });
-
-  it("supports several attributes, each one path segment", () => {
-    assert.deepEqual(ScopePattern.parse("/a/{region}/tenants/{tenant}/").match("/a/eu/tenants/acme/x"), { region: "eu", tenant: "acme" });
-  });
-
-  it("refuses a pattern without an attribute, or naming one twice", () => {
-    assert.throws(() => ScopePattern.parse("/a/b/"), /no \{attribute\}/);
-    assert.throws(() => ScopePattern.parse("/a/{t}/{t}/"), /twice/);
-  });
-});
 
 describe("refresh Lambda settings at cold start", () => {
   it("names every missing or wrong variable in one clear error", () => {

@@ -62,7 +62,7 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
   };
   const config = { ...(options.config ?? stackConfig(options.stack)), ...options.configOverrides };
   try {
-    const { stderr } = await new Promise<{ stderr: string }>((resolve, reject) => {
+    const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) => {
       execFile(
         process.execPath,
         ["--import", "tsx", path.join(__dirname, "programRunner.ts")],
@@ -72,11 +72,12 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
           timeout: 120_000,
           maxBuffer: 64 * 1024 * 1024,
         },
-        (error, _stdout, stderr) => (error ? reject(new Error(`program runner failed: ${error.message}\n${stderr}`)) : resolve({ stderr })),
+        (error, stdout, stderr) => (error ? reject(new Error(`program runner failed: ${error.message}\n${stderr}`)) : resolve({ stdout, stderr })),
       );
     });
     const run = JSON.parse(readFileSync(out, "utf8")) as ProgramRun;
     run.stderr = stderr;
+    run.stdout = stdout;
     return run;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -47,4 +47,6 @@ export interface ProgramRun {
   programMs?: number;
   /** What the program printed on stderr, where `pulumi.log.warn` goes under mocks. */
   stderr?: string;
+  /** What the program printed on stdout, where `pulumi.log.info` goes under mocks. */
+  stdout?: string;
 }
