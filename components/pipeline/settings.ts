@@ -5,6 +5,7 @@
  */
 import type * as pulumi from "@pulumi/pulumi";
 import { fullNameProblems, prefixProblems, segmentProblems } from "../appConfig/ssmRules";
+import { DEFAULT_REFRESH_PORT } from "../../runtime/protocol/refreshPort";
 import { defaultStreamKey } from "../../runtime/protocol/streamKeys";
 import type { RedisStreamArgs } from "../redisStream/redisStream";
 import type { RefreshFunctionArgs } from "../refreshFunction/refreshFunction";
@@ -15,7 +16,7 @@ import type {
 /** Defaults right for a small team; a stack overrides them in `Pulumi.<stack>.yaml`. */
 export const PIPELINE_DEFAULTS = {
   createdVpc: { availabilityZoneCount: 2, natGateways: "Single" as NatGatewayPlacement, cidrBlock: "10.0.0.0/16" },
-  refreshPort: 50051,
+  refreshPort: DEFAULT_REFRESH_PORT,
   redis: {
     engine: "valkey" as StreamEngine,
     nodeType: "cache.t4g.micro",
