@@ -129,7 +129,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
    * Prefer {@link createConfigClient}.
    */
   public static async start<S extends ConfigSchema = ConfigSchema>(options: ConfigClientOptions<S>): Promise<ConfigClient<S>> {
-    const client = new ConfigClient<S>(resolveOptions(options));
+    const client = new ConfigClient<S>(await resolveOptions(options));
     try {
       await client.boot();
     } catch (error) {

@@ -30,7 +30,7 @@ export { DerivedValue, type DeriveOptions, type ChangeListener, type KeySelector
 export type { ReloadSummary } from "./reload";
 export type {
   AckOptions, AppliedParameter, ChangeVia, ClientEvent, ClientEventType, ClientLogger, ClientMetrics, ClientState, CloudMapRegistrationOptions,
-  ConfigChange, ConfigClientOptions, ConfigSchema, ConfigSnapshot, ConfigValues, HeldParameterInfo, RedisConnectionOptions,
-  RefreshServerConfig, ReloadReason, StreamReadOptions,
+  ConfigChange, ConfigClientOptions, ConfigSchema, ConfigSnapshot, ConfigValues, HeldParameterInfo, PipelineRefreshPortOption,
+  PlatformRegistrationOptions, RedisConnectionOptions, RefreshServerConfig, ReloadReason, StreamReadOptions,
 } from "./types";
 export { parseAckEntry, buildAckFields, type AckMessage, type AckVia } from "../protocol/ackMessage";

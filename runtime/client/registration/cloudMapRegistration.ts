@@ -1,7 +1,7 @@
-import { networkInterfaces } from "node:os";
 import {
   DeregisterInstanceCommand, RegisterInstanceCommand, UpdateInstanceCustomHealthStatusCommand, type ServiceDiscoveryClient,
 } from "@aws-sdk/client-servicediscovery";
+import { addressFamily } from "./ipAddress";
 
 /** The attributes Cloud Map and the refresh Lambda read; scope attributes may not redefine them. */
 export const RESERVED_ATTRIBUTE_PREFIX = "AWS_";
@@ -11,6 +11,7 @@ export interface RegistrationTarget {
   client: ServiceDiscoveryClient;
   serviceId: string;
   instanceId: string;
+  /** IPv4 or IPv6: registered as `AWS_INSTANCE_IPV4` or `AWS_INSTANCE_IPV6`, the attributes the fan-out reads. */
   address: string;
   port: number;
   attributes: Readonly<Record<string, string>>;
@@ -22,11 +23,12 @@ const HEALTH_ATTEMPTS = 10;
 const HEALTH_RETRY_MS = 300;
 
 /**
- * The instance's entry in AWS Cloud Map: `RegisterInstance` with `AWS_INSTANCE_IPV4`,
- * `AWS_INSTANCE_PORT` and the scope attributes; with a custom health check it registers
- * UNHEALTHY (`AWS_INIT_HEALTH_STATUS`), turns HEALTHY when the client is ready, and UNHEALTHY
- * first when it closes, so the refresh Lambda (which discovers HEALTHY instances) stops calling
- * it before it deregisters.
+ * The instance's entry in AWS Cloud Map: `RegisterInstance` with `AWS_INSTANCE_IPV4` (or
+ * `AWS_INSTANCE_IPV6`), `AWS_INSTANCE_PORT` and the scope attributes; with a custom health check it
+ * registers UNHEALTHY (`AWS_INIT_HEALTH_STATUS`), turns HEALTHY when the client is ready, and
+ * UNHEALTHY first when it leaves. Cloud Map applies a custom health update about 30 seconds after
+ * it is made, and a deregistration asynchronously: the refresh function may still discover and call
+ * the instance for that long.
  */
 export class CloudMapRegistration {
   public constructor(private readonly target: RegistrationTarget) {}
@@ -35,7 +37,7 @@ export class CloudMapRegistration {
   public attributes(): Record<string, string> {
     return {
       ...this.target.attributes,
-      AWS_INSTANCE_IPV4: this.target.address,
+      [addressFamily(this.target.address) === "IPv6" ? "AWS_INSTANCE_IPV6" : "AWS_INSTANCE_IPV4"]: this.target.address,
       AWS_INSTANCE_PORT: String(this.target.port),
       ...(this.target.customHealthCheck ? { AWS_INIT_HEALTH_STATUS: "UNHEALTHY" } : {}),
     };
@@ -80,12 +82,4 @@ export class CloudMapRegistration {
     const { client, serviceId, instanceId } = this.target;
     await client.send(new UpdateInstanceCustomHealthStatusCommand({ ServiceId: serviceId, InstanceId: instanceId, Status: status }));
   }
-}
-
-/** The first non-internal IPv4 address of this host (an ECS task's ENI address), if any. */
-export function defaultInstanceAddress(): string | undefined {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const address of addresses ?? []) if (address.family === "IPv4" && !address.internal) return address.address;
-  }
-  return undefined;
 }
