@@ -249,6 +249,11 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     return this.closing;
   }
 
+  /** Leaves Cloud Map now, serving on: before a long drain (`closeOnSignals` calls it). Idempotent, never throws. */
+  public deregister(): Promise<void> {
+    return this.registration?.leave((event) => this.emit(event)) ?? Promise.resolve();
+  }
+
   private async boot(): Promise<void> {
     // The position first: a change published during the load is then read from the stream.
     const position = await this.readStartPosition();
@@ -503,21 +508,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
 
   private async shutdown(): Promise<void> {
     const reloading = this.reloader.stop();
-    const registration = this.registration;
-    if (registration) {
-      try {
-        await registration.markUnhealthy();
-        this.emit({ type: "registration", action: "unhealthy", instanceId: this.instanceId });
-      } catch (error) {
-        this.emit({ type: "registration-failed", action: "unhealthy", error: toError(error) });
-      }
-      try {
-        await registration.deregister();
-        this.emit({ type: "registration", action: "deregistered", instanceId: this.instanceId });
-      } catch (error) {
-        this.emit({ type: "registration-failed", action: "deregister", error: toError(error) });
-      }
-    }
+    await this.deregister();
     await this.server?.stop(CLOSE_GRACE_MS);
     await this.reader.stop();
     // A reload in progress may wait on SSM: give it the grace period, not more.

@@ -1,6 +1,8 @@
 import {
   DeregisterInstanceCommand, RegisterInstanceCommand, UpdateInstanceCustomHealthStatusCommand, type ServiceDiscoveryClient,
 } from "@aws-sdk/client-servicediscovery";
+import { toError } from "../../common/errors";
+import type { ClientEvent } from "../types";
 import { addressFamily } from "./ipAddress";
 
 /** The attributes Cloud Map and the refresh Lambda read; scope attributes may not redefine them. */
@@ -28,9 +30,12 @@ const HEALTH_RETRY_MS = 300;
  * registers UNHEALTHY (`AWS_INIT_HEALTH_STATUS`), turns HEALTHY when the client is ready, and
  * UNHEALTHY first when it leaves. Cloud Map applies a custom health update about 30 seconds after
  * it is made, and a deregistration asynchronously: the refresh function may still discover and call
- * the instance for that long.
+ * the instance for that long, so `closeOnSignals` leaves before the drain and the refresh server
+ * answers until `close()`.
  */
 export class CloudMapRegistration {
+  private leaving: Promise<void> | undefined;
+
   public constructor(private readonly target: RegistrationTarget) {}
 
   /** The attributes registered. */
@@ -68,6 +73,15 @@ export class CloudMapRegistration {
     if (this.target.customHealthCheck) await this.setHealth("UNHEALTHY");
   }
 
+  /**
+   * Leaves Cloud Map once: UNHEALTHY, then deregistered, each step reported to `report` (a failed
+   * step does not stop the next). Later calls return the same promise; it never rejects.
+   */
+  public leave(report: (event: ClientEvent) => void): Promise<void> {
+    this.leaving ??= this.leaveOnce(report);
+    return this.leaving;
+  }
+
   /** Deregisters the instance; an instance already gone is fine. */
   public async deregister(): Promise<void> {
     const { client, serviceId, instanceId } = this.target;
@@ -75,6 +89,22 @@ export class CloudMapRegistration {
       await client.send(new DeregisterInstanceCommand({ ServiceId: serviceId, InstanceId: instanceId }));
     } catch (error) {
       if ((error as Error).name !== "InstanceNotFound") throw error;
+    }
+  }
+
+  private async leaveOnce(report: (event: ClientEvent) => void): Promise<void> {
+    const { instanceId } = this.target;
+    try {
+      await this.markUnhealthy();
+      report({ type: "registration", action: "unhealthy", instanceId });
+    } catch (error) {
+      report({ type: "registration-failed", action: "unhealthy", error: toError(error) });
+    }
+    try {
+      await this.deregister();
+      report({ type: "registration", action: "deregistered", instanceId });
+    } catch (error) {
+      report({ type: "registration-failed", action: "deregister", error: toError(error) });
     }
   }
 

@@ -2,7 +2,7 @@ import { strict as assert } from "node:assert";
 import {
   CreateHttpNamespaceCommand, CreateServiceCommand, GetOperationCommand, ListInstancesCommand, RegisterInstanceCommand,
 } from "@aws-sdk/client-servicediscovery";
-import type { ClientEvent, ConfigClient } from "../../../runtime/client";
+import { closeOnSignals, type ClientEvent, type ConfigClient } from "../../../runtime/client";
 import { discoverInstances } from "../../../runtime/lambda/fanout/discoverInstances";
 import { createRefreshClient, refreshTokenMetadata, type StateResponse } from "../../../runtime/protocol";
 import { freePort } from "../../../runtime/local/servers";
@@ -10,6 +10,7 @@ import { ClientPool, startTestEnvironment, uniquePath, type TestEnvironment } fr
 import { putParameters } from "./support/parameters";
 import { RefreshCaller } from "./support/refreshCalls";
 import { awsvpcTaskDocument, TaskMetadataServer } from "./support/taskMetadataServer";
+import { waitFor } from "./support/waitFor";
 
 const TOKEN = "task-registration-test-token-0123";
 
@@ -125,6 +126,46 @@ describe("Registering an ECS task", function () {
       await client.close();
       assert.deepEqual(events.filter((e) => e.type.startsWith("registration")), []);
       assert.equal((await instance("ecs-task-1"))?.Attributes?.ECS_SERVICE_NAME, "orders", "ECS's entry is ECS's to remove");
+    });
+  });
+
+  describe("closeOnSignals", () => {
+    it("deregisters first: the instance leaves Cloud Map while the drain is still running, then closes", async () => {
+      const { client } = await start("drained", { host: "127.0.0.1" });
+      assert.ok(await instance("drained"));
+      let drainSawDeregistered = false;
+      let closed = false;
+      const close = client.close.bind(client);
+      const remove = closeOnSignals({ deregister: () => client.deregister(), close: () => close().then(() => void (closed = true)) }, {
+        signals: ["SIGUSR2"], exitCode: false,
+        // A drain longer than the deregistration: it ends only once the instance is gone from Cloud Map.
+        beforeClose: async () => {
+          await waitFor("the deregistration during the drain", async () => (await instance("drained")) === undefined);
+          drainSawDeregistered = !closed;
+        },
+      });
+      try {
+        process.kill(process.pid, "SIGUSR2");
+        await waitFor("the close", () => closed);
+      } finally {
+        remove();
+      }
+      assert.ok(drainSawDeregistered, "deregistered before the drain ended and before close()");
+    });
+
+    it("still drains and closes when the deregistration fails", async () => {
+      const steps: string[] = [];
+      const remove = closeOnSignals({
+        deregister: () => Promise.reject(new Error("Cloud Map unreachable")),
+        close: async () => void steps.push("close"),
+      }, { signals: ["SIGUSR2"], exitCode: false, beforeClose: () => void steps.push("drain") });
+      try {
+        process.kill(process.pid, "SIGUSR2");
+        await waitFor("the close", () => steps.includes("close"));
+      } finally {
+        remove();
+      }
+      assert.deepEqual(steps, ["drain", "close"]);
     });
   });
 });
