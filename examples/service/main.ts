@@ -57,7 +57,12 @@ async function main(): Promise<void> {
     ...(settings.streamKey ? { streamKey: settings.streamKey } : {}),
     ...(instanceId ? { instanceId } : {}),
     ...(settings.reloadIntervalMs ? { reloadIntervalMs: settings.reloadIntervalMs } : {}),
-    ...(settings.refreshToken?.length ? { refreshServer: { tokens: settings.refreshToken, host: settings.refreshHost, port: settings.refreshPort } } : {}),
+    ...(settings.refreshToken?.length ? {
+      refreshServer: {
+        tokens: settings.refreshToken, host: settings.refreshHost,
+        ...(settings.refreshPort !== undefined ? { port: settings.refreshPort } : {}),
+      },
+    } : {}),
     ...(settings.cloudMapServiceId ? {
       registration: {
         client: new ServiceDiscoveryClient({ region: settings.region, ...(cloudMapEndpoint ? { endpoint: cloudMapEndpoint, disableHostPrefix: true } : {}) }),

@@ -1,6 +1,6 @@
 import type { Redis } from "ioredis";
 import type { z } from "zod";
-import { describeError, toError } from "../common/errors";
+import { describeError } from "../common/errors";
 import { streamKeys, type RunningRefreshServer, type StreamKeys } from "../protocol";
 import { ChangeApplier } from "./ChangeApplier";
 import { ConfigClientClosedError, ConfigClientError, ConfigLoadError } from "./errors";
@@ -122,7 +122,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
   public static async start<S extends ConfigSchema = ConfigSchema>(
     options: ConfigClientOptions<S>,
   ): Promise<ConfigClient<S>> {
-    const client = new ConfigClient<S>(resolveOptions(options));
+    const client = new ConfigClient<S>(await resolveOptions(options));
     try {
       await client.boot();
     } catch (error) {
@@ -230,6 +230,11 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     return this.closing;
   }
 
+  /** Leaves Cloud Map now, serving on: before a long drain (`closeOnSignals` calls it). Idempotent, never throws. */
+  public deregister(): Promise<void> {
+    return this.registration?.leave((event) => this.emit(event)) ?? Promise.resolve();
+  }
+
   private async boot(): Promise<void> {
     // The position first: a change published during the load is then read from the stream.
     const position = await this.readStartPosition();
@@ -316,21 +321,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
 
   private async shutdown(): Promise<void> {
     const reloading = this.reloader.stop();
-    const registration = this.registration;
-    if (registration) {
-      try {
-        await registration.markUnhealthy();
-        this.emit({ type: "registration", action: "unhealthy", instanceId: this.instanceId });
-      } catch (error) {
-        this.emit({ type: "registration-failed", action: "unhealthy", error: toError(error) });
-      }
-      try {
-        await registration.deregister();
-        this.emit({ type: "registration", action: "deregistered", instanceId: this.instanceId });
-      } catch (error) {
-        this.emit({ type: "registration-failed", action: "deregister", error: toError(error) });
-      }
-    }
+    await this.deregister();
     await this.server?.stop(CLOSE_GRACE_MS);
     await this.reader.stop();
     // A reload in progress may wait on SSM: give it the grace period, not more.

@@ -34,6 +34,7 @@ export type { ReloadSummary } from "./reload/reloader";
 export type { ChangeVia, ClientState, ConfigSchema, ConfigSnapshot, ConfigValues, HeldParameterInfo } from "./types/config";
 export type { AppliedParameter, ClientEvent, ClientEventType, ClientMetrics, ConfigChange, ReloadReason } from "./types/events";
 export type {
-  AckOptions, ClientLogger, CloudMapRegistrationOptions, ConfigClientOptions, RedisConnectionOptions, RefreshServerConfig,
+  AckOptions, ClientLogger, CloudMapRegistrationOptions, ConfigClientOptions, PipelineRefreshPortOption,
+  PlatformRegistrationOptions, RedisConnectionOptions, RefreshServerConfig,
   StreamReadOptions,
 } from "./types/options";

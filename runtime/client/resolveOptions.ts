@@ -1,12 +1,21 @@
 import { hostname } from "node:os";
 import { z } from "zod";
+import { toError } from "../common/errors";
 import { defaultStreamKey } from "../protocol";
 import { ClientOptionsError } from "./errors";
 import { STDERR_LOGGER } from "./observability/clientEvents";
-import { defaultInstanceAddress, RESERVED_ATTRIBUTE_PREFIX } from "./registration/cloudMapRegistration";
+import { RESERVED_ATTRIBUTE_PREFIX } from "./registration/cloudMapRegistration";
+import { SYSTEM_HOST, type HostEnvironment } from "./registration/hostEnvironment";
+import { resolveInstanceAddress } from "./registration/instanceAddress";
+import { addressFamily, unregistrableReason, type AddressFamily } from "./registration/ipAddress";
+import { planRefreshPort, readPipelineRefreshPort } from "./registration/pipelineRefreshPort";
+import { readTaskNetwork, TASK_METADATA_ENV } from "./registration/taskMetadata";
 import { PARAMETER_PATH_PATTERN } from "./state/configRules";
 import type { ReconnectBackoff } from "./stream/redisConnection";
-import type { ClientLogger, CloudMapRegistrationOptions, ConfigClientOptions, ConfigSchema, RefreshServerConfig } from "./types";
+import type {
+  ClientLogger, CloudMapRegistrationOptions, ConfigClientOptions, ConfigSchema, PlatformRegistrationOptions,
+  RefreshServerConfig,
+} from "./types";
 
 /** Defaults, spelled out. */
 export const CLIENT_DEFAULTS = {
@@ -44,6 +53,10 @@ export interface ResolvedOptions<S extends ConfigSchema> {
 }
 
 const positive = z.number().int().positive();
+const pipelinePortSchema = z.custom<number | "any">(
+  (v) => v === "any" || (Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 65_535),
+  'must be a port (1-65535) or "any"',
+);
 const optionsSchema = z.object({
   parameterPath: z.string().regex(PARAMETER_PATH_PATTERN, "must look like /<app>/<env>/ (leading and trailing slash)"),
   ssm: z.custom((v) => typeof (v as { send?: unknown } | null)?.send === "function", "must be an SSMClient"),
@@ -69,10 +82,12 @@ const optionsSchema = z.object({
     port: z.number().int().min(0).max(65_535).optional(),
   }).loose().optional(),
   registration: z.object({
+    registeredBy: z.literal("client", { error: 'must be "client" or "ecs"' }).optional(),
     client: z.custom((v) => typeof (v as { send?: unknown } | null)?.send === "function", "must be a ServiceDiscoveryClient"),
     serviceId: z.string().min(1),
-    address: z.ipv4().optional(),
+    address: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).optional(),
     port: z.number().int().min(1).max(65_535).optional(),
+    pipelineRefreshPort: pipelinePortSchema.optional(),
     attributes: z.record(
       z.string().min(1).max(255).refine((key) => !key.startsWith(RESERVED_ATTRIBUTE_PREFIX), `may not start with ${RESERVED_ATTRIBUTE_PREFIX} (the client sets those)`),
       z.string().max(1024),
@@ -81,20 +96,51 @@ const optionsSchema = z.object({
   }).optional(),
   logger: z.custom((v) => ["debug", "info", "warn", "error"].every((m) => typeof (v as Record<string, unknown> | null)?.[m] === "function"), "must have debug, info, warn and error").optional(),
 });
+/** With `registeredBy: "ecs"` the registration carries nothing else: ECS owns the Cloud Map entry. */
+const platformOptionsSchema = optionsSchema.extend({
+  registration: z.strictObject({ registeredBy: z.literal("ecs"), pipelineRefreshPort: pipelinePortSchema.optional() }),
+});
 
 /**
- * Validates the options and applies the defaults. Throws {@link ClientOptionsError} naming every
- * bad option at once.
+ * Validates the options and applies the defaults, then finds what a registered instance registers:
+ * its address (the ECS task metadata, or this host's interfaces: see `resolveInstanceAddress`) and
+ * the pipeline's refresh port. Rejects with {@link ClientOptionsError} naming every bad option at
+ * once, or the one reason no address can be registered and what to set.
  */
-export function resolveOptions<S extends ConfigSchema>(options: ConfigClientOptions<S>): ResolvedOptions<S> {
-  const parsed = optionsSchema.safeParse(options);
+export async function resolveOptions<S extends ConfigSchema>(
+  options: ConfigClientOptions<S>, host: HostEnvironment = SYSTEM_HOST,
+): Promise<ResolvedOptions<S>> {
+  const platform = isPlatformRegistration(options.registration);
+  const ownRegistration = isPlatformRegistration(options.registration) ? undefined : options.registration;
+  const parsed = (platform ? platformOptionsSchema : optionsSchema).safeParse(options);
   const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".") || "options"}: ${issue.message}`);
-  if (options.registration && !options.registration.port && !options.refreshServer) {
-    problems.push("registration.port: is required when there is no refreshServer (the port the Lambda calls)");
+  const serverPort = options.registration ? registeredServerPort(options, host, problems) : options.refreshServer?.port;
+  const given = ownRegistration?.address;
+  if (given !== undefined && addressFamily(given) && unregistrableReason(given)) {
+    problems.push(`registration.address: ${unregistrableReason(given)}; register the address the function calls`);
   }
-  const address = options.registration ? options.registration.address ?? defaultInstanceAddress() : undefined;
-  if (options.registration && !address) problems.push("registration.address: this host has no non-internal IPv4 address; pass one");
   if (problems.length > 0) throw new ClientOptionsError(problems);
+
+  let registration: ResolvedOptions<S>["registration"];
+  let family: AddressFamily | undefined;
+  if (ownRegistration) {
+    const found = await resolveInstanceAddress({
+      ...(given !== undefined ? { address: given } : {}),
+      ...(ownRegistration.port !== undefined ? { port: ownRegistration.port } : {}),
+      ...(serverPort !== undefined ? { serverPort } : {}),
+    }, host);
+    family = found.family;
+    const customHealthCheck = ownRegistration.customHealthCheck ?? true;
+    registration = { ...ownRegistration, address: found.address, customHealthCheck };
+  } else if (platform && options.refreshServer?.host === undefined) {
+    family = await platformAddressFamily(host);
+  }
+  const refreshServer = options.refreshServer && {
+    ...options.refreshServer,
+    // An IPv6-only task is called on its IPv6 address: listen on every IPv6 interface.
+    ...(options.refreshServer.host === undefined && family === "IPv6" ? { host: "[::]" } : {}),
+    ...(serverPort !== undefined ? { port: serverPort } : {}),
+  };
 
   const reconnect = {
     minDelayMs: options.stream?.reconnect?.minDelayMs ?? CLIENT_DEFAULTS.reconnect.minDelayMs,
@@ -114,12 +160,8 @@ export function resolveOptions<S extends ConfigSchema>(options: ConfigClientOpti
     reconnect: { minDelayMs: Math.min(reconnect.minDelayMs, reconnect.maxDelayMs), maxDelayMs: reconnect.maxDelayMs },
     startTimeoutMs: options.stream?.startTimeoutMs ?? CLIENT_DEFAULTS.startTimeoutMs,
     acks: options.acks === false ? false : { maxLength: options.acks?.maxLength ?? CLIENT_DEFAULTS.ackMaxLength },
-    refreshServer: options.refreshServer,
-    registration: options.registration && {
-      ...options.registration,
-      address: address as string,
-      customHealthCheck: options.registration.customHealthCheck ?? true,
-    },
+    refreshServer,
+    registration,
     logger: options.logger ?? STDERR_LOGGER,
   };
 }
@@ -127,4 +169,53 @@ export function resolveOptions<S extends ConfigSchema>(options: ConfigClientOpti
 /** `<hostname>-<pid>`, cut to Cloud Map's rules. */
 export function defaultInstanceId(): string {
   return `${hostname()}-${process.pid}`.replace(/[^0-9a-zA-Z_/:.@-]/g, "-").slice(-64);
+}
+
+function isPlatformRegistration(
+  registration: ConfigClientOptions["registration"],
+): registration is PlatformRegistrationOptions {
+  return (registration as { registeredBy?: unknown } | undefined)?.registeredBy === "ecs";
+}
+
+/**
+ * The refresh server's port of a registered instance (the pipeline's refresh port unless given),
+ * pushing the problems that refuse the registration: no port at all, a malformed `CONFIG_REFRESH_PORT`,
+ * a registered port the pipeline does not open.
+ */
+function registeredServerPort(
+  options: ConfigClientOptions, host: HostEnvironment, problems: string[],
+): number | undefined {
+  const registration = options.registration as CloudMapRegistrationOptions | PlatformRegistrationOptions;
+  const registeredPort = isPlatformRegistration(registration) ? undefined : registration.port;
+  if (!options.refreshServer && registeredPort === undefined) {
+    problems.push(isPlatformRegistration(registration)
+      ? 'registration: registeredBy "ecs" needs a refreshServer (the function calls the port ECS registers)'
+      : "registration.port: is required when there is no refreshServer (the port the Lambda calls)");
+    return undefined;
+  }
+  const pipeline = readPipelineRefreshPort(registration.pipelineRefreshPort, host.env);
+  if (pipeline && "problem" in pipeline) {
+    problems.push(pipeline.problem);
+    return options.refreshServer?.port;
+  }
+  const plan = planRefreshPort({
+    ...(options.refreshServer?.port !== undefined ? { serverPort: options.refreshServer.port } : {}),
+    ...(registeredPort !== undefined ? { registeredPort } : {}),
+  }, pipeline);
+  if (plan.problem !== undefined) problems.push(plan.problem);
+  return options.refreshServer ? plan.serverPort ?? options.refreshServer.port : undefined;
+}
+
+/** The family of the address ECS registers for this task (IPv6 for an IPv6-only awsvpc task), when it can be read. */
+async function platformAddressFamily(host: HostEnvironment): Promise<AddressFamily | undefined> {
+  const metadataUri = host.env[TASK_METADATA_ENV];
+  if (!metadataUri) return undefined;
+  try {
+    const network = await readTaskNetwork(metadataUri, host.metadataTimeoutMs);
+    const ipv6Only = network.ipv4Addresses.length === 0 && network.ipv6Addresses.length > 0;
+    return network.mode === "awsvpc" && ipv6Only ? "IPv6" : "IPv4";
+  } catch (error) {
+    const detail = `${toError(error).message}; pass refreshServer.host ("0.0.0.0", or "[::]" for an IPv6-only task)`;
+    throw new ClientOptionsError([`refreshServer.host: ${detail}`]);
+  }
 }

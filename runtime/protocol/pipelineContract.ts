@@ -17,6 +17,12 @@ export const PIPELINE_CONTRACT_DEFAULTS = {
   rpcRetries: 1,
 } as const;
 
+/**
+ * The environment variable a service's task definition sets from the stack output `refreshPort`
+ * (a port, or `any` where no security group filters ports, as in the local pipeline).
+ */
+export const REFRESH_PORT_ENV = "CONFIG_REFRESH_PORT";
+
 /** An inclusive range of whole numbers. */
 export interface IntegerRange {
   min: number;

@@ -1,7 +1,9 @@
-import { networkInterfaces } from "node:os";
 import {
   DeregisterInstanceCommand, RegisterInstanceCommand, UpdateInstanceCustomHealthStatusCommand, type ServiceDiscoveryClient,
 } from "@aws-sdk/client-servicediscovery";
+import { toError } from "../../common/errors";
+import type { ClientEvent } from "../types";
+import { addressFamily } from "./ipAddress";
 
 /** The attributes Cloud Map and the refresh Lambda read; scope attributes may not redefine them. */
 export const RESERVED_ATTRIBUTE_PREFIX = "AWS_";
@@ -11,6 +13,7 @@ export interface RegistrationTarget {
   client: ServiceDiscoveryClient;
   serviceId: string;
   instanceId: string;
+  /** IPv4 or IPv6: registered as `AWS_INSTANCE_IPV4` or `AWS_INSTANCE_IPV6`, the attributes the fan-out reads. */
   address: string;
   port: number;
   attributes: Readonly<Record<string, string>>;
@@ -22,20 +25,24 @@ const HEALTH_ATTEMPTS = 10;
 const HEALTH_RETRY_MS = 300;
 
 /**
- * The instance's entry in AWS Cloud Map: `RegisterInstance` with `AWS_INSTANCE_IPV4`,
- * `AWS_INSTANCE_PORT` and the scope attributes; with a custom health check it registers
- * UNHEALTHY (`AWS_INIT_HEALTH_STATUS`), turns HEALTHY when the client is ready, and UNHEALTHY
- * first when it closes, so the refresh Lambda (which discovers HEALTHY instances) stops calling
- * it before it deregisters.
+ * The instance's entry in AWS Cloud Map: `RegisterInstance` with `AWS_INSTANCE_IPV4` (or
+ * `AWS_INSTANCE_IPV6`), `AWS_INSTANCE_PORT` and the scope attributes; with a custom health check it
+ * registers UNHEALTHY (`AWS_INIT_HEALTH_STATUS`), turns HEALTHY when the client is ready, and
+ * UNHEALTHY first when it leaves. Cloud Map applies a custom health update about 30 seconds after
+ * it is made, and a deregistration asynchronously: the refresh function may still discover and call
+ * the instance for that long, so `closeOnSignals` leaves before the drain and the refresh server
+ * answers until `close()`.
  */
 export class CloudMapRegistration {
+  private leaving: Promise<void> | undefined;
+
   public constructor(private readonly target: RegistrationTarget) {}
 
   /** The attributes registered. */
   public attributes(): Record<string, string> {
     return {
       ...this.target.attributes,
-      AWS_INSTANCE_IPV4: this.target.address,
+      [addressFamily(this.target.address) === "IPv6" ? "AWS_INSTANCE_IPV6" : "AWS_INSTANCE_IPV4"]: this.target.address,
       AWS_INSTANCE_PORT: String(this.target.port),
       ...(this.target.customHealthCheck ? { AWS_INIT_HEALTH_STATUS: "UNHEALTHY" } : {}),
     };
@@ -66,6 +73,15 @@ export class CloudMapRegistration {
     if (this.target.customHealthCheck) await this.setHealth("UNHEALTHY");
   }
 
+  /**
+   * Leaves Cloud Map once: UNHEALTHY, then deregistered, each step reported to `report` (a failed
+   * step does not stop the next). Later calls return the same promise; it never rejects.
+   */
+  public leave(report: (event: ClientEvent) => void): Promise<void> {
+    this.leaving ??= this.leaveOnce(report);
+    return this.leaving;
+  }
+
   /** Deregisters the instance; an instance already gone is fine. */
   public async deregister(): Promise<void> {
     const { client, serviceId, instanceId } = this.target;
@@ -76,16 +92,24 @@ export class CloudMapRegistration {
     }
   }
 
+  private async leaveOnce(report: (event: ClientEvent) => void): Promise<void> {
+    const { instanceId } = this.target;
+    try {
+      await this.markUnhealthy();
+      report({ type: "registration", action: "unhealthy", instanceId });
+    } catch (error) {
+      report({ type: "registration-failed", action: "unhealthy", error: toError(error) });
+    }
+    try {
+      await this.deregister();
+      report({ type: "registration", action: "deregistered", instanceId });
+    } catch (error) {
+      report({ type: "registration-failed", action: "deregister", error: toError(error) });
+    }
+  }
+
   private async setHealth(status: "HEALTHY" | "UNHEALTHY"): Promise<void> {
     const { client, serviceId, instanceId } = this.target;
     await client.send(new UpdateInstanceCustomHealthStatusCommand({ ServiceId: serviceId, InstanceId: instanceId, Status: status }));
   }
-}
-
-/** The first non-internal IPv4 address of this host (an ECS task's ENI address), if any. */
-export function defaultInstanceAddress(): string | undefined {
-  for (const addresses of Object.values(networkInterfaces())) {
-    for (const address of addresses ?? []) if (address.family === "IPv4" && !address.internal) return address.address;
-  }
-  return undefined;
 }

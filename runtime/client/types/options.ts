@@ -51,26 +51,46 @@ export interface AckOptions {
 export interface RefreshServerConfig {
   /** Accepted tokens (two while rotating), or a function that returns the current ones. */
   tokens: readonly string[] | (() => readonly string[]);
-  /** Interface to listen on. Default `0.0.0.0`. */
+  /** Interface to listen on. Default `0.0.0.0`; `[::]` when the instance registers an IPv6 address. */
   host?: string;
-  /** Port. Default 0 (the OS picks one; read `client.refreshPort`). */
+  /**
+   * Port. Default, when the instance is registered: the pipeline's refresh port (see
+   * `pipelineRefreshPort`; 50051 when unknown). Otherwise 0: the OS picks one (read `client.refreshPort`).
+   */
   port?: number;
   /** TLS credentials; default insecure (inside the VPC). */
   credentials?: ServerCredentials;
 }
 
 /**
- * Registration of the instance in AWS Cloud Map, so the refresh Lambda finds it
+ * The refresh port the pipeline's security group opens to the refresh function (the stack output
+ * `refreshPort`), or `any` where nothing filters ports (the local pipeline). Default: the variable
+ * `CONFIG_REFRESH_PORT` (a port or `any`; set it in the task definition from the stack output), else
+ * unknown. When known, the refresh server defaults to it and a registration of any other port is refused.
+ */
+export type PipelineRefreshPortOption = number | "any";
+
+/**
+ * Registration of the instance in AWS Cloud Map by the client itself, so the refresh Lambda finds it
  * (`DiscoverInstances`, `HealthStatus: HEALTHY`).
  */
 export interface CloudMapRegistrationOptions {
+  /** `client` (default): the client registers at start and deregisters on close. */
+  registeredBy?: "client";
   client: ServiceDiscoveryClient;
   /** The Cloud Map service id (`srv-...`). */
   serviceId: string;
-  /** The address the Lambda calls (`AWS_INSTANCE_IPV4`). Default: the first non-internal IPv4 of this host. */
+  /**
+   * The address the Lambda calls, IPv4 (`AWS_INSTANCE_IPV4`) or IPv6 (`AWS_INSTANCE_IPV6`); never
+   * link-local. Default: in an ECS task, the task ENI's address from the task metadata endpoint v4
+   * (`ECS_CONTAINER_METADATA_URI_V4`; awsvpc, IPv4 first); elsewhere this host's first non-internal,
+   * non-link-local address. Required, with `port`, in ECS bridge mode (the host's address and port).
+   */
   address?: string;
   /** The port the Lambda calls (`AWS_INSTANCE_PORT`). Default: the refresh server's port. */
   port?: number;
+  /** See {@link PipelineRefreshPortOption}. */
+  pipelineRefreshPort?: PipelineRefreshPortOption;
   /** Scope attributes, such as `{ tenant: "acme" }`. May not redefine the `AWS_*` attributes. */
   attributes?: Readonly<Record<string, string>>;
   /**
@@ -78,6 +98,22 @@ export interface CloudMapRegistrationOptions {
    * instance registers UNHEALTHY, turns HEALTHY when ready and UNHEALTHY first when closing.
    */
   customHealthCheck?: boolean;
+}
+
+/**
+ * The platform registers the instance: an ECS service with `serviceRegistries` registers each task
+ * in Cloud Map when it starts and deregisters it when it stops, and reports its health (the service's
+ * custom health check). The client then neither registers nor deregisters; it still serves `Refresh`,
+ * on the pipeline's refresh port by default. ECS sets `AWS_INSTANCE_IPV4`, `AWS_INSTANCE_PORT` (the
+ * registry's port: give `serviceRegistries` the refresh port as `containerName` + `containerPort`,
+ * or the fan-out reports the task "registered without a valid AWS_INSTANCE_PORT"), `AVAILABILITY_ZONE`,
+ * `REGION`, `ECS_CLUSTER_NAME`, `ECS_SERVICE_NAME`, `ECS_TASK_DEFINITION_FAMILY` and, on EC2,
+ * `EC2_INSTANCE_ID`. It sets no custom attribute: a scoped fan-out can select only on those.
+ */
+export interface PlatformRegistrationOptions {
+  registeredBy: "ecs";
+  /** See {@link PipelineRefreshPortOption}. */
+  pipelineRefreshPort?: PipelineRefreshPortOption;
 }
 
 /**
@@ -117,8 +153,8 @@ export interface ConfigClientOptions<S extends ConfigSchema = ConfigSchema> {
   acks?: AckOptions | false;
   /** Serve `refresh.proto` (omit for stream-only instances). */
   refreshServer?: RefreshServerConfig;
-  /** Register in Cloud Map at start, deregister on close (omit to skip). */
-  registration?: CloudMapRegistrationOptions;
+  /** Register in Cloud Map at start and deregister on close, or let ECS do it (omit: not registered). */
+  registration?: CloudMapRegistrationOptions | PlatformRegistrationOptions;
   /** Default: warnings and errors as JSON lines on stderr. */
   logger?: ClientLogger;
 }

@@ -109,6 +109,8 @@ export class ServiceFleet {
       ...process.env,
       ...awsProcessEnvironment(o.connection),
       REFRESH_TOKEN: o.refreshToken,
+      // No security group on one machine: each instance registers the free port it got.
+      CONFIG_REFRESH_PORT: "any",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     }, { cwd: command.cwd });
     this.starting.add(server);

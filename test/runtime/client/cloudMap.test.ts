@@ -41,7 +41,7 @@ describe("Cloud Map registration", function () {
     const client = await clients.start({
       parameterPath: path, ssm: env.ssm, redis: env.redis.url, instanceId: "orders-1",
       schema: { log_level: z.enum(["debug", "info", "warn", "error"]) },
-      refreshServer: { tokens: [TOKEN], host: "127.0.0.1" },
+      refreshServer: { tokens: [TOKEN], host: "127.0.0.1", port: 0 },
       registration: { client: env.serviceDiscovery, serviceId, address: "127.0.0.1", attributes: { tenant: "acme" } },
     });
 
@@ -73,7 +73,7 @@ describe("Cloud Map registration", function () {
     await assert.rejects(createConfigClient({
       parameterPath: path, ssm: env.ssm, redis: env.redis.url, instanceId: "orders-refused", logger: new MemoryLogger(),
       schema: { log_level: z.enum(["debug", "info"]) },
-      refreshServer: { tokens: [TOKEN], host: "127.0.0.1" },
+      refreshServer: { tokens: [TOKEN], host: "127.0.0.1", port: 0 },
       registration: { client: env.serviceDiscovery, serviceId, address: "127.0.0.1" },
     }), ConfigValidationError);
     assert.ok(!(await listed()).includes("orders-refused"));
