@@ -1,19 +1,21 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
 import { parseArgs } from "node:util";
 import { LAMBDA_ENVIRONMENT } from "../../lambda/environment";
-import { createAwsClients, type AwsClients } from "../../local/aws/awsClients";
-import type { AwsConnection } from "../../local/aws/awsConnection";
-import { explainAwsError } from "../../local/aws/explainAwsError";
-import { LocalPipelineError, PipelineSettingsError } from "../../local/errors";
-import { createLocalRefreshHandler } from "../../local/invoker/localRefreshHandler";
-import { replayDeadLetters, type ReplayOutcome } from "../../local/invoker/replayDeadLetters";
-import { DEAD_LETTER_QUEUE_URL_VARIABLE } from "../../local/pipeline/startLocalPipeline";
 import type { PipelineNames } from "../../local/provision/pipelineNames";
+import { createAwsClients, type AwsClients } from "../../operator/aws/awsClients";
+import type { AwsConnection } from "../../operator/aws/awsConnection";
+import { explainAwsError } from "../../operator/aws/explainAwsError";
+import { OPERATOR_ENVIRONMENT } from "../../operator/commandEnvironment";
+import { OperatorError, PipelineSettingsError } from "../../operator/errors";
+import { createLocalRefreshHandler } from "../../operator/handler/localRefreshHandler";
+import { replayDeadLetters, type ReplayOutcome } from "../../operator/handler/replayDeadLetters";
 import type { CommandResult, Output } from "../output";
 import {
   EXIT_CODES_HELP, NAME_HELP, NAME_OPTIONS, resolveCommandTarget, resolveNames, TARGET_HELP, TARGET_OPTIONS,
 } from "./shared/commandTarget";
 import { runCommand } from "./shared/runCommand";
+
+const DLQ_URL_VARIABLE = OPERATOR_ENVIRONMENT.deadLetterQueueUrl;
 
 /** Help of `config-refresh dlq`. */
 export const DLQ_HELP = `Usage: config-refresh dlq replay [options]
@@ -29,7 +31,7 @@ Both message shapes the component's DLQ receives are read: the event itself (Eve
 letters) and Lambda's on-failure record.
 
 Options:
-  --dlq-url URL         the dead-letter queue (${DEAD_LETTER_QUEUE_URL_VARIABLE}; default: the local pipeline's queue,
+  --dlq-url URL         the dead-letter queue (${DLQ_URL_VARIABLE}; default: the local pipeline's queue,
                         config-refresh-<app>-<env>-dlq; in AWS, the component's deadLetterQueueUrl output)
   --redis-url URL       the Redis stream host (${LAMBDA_ENVIRONMENT.redisUrl}), required
   --max N               most messages replayed in this run (default 100)
@@ -67,7 +69,8 @@ export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
       ...(target.connection.endpoint ? { awsEndpoint: target.connection.endpoint } : {}),
     }, clients);
     try {
-      const queue = await deadLetterQueue(clients, target.connection, names, values["dlq-url"] ?? env[DEAD_LETTER_QUEUE_URL_VARIABLE]);
+      const givenUrl = values["dlq-url"] ?? env[DLQ_URL_VARIABLE];
+      const queue = await deadLetterQueue(clients, target.connection, names, givenUrl);
       out.print(`Replaying ${queue.url} through the refresh handler (prefix ${names.prefix})`);
       const outcomes = await replayDeadLetters({
         sqs: clients.sqs, deadLetterQueueUrl: queue.url, deadLetterQueueArn: queue.arn, region: target.connection.region ?? "us-east-1",
@@ -99,7 +102,10 @@ async function deadLetterQueue(clients: AwsClients, connection: AwsConnection, n
   } catch (error) {
     const name = (error as Error).name;
     if (name === "QueueDoesNotExist" || name === "AWS.SimpleQueueService.NonExistentQueue") {
-      throw new LocalPipelineError(`there is no dead-letter queue ${url ?? names.deadLetterQueueName} at ${connection.label}: give --dlq-url (in AWS, the component's deadLetterQueueUrl output)`);
+      throw new OperatorError(
+        `there is no dead-letter queue ${url ?? names.deadLetterQueueName} at ${connection.label}: `
+        + "give --dlq-url (in AWS, the component's deadLetterQueueUrl output)",
+      );
     }
     throw explainAwsError(error, { connection, service: "SQS", action: `find the dead-letter queue ${url ?? names.deadLetterQueueName}` });
   }

@@ -1,11 +1,11 @@
 import { parseArgs } from "node:util";
-import { createAwsClients } from "../../local/aws/awsClients";
-import { explainAwsError } from "../../local/aws/explainAwsError";
-import { PipelineSettingsError } from "../../local/errors";
-import { readFleetState } from "../../local/fleet/fleetState";
 import { fullParameterName } from "../../local/provision/pipelineNames";
-import { ChangeEventRelay } from "../../local/relay/changeEventRelay";
-import { writeParameter } from "../../local/relay/writeParameter";
+import { createAwsClients } from "../../operator/aws/awsClients";
+import { explainAwsError } from "../../operator/aws/explainAwsError";
+import { PipelineSettingsError } from "../../operator/errors";
+import { readFleetState } from "../../operator/fleet/fleetState";
+import { ChangeEventRelay } from "../../operator/relay/changeEventRelay";
+import { writeParameter } from "../../operator/relay/writeParameter";
 import { PARAMETER_TYPES, type ParameterType } from "../../protocol/types";
 import type { CommandResult, Output } from "../output";
 import {

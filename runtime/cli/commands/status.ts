@@ -1,9 +1,9 @@
 import { parseArgs } from "node:util";
-import { createAwsClients } from "../../local/aws/awsClients";
-import { explainAwsError } from "../../local/aws/explainAwsError";
-import { LocalPipelineError, PipelineSettingsError } from "../../local/errors";
-import { readFleetState } from "../../local/fleet/fleetState";
-import { textTable } from "../../local/format/textTable";
+import { createAwsClients } from "../../operator/aws/awsClients";
+import { explainAwsError } from "../../operator/aws/explainAwsError";
+import { OperatorError, PipelineSettingsError } from "../../operator/errors";
+import { readFleetState } from "../../operator/fleet/fleetState";
+import { textTable } from "../../operator/format/textTable";
 import type { CommandResult, Output } from "../output";
 import {
   EXIT_CODES_HELP, NAME_HELP, NAME_OPTIONS, resolveCommandTarget, resolveNames, TARGET_HELP, TARGET_OPTIONS,
@@ -58,10 +58,19 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
       }).catch((error: unknown) => {
         const name = (error as Error).name;
         if (name === "ParameterNotFound") {
-          throw new LocalPipelineError(`the refresh token ${names.refreshTokenParameter} does not exist at ${target.connection.label}: no pipeline for ${names.prefix} runs there (or give --token-parameter)`);
+          throw new OperatorError(
+            `the refresh token ${names.refreshTokenParameter} does not exist at ${target.connection.label}: `
+            + `no pipeline for ${names.prefix} runs there (or give --token-parameter)`,
+          );
         }
         if (name === "NamespaceNotFound" || name === "ServiceNotFound") {
-          throw new LocalPipelineError(`Cloud Map has no ${name === "NamespaceNotFound" ? `namespace ${names.namespaceName}` : `service ${names.serviceName} in ${names.namespaceName}`} at ${target.connection.label}: is the pipeline running there (or give --namespace/--service)?`);
+          const missing = name === "NamespaceNotFound"
+            ? `namespace ${names.namespaceName}`
+            : `service ${names.serviceName} in ${names.namespaceName}`;
+          throw new OperatorError(
+            `Cloud Map has no ${missing} at ${target.connection.label}: `
+            + "is the pipeline running there (or give --namespace/--service)?",
+          );
         }
         throw explainAwsError(error, { connection: target.connection, service: "SSM/Cloud Map", action: `read ${names.prefix} and the instances of ${names.namespaceName}/${names.serviceName}`, parameterName: names.refreshTokenParameter });
       });

@@ -1,7 +1,7 @@
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
-import type { AwsConnection } from "../aws/awsConnection";
-import { explainAwsError } from "../aws/explainAwsError";
-import { ParameterNotFoundError } from "../errors";
+import type { AwsConnection } from "../../operator/aws/awsConnection";
+import { explainAwsError } from "../../operator/aws/explainAwsError";
+import { ParameterNotFoundError } from "../../operator/errors";
 
 /**
  * Reads the refresh token (a SecureString, decrypted). In AWS the component generated it; a missing

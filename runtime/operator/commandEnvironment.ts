@@ -1,0 +1,9 @@
+/**
+ * Environment variables the `config-refresh` commands read besides the refresh function's own
+ * (`LAMBDA_ENVIRONMENT`: prefix, Redis URL, names) and the AWS SDK's. The local pipeline sets them
+ * too (`commandEnvironment()`), so the commands find it.
+ */
+export const OPERATOR_ENVIRONMENT = {
+  /** URL of the dead-letter queue `dlq replay` reads (in AWS, the component's `deadLetterQueueUrl` output). */
+  deadLetterQueueUrl: "CONFIG_REFRESH_DLQ_URL",
+} as const;
