@@ -48,6 +48,34 @@ export class EndpointUnreachableError extends OperatorError {
   }
 }
 
+/**
+ * What a command needs does not answer from this machine, though it may from elsewhere: the pipeline's
+ * Redis (ElastiCache) and the instances' addresses are private to the VPC. Says where to run the command.
+ *
+ * @example
+ * ```ts
+ * new UnreachableFromHereError("Redis", "rediss://master.x:6379", "no answer within 3.0 s", "dlq replay");
+ * ```
+ */
+export class UnreachableFromHereError extends OperatorError {
+  public override readonly exitCode = EXIT_CODES.unreachable;
+
+  public constructor(what: string, where: string, detail: string, command: string, options?: { cause?: unknown }) {
+    super(
+      `cannot reach ${what} at ${where} from this machine (${detail}): the pipeline's Redis and the instances `
+      + `answer only inside its VPC. Run \`config-refresh ${command}\` inside the VPC instead: a one-off ECS task `
+      + "in the services' subnets with their security group (the stack's serviceSecurityGroupId output), "
+      + "or AWS CloudShell in that VPC",
+      options,
+    );
+  }
+}
+
+/** Redis wants a password that was not given, or refused the one given (ElastiCache's AUTH token). */
+export class RedisPasswordError extends OperatorError {
+  public override readonly exitCode = EXIT_CODES.unreachable;
+}
+
 /** No AWS credentials were found, or AWS refused them (unknown key, expired token, access denied). */
 export class AwsCredentialsError extends OperatorError {
   public override readonly exitCode = EXIT_CODES.unreachable;

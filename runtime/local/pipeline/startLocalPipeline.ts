@@ -11,6 +11,8 @@ import { EndpointUnreachableError, PipelineSettingsError } from "../../operator/
 import { readFleetState } from "../../operator/fleet/fleetState";
 import { createLocalRefreshHandler } from "../../operator/handler/localRefreshHandler";
 import { ChangeEventRelay } from "../../operator/relay/changeEventRelay";
+import { probeRedis } from "../../operator/redis/probeRedis";
+import { resolveRedisTarget } from "../../operator/redis/redisTarget";
 import { deleteParameter, writeParameter } from "../../operator/relay/writeParameter";
 import { PipelineAbortedError } from "../errors";
 import { latestAckId, readAcks } from "../fleet/acks";
@@ -229,21 +231,11 @@ async function checkAws(clients: AwsClients, connection: AwsConnection): Promise
   }
 }
 
-/** Fails with a clear sentence when the given Redis does not answer PING. */
+/** Fails with a sentence when the given Redis does not answer PING (a password may be percent-encoded in the URL). */
 async function checkRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });
-  // The socket's own error (ECONNREFUSED) says more than the rejection ("Connection is closed.").
-  let socketError: Error | undefined;
-  redis.on("error", (error: Error) => (socketError ??= error));
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    const reason = socketError ?? (error as Error);
-    throw new EndpointUnreachableError("Redis", url, (reason as { code?: string }).code ?? reason.message, { cause: reason });
-  } finally {
-    redis.disconnect();
-  }
+  const target = await resolveRedisTarget(url);
+  const probe = await probeRedis(target);
+  if (probe.outcome !== "answered") throw new EndpointUnreachableError("Redis", target.label, probe.detail);
 }
 
 /** ARN by name (the change events' resource), 10 names a call. */
