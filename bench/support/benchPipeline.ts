@@ -7,7 +7,9 @@ import { Redis } from "ioredis";
 import { createRefreshHandler, type RefreshHandler } from "../../runtime/lambda/createRefreshHandler";
 import { lambdaEnvironment, readLambdaSettings } from "../../runtime/lambda/environment";
 import { silentLogger, type RefreshMetrics } from "../../runtime/lambda/observability";
-import { ChangeEventRelay, createLocalRefreshHandler, emulatorClientConfig, startLocalPipeline, type LocalPipeline } from "../../runtime/local";
+import { emulatorClientConfig, startLocalPipeline, type LocalPipeline } from "../../runtime/local";
+import { createLocalRefreshHandler } from "../../runtime/operator/handler/localRefreshHandler";
+import { ChangeEventRelay } from "../../runtime/operator/relay/changeEventRelay";
 import { CallCounter } from "./callCounter";
 import { CallTimeline } from "./callTimeline";
 

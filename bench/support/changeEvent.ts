@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { parameterChangeEventEntry, type ParameterChangeNotice } from "../../runtime/local";
+import { parameterChangeEventEntry, type ParameterChangeNotice } from "../../runtime/operator/relay/parameterChangeEvent";
 
 /** A "Parameter Store Change" event as EventBridge hands it to a Lambda target. */
 export interface ParameterChangeEvent {

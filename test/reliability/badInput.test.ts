@@ -6,8 +6,8 @@ import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { Redis } from "ioredis";
 import type { RefreshHandler, RefreshResult } from "../../runtime/lambda";
 import { seedLocalSecrets } from "../../runtime/local";
-import { callState } from "../../runtime/local/fleet/fleetState";
-import { formatDuration, quantile } from "../../runtime/local/format/textTable";
+import { callState } from "../../runtime/operator/fleet/fleetState";
+import { formatDuration, quantile } from "../../runtime/operator/format/textTable";
 import {
   createRefreshClient, hasRefreshToken, refreshTokenMetadata, startRefreshServer, streamKeys,
   type RefreshRequest, type RefreshResponse, type StateResponse, type WireParameterChange,

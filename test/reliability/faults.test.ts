@@ -6,7 +6,7 @@ import { main } from "../../runtime/cli/main";
 import { QueueInvoker } from "../../runtime/local";
 import type { RefreshHandler } from "../../runtime/lambda";
 import { compareStreamIds } from "../../runtime/client/stream/streamIds";
-import { callState, readCurrentVersions } from "../../runtime/local/fleet/fleetState";
+import { callState, readCurrentVersions } from "../../runtime/operator/fleet/fleetState";
 import { streamKeys, type AckMessage } from "../../runtime/protocol";
 import { captureOutput } from "../runtime/cli/captureOutput";
 import { TcpProxy } from "../runtime/client/support/tcpProxy";

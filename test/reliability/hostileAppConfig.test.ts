@@ -7,7 +7,7 @@ import { main } from "../../runtime/cli/main";
 import { AppConfigError, loadAppConfig } from "../../components/appConfig";
 import { MAX_FILE_BYTES } from "../../components/appConfig/loadAppConfig";
 import { startLocalPipeline } from "../../runtime/local";
-import { formatDuration } from "../../runtime/local/format/textTable";
+import { formatDuration } from "../../runtime/operator/format/textTable";
 import { captureOutput } from "../runtime/cli/captureOutput";
 import { Draw, scenarioRandom } from "./support/seed";
 import { recordScenario } from "./support/summary";

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
-import { formatDuration, quantile } from "../../runtime/local/format/textTable";
-import { readCurrentVersions } from "../../runtime/local/fleet/fleetState";
+import { formatDuration, quantile } from "../../runtime/operator/format/textTable";
+import { readCurrentVersions } from "../../runtime/operator/fleet/fleetState";
 import { groupValue, keyGroups, runBurst, type BurstOutcome } from "./support/burst";
 import { countingSsm, ReliabilityPipeline, totalCalls, type CallCounts } from "./support/pipeline";
 import { scenarioRandom } from "./support/seed";

@@ -1,19 +1,27 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
+import type Redis from "ioredis";
 import { parseArgs } from "node:util";
 import { LAMBDA_ENVIRONMENT } from "../../lambda/environment";
-import { createAwsClients, type AwsClients } from "../../local/aws/awsClients";
-import type { AwsConnection } from "../../local/aws/awsConnection";
-import { explainAwsError } from "../../local/aws/explainAwsError";
-import { LocalPipelineError, PipelineSettingsError } from "../../local/errors";
-import { createLocalRefreshHandler } from "../../local/invoker/localRefreshHandler";
-import { replayDeadLetters, type ReplayOutcome } from "../../local/invoker/replayDeadLetters";
-import { DEAD_LETTER_QUEUE_URL_VARIABLE } from "../../local/pipeline/startLocalPipeline";
 import type { PipelineNames } from "../../local/provision/pipelineNames";
+import { createAwsClients, type AwsClients } from "../../operator/aws/awsClients";
+import type { AwsConnection } from "../../operator/aws/awsConnection";
+import { explainAwsError } from "../../operator/aws/explainAwsError";
+import { readSecureString } from "../../operator/aws/readSecureString";
+import { OPERATOR_ENVIRONMENT } from "../../operator/commandEnvironment";
+import { OperatorError, PipelineSettingsError } from "../../operator/errors";
+import { createLocalRefreshHandler } from "../../operator/handler/localRefreshHandler";
+import { replayDeadLetters, type ReplayOutcome } from "../../operator/handler/replayDeadLetters";
+import { requireRedisFromHere } from "../../operator/redis/probeRedis";
+import { resolveRedisTarget, type RedisTarget } from "../../operator/redis/redisTarget";
+import { createStreamRedis } from "../../lambda/stream/createStreamRedis";
 import type { CommandResult, Output } from "../output";
 import {
   EXIT_CODES_HELP, NAME_HELP, NAME_OPTIONS, resolveCommandTarget, resolveNames, TARGET_HELP, TARGET_OPTIONS,
 } from "./shared/commandTarget";
 import { runCommand } from "./shared/runCommand";
+
+const DLQ_URL_VARIABLE = OPERATOR_ENVIRONMENT.deadLetterQueueUrl;
+const TOKEN_PARAMETER_VARIABLE = LAMBDA_ENVIRONMENT.redisAuthTokenParameter;
 
 /** Help of `config-refresh dlq`. */
 export const DLQ_HELP = `Usage: config-refresh dlq replay [options]
@@ -28,10 +36,22 @@ The handler runs here, with the settings the deployed function reads from its en
 Both message shapes the component's DLQ receives are read: the event itself (EventBridge's dead
 letters) and Lambda's on-failure record.
 
+The pipeline's Redis (ElastiCache) and the instances answer only inside the VPC: run dlq replay
+there (a one-off ECS task in the services' subnets with their security group, or AWS CloudShell in
+the VPC). When Redis does not answer within seconds, or wants a password it did not get, nothing is
+replayed and the command says so (exit 3).
+
 Options:
-  --dlq-url URL         the dead-letter queue (${DEAD_LETTER_QUEUE_URL_VARIABLE}; default: the local pipeline's queue,
+  --dlq-url URL         the dead-letter queue (${DLQ_URL_VARIABLE}; default: the local pipeline's queue,
                         config-refresh-<app>-<env>-dlq; in AWS, the component's deadLetterQueueUrl output)
-  --redis-url URL       the Redis stream host (${LAMBDA_ENVIRONMENT.redisUrl}), required
+  --redis-url URL       the Redis stream host (${LAMBDA_ENVIRONMENT.redisUrl}), required; in AWS
+                        rediss://<the stack's redisEndpoint output>:6379
+  --redis-auth-token-parameter NAME
+                        SecureString of the Redis AUTH token, read with decryption as the deployed
+                        function reads it (${TOKEN_PARAMETER_VARIABLE}; in AWS the stack's
+                        redisAuthTokenParameterName output). Or the password itself in
+                        ${OPERATOR_ENVIRONMENT.redisPassword} (not a flag: a command line is visible to every
+                        user of the machine), or percent-encoded in the URL ("#" as %23)
   --max N               most messages replayed in this run (default 100)
   -h, --help            this help
 
@@ -41,13 +61,17 @@ ${NAME_HELP}
 
 ${EXIT_CODES_HELP}
 Exit 1 when a message holds no change (left in the queue); exit 3 when a replay failed because
-SSM or Redis could not be reached (left in the queue), or the queue cannot be read.`;
+SSM or Redis could not be reached (left in the queue), the queue cannot be read, or Redis does not
+answer from this machine or refuses its password (nothing replayed).`;
 
 /** `config-refresh dlq replay`: see {@link DLQ_HELP}. */
 export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
   const { values, positionals } = parseArgs({
     args: argv, allowPositionals: true,
-    options: { ...TARGET_OPTIONS, ...NAME_OPTIONS, "dlq-url": { type: "string" }, "redis-url": { type: "string" }, max: { type: "string" } },
+    options: {
+      ...TARGET_OPTIONS, ...NAME_OPTIONS, "dlq-url": { type: "string" }, "redis-url": { type: "string" },
+      "redis-auth-token-parameter": { type: "string" }, max: { type: "string" },
+    },
   });
   if (values.help) return out.print(DLQ_HELP), 0;
   if (positionals.length !== 1 || positionals[0] !== "replay") {
@@ -58,35 +82,82 @@ export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
     if (!Number.isInteger(max) || max < 1 || max > 10_000) throw new PipelineSettingsError(`--max must be a whole number from 1 to 10000, got "${values.max}"`);
     const redisUrl = values["redis-url"] ?? env[LAMBDA_ENVIRONMENT.redisUrl];
     if (!redisUrl) throw new PipelineSettingsError(`the handler needs the Redis stream: give --redis-url (or ${LAMBDA_ENVIRONMENT.redisUrl})`);
+    const tokenParameter = values["redis-auth-token-parameter"] ?? nonEmpty(env[TOKEN_PARAMETER_VARIABLE]);
+    const password = env[OPERATOR_ENVIRONMENT.redisPassword];
     const target = resolveCommandTarget(values, env);
     const names = resolveNames(target, values, env);
     const clients = createAwsClients(target.connection, { maxAttempts: 2 });
-    const handler = createLocalRefreshHandler({
-      prefix: names.prefix, redisUrl, namespaceName: names.namespaceName, serviceName: names.serviceName,
-      refreshTokenParameter: names.refreshTokenParameter, streamKey: names.streamKey,
-      ...(target.connection.endpoint ? { awsEndpoint: target.connection.endpoint } : {}),
-    }, clients);
     try {
-      const queue = await deadLetterQueue(clients, target.connection, names, values["dlq-url"] ?? env[DEAD_LETTER_QUEUE_URL_VARIABLE]);
-      out.print(`Replaying ${queue.url} through the refresh handler (prefix ${names.prefix})`);
-      const outcomes = await replayDeadLetters({
-        sqs: clients.sqs, deadLetterQueueUrl: queue.url, deadLetterQueueArn: queue.arn, region: target.connection.region ?? "us-east-1",
-        handler, maxMessages: max, onOutcome: (outcome) => out.print(describe(outcome)),
-      }).catch((error: unknown) => {
-        throw explainAwsError(error, { connection: target.connection, service: "SQS", action: `read the dead-letter queue ${queue.url}` });
+      const redisTarget = await resolveRedisTarget(redisUrl, {
+        ...(nonEmpty(password) ? { password } : {}),
+        ...(tokenParameter ? {
+          passwordParameter: {
+            name: tokenParameter,
+            read: (name) => readSecureString(clients.ssm, target.connection, name, {
+              what: "the Redis AUTH token", missingHint: "the stack's redisAuthTokenParameterName output names it",
+            }),
+          },
+        } : {}),
       });
-      const replayed = outcomes.filter((o) => o.status === "replayed").length;
-      const failed = outcomes.filter((o) => o.status === "failed").length;
-      const left = outcomes.length - replayed;
-      out.print(outcomes.length === 0
-        ? "The dead-letter queue is empty: nothing to replay."
-        : `Replayed ${replayed} of ${outcomes.length} message${outcomes.length === 1 ? "" : "s"}${left > 0 ? `; ${left} left in the dead-letter queue` : "; the dead-letter queue holds none of them any more"}.`);
-      return failed > 0 ? 3 : left > 0 ? 1 : 0;
+      const givenQueueUrl = values["dlq-url"] ?? env[DLQ_URL_VARIABLE];
+      const queue = await deadLetterQueue(clients, target.connection, names, givenQueueUrl);
+      return await replayThrough(redisTarget, async (redis) => {
+        const handler = createLocalRefreshHandler({
+          prefix: names.prefix, redisUrl: redisTarget.url, streamKey: names.streamKey,
+          namespaceName: names.namespaceName, serviceName: names.serviceName,
+          refreshTokenParameter: names.refreshTokenParameter,
+          ...(target.connection.endpoint ? { awsEndpoint: target.connection.endpoint } : {}),
+        }, { ...clients, redis });
+        try {
+          out.print(`Replaying ${queue.url} through the refresh handler (prefix ${names.prefix})`);
+          const outcomes = await replayDeadLetters({
+            sqs: clients.sqs, deadLetterQueueUrl: queue.url, deadLetterQueueArn: queue.arn,
+            region: target.connection.region ?? "us-east-1",
+            handler, maxMessages: max, onOutcome: (outcome) => out.print(describe(outcome)),
+          }).catch((error: unknown) => {
+            const action = `read the dead-letter queue ${queue.url}`;
+            throw explainAwsError(error, { connection: target.connection, service: "SQS", action });
+          });
+          return summarize(outcomes, out);
+        } finally {
+          await handler.close();
+        }
+      });
     } finally {
-      await handler.close();
       clients.destroy();
     }
   });
+}
+
+/**
+ * Checks that Redis answers from here (at once, with a sentence, when it does not), then runs
+ * `replay` with a connection tuned as the function's and closes it after.
+ */
+async function replayThrough(target: RedisTarget, replay: (redis: Redis) => Promise<number>): Promise<number> {
+  await requireRedisFromHere(target, "dlq replay");
+  const redis = createStreamRedis(target.url, target.password !== undefined ? { password: target.password } : {});
+  // Connection errors fail the publish that needs the connection (and so that message's replay).
+  redis.on("error", () => undefined);
+  try {
+    return await replay(redis);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Prints the run's last line; the exit code: 3 a replay failed, 1 a message left, 0 all replayed. */
+function summarize(outcomes: readonly ReplayOutcome[], out: Output): number {
+  const replayed = outcomes.filter((o) => o.status === "replayed").length;
+  const failed = outcomes.filter((o) => o.status === "failed").length;
+  const left = outcomes.length - replayed;
+  const plural = outcomes.length === 1 ? "" : "s";
+  const rest = left > 0
+    ? `; ${left} left in the dead-letter queue`
+    : "; the dead-letter queue holds none of them any more";
+  out.print(outcomes.length === 0
+    ? "The dead-letter queue is empty: nothing to replay."
+    : `Replayed ${replayed} of ${outcomes.length} message${plural}${rest}.`);
+  return failed > 0 ? 3 : left > 0 ? 1 : 0;
 }
 
 /** The DLQ's URL and ARN: the given URL, else the local pipeline's queue by name. */
@@ -99,10 +170,17 @@ async function deadLetterQueue(clients: AwsClients, connection: AwsConnection, n
   } catch (error) {
     const name = (error as Error).name;
     if (name === "QueueDoesNotExist" || name === "AWS.SimpleQueueService.NonExistentQueue") {
-      throw new LocalPipelineError(`there is no dead-letter queue ${url ?? names.deadLetterQueueName} at ${connection.label}: give --dlq-url (in AWS, the component's deadLetterQueueUrl output)`);
+      throw new OperatorError(
+        `there is no dead-letter queue ${url ?? names.deadLetterQueueName} at ${connection.label}: `
+        + "give --dlq-url (in AWS, the component's deadLetterQueueUrl output)",
+      );
     }
     throw explainAwsError(error, { connection, service: "SQS", action: `find the dead-letter queue ${url ?? names.deadLetterQueueName}` });
   }
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
 function describe(outcome: ReplayOutcome): string {

@@ -1,8 +1,8 @@
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { parseArgs } from "node:util";
-import { createAwsClients } from "../../local/aws/awsClients";
-import { explainAwsError } from "../../local/aws/explainAwsError";
 import { fullParameterName } from "../../local/provision/pipelineNames";
+import { createAwsClients } from "../../operator/aws/awsClients";
+import { explainAwsError } from "../../operator/aws/explainAwsError";
 import type { CommandResult, Output } from "../output";
 import { EXIT_CODES_HELP, resolveCommandTarget, TARGET_HELP, TARGET_OPTIONS } from "./shared/commandTarget";
 import { runCommand } from "./shared/runCommand";

@@ -1,11 +1,12 @@
 import { parseArgs } from "node:util";
-import { createAwsClients } from "../../local/aws/awsClients";
-import { explainAwsError } from "../../local/aws/explainAwsError";
-import { PipelineSettingsError } from "../../local/errors";
-import { readFleetState } from "../../local/fleet/fleetState";
 import { fullParameterName } from "../../local/provision/pipelineNames";
-import { ChangeEventRelay } from "../../local/relay/changeEventRelay";
-import { writeParameter } from "../../local/relay/writeParameter";
+import { createAwsClients } from "../../operator/aws/awsClients";
+import { explainAwsError } from "../../operator/aws/explainAwsError";
+import { PipelineSettingsError } from "../../operator/errors";
+import { fleetUnreachableFromHere } from "../../operator/fleet/fleetReachability";
+import { readFleetState, STATE_DEADLINE_MS } from "../../operator/fleet/fleetState";
+import { ChangeEventRelay } from "../../operator/relay/changeEventRelay";
+import { writeParameter } from "../../operator/relay/writeParameter";
 import { PARAMETER_TYPES, type ParameterType } from "../../protocol/types";
 import type { CommandResult, Output } from "../output";
 import {
@@ -31,7 +32,8 @@ Options:
   --emit-event          relay the change event (default with --aws-endpoint)
   --no-emit-event       do not relay it (default without an endpoint: AWS emits its own)
   --wait                then wait until every instance registered in Cloud Map holds the new
-                        version (State RPC); exit 1 when some do not within --timeout
+                        version (State RPC); exit 1 when some do not within --timeout, 3 at once
+                        when none answers from this machine (their addresses are inside the VPC)
   --timeout SECONDS     how long --wait waits (default 30)
   -h, --help            this help
 
@@ -92,6 +94,9 @@ export function runSet(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
           .catch((error: unknown) => {
             throw explainAwsError(error, { connection: target.connection, service: "SSM/Cloud Map", action: `read the fleet of ${names.namespaceName}/${names.serviceName}` });
           });
+        // The write is done; what is left, watching the fleet, is status's job inside the VPC.
+        const unreachable = fleetUnreachableFromHere(state, "status", STATE_DEADLINE_MS);
+        if (unreachable) throw unreachable;
         const behind = state.instances.filter((instance) => instance.held?.get(name) !== written.version);
         if (state.instances.length > 0 && behind.length === 0) {
           out.print(`  every instance holds version ${written.version} (${state.instances.length} instance${state.instances.length === 1 ? "" : "s"})`);

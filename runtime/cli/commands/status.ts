@@ -1,9 +1,10 @@
 import { parseArgs } from "node:util";
-import { createAwsClients } from "../../local/aws/awsClients";
-import { explainAwsError } from "../../local/aws/explainAwsError";
-import { LocalPipelineError, PipelineSettingsError } from "../../local/errors";
-import { readFleetState } from "../../local/fleet/fleetState";
-import { textTable } from "../../local/format/textTable";
+import { createAwsClients } from "../../operator/aws/awsClients";
+import { explainAwsError } from "../../operator/aws/explainAwsError";
+import { OperatorError, PipelineSettingsError } from "../../operator/errors";
+import { fleetUnreachableFromHere } from "../../operator/fleet/fleetReachability";
+import { readFleetState, STATE_DEADLINE_MS } from "../../operator/fleet/fleetState";
+import { textTable } from "../../operator/format/textTable";
 import type { CommandResult, Output } from "../output";
 import {
   EXIT_CODES_HELP, NAME_HELP, NAME_OPTIONS, resolveCommandTarget, resolveNames, TARGET_HELP, TARGET_OPTIONS,
@@ -18,8 +19,12 @@ The fleet's convergence: every instance registered in Cloud Map (healthy or not)
 parameter under the prefix. Instances that hold another version, miss a parameter, hold a deleted
 one or do not answer are marked DIVERGED or UNREACHABLE, with the names concerned.
 
+The instances' addresses are private to the services' VPC: run status where they answer, inside the
+VPC (a one-off ECS task in the services' subnets with their security group, or AWS CloudShell in the
+VPC). When no instance answers at all, status says so at once (exit 3) instead of listing them all.
+
 Options:
-  --deadline-ms MS      deadline of each instance's State call (default 2000)
+  --deadline-ms MS      deadline of each instance's State call (default ${STATE_DEADLINE_MS})
   --verbose             list every diverging name (default: the first 3 per instance)
   -h, --help            this help
 
@@ -29,14 +34,15 @@ ${NAME_HELP}
 
 ${EXIT_CODES_HELP}
 Exit 1 when an instance diverges or does not answer, or when no instance is registered;
-exit 3 when SSM or Cloud Map cannot be reached.`;
+exit 3 when SSM or Cloud Map cannot be reached, or no instance answers from this machine.`;
 
 /** Diverging names listed per instance unless --verbose. */
 const SHOWN_DIVERGENCES = 3;
 
 /**
  * `config-refresh status`: every registered instance against SSM. Exit 0 converged, 1 diverged
- * (or an instance unreachable, or none registered), 2 usage, 3 SSM/Cloud Map unreachable.
+ * (or an instance unreachable, or none registered), 2 usage, 3 SSM/Cloud Map unreachable or no instance
+ * answering from this machine (outside the VPC).
  */
 export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
   const { values, positionals } = parseArgs({
@@ -46,7 +52,7 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
   if (values.help) return out.print(STATUS_HELP), 0;
   if (positionals.length > 0) return out.error(`status takes no argument (got "${positionals[0]}")\n\n${STATUS_HELP}`), 2;
   return runCommand("status", out, async () => {
-    const deadlineMs = values["deadline-ms"] === undefined ? 2_000 : Number(values["deadline-ms"]);
+    const deadlineMs = values["deadline-ms"] === undefined ? STATE_DEADLINE_MS : Number(values["deadline-ms"]);
     if (!Number.isInteger(deadlineMs) || deadlineMs < 100 || deadlineMs > 60_000) throw new PipelineSettingsError(`--deadline-ms must be a whole number from 100 to 60000, got "${values["deadline-ms"]}"`);
     const target = resolveCommandTarget(values, env);
     const names = resolveNames(target, values, env);
@@ -58,10 +64,19 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
       }).catch((error: unknown) => {
         const name = (error as Error).name;
         if (name === "ParameterNotFound") {
-          throw new LocalPipelineError(`the refresh token ${names.refreshTokenParameter} does not exist at ${target.connection.label}: no pipeline for ${names.prefix} runs there (or give --token-parameter)`);
+          throw new OperatorError(
+            `the refresh token ${names.refreshTokenParameter} does not exist at ${target.connection.label}: `
+            + `no pipeline for ${names.prefix} runs there (or give --token-parameter)`,
+          );
         }
         if (name === "NamespaceNotFound" || name === "ServiceNotFound") {
-          throw new LocalPipelineError(`Cloud Map has no ${name === "NamespaceNotFound" ? `namespace ${names.namespaceName}` : `service ${names.serviceName} in ${names.namespaceName}`} at ${target.connection.label}: is the pipeline running there (or give --namespace/--service)?`);
+          const missing = name === "NamespaceNotFound"
+            ? `namespace ${names.namespaceName}`
+            : `service ${names.serviceName} in ${names.namespaceName}`;
+          throw new OperatorError(
+            `Cloud Map has no ${missing} at ${target.connection.label}: `
+            + "is the pipeline running there (or give --namespace/--service)?",
+          );
         }
         throw explainAwsError(error, { connection: target.connection, service: "SSM/Cloud Map", action: `read ${names.prefix} and the instances of ${names.namespaceName}/${names.serviceName}`, parameterName: names.refreshTokenParameter });
       });
@@ -71,6 +86,8 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
         out.print("PROBLEM: no instance is registered in Cloud Map");
         return 1;
       }
+      const unreachable = fleetUnreachableFromHere(state, "status", deadlineMs);
+      if (unreachable) throw unreachable;
       const rows = state.instances.map((instance) => {
         const holds = instance.held ? `${[...state.current].filter(([n, v]) => instance.held!.get(n) === v).length}/${total}` : "-";
         const shown = values.verbose ? instance.divergence : instance.divergence.slice(0, SHOWN_DIVERGENCES);

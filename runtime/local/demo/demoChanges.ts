@@ -1,9 +1,9 @@
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import type { InstanceOutcome as RpcOutcome } from "../../lambda/types";
 import type { AckMessage, AckVia } from "../../protocol/ackMessage";
+import type { WrittenParameter } from "../../operator/relay/writeParameter";
 import type { InvocationRecord } from "../invoker/queueInvoker";
-import type { WrittenParameter } from "../relay/writeParameter";
-import type { LocalPipeline } from "../types";
+import type { LocalPipeline } from "../types/pipeline";
 
 /** A change the demo makes: one or more writes of one key. */
 export interface PlannedChange {

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { PipelineSettingsError } from "../errors";
+import { PipelineSettingsError } from "../../operator/errors";
 
 /** Help of `npm run demo`. */
 export const DEMO_HELP = `Usage: npm run demo -- [options]

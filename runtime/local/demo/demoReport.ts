@@ -1,5 +1,5 @@
-import type { FleetState } from "../fleet/fleetState";
-import { formatDuration, quantile, textTable } from "../format/textTable";
+import type { FleetState } from "../../operator/fleet/fleetState";
+import { formatDuration, quantile, textTable } from "../../operator/format/textTable";
 import type { ChangeReport } from "./demoChanges";
 
 /** Longest value shown in a table cell. */

@@ -5,7 +5,8 @@
  * Ctrl-C exits at once, killing the processes (`process.on("exit")` in the server launcher).
  */
 import { AppConfigError } from "../../../components/appConfig/errors";
-import { exitCodeOf, PipelineAbortedError } from "../errors";
+import { exitCodeOf } from "../../operator/errors";
+import { PipelineAbortedError } from "../errors";
 import { DEMO_HELP, parseDemoArgs, type DemoOptions } from "./demoOptions";
 import { runDemo } from "./runDemo";
 

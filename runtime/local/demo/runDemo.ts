@@ -1,8 +1,8 @@
 import { GetParametersCommand } from "@aws-sdk/client-ssm";
-import type { FleetState } from "../fleet/fleetState";
-import { formatDuration } from "../format/textTable";
+import type { FleetState } from "../../operator/fleet/fleetState";
+import { formatDuration } from "../../operator/format/textTable";
 import { startLocalPipeline } from "../pipeline/startLocalPipeline";
-import type { LocalPipeline, PipelineProcess } from "../types";
+import type { LocalPipeline, PipelineProcess } from "../types/pipeline";
 import { demoChanges, makeChange, type ChangeReport } from "./demoChanges";
 import type { DemoOptions } from "./demoOptions";
 import { changeLines, convergenceLines } from "./demoReport";

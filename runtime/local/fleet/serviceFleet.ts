@@ -1,5 +1,5 @@
 import { createInterface } from "node:readline";
-import { awsProcessEnvironment, type AwsConnection } from "../aws/awsConnection";
+import { awsProcessEnvironment, type AwsConnection } from "../../operator/aws/awsConnection";
 import { InstanceStartError } from "../errors";
 import { spawnServer, type ChildServer } from "../servers/childServer";
 import { exampleServiceCommand, type ServiceCommand } from "./serviceEntry";

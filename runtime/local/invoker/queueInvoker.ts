@@ -4,9 +4,9 @@ import {
 } from "@aws-sdk/client-sqs";
 import type { RefreshHandler } from "../../lambda/createRefreshHandler";
 import type { RefreshResult } from "../../lambda/types";
+import { sqsEventOf } from "../../operator/handler/sqsEvent";
 import { EVENT_VISIBILITY_TIMEOUT_SECONDS } from "../provision/changeRule";
 import { onFailureRecord } from "./onFailureRecord";
-import { sqsEventOf } from "./sqsEvent";
 
 /** Options of {@link QueueInvoker}. */
 export interface QueueInvokerOptions {

@@ -1,21 +1,14 @@
-import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
-import type { AwsConnection } from "../aws/awsConnection";
-import { explainAwsError } from "../aws/explainAwsError";
-import { ParameterNotFoundError } from "../errors";
+import type { SSMClient } from "@aws-sdk/client-ssm";
+import type { AwsConnection } from "../../operator/aws/awsConnection";
+import { readSecureString } from "../../operator/aws/readSecureString";
 
 /**
  * Reads the refresh token (a SecureString, decrypted). In AWS the component generated it; a missing
  * one means the stack was not deployed to this account and region.
  */
-export async function readRefreshToken(ssm: SSMClient, connection: AwsConnection, parameterName: string): Promise<string> {
-  try {
-    const { Parameter } = await ssm.send(new GetParameterCommand({ Name: parameterName, WithDecryption: true }));
-    return Parameter?.Value ?? "";
-  } catch (error) {
-    const explained = explainAwsError(error, { connection, service: "SSM", action: `read the refresh token ${parameterName}`, parameterName });
-    if (explained instanceof ParameterNotFoundError) {
-      throw new ParameterNotFoundError(parameterName, "the component creates it: deploy the stack to this account and region first (pulumi up)");
-    }
-    throw explained;
-  }
+export function readRefreshToken(ssm: SSMClient, connection: AwsConnection, parameterName: string): Promise<string> {
+  return readSecureString(ssm, connection, parameterName, {
+    what: "the refresh token",
+    missingHint: "the component creates it: deploy the stack to this account and region first (pulumi up)",
+  });
 }

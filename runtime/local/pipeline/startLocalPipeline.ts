@@ -3,31 +3,33 @@ import { DescribeParametersCommand, GetParametersCommand } from "@aws-sdk/client
 import Redis from "ioredis";
 import { loadAppConfig } from "../../../components/appConfig/loadAppConfig";
 import { LAMBDA_ENVIRONMENT } from "../../lambda/environment";
-import { createAwsClients, type AwsClients } from "../aws/awsClients";
-import { resolveAwsConnection, type AwsConnection } from "../aws/awsConnection";
-import { explainAwsError } from "../aws/explainAwsError";
-import { EndpointUnreachableError, PipelineAbortedError, PipelineSettingsError } from "../errors";
+import { createAwsClients, type AwsClients } from "../../operator/aws/awsClients";
+import { resolveAwsConnection, type AwsConnection } from "../../operator/aws/awsConnection";
+import { explainAwsError } from "../../operator/aws/explainAwsError";
+import { OPERATOR_ENVIRONMENT } from "../../operator/commandEnvironment";
+import { EndpointUnreachableError, PipelineSettingsError } from "../../operator/errors";
+import { readFleetState } from "../../operator/fleet/fleetState";
+import { createLocalRefreshHandler } from "../../operator/handler/localRefreshHandler";
+import { ChangeEventRelay } from "../../operator/relay/changeEventRelay";
+import { probeRedis } from "../../operator/redis/probeRedis";
+import { resolveRedisTarget } from "../../operator/redis/redisTarget";
+import { deleteParameter, writeParameter } from "../../operator/relay/writeParameter";
+import { PipelineAbortedError } from "../errors";
 import { latestAckId, readAcks } from "../fleet/acks";
-import { readFleetState } from "../fleet/fleetState";
 import { packageRoot } from "../fleet/serviceEntry";
 import { ServiceFleet } from "../fleet/serviceFleet";
-import { createLocalRefreshHandler } from "../invoker/localRefreshHandler";
 import { QueueInvoker } from "../invoker/queueInvoker";
 import { seedAppConfigParameters, seedLocalSecrets } from "../provision/appConfigParameters";
 import { ensureChangeRule } from "../provision/changeRule";
 import { fullParameterName, pipelineNames } from "../provision/pipelineNames";
 import { ensureServiceRegistry } from "../provision/serviceRegistry";
 import { appOfStack, envOfAppConfigFile } from "../provision/stackSettings";
-import { ChangeEventRelay } from "../relay/changeEventRelay";
-import { deleteParameter, writeParameter } from "../relay/writeParameter";
 import { LocalMotoServer } from "../servers/motoServer";
 import { LocalRedisServer } from "../servers/redisServer";
-import type { LocalPipeline, LocalPipelineOptions, PipelineProcess, ProgressEvent } from "../types";
+import type { LocalPipelineOptions, ProgressEvent } from "../types/options";
+import type { LocalPipeline, PipelineProcess } from "../types/pipeline";
 import { CleanupStack } from "./cleanupStack";
 import { readRefreshToken } from "./readRefreshToken";
-
-/** Environment variable of the dead-letter queue's URL, read by `config-refresh dlq replay`. */
-export const DEAD_LETTER_QUEUE_URL_VARIABLE = "CONFIG_REFRESH_DLQ_URL";
 
 /**
  * Starts the whole pipeline on this machine, the same code path for an own emulator, a given one
@@ -203,7 +205,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         ...(connection.credentials ? { AWS_ACCESS_KEY_ID: connection.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: connection.credentials.secretAccessKey } : {}),
         [LAMBDA_ENVIRONMENT.parameterPrefix]: names.prefix,
         [LAMBDA_ENVIRONMENT.redisUrl]: redisUrl,
-        [DEAD_LETTER_QUEUE_URL_VARIABLE]: rule.deadLetterQueueUrl,
+        [OPERATOR_ENVIRONMENT.deadLetterQueueUrl]: rule.deadLetterQueueUrl,
       }),
       processes: (): PipelineProcess[] => [
         ...(servers.moto?.pid ? [{ role: "moto_server", pid: servers.moto.pid }] : []),
@@ -229,21 +231,11 @@ async function checkAws(clients: AwsClients, connection: AwsConnection): Promise
   }
 }
 
-/** Fails with a clear sentence when the given Redis does not answer PING. */
+/** Fails with a sentence when the given Redis does not answer PING (a password may be percent-encoded in the URL). */
 async function checkRedis(url: string): Promise<void> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 2_000, retryStrategy: () => null });
-  // The socket's own error (ECONNREFUSED) says more than the rejection ("Connection is closed.").
-  let socketError: Error | undefined;
-  redis.on("error", (error: Error) => (socketError ??= error));
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch (error) {
-    const reason = socketError ?? (error as Error);
-    throw new EndpointUnreachableError("Redis", url, (reason as { code?: string }).code ?? reason.message, { cause: reason });
-  } finally {
-    redis.disconnect();
-  }
+  const target = await resolveRedisTarget(url);
+  const probe = await probeRedis(target);
+  if (probe.outcome !== "answered") throw new EndpointUnreachableError("Redis", target.label, probe.detail);
 }
 
 /** ARN by name (the change events' resource), 10 names a call. */

@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { EXIT_CODES, OperatorError } from "../../operator/errors";
 
 /** How to install each external server the local pipeline starts. */
 const INSTALL_HINTS: Record<string, string> = {
@@ -6,11 +7,12 @@ const INSTALL_HINTS: Record<string, string> = {
   moto_server: "install moto with its server extra: pip install 'moto[server]' (Python 3.9+)",
 };
 
-/** Thrown when a server the local pipeline needs is not on PATH; says how to install it. */
-export class MissingToolError extends Error {
+/** Thrown when a server the local pipeline needs is not on PATH; says how to install it (exit code 3). */
+export class MissingToolError extends OperatorError {
+  public override readonly exitCode = EXIT_CODES.unreachable;
+
   public constructor(public readonly tool: string) {
     super(`${tool} was not found on PATH: ${INSTALL_HINTS[tool] ?? `install ${tool}`}`);
-    this.name = "MissingToolError";
   }
 }
 

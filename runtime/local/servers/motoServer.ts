@@ -1,15 +1,8 @@
 import { DescribeParametersCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { emulatorClientConfig } from "../../operator/aws/emulatorDefaults";
 import { spawnServer, waitUntil, type ChildServer } from "./childServer";
 import { freePort } from "./freePort";
 import { requireTool } from "./missingTool";
-
-/** Region and fake credentials the local pipeline uses against an emulator. */
-export const LOCAL_AWS = { region: "us-east-1", credentials: { accessKeyId: "test", secretAccessKey: "test" } } as const;
-
-/** Client config for an AWS SDK v3 client pointed at `endpoint` (moto, LocalStack). */
-export function emulatorClientConfig(endpoint: string): { endpoint: string; region: string; credentials: { accessKeyId: string; secretAccessKey: string } } {
-  return { endpoint, region: LOCAL_AWS.region, credentials: { ...LOCAL_AWS.credentials } };
-}
 
 /**
  * A `moto_server` (the AWS emulator) of its own on a free loopback port. Ready means an SSM call

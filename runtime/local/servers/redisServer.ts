@@ -15,22 +15,30 @@ import { requireTool } from "./missingTool";
  * const redis = await LocalRedisServer.start();
  * await redis.restart({ keepData: false }); // as if ElastiCache came back empty
  * await redis.stop();
+ *
+ * const guarded = await LocalRedisServer.start(undefined, { password: "p#ss" }); // AUTH, as ElastiCache's token
  * ```
  */
 export class LocalRedisServer {
   private server: ChildServer | undefined;
 
-  private constructor(public readonly port: number, private readonly dir: string) {}
+  private constructor(
+    public readonly port: number,
+    private readonly dir: string,
+    /** The AUTH password the server requires (`--requirepass`), if any. */
+    public readonly password?: string,
+  ) {}
 
   /** Starts a server; fails with an install hint when `redis-server` is not on PATH. */
-  public static async start(port?: number): Promise<LocalRedisServer> {
+  public static async start(port?: number, options: { password?: string } = {}): Promise<LocalRedisServer> {
     requireTool("redis-server");
-    const redis = new LocalRedisServer(port ?? (await freePort()), mkdtempSync(path.join(tmpdir(), "crp-redis-")));
+    const dir = mkdtempSync(path.join(tmpdir(), "crp-redis-"));
+    const redis = new LocalRedisServer(port ?? (await freePort()), dir, options.password);
     await redis.launch();
     return redis;
   }
 
-  /** `redis://127.0.0.1:<port>`. */
+  /** `redis://127.0.0.1:<port>` (without the password). */
   public get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
@@ -108,6 +116,7 @@ export class LocalRedisServer {
     this.server = spawnServer("redis-server", [
       "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
       "--dir", this.dir, "--dbfilename", "dump.rdb", "--protected-mode", "yes",
+      ...(this.password !== undefined ? ["--requirepass", this.password] : []),
     ]);
     const server = this.server;
     await waitUntil(`redis-server on port ${this.port}`, async () => {
@@ -121,20 +130,32 @@ export class LocalRedisServer {
     const socket = connect(this.port, "127.0.0.1");
     socket.on("error", () => undefined);
     socket.setTimeout(5_000, () => socket.destroy());
-    socket.end(`${command}\r\n`);
+    socket.end(`${this.auth()}${command}\r\n`);
   }
 
-  /** Sends one inline command on a fresh connection and returns the first reply line. */
+  /** Sends one inline command on a fresh connection and returns the reply line of that command. */
   private command(command: string): Promise<string> {
     return new Promise((resolve, reject) => {
       const socket = connect(this.port, "127.0.0.1");
       socket.setTimeout(5_000, () => socket.destroy(new Error(`redis ${command} timed out`)));
       socket.once("error", reject);
-      socket.once("data", (data) => {
+      let replies = "";
+      const expected = this.password !== undefined ? 2 : 1;
+      socket.on("data", (data) => {
+        replies += data.toString("utf8");
+        const lines = replies.split("\r\n");
+        if (lines.length <= expected) return;
         socket.end();
-        resolve(data.toString("utf8").split("\r\n")[0] ?? "");
+        resolve(lines[expected - 1] ?? "");
       });
-      socket.write(`${command}\r\n`);
+      socket.write(`${this.auth()}${command}\r\n`);
     });
+  }
+
+  /** The AUTH command (RESP, so any password travels as it is) that goes first when a password is set. */
+  private auth(): string {
+    if (this.password === undefined) return "";
+    const password = Buffer.from(this.password, "utf8");
+    return `*2\r\n$4\r\nAUTH\r\n$${password.length}\r\n${this.password}\r\n`;
   }
 }

@@ -1,14 +1,14 @@
 import type { AppConfig } from "../../../components/appConfig/types";
-import type { AwsClients } from "../aws/awsClients";
-import type { AwsConnection } from "../aws/awsConnection";
+import type { AwsClients } from "../../operator/aws/awsClients";
+import type { AwsConnection } from "../../operator/aws/awsConnection";
+import type { FleetState } from "../../operator/fleet/fleetState";
+import type { WriteParameterOptions, WrittenParameter } from "../../operator/relay/writeParameter";
 import type { AckBatch } from "../fleet/acks";
-import type { FleetState } from "../fleet/fleetState";
 import type { ServiceFleet } from "../fleet/serviceFleet";
 import type { QueueInvoker } from "../invoker/queueInvoker";
 import type { ChangeRule } from "../provision/changeRule";
 import type { PipelineNames } from "../provision/pipelineNames";
 import type { ServiceRegistryIds } from "../provision/serviceRegistry";
-import type { WriteParameterOptions, WrittenParameter } from "../relay/writeParameter";
 import type { LocalMotoServer } from "../servers/motoServer";
 import type { LocalRedisServer } from "../servers/redisServer";
 

@@ -1,4 +1,4 @@
-import type { WrittenParameter } from "../../../runtime/local";
+import type { WrittenParameter } from "../../../runtime/operator/relay/writeParameter";
 import type { ReliabilityPipeline } from "./pipeline";
 
 /**

@@ -18,7 +18,7 @@ import { SSMClient } from "@aws-sdk/client-ssm";
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { z } from "zod";
 import { closeOnSignals, createConfigClient, ssmInteger, type ClientLogger, type ConfigClient, type ConfigSchema } from "../../../runtime/client";
-import { emulatorClientConfig } from "../../../runtime/local/servers/motoServer";
+import { emulatorClientConfig } from "../../../runtime/operator/aws/emulatorDefaults";
 import {
   WORKER_SETTINGS_VARIABLE, type ReaderStats, type WorkerMessage, type WorkerRequest, type WorkerSchemaName, type WorkerSettings, type WorkerStats,
 } from "./workerProtocol";

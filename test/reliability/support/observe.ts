@@ -4,7 +4,7 @@
  * moment every instance holds SSM's current versions (convergence).
  */
 import type { AckMessage } from "../../../runtime/protocol/ackMessage";
-import type { FleetState } from "../../../runtime/local/fleet/fleetState";
+import type { FleetState } from "../../../runtime/operator/fleet/fleetState";
 import type { ReliabilityPipeline } from "./pipeline";
 import type { WorkerHandle } from "./workerFleet";
 

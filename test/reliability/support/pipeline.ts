@@ -1,8 +1,8 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { createRefreshHandler, LAMBDA_ENVIRONMENT, readLambdaSettings, type RefreshHandler, type RefreshLogger } from "../../../runtime/lambda";
 import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from "../../../runtime/local";
-import { awsClientConfig } from "../../../runtime/local/aws/awsClients";
-import { refreshFunctionEnvironment, type RefreshFunctionTarget } from "../../../runtime/local/invoker/localRefreshHandler";
+import { awsClientConfig } from "../../../runtime/operator/aws/awsClients";
+import { refreshFunctionEnvironment, type RefreshFunctionTarget } from "../../../runtime/operator/handler/localRefreshHandler";
 import { isRunning } from "../../runtime/local/support/processes";
 import { WorkerFleet } from "./workerFleet";
 import type { WorkerSettings } from "./workerProtocol";

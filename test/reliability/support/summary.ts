@@ -1,4 +1,4 @@
-import { formatDuration, textTable } from "../../../runtime/local/format/textTable";
+import { formatDuration, textTable } from "../../../runtime/operator/format/textTable";
 
 /** One line of the reliability summary. */
 export interface ScenarioRow {

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
-import { runDemo, type DemoReport } from "../../../runtime/local/demo";
+import { runDemo, type DemoReport } from "../../../runtime/local/demo/runDemo";
 import { main as demoMain } from "../../../runtime/local/demo/main";
 import { captureOutput } from "../cli/captureOutput";
 import { descendantPids, isRunning } from "./support/processes";

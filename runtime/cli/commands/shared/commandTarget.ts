@@ -1,9 +1,9 @@
 import * as path from "node:path";
 import { LAMBDA_ENVIRONMENT } from "../../../lambda/environment";
-import { resolveAwsConnection, type AwsConnection } from "../../../local/aws/awsConnection";
-import { PipelineSettingsError } from "../../../local/errors";
 import { pipelineNames, splitPrefix, type PipelineNames } from "../../../local/provision/pipelineNames";
 import { appOfStack } from "../../../local/provision/stackSettings";
+import { resolveAwsConnection, type AwsConnection } from "../../../operator/aws/awsConnection";
+import { PipelineSettingsError } from "../../../operator/errors";
 
 /** The options every command that talks to AWS takes (parseArgs shape). */
 export const TARGET_OPTIONS = {

@@ -1,5 +1,5 @@
 import { AppConfigError } from "../../../../components/appConfig/errors";
-import { exitCodeOf, PipelineSettingsError } from "../../../local/errors";
+import { exitCodeOf, PipelineSettingsError } from "../../../operator/errors";
 import type { Output } from "../../output";
 
 /**

@@ -1,5 +1,5 @@
 import {
-  PipelineSettingsError, AwsCredentialsError, EndpointUnreachableError, LocalPipelineError, ParameterNotFoundError,
+  AwsCredentialsError, EndpointUnreachableError, OperatorError, ParameterNotFoundError, PipelineSettingsError,
 } from "../errors";
 import type { AwsConnection } from "./awsConnection";
 
@@ -28,8 +28,8 @@ export interface AwsCallContext {
  * Turns an AWS SDK error into one a person understands, keeping the original as `cause`:
  * {@link EndpointUnreachableError} (nothing answers), {@link AwsCredentialsError} (no credentials,
  * refused or not allowed), {@link PipelineSettingsError} (no region), {@link ParameterNotFoundError},
- * or a {@link LocalPipelineError} naming the call that failed. Errors that already are
- * {@link LocalPipelineError}s pass through.
+ * or an {@link OperatorError} naming the call that failed. Errors that already are
+ * {@link OperatorError}s pass through.
  *
  * @example
  * ```ts
@@ -37,8 +37,8 @@ export interface AwsCallContext {
  * catch (error) { throw explainAwsError(error, { connection, service: "SSM", action: `read ${Name}`, parameterName: Name }); }
  * ```
  */
-export function explainAwsError(error: unknown, context: AwsCallContext): LocalPipelineError {
-  if (error instanceof LocalPipelineError) return error;
+export function explainAwsError(error: unknown, context: AwsCallContext): OperatorError {
+  if (error instanceof OperatorError) return error;
   const { connection, service, action: what } = context;
   const err = (error ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
   const name = err.name ?? "Error";
@@ -64,5 +64,5 @@ export function explainAwsError(error: unknown, context: AwsCallContext): LocalP
     return new ParameterNotFoundError(context.parameterName);
   }
   const status = err.$metadata?.httpStatusCode ? `, HTTP ${err.$metadata.httpStatusCode}` : "";
-  return new LocalPipelineError(`${service} could not ${what} (${name}${status}: ${message})`, cause);
+  return new OperatorError(`${service} could not ${what} (${name}${status}: ${message})`, cause);
 }

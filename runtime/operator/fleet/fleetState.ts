@@ -1,5 +1,6 @@
 import { DiscoverInstancesCommand, type ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { GetParameterCommand, GetParametersByPathCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { status } from "@grpc/grpc-js";
 import { createRefreshClient, type StateResponse } from "../../protocol/refreshService";
 import { refreshTokenMetadata } from "../../protocol/refreshToken";
 
@@ -13,7 +14,7 @@ export interface FleetStateQuery {
   serviceName: string;
   /** SecureString holding the token `State` calls carry. */
   refreshTokenParameter: string;
-  /** Deadline of one `State` call, ms (default 2000). */
+  /** Deadline of one `State` call, ms (default {@link STATE_DEADLINE_MS}). */
   deadlineMs?: number;
 }
 
@@ -37,6 +38,11 @@ export interface InstanceState {
   held?: Map<string, number>;
   /** Why `State` could not be read (unreachable, refused the token). */
   error?: string;
+  /**
+   * True when the `State` call got no answer at all (its deadline passed, or there is no route to the
+   * address): how every instance looks from outside the VPC. A refused connection is an answer.
+   */
+  unanswered?: boolean;
   /** Every name held differently from SSM (empty when converged). */
   divergence: Divergence[];
   /** Answered, and holds exactly SSM's current versions. */
@@ -54,6 +60,9 @@ export interface FleetState {
   /** When SSM was read (epoch ms). */
   readAt: number;
 }
+
+/** Default deadline of one `State` call: bounded, so an instance that does not answer costs seconds, not minutes. */
+export const STATE_DEADLINE_MS = 2_000;
 
 /** Pages of GetParametersByPath read at most (10 names a page: 10,000 parameters, SSM's standard quota). */
 const MAX_PATH_PAGES = 1_000;
@@ -82,12 +91,13 @@ export async function readFleetState(query: FleetStateQuery): Promise<FleetState
   const instances = await Promise.all(registered.map(async (instance): Promise<InstanceState> => {
     if (!instance.address) return { ...instance, error: "registered without an address", divergence: [], converged: false };
     try {
-      const state = await callState(instance.address, token, query.prefix, query.deadlineMs ?? 2_000);
+      const state = await callState(instance.address, token, query.prefix, query.deadlineMs ?? STATE_DEADLINE_MS);
       const held = new Map(state.parameters.map((p) => [p.name, Number(p.version)]));
       const divergence = compare(current, held);
       return { ...instance, held, divergence, converged: divergence.length === 0 };
     } catch (error) {
-      return { ...instance, error: (error as Error).message, divergence: [], converged: false };
+      const unanswered = gotNoAnswer(error);
+      return { ...instance, error: (error as Error).message, unanswered, divergence: [], converged: false };
     }
   }));
   instances.sort((a, b) => a.instanceId.localeCompare(b.instanceId, undefined, { numeric: true }));
@@ -127,15 +137,23 @@ async function discoverRegisteredInstances(client: ServiceDiscoveryClient, names
   });
 }
 
-/** One `State` call with the token, within `deadlineMs`. */
+/** One `State` call with the token, within `deadlineMs`; a failure keeps the gRPC status as `code`. */
 export function callState(address: string, token: string, prefix: string, deadlineMs: number): Promise<StateResponse> {
   const client = createRefreshClient(address);
   return new Promise<StateResponse>((resolve, reject) => {
     client.State({ prefix }, refreshTokenMetadata(token), { deadline: Date.now() + deadlineMs }, (error, response) => {
-      if (error) reject(new Error(`State call to ${address} failed: ${error.details || error.message}`));
-      else resolve(response as StateResponse);
+      if (!error) return resolve(response as StateResponse);
+      const detail = error.details || error.message;
+      reject(Object.assign(new Error(`State call to ${address} failed: ${detail}`), { code: error.code }));
     });
   }).finally(() => client.close());
+}
+
+/** A call that got no answer: its deadline passed, or the connection found no route (not a refusal). */
+function gotNoAnswer(error: unknown): boolean {
+  const { code, message } = error as { code?: number; message?: string };
+  if (code === status.DEADLINE_EXCEEDED) return true;
+  return code === status.UNAVAILABLE && /ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|timed out/i.test(message ?? "");
 }
 
 function compare(current: Map<string, number>, held: Map<string, number>): Divergence[] {

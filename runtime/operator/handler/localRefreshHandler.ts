@@ -1,5 +1,6 @@
 import type { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import type { SSMClient } from "@aws-sdk/client-ssm";
+import type Redis from "ioredis";
 import { createRefreshHandler, type RefreshHandler } from "../../lambda/createRefreshHandler";
 import { lambdaEnvironment, readLambdaSettings } from "../../lambda/environment";
 import { silentLogger, type RefreshLogger, type RefreshMetrics } from "../../lambda/observability";
@@ -39,7 +40,8 @@ export function refreshFunctionEnvironment(target: RefreshFunctionTarget): Recor
  * The real refresh handler, as the deployed function builds it at cold start: its settings go
  * through the same environment variables and `readLambdaSettings`, so a setting the function would
  * refuse is refused here too. The SDK clients are the caller's (region and credentials of the
- * target); logs go to `logger` (default: none), metrics nowhere.
+ * target), and so is `redis` when given (a connection already checked, with its password: the
+ * handler then neither opens nor closes one); logs go to `logger` (default: none), metrics nowhere.
  *
  * @example
  * ```ts
@@ -50,9 +52,12 @@ export function refreshFunctionEnvironment(target: RefreshFunctionTarget): Recor
  */
 export function createLocalRefreshHandler(
   target: RefreshFunctionTarget,
-  clients: { ssm: SSMClient; serviceDiscovery: ServiceDiscoveryClient },
+  clients: { ssm: SSMClient; serviceDiscovery: ServiceDiscoveryClient; redis?: Redis },
   options: { logger?: RefreshLogger } = {},
 ): RefreshHandler {
   const settings = readLambdaSettings(refreshFunctionEnvironment(target));
-  return createRefreshHandler(settings, { ssm: clients.ssm, serviceDiscovery: clients.serviceDiscovery, logger: options.logger ?? silentLogger, metrics: NO_METRICS });
+  return createRefreshHandler(settings, {
+    ssm: clients.ssm, serviceDiscovery: clients.serviceDiscovery, ...(clients.redis ? { redis: clients.redis } : {}),
+    logger: options.logger ?? silentLogger, metrics: NO_METRICS,
+  });
 }

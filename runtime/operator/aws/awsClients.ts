@@ -4,7 +4,7 @@ import { SQSClient } from "@aws-sdk/client-sqs";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type { AwsConnection } from "./awsConnection";
 
-/** The AWS SDK v3 clients of the local pipeline, all pointed at one {@link AwsConnection}. */
+/** The AWS SDK v3 clients of the commands (and of the local pipeline), all pointed at one {@link AwsConnection}. */
 export interface AwsClients {
   ssm: SSMClient;
   sqs: SQSClient;

@@ -1,5 +1,5 @@
-import { LOCAL_AWS } from "../servers/motoServer";
 import { PipelineSettingsError } from "../errors";
+import { LOCAL_AWS } from "./emulatorDefaults";
 
 /**
  * Where the AWS calls go, as a person gives it: flags, else the SDK's own environment variables.
@@ -21,7 +21,7 @@ export interface StaticCredentials {
 }
 
 /**
- * A resolved {@link AwsTarget}: what every AWS SDK client of the local pipeline and the commands is
+ * A resolved {@link AwsTarget}: what every AWS SDK client of the commands and the local pipeline is
  * built with, and what the service processes inherit.
  */
 export interface AwsConnection {

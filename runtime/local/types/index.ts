@@ -1,2 +1,0 @@
-export type { LocalPipelineOptions, ProgressEvent } from "./options";
-export type { LocalPipeline, PipelineProcess } from "./pipeline";
