@@ -123,8 +123,9 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
     } catch (error) {
       metrics.addMetric(REFRESH_METRICS.retryableFailures, MetricUnit.Count, 1);
       logger.error("refresh failed; the event will be retried", { error: describeError(error) });
-      if (error instanceof StreamPublishError && /WRONGPASS|NOAUTH/.test(error.message) && owned.redis) {
-        // The Redis AUTH token was rotated: connect again with a freshly read one next time.
+      if (error instanceof StreamPublishError && owned.redis) {
+        // Whatever failed (a rotated AUTH token, a node demoted by a failover, a dead socket), the next
+        // invocation connects afresh, reading the token again, rather than retry on this connection.
         owned.redis.disconnect();
         owned.redis = undefined;
         publisher = undefined;
