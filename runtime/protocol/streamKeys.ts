@@ -11,6 +11,8 @@ export interface StreamKeys {
   epoch: string;
   /** Stream of acknowledgements: what each instance applied, and when. */
   acks: string;
+  /** Hash instance id → the refresh function's unanswered invocations in a row (stale registrations). */
+  unreachable: string;
 }
 
 /** Default stream key for a prefix: `config-refresh:{/shop/beta/}`. */
@@ -24,5 +26,8 @@ export function defaultStreamKey(prefix: string): string {
  */
 export function streamKeys(streamKey: string): StreamKeys {
   const tagged = /\{[^}]+\}/.test(streamKey) ? streamKey : `{${streamKey}}`;
-  return { stream: streamKey, published: `${tagged}:published`, epoch: `${tagged}:epoch`, acks: `${tagged}:acks` };
+  return {
+    stream: streamKey, published: `${tagged}:published`, epoch: `${tagged}:epoch`, acks: `${tagged}:acks`,
+    unreachable: `${tagged}:unreachable`,
+  };
 }
