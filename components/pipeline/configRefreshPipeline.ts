@@ -145,6 +145,8 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       refreshTokenParameter: registry.refreshTokenParameter,
       namespaceName: registry.namespaceName,
       serviceName: registry.serviceName,
+      serviceId: registry.serviceId,
+      serviceArn: registry.serviceArn,
       subnetIds: network.privateSubnetIds,
       securityGroupId: groups.functionGroupId,
       deadLetterQueueArn: deadLetters.queueArn,

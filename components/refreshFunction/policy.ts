@@ -7,6 +7,8 @@ export interface RefreshFunctionPolicyScope extends ParameterReadScope {
   /** Cloud Map namespace (HttpName) and service the function discovers instances in. */
   namespaceName: pulumi.Input<string>;
   serviceName: pulumi.Input<string>;
+  /** ARN of that Cloud Map service: the function deregisters the stale registrations it finds there. */
+  serviceArn: pulumi.Input<string>;
   /** The dead-letter queue (on-failure destination). */
   deadLetterQueueArn: pulumi.Input<string>;
   /** The function's own log group (ARN without the `:*` suffix). */
@@ -33,6 +35,7 @@ export const VPC_ACCESS_ACTIONS = [
  *   admits every principal of the account through SSM);
  * - `servicediscovery:DiscoverInstances`, which has no resource-level ARN: scoped with the
  *   `servicediscovery:NamespaceName` / `ServiceName` condition keys instead;
+ * - `servicediscovery:DeregisterInstance` on its service only (stale registrations of killed tasks);
  * - send to the dead-letter queue (Lambda's on-failure destination uses the execution role);
  * - write to its own log group;
  * - the VPC ENI actions, which AWS only grants on `*` ({@link VPC_ACCESS_ACTIONS}).
@@ -60,6 +63,12 @@ export function refreshFunctionPolicy(scope: RefreshFunctionPolicyScope): aws.ia
         Condition: {
           StringEquals: { "servicediscovery:NamespaceName": scope.namespaceName, "servicediscovery:ServiceName": scope.serviceName },
         },
+      },
+      {
+        Sid: "DeregisterStaleInstances",
+        Effect: "Allow",
+        Action: ["servicediscovery:DeregisterInstance"],
+        Resource: [scope.serviceArn],
       },
       {
         Sid: "SendFailedEventsToDeadLetterQueue",

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { lambdaEnvironment } from "../../runtime/lambda/environment";
+import { FAN_OUT_DEFAULTS, lambdaEnvironment } from "../../runtime/lambda/environment";
 import type { RefreshFunctionRuntime } from "../pipeline/args";
 import { refreshLogGroupName } from "../pipeline/awsNameRules";
 import { bundleRefreshHandler, HANDLER, HANDLER_FILE, PROTO_FILE } from "./bundle";
@@ -42,6 +42,9 @@ export interface RefreshFunctionArgs {
   /** Cloud Map namespace (HttpName) and service of the instances. */
   namespaceName: pulumi.Input<string>;
   serviceName: pulumi.Input<string>;
+  /** Id and ARN of that service: the function deregisters stale registrations in it. */
+  serviceId: pulumi.Input<string>;
+  serviceArn: pulumi.Input<string>;
   /** Private subnets the function attaches to. */
   subnetIds: pulumi.Input<pulumi.Input<string>[]>;
   /** The function's own security group. */
@@ -120,14 +123,18 @@ export class RefreshFunction extends pulumi.ComponentResource {
         tokenParameterArns: [args.redisAuthTokenParameter.arn, args.refreshTokenParameter.arn],
         namespaceName: args.namespaceName,
         serviceName: args.serviceName,
+        serviceArn: args.serviceArn,
         deadLetterQueueArn: args.deadLetterQueueArn,
         logGroupArn: logGroup.arn,
       })),
     }, { parent: this });
 
     const variables = pulumi
-      .all([args.redisUrl, args.redisAuthTokenParameter.name, args.refreshTokenParameter.name, args.namespaceName, args.serviceName])
-      .apply(([redisUrl, redisAuthTokenParameter, refreshTokenParameter, namespaceName, serviceName]) =>
+      .all([
+        args.redisUrl, args.redisAuthTokenParameter.name, args.refreshTokenParameter.name,
+        args.namespaceName, args.serviceName, args.serviceId,
+      ])
+      .apply(([redisUrl, redisAuthTokenParameter, refreshTokenParameter, namespaceName, serviceName, serviceId]) =>
         lambdaEnvironment({
           parameterPrefix: args.prefix,
           redisUrl,
@@ -136,10 +143,15 @@ export class RefreshFunction extends pulumi.ComponentResource {
           streamMaxLength: args.streamMaxLength,
           namespaceName,
           serviceName,
+          serviceId,
           refreshTokenParameter,
           scopePattern: args.scopePattern,
           rpcDeadlineMs: args.rpcDeadlineMs,
           rpcRetries: args.rpcRetries,
+          fanOutConcurrency: FAN_OUT_DEFAULTS.concurrency,
+          staleAfterInvocations: FAN_OUT_DEFAULTS.staleAfterInvocations,
+          staleAfterMs: FAN_OUT_DEFAULTS.staleAfterMs,
+          discoveryMaxResults: FAN_OUT_DEFAULTS.discoveryMaxResults,
         }));
 
     const fn = new aws.lambda.Function(`${name}-refresh`, {

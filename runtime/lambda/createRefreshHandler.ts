@@ -4,9 +4,10 @@ import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import type * as grpc from "@grpc/grpc-js";
 import type Redis from "ioredis";
+import { streamKeys } from "../protocol";
 import type { LambdaSettings } from "./environment";
 import { StreamPublishError } from "./errors";
-import { RefreshClientPool, RefreshFanOut, ScopePattern } from "./fanout";
+import { RefreshClientPool, RefreshFanOut, ScopePattern, StaleRegistrations } from "./fanout";
 import { createRefreshLogger, createRefreshMetrics, recordRefreshMetrics, REFRESH_METRICS, type RefreshLogger, type RefreshMetrics } from "./observability";
 import { CachedSecureString } from "./parameters";
 import { refreshBatch } from "./refreshBatch";
@@ -74,8 +75,8 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
   const metrics = dependencies.metrics ?? createRefreshMetrics();
   const owned: { ssm?: SSMClient; serviceDiscovery?: ServiceDiscoveryClient; redis?: Redis } = dependencies.ssm ? {} : { ssm };
 
-  let publisher: Promise<StreamPublisher> | undefined;
-  const openPublisher = async (): Promise<StreamPublisher> => {
+  let connection: Promise<{ redis: Redis; publisher: StreamPublisher }> | undefined;
+  const openConnection = async (): Promise<{ redis: Redis; publisher: StreamPublisher }> => {
     let redis = dependencies.redis;
     if (!redis) {
       const password = settings.redisAuthTokenParameter ? await new CachedSecureString(ssm, settings.redisAuthTokenParameter).get() : undefined;
@@ -83,15 +84,18 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
       // Connection errors also fail the command that needs the connection (and so the invocation); here they are only noted.
       redis.on("error", (error: unknown) => logger.debug("redis connection error", { error: describeError(error) }));
     }
-    return new StreamPublisher(redis, { streamKey: settings.streamKey, maxLength: settings.streamMaxLength });
+    const { streamKey, streamMaxLength: maxLength } = settings;
+    const publisher = new StreamPublisher(redis, { streamKey, maxLength });
+    return { redis, publisher };
   };
-  const getPublisher = (): Promise<StreamPublisher> => {
-    publisher ??= openPublisher().catch((error: unknown) => {
-      publisher = undefined;
+  const getConnection = (): Promise<{ redis: Redis; publisher: StreamPublisher }> => {
+    connection ??= openConnection().catch((error: unknown) => {
+      connection = undefined;
       throw error;
     });
-    return publisher;
+    return connection;
   };
+  const getPublisher = async (): Promise<StreamPublisher> => (await getConnection()).publisher;
 
   let fanOut: RefreshFanOut | undefined;
   let tokens: CachedSecureString | undefined;
@@ -103,11 +107,23 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
       ...(dependencies.tokenMaxAgeMs !== undefined ? { maxAgeMs: dependencies.tokenMaxAgeMs } : {}),
       onStaleRead: (error) => logger.warn("refresh token could not be re-read; keeping the previous one", { error: describeError(error) }),
     });
-    pool = new RefreshClientPool(dependencies.refreshCredentials ? { credentials: dependencies.refreshCredentials } : {});
+    // One channel per call in flight: the pool holds what one invocation needs, and no more descriptors.
+    pool = new RefreshClientPool({
+      maxClients: settings.fanOutConcurrency,
+      ...(dependencies.refreshCredentials ? { credentials: dependencies.refreshCredentials } : {}),
+    });
+    const staleRegistrations = settings.serviceId ? new StaleRegistrations({
+      redis: async () => (await getConnection()).redis, key: streamKeys(settings.streamKey).unreachable,
+      serviceDiscovery, serviceId: settings.serviceId,
+      afterInvocations: settings.staleAfterInvocations, afterMs: settings.staleAfterMs,
+    }) : undefined;
+    if (!staleRegistrations) logger.info("stale registrations are not deregistered: no Cloud Map service id is set");
     fanOut = new RefreshFanOut({
       serviceDiscovery, namespaceName: settings.namespaceName, serviceName: settings.serviceName,
       ...(settings.scopePattern ? { scopePattern: ScopePattern.parse(settings.scopePattern) } : {}),
       pool, tokens, deadlineMs: settings.rpcDeadlineMs, retries: settings.rpcRetries,
+      concurrency: settings.fanOutConcurrency, discoveryMaxResults: settings.discoveryMaxResults,
+      ...(staleRegistrations ? { staleRegistrations } : {}),
     });
   }
 
@@ -119,15 +135,17 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
         parameterPrefix: settings.parameterPrefix, ssm, publisher: getPublisher, logger, ...(fanOut ? { fanOut } : {}),
       }, context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis!() : undefined);
       recordRefreshMetrics(metrics, result);
+      if (pool) metrics.addMetric(REFRESH_METRICS.openChannelsPeak, MetricUnit.Count, pool.takePeak());
       return result;
     } catch (error) {
       metrics.addMetric(REFRESH_METRICS.retryableFailures, MetricUnit.Count, 1);
       logger.error("refresh failed; the event will be retried", { error: describeError(error) });
-      if (error instanceof StreamPublishError && /WRONGPASS|NOAUTH/.test(error.message) && owned.redis) {
-        // The Redis AUTH token was rotated: connect again with a freshly read one next time.
+      if (error instanceof StreamPublishError && owned.redis) {
+        // Whatever failed (a rotated AUTH token, a node demoted by a failover, a dead socket), the next
+        // invocation connects afresh, reading the token again, rather than retry on this connection.
         owned.redis.disconnect();
         owned.redis = undefined;
-        publisher = undefined;
+        connection = undefined;
       }
       throw error;
     } finally {

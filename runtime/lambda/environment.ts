@@ -35,6 +35,31 @@ export const LAMBDA_ENVIRONMENT = {
   rpcRetries: "CONFIG_REFRESH_RPC_RETRIES",
   /** AWS endpoint override (moto, LocalStack); the SDK's own variable name. */
   awsEndpoint: "AWS_ENDPOINT_URL",
+  // The fan-out's bounds (issue 19: fan-out beyond 256 instances, stale registrations; issue 14: the discovery cap).
+  /** Refresh calls in flight at once, and so gRPC channels (sockets) open at once; default {@link FAN_OUT_DEFAULTS}. */
+  fanOutConcurrency: "CONFIG_REFRESH_FANOUT_CONCURRENCY",
+  /** Cloud Map service id (`srv-...`); set, the function deregisters the stale registrations it finds. */
+  serviceId: "CONFIG_REFRESH_SERVICE_ID",
+  /** Invocations in a row that find an instance unreachable before it is deregistered. */
+  staleAfterInvocations: "CONFIG_REFRESH_STALE_AFTER_INVOCATIONS",
+  /** And at least this long since the first of them, ms. */
+  staleAfterMs: "CONFIG_REFRESH_STALE_AFTER_MS",
+  /** `MaxResults` of `DiscoverInstances` (at most 1000, Cloud Map's cap); a discovery this full may be incomplete. */
+  discoveryMaxResults: "CONFIG_REFRESH_DISCOVERY_MAX_RESULTS",
+} as const;
+
+/**
+ * Defaults of the fan-out's bounds. 128 calls in flight: a Lambda has 1,024 file descriptors and
+ * each call holds one socket, so 128 leave room for the SDK's and Redis' connections, while a
+ * healthy fleet of 1,000 is served in 8 rounds of a few ms. A stale registration is deregistered
+ * after 3 invocations in a row and 5 minutes without an answer (README, "Stale registrations").
+ */
+export const FAN_OUT_DEFAULTS = {
+  concurrency: 128,
+  staleAfterInvocations: 3,
+  staleAfterMs: 300_000,
+  /** Cloud Map's own cap: `DiscoverInstances` returns at most 1000 instances and cannot paginate. */
+  discoveryMaxResults: 1000,
 } as const;
 
 /** A whole number in the contract's range for `setting`, defaulting to the contract's default. */
@@ -56,6 +81,14 @@ const settingsSchema = z
     rpcDeadlineMs: contractInt("rpcDeadlineMs"),
     rpcRetries: contractInt("rpcRetries"),
     awsEndpoint: z.string().url().optional(),
+    fanOutConcurrency: z.coerce.number().int().min(1)
+      .max(512, "at most 512: each call holds a socket and a Lambda has 1,024 file descriptors")
+      .default(FAN_OUT_DEFAULTS.concurrency),
+    serviceId: z.string().min(1).optional(),
+    staleAfterInvocations: z.coerce.number().int().min(1).max(100).default(FAN_OUT_DEFAULTS.staleAfterInvocations),
+    staleAfterMs: z.coerce.number().int().min(0).default(FAN_OUT_DEFAULTS.staleAfterMs),
+    discoveryMaxResults: z.coerce.number().int().min(1).max(1000, "at most 1000 (Cloud Map's cap)")
+      .default(FAN_OUT_DEFAULTS.discoveryMaxResults),
   });
 
 /** Raw settings by name, as read from the environment (unset and empty are `undefined`). */

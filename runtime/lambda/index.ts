@@ -17,6 +17,7 @@ export { LAMBDA_ENVIRONMENT, LambdaSettingsError, lambdaEnvironment, readLambdaS
 export { RefreshError, ParameterStoreError, StreamPublishError } from "./errors";
 export type {
   InstanceOutcome, InstanceRefreshResult, PublishedChange, RefreshResult, RejectedRecord, SkipReason, SkippedChange,
+  UnreachableReason,
 } from "./types";
 export { readRefreshInput, PARAMETER_STORE_CHANGE, type ParameterStoreChange, type RefreshInput } from "./events";
 export { REFRESH_METRICS, silentLogger, type RefreshLogger, type RefreshMetrics } from "./observability";

@@ -52,7 +52,9 @@ export async function refreshBatch(input: unknown, parts: RefreshBatchParts, rem
     if (events) events.push(change);
     else byName.set(change.name, [change]);
   }
-  const result: RefreshResult = { published: [], skipped, rejected, instances: [], fanOutErrors: [] };
+  const result: RefreshResult = {
+    published: [], skipped, rejected, instances: [], fanOutErrors: [], cappedDiscoveries: [], deregistered: [],
+  };
   if (byName.size === 0) {
     logger.info("nothing to refresh", { events: changes.length, rejected: rejected.length, skipped: skipped.length });
     return result;
@@ -80,6 +82,14 @@ export async function refreshBatch(input: unknown, parts: RefreshBatchParts, rem
     result.instances = fanOut.instances;
     result.fanOutErrors = fanOut.errors;
     fanOut.errors.forEach((error) => logger.error("fan-out incomplete; instances will catch up from the stream", { error }));
+    result.cappedDiscoveries = fanOut.capped;
+    for (const detail of fanOut.capped) {
+      logger.warn("discovery capped: more instances may exist, left to the stream", { detail });
+    }
+    result.deregistered = fanOut.stale?.deregistered.map((stale) => stale.instanceId) ?? [];
+    fanOut.stale?.deregistered.forEach((stale) => logger.warn("stale registration deregistered", { ...stale }));
+    if (fanOut.stale?.suspended) logger.warn("stale registrations not counted", { detail: fanOut.stale.suspended });
+    fanOut.stale?.errors.forEach((error) => logger.warn("stale registrations not reviewed", { error }));
     for (const instance of fanOut.instances) {
       const { results, ...summary } = instance;
       if (instance.outcome === "ACK") logger.info("instance acknowledged", { ...summary, versions: results.map((r) => `${r.name}@${r.version}`) });

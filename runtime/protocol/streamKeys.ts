@@ -12,6 +12,8 @@ export interface StreamKeys {
   epoch: string;
   /** Stream of acknowledgements: what each instance applied, and when. */
   acks: string;
+  /** Hash instance id → the refresh function's unanswered invocations in a row (stale registrations). */
+  unreachable: string;
 }
 
 /**
@@ -20,5 +22,8 @@ export interface StreamKeys {
  */
 export function streamKeys(streamKey: string): StreamKeys {
   const tagged = /\{[^}]+\}/.test(streamKey) ? streamKey : `{${streamKey}}`;
-  return { stream: streamKey, published: `${tagged}:published`, epoch: `${tagged}:epoch`, acks: `${tagged}:acks` };
+  return {
+    stream: streamKey, published: `${tagged}:published`, epoch: `${tagged}:epoch`, acks: `${tagged}:acks`,
+    unreachable: `${tagged}:unreachable`,
+  };
 }

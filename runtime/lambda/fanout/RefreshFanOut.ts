@@ -2,10 +2,13 @@ import { describeError } from "../../common/errors";
 import type { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { toWireChange, type RefreshRequest } from "../../protocol";
 import type { InstanceRefreshResult, PublishedChange } from "../types";
+import { FAN_OUT_DEFAULTS } from "../environment";
 import { discoverInstances, type DiscoveredInstance } from "./discoverInstances";
+import { mapConcurrently } from "./mapConcurrently";
 import { refreshInstance, type RefreshTokenSource } from "./refreshInstance";
 import type { RefreshClientPool } from "./RefreshClientPool";
 import type { ScopePattern } from "./ScopePattern";
+import type { StaleRegistrations, StaleReview } from "./StaleRegistrations";
 
 /** Options of {@link RefreshFanOut}. */
 export interface RefreshFanOutOptions {
@@ -18,6 +21,12 @@ export interface RefreshFanOutOptions {
   tokens: RefreshTokenSource;
   deadlineMs: number;
   retries: number;
+  /** Calls in flight at most (each holds a channel, a socket); at most the pool's size. Default `FAN_OUT_DEFAULTS`. */
+  concurrency?: number;
+  /** `MaxResults` of each discovery; default `FAN_OUT_DEFAULTS` (1000, Cloud Map's cap). */
+  discoveryMaxResults?: number;
+  /** Counts the unreachable instances and deregisters the stale ones; absent, nothing is deregistered. */
+  staleRegistrations?: StaleRegistrations;
 }
 
 /** What a fan-out did. */
@@ -25,13 +34,17 @@ export interface FanOutOutcome {
   instances: InstanceRefreshResult[];
   /** Discoveries that failed (those instances were not called; the stream still has the changes). */
   errors: string[];
+  /** Discoveries that came back full, as sentences: more instances may exist, left to the stream. */
+  capped: string[];
+  /** What the review of stale registrations did (absent without one). */
+  stale?: StaleReview;
 }
 
 /** At most this many event ids in a request's `eventId` (it is for log lines). */
 const MAX_EVENT_IDS = 10;
 
 /** The instances of one scope (key: the scope as JSON, `""` for unscoped names), or why Cloud Map could not say. */
-type Discovery = { instances: DiscoveredInstance[] } | { error: string };
+type Discovery = { instances: DiscoveredInstance[]; capped?: string } | { error: string };
 
 /** Discoveries started ahead of the publish by {@link RefreshFanOut.prefetch}, by scope key. */
 export type PrefetchedDiscovery = Promise<ReadonlyMap<string, Discovery>>;
@@ -39,8 +52,9 @@ export type PrefetchedDiscovery = Promise<ReadonlyMap<string, Discovery>>;
 /**
  * The direct path: finds the healthy instances in Cloud Map (one `DiscoverInstances` per scope
  * touched, plus one for the unscoped changes, in parallel) and sends each instance one `Refresh`
- * call carrying every change meant for it, all instances in parallel. A slow or dead instance
- * costs only its own deadline; never throws.
+ * call carrying every change meant for it, `concurrency` calls at a time (each call holds a
+ * socket; a Lambda has 1,024 descriptors). A slow or dead instance costs only its own deadline,
+ * in one slot; never throws. Then the unanswered ones are counted toward deregistering them.
  *
  * @example
  * ```ts
@@ -67,14 +81,17 @@ export class RefreshFanOut {
   }
 
   /** Sends the published changes to the instances concerned (found by `prefetched` when given). */
-  public async refresh(published: readonly PublishedChange[], remainingTimeMs?: () => number, prefetched?: PrefetchedDiscovery): Promise<FanOutOutcome> {
-    if (published.length === 0) return { instances: [], errors: [] };
-    const { targets, errors } = await this.targets(published, prefetched);
-    const instances = await Promise.all([...targets.values()].map(({ instance, changes }) => {
+  public async refresh(
+    published: readonly PublishedChange[], remainingTimeMs?: () => number, prefetched?: PrefetchedDiscovery,
+  ): Promise<FanOutOutcome> {
+    if (published.length === 0) return { instances: [], errors: [], capped: [] };
+    const { targets, errors, capped } = await this.targets(published, prefetched);
+    const concurrency = this.options.concurrency ?? FAN_OUT_DEFAULTS.concurrency;
+    const instances = await mapConcurrently([...targets.values()], concurrency, ({ instance, changes }) => {
       if (!instance.address) {
         return Promise.resolve<InstanceRefreshResult>({
-          instanceId: instance.instanceId, address: "", outcome: "unreachable", results: [], attempts: 0, latencyMs: 0,
-          error: instance.addressError ?? "no address",
+          instanceId: instance.instanceId, address: "", outcome: "unreachable", unreachableReason: "no-address",
+          results: [], attempts: 0, latencyMs: 0, error: instance.addressError ?? "no address",
         });
       }
       const ordered = published.filter((change) => changes.has(change));
@@ -82,12 +99,17 @@ export class RefreshFanOut {
         pool: this.options.pool, tokens: this.options.tokens, deadlineMs: this.options.deadlineMs, retries: this.options.retries,
         ...(remainingTimeMs ? { remainingTimeMs } : {}),
       });
-    }));
-    return { instances, errors };
+    });
+    const stale = await this.options.staleRegistrations?.review(instances);
+    return { instances, errors, capped, ...(stale ? { stale } : {}) };
   }
 
   /** Instance → the changes it must receive. */
-  private async targets(published: readonly PublishedChange[], prefetched?: PrefetchedDiscovery): Promise<{ targets: Map<string, { instance: DiscoveredInstance; changes: Set<PublishedChange> }>; errors: string[] }> {
+  private async targets(published: readonly PublishedChange[], prefetched?: PrefetchedDiscovery): Promise<{
+    targets: Map<string, { instance: DiscoveredInstance; changes: Set<PublishedChange> }>;
+    errors: string[];
+    capped: string[];
+  }> {
     const groups = new Map<string, { scope?: Record<string, string>; changes: PublishedChange[] }>();
     for (const change of published) {
       const scope = this.options.scopePattern?.match(change.name);
@@ -97,6 +119,7 @@ export class RefreshFanOut {
       groups.set(key, group);
     }
     const errors: string[] = [];
+    const capped: string[] = [];
     const targets = new Map<string, { instance: DiscoveredInstance; changes: Set<PublishedChange> }>();
     const early = await prefetched;
     const discovered = await Promise.all([...groups].map(async ([key, group]) => {
@@ -105,6 +128,7 @@ export class RefreshFanOut {
         errors.push(found.error);
         return { group, instances: [] };
       }
+      if (found.capped) capped.push(found.capped);
       return { group, instances: found.instances };
     }));
     for (const { group, instances } of discovered) {
@@ -114,19 +138,24 @@ export class RefreshFanOut {
         targets.set(instance.instanceId, target);
       }
     }
-    return { targets, errors };
+    return { targets, errors, capped };
   }
 
   /** The healthy instances of one scope (all of them for `undefined`), or the failure as a sentence. */
   private async discover(scope: Record<string, string> | undefined): Promise<Discovery> {
+    const where = scope ? ` for ${Object.entries(scope).map(([k, v]) => `${k}=${v}`).join(",")}` : "";
     try {
-      return {
-        instances: await discoverInstances(this.options.serviceDiscovery, {
-          namespaceName: this.options.namespaceName, serviceName: this.options.serviceName, ...(scope ? { queryParameters: scope } : {}),
-        }),
-      };
+      const found = await discoverInstances(this.options.serviceDiscovery, {
+        namespaceName: this.options.namespaceName, serviceName: this.options.serviceName,
+        ...(scope ? { queryParameters: scope } : {}),
+        ...(this.options.discoveryMaxResults !== undefined ? { maxResults: this.options.discoveryMaxResults } : {}),
+      });
+      if (!found.capped) return { instances: found.instances };
+      const capped = `Cloud Map DiscoverInstances${where} returned ${found.instances.length} instances, as many as `
+        + `MaxResults (${found.maxResults}; it cannot paginate): more instances may exist, they were not called `
+        + "and read the change from the stream";
+      return { instances: found.instances, capped };
     } catch (error) {
-      const where = scope ? ` for ${Object.entries(scope).map(([k, v]) => `${k}=${v}`).join(",")}` : "";
       return { error: `Cloud Map DiscoverInstances${where} failed: ${describeError(error)}` };
     }
   }

@@ -1,4 +1,5 @@
 import { performance } from "node:perf_hooks";
+import { describeError } from "../../common/errors";
 import * as grpc from "@grpc/grpc-js";
 import { refreshTokenMetadata, type NackReason, type RefreshRequest, type RefreshResponse } from "../../protocol";
 import type { InstanceRefreshResult } from "../types";
@@ -35,15 +36,19 @@ const TOKEN_REREAD_MIN_AGE_MS = 10_000;
 /**
  * Calls `Refresh` on one instance: each attempt with its own deadline, a retry when the instance
  * was unreachable or too slow (on a fresh connection), one more attempt with a re-read token when
- * the server answered UNAUTHENTICATED (a rotation in progress). Never throws: the result says ACK,
- * NACK or unreachable, with the attempts made and the latency.
+ * the server answered UNAUTHENTICATED (a rotation in progress). An answer that names another
+ * instance id than the one discovered is not an acknowledgement: the address was reused by a new
+ * task and the registration is stale (an answer without an id is taken as the instance's own).
+ * Never throws: the result says ACK, NACK or unreachable (and why), with the attempts and latency.
  *
  * @example
  * ```ts
  * const result = await refreshInstance({ instanceId: "i-1", address: "10.0.1.7:50051" }, request, options);
  * ```
  */
-export async function refreshInstance(instance: { instanceId: string; address: string }, request: RefreshRequest, options: RefreshCallOptions): Promise<InstanceRefreshResult> {
+export async function refreshInstance(
+  instance: { instanceId: string; address: string }, request: RefreshRequest, options: RefreshCallOptions,
+): Promise<InstanceRefreshResult> {
   const started = performance.now();
   const base = { instanceId: instance.instanceId, address: instance.address };
   const latency = (): number => Math.round(performance.now() - started);
@@ -55,13 +60,24 @@ export async function refreshInstance(instance: { instanceId: string; address: s
   try {
     token = await options.tokens.get();
   } catch (error) {
-    return { ...base, outcome: "unreachable", results: [], attempts, latencyMs: latency(), error: `no refresh token: ${(error as Error).message}` };
+    return {
+      ...base, outcome: "unreachable", unreachableReason: "no-token", results: [], attempts, latencyMs: latency(),
+      error: `no refresh token: ${describeError(error)}`,
+    };
   }
   for (;;) {
     const deadlineMs = Math.min(options.deadlineMs, Math.max(1, (options.remainingTimeMs?.() ?? Infinity) - INVOCATION_MARGIN_MS));
     attempts += 1;
     try {
       const response = await call(options.pool, instance.address, request, token, deadlineMs);
+      if (response.instanceId && response.instanceId !== instance.instanceId) {
+        return {
+          ...base, outcome: "unreachable", unreachableReason: "other-instance", answeredAs: response.instanceId,
+          results: [], attempts, latencyMs: latency(),
+          error: `${instance.address} answered as instance ${response.instanceId}: the address was reused, `
+            + "this registration is stale",
+        };
+      }
       return { ...base, ...classify(request, response), attempts, latencyMs: latency() };
     } catch (error) {
       const failure = error as grpc.ServiceError;
@@ -80,18 +96,32 @@ export async function refreshInstance(instance: { instanceId: string; address: s
         if (failure.code === grpc.status.UNAVAILABLE) await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
         continue;
       }
-      return { ...base, outcome: "unreachable", results: [], attempts, latencyMs: latency(), error: lastError };
+      // Past a deadline the invocation's end cut short, silence says nothing about the instance.
+      const cut = failure.code === grpc.status.DEADLINE_EXCEEDED && deadlineMs < options.deadlineMs;
+      const unreachableReason = cut ? "out-of-time" : RETRYABLE.has(failure.code) ? "no-answer" : "refused";
+      return {
+        ...base, outcome: "unreachable", unreachableReason, results: [], attempts, latencyMs: latency(),
+        error: lastError,
+      };
     }
   }
 }
 
 function call(pool: RefreshClientPool, address: string, request: RefreshRequest, token: string, deadlineMs: number): Promise<RefreshResponse> {
   return new Promise((resolve, reject) => {
-    pool.get(address).Refresh(request, refreshTokenMetadata(token), { deadline: Date.now() + deadlineMs }, (error, response) => {
-      if (error) reject(error);
-      else if (!response) reject(Object.assign(new Error("empty answer"), { code: grpc.status.INTERNAL, details: "empty answer" }));
-      else resolve(response);
-    });
+    const lease = pool.acquire(address);
+    try {
+      const metadata = refreshTokenMetadata(token);
+      lease.client.Refresh(request, metadata, { deadline: Date.now() + deadlineMs }, (error, response) => {
+        lease.release();
+        if (error) reject(error);
+        else if (response) resolve(response);
+        else reject(Object.assign(new Error("empty answer"), { code: grpc.status.INTERNAL, details: "empty answer" }));
+      });
+    } catch (error) {
+      lease.release();
+      throw error;
+    }
   });
 }
 

@@ -20,6 +20,14 @@ export const REFRESH_METRICS = {
   unreachable: "Unreachable",
   /** Discoveries that failed (Cloud Map down). */
   fanOutErrors: "FanOutErrors",
+  /** Discoveries that came back full (1000, Cloud Map's cap): more instances may exist, left to the stream. */
+  cappedDiscoveries: "CappedDiscoveries",
+  /** Instances whose address answered as another instance (an address reused by a new task). */
+  otherInstanceAnswers: "OtherInstanceAnswers",
+  /** Stale registrations deregistered. */
+  deregistered: "Deregistered",
+  /** Per invocation: the most gRPC channels (sockets) open at once; bounded by the fan-out's concurrency. */
+  openChannelsPeak: "OpenChannelsPeak",
   /** Per published change: ms from the event's time to the XADD. */
   eventToPublishLatency: "EventToPublishLatency",
   /** Per instance that answered: ms from the first attempt to the answer. */
@@ -43,6 +51,10 @@ export function recordRefreshMetrics(metrics: RefreshMetrics, result: RefreshRes
   count(REFRESH_METRICS.nacked, result.instances.filter((i) => i.outcome === "NACK").length);
   count(REFRESH_METRICS.unreachable, result.instances.filter((i) => i.outcome === "unreachable").length);
   count(REFRESH_METRICS.fanOutErrors, result.fanOutErrors.length);
+  count(REFRESH_METRICS.cappedDiscoveries, result.cappedDiscoveries.length);
+  const otherInstance = result.instances.filter((i) => i.unreachableReason === "other-instance");
+  count(REFRESH_METRICS.otherInstanceAnswers, otherInstance.length);
+  count(REFRESH_METRICS.deregistered, result.deregistered.length);
   for (const change of result.published) {
     metrics.addMetric(REFRESH_METRICS.eventToPublishLatency, MetricUnit.Milliseconds, Math.max(0, change.publishedAt - change.changedAt));
   }

@@ -41,6 +41,18 @@ export interface RejectedRecord {
 /** What one instance did with the `Refresh` call. */
 export type InstanceOutcome = "ACK" | "NACK" | "unreachable";
 
+/**
+ * Why an instance counts as unreachable.
+ * - `no-answer`: nothing answered at its address (refused, reset, past the deadline) after the retries;
+ * - `other-instance`: the address answered as another instance (it was reused by a new task): the
+ *   registration is stale and the change was not acknowledged by the instance discovered;
+ * - `refused`: the instance answered with an error (`UNAUTHENTICATED`, `UNIMPLEMENTED`...);
+ * - `out-of-time`: past a deadline cut short by the invocation's remaining time (no evidence either way);
+ * - `no-address`: it registered no usable address; `no-token`: the refresh token could not be read.
+ * `no-answer` and `other-instance` count toward deregistering the registration (README, "Stale registrations").
+ */
+export type UnreachableReason = "no-answer" | "other-instance" | "refused" | "out-of-time" | "no-address" | "no-token";
+
 /** The answer of one instance. */
 export interface InstanceRefreshResult {
   /** Cloud Map instance id. */
@@ -59,6 +71,10 @@ export interface InstanceRefreshResult {
   missing?: string[];
   /** The last error, for `unreachable`: `DEADLINE_EXCEEDED: ...`, `UNAVAILABLE: ...`. */
   error?: string;
+  /** For `unreachable`: why. */
+  unreachableReason?: UnreachableReason;
+  /** For `other-instance`: the instance id the address answered with. */
+  answeredAs?: string;
   /** NACK reasons, for a quick look (`OLDER_VERSION`, `VALIDATION_FAILED`). */
   reasons?: NackReason[];
   /** Calls made (1 + retries used). */
@@ -92,4 +108,12 @@ export interface RefreshResult {
    * are on the stream: the instances' stream readers pick them up; the function did not fail.
    */
   fanOutErrors: string[];
+  /**
+   * Discoveries that came back full (`DiscoverInstances` returns at most 1000 instances and cannot
+   * paginate), as sentences: more instances may exist, they were not called and read the change
+   * from the stream. Empty when every discovery was complete.
+   */
+  cappedDiscoveries: string[];
+  /** Cloud Map instance ids this invocation deregistered as stale (README, "Stale registrations"). */
+  deregistered: string[];
 }

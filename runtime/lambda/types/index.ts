@@ -1,3 +1,4 @@
 export type {
   InstanceOutcome, InstanceRefreshResult, PublishedChange, RefreshResult, RejectedRecord, SkipReason, SkippedChange,
+  UnreachableReason,
 } from "./RefreshResult";

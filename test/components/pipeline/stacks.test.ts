@@ -254,6 +254,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           assert.equal(settings.streamKey, `config-refresh:{${prefix}}`);
           assert.equal(settings.namespaceName, stateOf(partOf(run(), REGISTRY, "aws:servicediscovery/httpNamespace:HttpNamespace")).httpName);
           assert.equal(settings.serviceName, partOf(run(), REGISTRY, "aws:servicediscovery/service:Service").inputs.name);
+          assert.equal(settings.serviceId, partOf(run(), REGISTRY, "aws:servicediscovery/service:Service").id);
           assert.equal(settings.redisAuthTokenParameter, `/config-refresh/shop/${stack}/redis-auth-token`);
           assert.equal(settings.refreshTokenParameter, `/config-refresh/shop/${stack}/refresh-token`);
         });
@@ -341,6 +342,12 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           assert.deepEqual(discover.Condition, {
             StringEquals: { "servicediscovery:NamespaceName": `config-refresh-shop-${stack}`, "servicediscovery:ServiceName": "shop" },
           });
+        });
+
+        it("deregisters instances of its own Cloud Map service only (stale registrations)", () => {
+          const deregister = statementFor("servicediscovery:DeregisterInstance");
+          assert.deepEqual(list(deregister.Action), ["servicediscovery:DeregisterInstance"]);
+          assert.deepEqual(list(deregister.Resource), [stateOf(partOf(run(), REGISTRY, "aws:servicediscovery/service:Service")).arn]);
         });
 
         it("sends only to its dead-letter queue and writes only to its own log group", () => {

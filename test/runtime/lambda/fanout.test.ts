@@ -23,7 +23,7 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
   });
 
   /** A prefix, its token in SSM, a Cloud Map service, and settings that fan out to it. */
-  async function setup(overrides: { scope?: string; deadlineMs?: number; token?: string } = {}): Promise<{
+  async function setup(overrides: { scope?: string; deadlineMs?: number; token?: string; discoveryMaxResults?: number } = {}): Promise<{
     prefix: string; token: string; serviceId: string; settings: LambdaSettings;
   }> {
     const prefix = fx.newPrefix();
@@ -35,6 +35,7 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
       parameterPrefix: prefix, namespaceName, serviceName, refreshTokenParameter: tokenParameter,
       rpcDeadlineMs: overrides.deadlineMs ?? 2_000, rpcRetries: 1,
       ...(overrides.scope ? { scopePattern: `${prefix}${overrides.scope}` } : {}),
+      ...(overrides.discoveryMaxResults ? { discoveryMaxResults: overrides.discoveryMaxResults } : {}),
     });
     return { prefix, token, serviceId, settings };
   }
@@ -267,6 +268,37 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
       assert.deepEqual(globex.calls[0]?.changes.map((c) => c.name), [globexName, globalName], "one call with both changes");
       assert.deepEqual(acme.calls[1]?.changes.map((c) => c.name), [globalName]);
       assert.deepEqual(shared.calls[0]?.changes.map((c) => c.name), [globalName]);
+    });
+  });
+
+  describe("more instances than one discovery returns (DiscoverInstances: at most 1000, no pagination)", () => {
+    it("reports a discovery that came back full as possibly incomplete: in the result, a log line and a metric", async () => {
+      const { prefix, token, serviceId, settings } = await setup({ discoveryMaxResults: 2 });
+      await Promise.all(["i-1", "i-2", "i-3"].map((id) => instance(serviceId, id, [token])));
+      const name = `${prefix}x`;
+      await fx.put(name, "1");
+      const { refresh, metrics, logger } = fx.handler(settings);
+
+      const result = await refresh(changeEvent(name, "Create"));
+
+      assert.equal(result.instances.length, 2, "Cloud Map returned MaxResults instances");
+      assert.equal(result.cappedDiscoveries.length, 1);
+      assert.match(result.cappedDiscoveries[0]!, /returned 2 instances, as many as MaxResults \(2; it cannot paginate\): more instances may exist/);
+      assert.equal(metrics.sum(REFRESH_METRICS.cappedDiscoveries), 1);
+      assert.equal(logger.find("discovery capped: more instances may exist, left to the stream").length, 1);
+      assert.deepEqual(result.fanOutErrors, [], "not a failure: the stream still reaches every instance");
+    });
+
+    it("reports nothing when the discovery returned fewer instances than it may", async () => {
+      const { prefix, token, serviceId, settings } = await setup({ discoveryMaxResults: 3 });
+      await Promise.all(["i-1", "i-2"].map((id) => instance(serviceId, id, [token])));
+      const name = `${prefix}x`;
+      await fx.put(name, "1");
+      const { refresh, metrics } = fx.handler(settings);
+
+      const result = await refresh(changeEvent(name, "Create"));
+
+      assert.deepEqual([result.instances.length, result.cappedDiscoveries, metrics.sum(REFRESH_METRICS.cappedDiscoveries)], [2, [], 0]);
     });
   });
 });

@@ -40,7 +40,7 @@ describe("refresh Lambda metrics (Powertools EMF)", () => {
     const metrics = createRefreshMetrics();
     const change = { format: 1 as const, name: "/p/x", operation: "Update" as const, version: 2, type: "String" as const, value: "v", modifiedAt: 1_000, changedAt: 1_000, publishedAt: 1_250, streamId: "1-0" };
     recordRefreshMetrics(metrics, {
-      published: [change], skipped: [{ name: "/q/x", reason: "outside-prefix" }, { name: "/p/y", reason: "duplicate" }], rejected: [], fanOutErrors: [],
+      published: [change], skipped: [{ name: "/q/x", reason: "outside-prefix" }, { name: "/p/y", reason: "duplicate" }], rejected: [], fanOutErrors: [], cappedDiscoveries: [], deregistered: [],
       instances: [
         { instanceId: "a", address: "127.0.0.1:1", outcome: "ACK", results: [], attempts: 1, latencyMs: 12 },
         { instanceId: "b", address: "127.0.0.1:2", outcome: "unreachable", results: [], attempts: 2, latencyMs: 800, error: "DEADLINE_EXCEEDED" },
