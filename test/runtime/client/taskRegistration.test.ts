@@ -85,7 +85,7 @@ describe("Registering an ECS task", function () {
     const entry = await instance("task-ipv6");
     assert.equal(entry?.Attributes?.AWS_INSTANCE_IPV6, "2600:1f14:abc:de00::106");
     assert.equal(entry?.Attributes?.AWS_INSTANCE_IPV4, undefined);
-    const found = (await discoverInstances(env.serviceDiscovery, { namespaceName, serviceName })).find((i) => i.instanceId === "task-ipv6");
+    const found = (await discoverInstances(env.serviceDiscovery, { namespaceName, serviceName })).instances.find((i) => i.instanceId === "task-ipv6");
     assert.equal(found?.address, `[2600:1f14:abc:de00::106]:${client.refreshPort}`);
     // Listening on [::]: reachable over IPv6 (here its loopback).
     assert.equal((await stateAt(`[::1]:${client.refreshPort}`, path)).instanceId, "task-ipv6");
@@ -114,7 +114,7 @@ describe("Registering an ECS task", function () {
       assert.equal(client.refreshPort, pipelinePort);
 
       // The fan-out finds the task where ECS put it, and the client answers there.
-      const found = (await discoverInstances(env.serviceDiscovery, { namespaceName, serviceName })).find((i) => i.instanceId === "ecs-task-1");
+      const found = (await discoverInstances(env.serviceDiscovery, { namespaceName, serviceName })).instances.find((i) => i.instanceId === "ecs-task-1");
       assert.equal(found?.address, `127.0.0.1:${pipelinePort}`);
       const caller = new RefreshCaller(pipelinePort);
       try {
