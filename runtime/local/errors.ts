@@ -4,9 +4,6 @@
  */
 import { OperatorError } from "../operator/errors";
 
-// The operator-side `provision/pipelineNames.ts` and `provision/stackSettings.ts` still import it from here.
-export { PipelineSettingsError } from "../operator/errors";
-
 /** Base class of the local pipeline's errors. */
 export class LocalPipelineError extends OperatorError {}
 

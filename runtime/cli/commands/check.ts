@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { AppConfigError, compareEnvironments, formatProblem, loadAppConfig, type AppConfig } from "../../../components/appConfig";
-import { appOfStack, envInAppConfigFileName } from "../../local/provision/stackSettings";
+import { appOfStack, envInAppConfigFileName } from "../../operator/pipeline/stackSettings";
 import type { CommandResult, Output } from "../output";
 
 /** Help of `config-refresh check`. */

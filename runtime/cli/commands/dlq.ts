@@ -2,7 +2,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-s
 import type Redis from "ioredis";
 import { parseArgs } from "node:util";
 import { LAMBDA_ENVIRONMENT } from "../../lambda/environment";
-import type { PipelineNames } from "../../local/provision/pipelineNames";
+import type { PipelineNames } from "../../operator/pipeline/pipelineNames";
 import { createAwsClients, type AwsClients } from "../../operator/aws/awsClients";
 import type { AwsConnection } from "../../operator/aws/awsConnection";
 import { explainAwsError } from "../../operator/aws/explainAwsError";

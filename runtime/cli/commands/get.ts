@@ -1,6 +1,6 @@
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
 import { parseArgs } from "node:util";
-import { fullParameterName } from "../../local/provision/pipelineNames";
+import { fullParameterName } from "../../operator/pipeline/pipelineNames";
 import { createAwsClients } from "../../operator/aws/awsClients";
 import { explainAwsError } from "../../operator/aws/explainAwsError";
 import type { CommandResult, Output } from "../output";

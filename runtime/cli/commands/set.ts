@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { fullParameterName } from "../../local/provision/pipelineNames";
+import { fullParameterName } from "../../operator/pipeline/pipelineNames";
 import { createAwsClients } from "../../operator/aws/awsClients";
 import { explainAwsError } from "../../operator/aws/explainAwsError";
 import { PipelineSettingsError } from "../../operator/errors";

@@ -7,7 +7,7 @@ import type { AckBatch } from "../fleet/acks";
 import type { ServiceFleet } from "../fleet/serviceFleet";
 import type { QueueInvoker } from "../invoker/queueInvoker";
 import type { ChangeRule } from "../provision/changeRule";
-import type { PipelineNames } from "../provision/pipelineNames";
+import type { PipelineNames } from "../../operator/pipeline/pipelineNames";
 import type { ServiceRegistryIds } from "../provision/serviceRegistry";
 import type { LocalMotoServer } from "../servers/motoServer";
 import type { LocalRedisServer } from "../servers/redisServer";

@@ -3,7 +3,7 @@ import {
   GetServiceCommand, ServiceDiscoveryClient, type CreateHttpNamespaceCommandInput, type CreateServiceCommandInput,
 } from "@aws-sdk/client-servicediscovery";
 import { ensureServiceRegistry } from "../../../runtime/local/provision/serviceRegistry";
-import { pipelineNames } from "../../../runtime/local/provision/pipelineNames";
+import { pipelineNames } from "../../../runtime/operator/pipeline/pipelineNames";
 import { LocalMotoServer, emulatorClientConfig } from "../../../runtime/local/servers";
 import { runProgram, single, type ProgramRun } from "../../support/pulumi/runProgram";
 import { servicesVpcConfig } from "../../support/pulumi/stackNetworks";

@@ -30,10 +30,7 @@ describe("the operator library and the demo harness", function () {
     assert.deepEqual(localFilesLoadedBy(sourceFiles("runtime/operator")), []);
   });
 
-  it("the config-refresh command loads no part of the demo harness: only the two name modules still kept under runtime/local", () => {
-    // provision/pipelineNames.ts and provision/stackSettings.ts are operator-side; they move once the pipeline contract lands.
-    const allowed = ["errors.ts", path.join("provision", "pipelineNames.ts"), path.join("provision", "stackSettings.ts")];
-    const loaded = localFilesLoadedBy(["runtime/cli/main.ts"]);
-    assert.deepEqual(loaded.filter((file) => !allowed.includes(file)), []);
+  it("the config-refresh command loads no part of the demo harness", () => {
+    assert.deepEqual(localFilesLoadedBy(["runtime/cli/main.ts"]), []);
   });
 });

@@ -2,8 +2,8 @@ import { strict as assert } from "node:assert";
 import { PipelineArgsError, resolvePipelineSettings } from "../../../components/pipeline/settings";
 import type { ConfigRefreshPipelineArgs } from "../../../components/pipeline/args";
 import { LambdaSettingsError, readLambdaSettings } from "../../../runtime/lambda";
-import { PipelineSettingsError } from "../../../runtime/local/errors";
-import { pipelineNames } from "../../../runtime/local/provision/pipelineNames";
+import { PipelineSettingsError } from "../../../runtime/operator/errors";
+import { pipelineNames } from "../../../runtime/operator/pipeline/pipelineNames";
 import {
   defaultPipelineNames, PIPELINE_CONTRACT_DEFAULTS, PIPELINE_CONTRACT_LIMITS,
 } from "../../../runtime/protocol/pipelineContract";

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { LAMBDA_ENVIRONMENT } from "../../../lambda/environment";
-import { pipelineNames, splitPrefix, type PipelineNames } from "../../../local/provision/pipelineNames";
-import { appOfStack } from "../../../local/provision/stackSettings";
+import { pipelineNames, splitPrefix, type PipelineNames } from "../../../operator/pipeline/pipelineNames";
+import { appOfStack } from "../../../operator/pipeline/stackSettings";
 import { resolveAwsConnection, type AwsConnection } from "../../../operator/aws/awsConnection";
 import { PipelineSettingsError } from "../../../operator/errors";
 
