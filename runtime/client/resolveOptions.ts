@@ -123,6 +123,7 @@ export async function resolveOptions<S extends ConfigSchema>(
 
   let registration: ResolvedOptions<S>["registration"];
   let family: AddressFamily | undefined;
+  let platformInstanceId: string | undefined;
   if (ownRegistration) {
     const found = await resolveInstanceAddress({
       ...(given !== undefined ? { address: given } : {}),
@@ -132,8 +133,10 @@ export async function resolveOptions<S extends ConfigSchema>(
     family = found.family;
     const customHealthCheck = ownRegistration.customHealthCheck ?? true;
     registration = { ...ownRegistration, address: found.address, customHealthCheck };
-  } else if (platform && options.refreshServer?.host === undefined) {
-    family = await platformAddressFamily(host);
+  } else if (platform) {
+    const task = await platformTask(host, options.instanceId === undefined, options.refreshServer?.host === undefined);
+    family = task.family;
+    platformInstanceId = task.taskId;
   }
   const refreshServer = options.refreshServer && {
     ...options.refreshServer,
@@ -153,7 +156,7 @@ export async function resolveOptions<S extends ConfigSchema>(
     streamKey: options.streamKey ?? defaultStreamKey(options.parameterPath),
     schema: options.schema,
     strict: options.strict ?? false,
-    instanceId: options.instanceId ?? defaultInstanceId(),
+    instanceId: options.instanceId ?? platformInstanceId ?? defaultInstanceId(),
     reloadIntervalMs: options.reloadIntervalMs ?? CLIENT_DEFAULTS.reloadIntervalMs,
     blockMs: options.stream?.blockMs ?? CLIENT_DEFAULTS.blockMs,
     batchSize: options.stream?.batchSize ?? CLIENT_DEFAULTS.batchSize,
@@ -206,16 +209,40 @@ function registeredServerPort(
   return options.refreshServer ? plan.serverPort ?? options.refreshServer.port : undefined;
 }
 
-/** The family of the address ECS registers for this task (IPv6 for an IPv6-only awsvpc task), when it can be read. */
-async function platformAddressFamily(host: HostEnvironment): Promise<AddressFamily | undefined> {
+/**
+ * What ECS registered for this task: the address family (IPv6 for an IPv6-only awsvpc task) and the
+ * task id, the Cloud Map instance id ECS `serviceRegistries` uses. The fan-out counts an answer from
+ * another id as a stale registration, so a client ECS registers must answer with that id.
+ */
+async function platformTask(
+  host: HostEnvironment, needsTaskId: boolean, needsFamily: boolean,
+): Promise<{ family?: AddressFamily; taskId?: string }> {
+  if (!needsTaskId && !needsFamily) return {};
   const metadataUri = host.env[TASK_METADATA_ENV];
-  if (!metadataUri) return undefined;
+  const problems: string[] = [];
+  if (!metadataUri) {
+    if (needsTaskId) {
+      problems.push(`instanceId: registeredBy "ecs" answers refresh calls with the id ECS registered (the task id), `
+        + `read from ${TASK_METADATA_ENV}, which is not set: set instanceId to the Cloud Map instance id`);
+    }
+    if (problems.length > 0) throw new ClientOptionsError(problems);
+    return {};
+  }
   try {
     const network = await readTaskNetwork(metadataUri, host.metadataTimeoutMs);
     const ipv6Only = network.ipv4Addresses.length === 0 && network.ipv6Addresses.length > 0;
-    return network.mode === "awsvpc" && ipv6Only ? "IPv6" : "IPv4";
+    if (needsTaskId && network.taskId === undefined) {
+      throw new ClientOptionsError([`instanceId: the task metadata names no TaskARN; set instanceId to the Cloud Map instance id`]);
+    }
+    return {
+      ...(needsFamily ? { family: network.mode === "awsvpc" && ipv6Only ? "IPv6" as const : "IPv4" as const } : {}),
+      ...(needsTaskId && network.taskId !== undefined ? { taskId: network.taskId } : {}),
+    };
   } catch (error) {
-    const detail = `${toError(error).message}; pass refreshServer.host ("0.0.0.0", or "[::]" for an IPv6-only task)`;
-    throw new ClientOptionsError([`refreshServer.host: ${detail}`]);
+    if (error instanceof ClientOptionsError) throw error;
+    const message = toError(error).message;
+    if (needsFamily) problems.push(`refreshServer.host: ${message}; pass refreshServer.host ("0.0.0.0", or "[::]" for an IPv6-only task)`);
+    if (needsTaskId) problems.push(`instanceId: ${message}; set instanceId to the Cloud Map instance id ECS registered`);
+    throw new ClientOptionsError(problems);
   }
 }

@@ -20,6 +20,8 @@ export interface TaskNetwork {
   ipv4Addresses: string[];
   ipv6Addresses: string[];
   ports: TaskPortMapping[];
+  /** The task's id (the last segment of `TaskARN`): the Cloud Map instance id ECS `serviceRegistries` registers it under. */
+  taskId?: string;
 }
 
 /** GETs per read, and the pause between them (the agent may be restarting). */
@@ -39,6 +41,7 @@ const portSchema = z.looseObject({
   HostIp: z.string().optional(),
 });
 const taskSchema = z.looseObject({
+  TaskARN: z.string().optional(),
   Containers: z.array(z.looseObject({
     Name: z.string().optional(),
     Networks: z.array(networkSchema).optional(),
@@ -100,7 +103,9 @@ function parseTaskNetwork(url: string, body: string): TaskNetwork {
   const containers = parsed.data.Containers;
   const network = containers.find((container) => (container.Networks?.length ?? 0) > 0)?.Networks?.[0];
   if (!network) throw new Error(`the task metadata endpoint ${url} lists no network for any container`);
+  const taskId = parsed.data.TaskARN?.split("/").pop();
   return {
+    ...(taskId ? { taskId } : {}),
     mode: network.NetworkMode,
     ipv4Addresses: network.IPv4Addresses ?? [],
     ipv6Addresses: network.IPv6Addresses ?? [],

@@ -140,9 +140,10 @@ describe("The address a registered instance registers", function () {
       assert.equal(resolved.refreshServer?.port, 50051);
     });
 
-    it("does not read the task metadata when the refresh host is given", async () => {
+    it("does not read the task metadata when the refresh host and the instance id are given", async () => {
       metadata.respond("silent");
-      assert.equal((await resolveOptions(platform({ host: "0.0.0.0" }), inTask())).refreshServer?.host, "0.0.0.0");
+      const given = { ...platform({ host: "0.0.0.0" }), instanceId: "task-1" };
+      assert.equal((await resolveOptions(given, inTask())).refreshServer?.host, "0.0.0.0");
       assert.equal(metadata.requests, 0);
     });
 

@@ -127,6 +127,33 @@ describe("Registering an ECS task", function () {
       assert.deepEqual(events.filter((e) => e.type.startsWith("registration")), []);
       assert.equal((await instance("ecs-task-1"))?.Attributes?.ECS_SERVICE_NAME, "orders", "ECS's entry is ECS's to remove");
     });
+    it("answers with the task id ECS registered it under, read from the task metadata, when no instanceId is given", async () => {
+      const path = uniquePath();
+      await putParameters(env.ssm, path, { log_level: "info" });
+      metadata.respond({ document: awsvpcTaskDocument({ ipv4: ["127.0.0.1"] }) });
+      const client = await withEnv("ECS_CONTAINER_METADATA_URI_V4", metadata.uri, () => clients.start({
+        parameterPath: path, ssm: env.ssm, redis: env.redis.url,
+        refreshServer: { tokens: [TOKEN], host: "127.0.0.1" },
+        registration: { registeredBy: "ecs", pipelineRefreshPort: "any" },
+      }));
+      // The fan-out compares the answering id with the discovered one: ECS's id is the task id.
+      assert.equal(client.instanceId, "e9028f8d5d8e4f258373e7b93ce9a3c3");
+      assert.ok(client.refreshPort !== undefined);
+      const caller = new RefreshCaller(client.refreshPort);
+      try {
+        assert.equal((await caller.state(path, TOKEN)).instanceId, "e9028f8d5d8e4f258373e7b93ce9a3c3");
+      } finally {
+        caller.close();
+      }
+    });
+
+    it("refuses to start without an instanceId outside a task, naming what to set", async () => {
+      await assert.rejects(clients.start({
+        parameterPath: uniquePath(), ssm: env.ssm, redis: env.redis.url,
+        refreshServer: { tokens: [TOKEN], host: "127.0.0.1" },
+        registration: { registeredBy: "ecs", pipelineRefreshPort: "any" },
+      }), /instanceId: registeredBy "ecs" answers refresh calls with the id ECS registered \(the task id\)/);
+    });
   });
 
   describe("closeOnSignals", () => {
