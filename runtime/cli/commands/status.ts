@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { createAwsClients } from "../../local/aws/awsClients";
 import { explainAwsError } from "../../local/aws/explainAwsError";
 import { LocalPipelineError, PipelineSettingsError } from "../../local/errors";
-import { readFleetState } from "../../local/fleet/fleetState";
+import { readFleetState, type Divergence } from "../../local/fleet/fleetState";
 import { textTable } from "../../local/format/textTable";
 import type { CommandResult, Output } from "../output";
 import {
@@ -16,7 +16,9 @@ export const STATUS_HELP = `Usage: config-refresh status [options]
 The fleet's convergence: every instance registered in Cloud Map (healthy or not), what it holds
 (its State RPC, with the refresh token read from SSM) against SSM's current version of every
 parameter under the prefix. Instances that hold another version, miss a parameter, hold a deleted
-one or do not answer are marked DIVERGED or UNREACHABLE, with the names concerned.
+one or do not answer are marked DIVERGED or UNREACHABLE, with the names concerned. An instance that
+refused SSM's current version (its schema refuses the value) and holds the last one it accepted is
+marked HELD BACK, with the schema's reason.
 
 Options:
   --deadline-ms MS      deadline of each instance's State call (default 2000)
@@ -75,19 +77,30 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
         const holds = instance.held ? `${[...state.current].filter(([n, v]) => instance.held!.get(n) === v).length}/${total}` : "-";
         const shown = values.verbose ? instance.divergence : instance.divergence.slice(0, SHOWN_DIVERGENCES);
         const more = instance.divergence.length - shown.length;
+        const heldBack = instance.divergence.length > 0 && instance.divergence.every((d) => d.refused !== undefined);
         const verdict = instance.error ? `UNREACHABLE: ${instance.error}`
           : instance.converged ? "converged"
-          : `DIVERGED: ${shown.map((d) => `${d.name} ${d.held === undefined ? "missing" : `v${d.held}`} (SSM ${d.current === undefined ? "deleted" : `v${d.current}`})`).join(", ")}${more > 0 ? `, +${more} more (--verbose)` : ""}`;
+          : `${heldBack ? "HELD BACK" : "DIVERGED"}: ${shown.map(describeDivergence).join(", ")}${more > 0 ? `, +${more} more (--verbose)` : ""}`;
         return [instance.converged ? " " : "!", instance.instanceId, instance.address || "-", instance.health, holds, verdict];
       });
       textTable(["", "instance", "address", "health", "holds", "state"], rows).forEach((line) => out.print(line));
       const diverged = state.instances.filter((i) => !i.converged);
+      const heldBack = diverged.filter((i) => !i.error && i.divergence.every((d) => d.refused !== undefined));
       out.print(diverged.length === 0
         ? `CONVERGED: ${state.instances.length}/${state.instances.length} instances hold SSM's current version of all ${total} parameters`
-        : `DIVERGED: ${diverged.length} of ${state.instances.length} instances do not hold SSM's current versions (${diverged.map((i) => i.instanceId).join(", ")})`);
+        : heldBack.length === diverged.length
+          ? `HELD BACK: ${heldBack.length} of ${state.instances.length} instances refuse SSM's current value and hold the last valid one (${heldBack.map((i) => i.instanceId).join(", ")}): fix the value in SSM`
+          : `DIVERGED: ${diverged.length} of ${state.instances.length} instances do not hold SSM's current versions (${diverged.map((i) => i.instanceId).join(", ")})`);
       return diverged.length === 0 ? 0 : 1;
     } finally {
       clients.destroy();
     }
   });
+}
+
+/** One name an instance holds differently from SSM, as the table shows it. */
+function describeDivergence(d: Divergence): string {
+  const held = d.held === undefined ? "missing" : `v${d.held}`;
+  const current = d.current === undefined ? "deleted" : `v${d.current}`;
+  return d.refused !== undefined ? `${d.name} ${held} (SSM ${current} refused: ${d.refused})` : `${d.name} ${held} (SSM ${current})`;
 }

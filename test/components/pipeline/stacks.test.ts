@@ -360,7 +360,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
         it("allows exactly what the client calls, on named resources only", () => {
           assert.deepEqual(actions(), [
             "servicediscovery:DeregisterInstance", "servicediscovery:RegisterInstance", "servicediscovery:UpdateInstanceCustomHealthStatus",
-            "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath",
+            "ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:GetParametersByPath",
           ]);
           for (const s of statements()) {
             assert.equal(s.Effect, "Allow");
@@ -378,6 +378,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
             stateOf(partOf(run(), REDIS, "aws:ssm/parameter:Parameter")).arn,
             stateOf(partOf(run(), REGISTRY, "aws:ssm/parameter:Parameter")).arn,
           ].sort());
+          assert.deepEqual(list(statementFor("ssm:GetParameterHistory").Resource), [arn(`${prefix}*`)]);
           const service = partOf(run(), REGISTRY, "aws:servicediscovery/service:Service");
           assert.deepEqual(list(statementFor("servicediscovery:RegisterInstance").Resource), [stateOf(service).arn]);
         });
