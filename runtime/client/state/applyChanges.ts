@@ -134,7 +134,8 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
     if (compareRevisions(change, tombstone) > 0) draft.writeTombstones().set(key, { version: change.version, modifiedAt: change.modifiedAt });
     return { status: "unchanged", candidate, version: 0 };
   }
-  if (refused && compareRevisions(change, refused) === 0) return refuse("VALIDATION_FAILED", `version ${change.version} of ${key} was refused before`, true);
+  // The same reason again: a second path (the RPC after the stream) must tell the caller why, too.
+  if (refused && compareRevisions(change, refused) === 0) return refuse("VALIDATION_FAILED", refused.detail, true);
   if (candidate.via !== "reload" && candidate.via !== "boot" && change.modifiedAt > now + MAX_CLOCK_AHEAD_MS) {
     // A revision from the future would make every real later version look older, reloads included.
     return refuse("MALFORMED", `version ${change.version} of ${key} claims a modification time ${new Date(change.modifiedAt).toISOString()}, ahead of this instance's clock by more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes`);

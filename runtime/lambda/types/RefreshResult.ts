@@ -1,4 +1,5 @@
 import type { NackReason, ParameterResult, StreamMessage } from "../../protocol";
+import type { RevertReport } from "../revert/revertReport";
 
 /** A change this invocation put on the stream. */
 export interface PublishedChange extends StreamMessage {
@@ -92,4 +93,6 @@ export interface RefreshResult {
    * are on the stream: the instances' stream readers pick them up; the function did not fail.
    */
   fanOutErrors: string[];
+  /** Each published change instances refused for their schema, and whether it was reverted in SSM. */
+  reverts?: RevertReport[];
 }
