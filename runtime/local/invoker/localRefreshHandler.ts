@@ -1,6 +1,6 @@
 import type { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import type { SSMClient } from "@aws-sdk/client-ssm";
-import { createRefreshHandler, type RefreshHandler } from "../../lambda/createRefreshHandler";
+import { createRefreshHandler, type RefreshDependencies, type RefreshHandler } from "../../lambda/createRefreshHandler";
 import { lambdaEnvironment, readLambdaSettings } from "../../lambda/environment";
 import { silentLogger, type RefreshLogger, type RefreshMetrics } from "../../lambda/observability";
 
@@ -14,6 +14,8 @@ export interface RefreshFunctionTarget {
   streamKey: string;
   /** The AWS endpoint (moto, LocalStack), as the deployed function would get `AWS_ENDPOINT_URL`. */
   awsEndpoint?: string;
+  /** Revert a value the whole fleet refuses (this repo's stacks turn it on). */
+  revertRefused?: boolean;
 }
 
 /** Metrics that go nowhere: Powertools' EMF lines on stdout would drown the demo's table. */
@@ -32,6 +34,7 @@ export function refreshFunctionEnvironment(target: RefreshFunctionTarget): Recor
     refreshTokenParameter: target.refreshTokenParameter,
     streamKey: target.streamKey,
     awsEndpoint: target.awsEndpoint,
+    revertRefused: target.revertRefused,
   });
 }
 
@@ -51,8 +54,11 @@ export function refreshFunctionEnvironment(target: RefreshFunctionTarget): Recor
 export function createLocalRefreshHandler(
   target: RefreshFunctionTarget,
   clients: { ssm: SSMClient; serviceDiscovery: ServiceDiscoveryClient },
-  options: { logger?: RefreshLogger } = {},
+  options: { logger?: RefreshLogger; onRevertWritten?: RefreshDependencies["onRevertWritten"] } = {},
 ): RefreshHandler {
   const settings = readLambdaSettings(refreshFunctionEnvironment(target));
-  return createRefreshHandler(settings, { ssm: clients.ssm, serviceDiscovery: clients.serviceDiscovery, logger: options.logger ?? silentLogger, metrics: NO_METRICS });
+  return createRefreshHandler(settings, {
+    ssm: clients.ssm, serviceDiscovery: clients.serviceDiscovery, logger: options.logger ?? silentLogger, metrics: NO_METRICS,
+    ...(options.onRevertWritten ? { onRevertWritten: options.onRevertWritten } : {}),
+  });
 }
