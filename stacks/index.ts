@@ -23,7 +23,8 @@ const pipeline = new ConfigRefreshPipeline(`${app}-${env}`, {
   redis: config.getObject<ConfigRefreshPipelineArgs["redis"]>("redis"),
   stream: config.getObject<ConfigRefreshPipelineArgs["stream"]>("stream"),
   retry: config.getObject<ConfigRefreshPipelineArgs["retry"]>("retry"),
-  refreshFunction: config.getObject<ConfigRefreshPipelineArgs["refreshFunction"]>("refreshFunction"),
+  // A value every instance refuses is written back to the last accepted one (and alarms).
+  refreshFunction: { revertRefusedValues: true, ...config.getObject<ConfigRefreshPipelineArgs["refreshFunction"]>("refreshFunction") },
   deadLetterRetentionDays: config.getNumber("deadLetterRetentionDays"),
   // Looked up by name: the config stays free of account ids, and a preview fails if the topic is missing.
   alarmTopicArn: alarmTopicName !== undefined ? aws.sns.getTopicOutput({ name: alarmTopicName }).arn : undefined,

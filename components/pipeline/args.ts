@@ -77,6 +77,12 @@ export interface RefreshFunctionSettingsArgs {
   rpcDeadlineMs?: number;
   /** Retries of a failed Refresh call within one invocation (0–5). Default 1. */
   rpcRetries?: number;
+  /**
+   * Write back, as a new SSM version, a value every answering instance refused for its schema (never
+   * a SecureString, never a revert of a revert), and alarm on it. Grants `ssm:PutParameter` on the
+   * prefix only when true. Default false.
+   */
+  revertRefusedValues?: boolean;
 }
 
 /**

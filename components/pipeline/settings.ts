@@ -55,6 +55,7 @@ export const PIPELINE_DEFAULTS = {
     logRetentionDays: 30,
     rpcDeadlineMs: CONTRACT.rpcDeadlineMs,
     rpcRetries: CONTRACT.rpcRetries,
+    revertRefusedValues: false,
   },
 };
 
@@ -85,7 +86,8 @@ export interface PipelineSettings {
   deadLetter: { retentionDays: number; alarmTopicArn?: pulumi.Input<string> };
   /** The function's own settings, as {@link RefreshFunction} takes them (the wiring comes from the pipeline). */
   refreshFunction: Pick<RefreshFunctionArgs,
-    "runtime" | "architecture" | "memorySize" | "timeoutSeconds" | "logRetentionDays" | "rpcDeadlineMs" | "rpcRetries" | "scopePattern">;
+    "runtime" | "architecture" | "memorySize" | "timeoutSeconds" | "logRetentionDays" | "rpcDeadlineMs" | "rpcRetries" | "scopePattern"
+    | "revertRefusedValues">;
   registry: { namespaceName: string; serviceName: string; refreshTokenParameterName: string };
   /** `protect` on the replication group and the Cloud Map namespace and service. */
   protectStatefulResources: boolean;

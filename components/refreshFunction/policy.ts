@@ -13,6 +13,8 @@ export interface RefreshFunctionPolicyScope extends ParameterReadScope {
   deadLetterQueueArn: pulumi.Input<string>;
   /** The function's own log group (ARN without the `:*` suffix). */
   logGroupArn: pulumi.Input<string>;
+  /** Reverts refused values: may read the history of and write the parameters under the prefix. */
+  revertRefusedValues?: boolean;
 }
 
 /**
@@ -38,7 +40,9 @@ export const VPC_ACCESS_ACTIONS = [
  * - `servicediscovery:DeregisterInstance` on its service only (stale registrations of killed tasks);
  * - send to the dead-letter queue (Lambda's on-failure destination uses the execution role);
  * - write to its own log group;
- * - the VPC ENI actions, which AWS only grants on `*` ({@link VPC_ACCESS_ACTIONS}).
+ * - the VPC ENI actions, which AWS only grants on `*` ({@link VPC_ACCESS_ACTIONS});
+ * - only with `revertRefusedValues`: `ssm:GetParameterHistory` and `ssm:PutParameter` on the
+ *   parameters under the prefix (the tokens stay read-only).
  *
  * @example
  * ```ts
@@ -88,6 +92,12 @@ export function refreshFunctionPolicy(scope: RefreshFunctionPolicyScope): aws.ia
         Action: VPC_ACCESS_ACTIONS,
         Resource: ["*"],
       },
+      ...(scope.revertRefusedValues ? [{
+        Sid: "RevertRefusedValues",
+        Effect: "Allow" as const,
+        Action: ["ssm:GetParameterHistory", "ssm:PutParameter"],
+        Resource: [parameterArn(scope, `${scope.prefix}*`)],
+      }] : []),
     ],
   };
 }

@@ -1,6 +1,8 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FAN_OUT_DEFAULTS, lambdaEnvironment } from "../../runtime/lambda/environment";
+import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from "../../runtime/lambda/observability/telemetry";
+import { REVERT_METRICS } from "../../runtime/lambda/revert/RefusedValueReverter";
 import type { RefreshFunctionRuntime } from "../pipeline/args";
 import { refreshLogGroupName } from "../pipeline/awsNameRules";
 import { bundleRefreshHandler, HANDLER, HANDLER_FILE, PROTO_FILE } from "./bundle";
@@ -28,6 +30,8 @@ export interface RefreshFunctionArgs {
   rpcDeadlineMs: number;
   /** Retries of a failed Refresh call within one invocation. */
   rpcRetries: number;
+  /** Revert a value the whole fleet refuses (grants `ssm:PutParameter` on the prefix, adds the revert alarm). */
+  revertRefusedValues: boolean;
   /** Tenant scope pattern under the prefix, if any. */
   scopePattern?: string;
   /** `rediss://host:port` of the stream host. */
@@ -126,6 +130,7 @@ export class RefreshFunction extends pulumi.ComponentResource {
         serviceArn: args.serviceArn,
         deadLetterQueueArn: args.deadLetterQueueArn,
         logGroupArn: logGroup.arn,
+        revertRefusedValues: args.revertRefusedValues,
       })),
     }, { parent: this });
 
@@ -152,6 +157,7 @@ export class RefreshFunction extends pulumi.ComponentResource {
           staleAfterInvocations: FAN_OUT_DEFAULTS.staleAfterInvocations,
           staleAfterMs: FAN_OUT_DEFAULTS.staleAfterMs,
           discoveryMaxResults: FAN_OUT_DEFAULTS.discoveryMaxResults,
+          revertRefused: args.revertRefusedValues,
         }));
 
     const fn = new aws.lambda.Function(`${name}-refresh`, {
@@ -186,6 +192,20 @@ export class RefreshFunction extends pulumi.ComponentResource {
       ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
       tags: args.tags,
     }, { parent: this });
+
+    if (args.revertRefusedValues) {
+      firstOccurrenceAlarm(`${name}-refresh-reverts`, {
+        description: `The config-refresh function for ${args.prefix} reverted a value every instance refused: `
+          + "its log line and the parameter's description say which, why and by how many instances; fix the value",
+        namespace: DEFAULT_METRICS_NAMESPACE,
+        metricName: REVERT_METRICS.reverts,
+        dimensions: { service: DEFAULT_SERVICE_NAME },
+        statistic: "Sum",
+        period: 60,
+        ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
+        tags: args.tags,
+      }, { parent: this });
+    }
 
     this.functionName = fn.name;
     this.functionArn = fn.arn;

@@ -14,6 +14,8 @@ export interface ServiceInstancePolicyScope extends ParameterReadScope {
  *   or without its trailing slash) rather than each parameter returned: the boot load and every reload;
  * - `ssm:GetParameter(s)` on the parameters under the prefix (a SecureString change is read at its
  *   exact version) and on the two token SecureStrings (the Redis AUTH token and the refresh token);
+ * - `ssm:GetParameterHistory` on the parameters under the prefix: a start whose schema refuses a
+ *   current value walks its history to the last valid version;
  * - register, deregister and report the health of its own instance in the Cloud Map service.
  *
  * SecureStrings under the default `aws/ssm` key need no `kms:Decrypt` grant (that key's policy
@@ -40,6 +42,12 @@ export function serviceInstancePolicy(scope: ServiceInstancePolicyScope): aws.ia
         Effect: "Allow",
         Action: ["ssm:GetParameter", "ssm:GetParameters"],
         Resource: [parameterArn(scope, `${scope.prefix}*`), ...scope.tokenParameterArns],
+      },
+      {
+        Sid: "ReadConfigurationHistory",
+        Effect: "Allow",
+        Action: ["ssm:GetParameterHistory"],
+        Resource: [parameterArn(scope, `${scope.prefix}*`)],
       },
       {
         Sid: "RegisterInstanceInCloudMap",

@@ -60,6 +60,16 @@ export class ChangeApplier<Snapshot> {
     });
   }
 
+  /**
+   * Answers a batch as {@link applyBatch} would, changing nothing: no swap, no event, no ack, no
+   * listener (SecureString values are read from SSM, as a `Refresh` would).
+   */
+  public async validateBatch(candidates: readonly CandidateChange[]): Promise<readonly ChangeResult[]> {
+    const { ssm, store } = this.parts;
+    const resolved = await readSecureValues(ssm, candidates, (change) => store.needsValue(change));
+    return store.validate(resolved, Date.now());
+  }
+
   /** Loads everything under the path and applies it as one batch; rejects when SSM fails. */
   public async reload(reason: ReloadReason): Promise<ReloadSummary> {
     const loadStartedAt = Date.now();

@@ -13,6 +13,7 @@ import { CloudMapRegistration } from "./registration/cloudMapRegistration";
 import { Reloader, type ReloadSummary } from "./reload/reloader";
 import { CLIENT_DEFAULTS, resolveOptions, type ResolvedOptions } from "./resolveOptions";
 import { serveRefresh } from "./rpc/serveRefresh";
+import { lastValidVersions } from "./ssm/lastValidVersions";
 import { loadParameters } from "./ssm/loadParameters";
 import { ConfigRules } from "./state/configRules";
 import { ConfigStore } from "./state/ConfigStore";
@@ -52,6 +53,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
   /** The Redis keys of the stream, its epoch and the acks. */
   public readonly streamKeys: StreamKeys;
 
+  private readonly rules: ConfigRules;
   private readonly store: ConfigStore;
   private readonly counters = new ClientCounters();
   private readonly events: ClientEvents;
@@ -72,7 +74,8 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     this.instanceId = instanceId;
     this.parameterPath = parameterPath;
     this.streamKeys = streamKeys(settings.streamKey);
-    this.store = new ConfigStore(new ConfigRules(parameterPath, settings.schema, settings.strict));
+    this.rules = new ConfigRules(parameterPath, settings.schema, settings.strict);
+    this.store = new ConfigStore(this.rules);
     this.events = new ClientEvents(settings.logger, instanceId, this.counters);
 
     this.streamRedis = createStreamConnection(redis, reconnect, instanceId, settings.blockMs);
@@ -156,6 +159,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
   public state(): ClientState {
     return {
       instanceId: this.instanceId, parameterPath: this.parameterPath, parameters: this.store.heldParameters(),
+      heldBack: this.store.heldBack(),
       startedAt: this.startedAt, lastChangeAt: this.applier.lastChangeAt,
       lastStreamId: this.reader.position?.lastId ?? "",
     };
@@ -244,18 +248,24 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     } catch (error) {
       throw new ConfigLoadError(this.parameterPath, error);
     }
+    const fallBack = this.settings.bootOnLastValid ? await lastValidVersions(this.settings.ssm, loaded, this.rules) : undefined;
     const now = Date.now();
-    const bootHeld = this.store.boot(loaded, now);
+    const bootHeld = this.store.boot(fallBack?.loaded ?? loaded, now, fallBack);
     this.startedAt = now;
+    for (const { name, key, held, refused, detail } of fallBack?.heldBack ?? []) {
+      this.emit({ type: "held-back", name, key, version: held.version, refusedVersion: refused.version, detail });
+    }
 
     if (this.settings.refreshServer) {
       this.server = await serveRefresh(this.settings.refreshServer, {
         instanceId: this.instanceId,
         apply: (candidates) => this.applier.applyBatch(candidates),
+        validate: (candidates) => this.applier.validateBatch(candidates),
         state: () => this.state(),
         onMalformed: (name, detail) =>
           this.emit({ type: "rejected", via: "rpc", name, version: 0, reason: "MALFORMED", detail }),
         onRefresh: () => this.counters.add("rpcRefreshCalls"),
+        onValidate: () => this.counters.add("rpcValidateCalls"),
         onUnauthenticated: (method) => this.emit({ type: "unauthenticated", method }),
       });
     }

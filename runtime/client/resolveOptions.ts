@@ -40,6 +40,7 @@ export interface ResolvedOptions<S extends ConfigSchema> {
   streamKey: string;
   schema: S | undefined;
   strict: boolean;
+  bootOnLastValid: boolean;
   instanceId: string;
   reloadIntervalMs: number;
   blockMs: number;
@@ -64,6 +65,7 @@ const optionsSchema = z.object({
   streamKey: z.string().min(1).optional(),
   schema: z.record(z.string(), z.custom((v) => typeof (v as { safeParse?: unknown } | null)?.safeParse === "function", "must be a zod schema")).optional(),
   strict: z.boolean().optional(),
+  bootOnLastValid: z.boolean().optional(),
   instanceId: z.string().regex(INSTANCE_ID_PATTERN, "must be 1-64 characters of 0-9 a-z A-Z _ / : . @ -").optional(),
   reloadIntervalMs: z.number().int().min(1_000).optional(),
   stream: z.object({
@@ -156,6 +158,7 @@ export async function resolveOptions<S extends ConfigSchema>(
     streamKey: options.streamKey ?? defaultStreamKey(options.parameterPath),
     schema: options.schema,
     strict: options.strict ?? false,
+    bootOnLastValid: options.bootOnLastValid ?? true,
     instanceId: options.instanceId ?? platformInstanceId ?? defaultInstanceId(),
     reloadIntervalMs: options.reloadIntervalMs ?? CLIENT_DEFAULTS.reloadIntervalMs,
     blockMs: options.stream?.blockMs ?? CLIENT_DEFAULTS.blockMs,

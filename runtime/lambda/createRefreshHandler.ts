@@ -11,6 +11,7 @@ import { RefreshClientPool, RefreshFanOut, ScopePattern, StaleRegistrations } fr
 import { createRefreshLogger, createRefreshMetrics, recordRefreshMetrics, REFRESH_METRICS, type RefreshLogger, type RefreshMetrics } from "./observability";
 import { CachedSecureString } from "./parameters";
 import { refreshBatch } from "./refreshBatch";
+import { RefusedValueReverter, type RevertWrite } from "./revert";
 import { StreamPublisher, createStreamRedis } from "./stream";
 import type { RefreshResult } from "./types";
 
@@ -33,6 +34,8 @@ export interface RefreshDependencies {
   refreshCredentials?: grpc.ChannelCredentials;
   /** How long the refresh token is kept before it is read again; default 5 minutes. */
   tokenMaxAgeMs?: number;
+  /** Called after each revert SSM accepted (the local pipeline relays its change event; AWS emits it). */
+  onRevertWritten?(write: RevertWrite): Promise<void>;
 }
 
 /** What the function needs of the Lambda context (optional: the local pipeline has none). */
@@ -127,6 +130,10 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
     });
   }
 
+  const reverter = fanOut && new RefusedValueReverter({
+    ssm, enabled: settings.revertRefused, logger, metrics,
+    ...(dependencies.onRevertWritten ? { onWritten: dependencies.onRevertWritten } : {}),
+  });
   const refresh = async (input: unknown, context?: RefreshInvocationContext): Promise<RefreshResult> => {
     // Read the token beside GetParameters, not after the publish (a cold start saves one round trip).
     void tokens?.get().catch(() => undefined);
@@ -134,6 +141,7 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
       const result = await refreshBatch(input, {
         parameterPrefix: settings.parameterPrefix, ssm, publisher: getPublisher, logger, ...(fanOut ? { fanOut } : {}),
       }, context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis!() : undefined);
+      await reverter?.revert(result);
       recordRefreshMetrics(metrics, result);
       if (pool) metrics.addMetric(REFRESH_METRICS.openChannelsPeak, MetricUnit.Count, pool.takePeak());
       return result;

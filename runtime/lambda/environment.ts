@@ -33,6 +33,8 @@ export const LAMBDA_ENVIRONMENT = {
   rpcDeadlineMs: "CONFIG_REFRESH_RPC_DEADLINE_MS",
   /** Retries of a failed Refresh call (unreachable or deadline), within the same invocation. */
   rpcRetries: "CONFIG_REFRESH_RPC_RETRIES",
+  /** `true`: write back a value the whole fleet refuses (needs `ssm:PutParameter` on the prefix). Default false. */
+  revertRefused: "CONFIG_REFRESH_REVERT_REFUSED",
   /** AWS endpoint override (moto, LocalStack); the SDK's own variable name. */
   awsEndpoint: "AWS_ENDPOINT_URL",
   // The fan-out's bounds (issue 19: fan-out beyond 256 instances, stale registrations; issue 14: the discovery cap).
@@ -89,6 +91,7 @@ const settingsSchema = z
     staleAfterMs: z.coerce.number().int().min(0).default(FAN_OUT_DEFAULTS.staleAfterMs),
     discoveryMaxResults: z.coerce.number().int().min(1).max(1000, "at most 1000 (Cloud Map's cap)")
       .default(FAN_OUT_DEFAULTS.discoveryMaxResults),
+    revertRefused: z.enum(["true", "false"], "must be true or false").default("false").transform((v) => v === "true"),
   });
 
 /** Raw settings by name, as read from the environment (unset and empty are `undefined`). */
@@ -153,7 +156,9 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
 }
 
 /** The environment that yields `settings` (for the component and the local pipeline). */
-export function lambdaEnvironment(settings: Partial<Record<keyof typeof LAMBDA_ENVIRONMENT, string | number | undefined>>): Record<string, string> {
+export function lambdaEnvironment(
+  settings: Partial<Record<keyof typeof LAMBDA_ENVIRONMENT, string | number | boolean | undefined>>,
+): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [setting, value] of Object.entries(settings)) {
     if (value !== undefined) env[LAMBDA_ENVIRONMENT[setting as keyof typeof LAMBDA_ENVIRONMENT]] = String(value);

@@ -12,6 +12,7 @@
  * ```
  */
 export { handler } from "./handler";
+export { REVERT_METRICS, type RevertAction, type RevertReport, type RevertWrite } from "./revert";
 export { createRefreshHandler, type RefreshDependencies, type RefreshHandler, type RefreshInvocationContext } from "./createRefreshHandler";
 export { LAMBDA_ENVIRONMENT, LambdaSettingsError, lambdaEnvironment, readLambdaSettings, type LambdaSettings } from "./environment";
 export { RefreshError, ParameterStoreError, StreamPublishError } from "./errors";

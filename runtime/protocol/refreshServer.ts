@@ -10,7 +10,12 @@ export interface RefreshCallHandlers {
   refresh(request: RefreshRequest): Promise<RefreshResponse> | RefreshResponse;
   /** What the instance holds. */
   state(request: StateRequest): Promise<StateResponse> | StateResponse;
+  /** Answers as `refresh` would and changes nothing. Absent: the method answers UNIMPLEMENTED. */
+  validate?(request: RefreshRequest): Promise<RefreshResponse> | RefreshResponse;
 }
+
+/** The methods of the service. */
+export type RefreshMethodName = "Refresh" | "Validate" | "State";
 
 /** Options of {@link startRefreshServer}. */
 export interface RefreshServerOptions {
@@ -26,7 +31,7 @@ export interface RefreshServerOptions {
   /** Server credentials; default insecure (inside the VPC; pass TLS credentials to encrypt). */
   credentials?: grpc.ServerCredentials;
   /** Called once per refused call, with the method name, for counters and logs (never the token). */
-  onUnauthenticated?(method: "Refresh" | "State"): void;
+  onUnauthenticated?(method: RefreshMethodName): void;
 }
 
 /** A running refresh server. */
@@ -52,7 +57,7 @@ export interface RunningRefreshServer {
 export async function startRefreshServer(options: RefreshServerOptions, handlers: RefreshCallHandlers): Promise<RunningRefreshServer> {
   const tokens = typeof options.tokens === "function" ? options.tokens : () => options.tokens as readonly string[];
   const authorized = (metadata: grpc.Metadata): boolean => tokens().some((token) => hasRefreshToken(metadata, token));
-  const unary = <Req, Res>(method: "Refresh" | "State", run: (request: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
+  const unary = <Req, Res>(method: RefreshMethodName, run: (request: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
     (call, callback) => {
       if (!authorized(call.metadata)) {
         options.onUnauthenticated?.(method);
@@ -66,10 +71,13 @@ export async function startRefreshServer(options: RefreshServerOptions, handlers
           (error: unknown) => callback({ code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) }),
         );
     };
-  const implementation: RefreshServiceHandlers = {
+  const implementation: Omit<RefreshServiceHandlers, "Validate"> & Partial<Pick<RefreshServiceHandlers, "Validate">> = {
     Refresh: unary<RefreshRequest, RefreshResponse>("Refresh", (r) => handlers.refresh(r)),
     State: unary<StateRequest, StateResponse>("State", (r) => handlers.state(r)),
   };
+  const validate = handlers.validate?.bind(handlers);
+  // Without a handler grpc-js answers the method UNIMPLEMENTED, as an instance that predates it does.
+  if (validate) implementation.Validate = unary<RefreshRequest, RefreshResponse>("Validate", validate);
   const server = new grpc.Server();
   server.addService(refreshServiceDefinition(), implementation);
   const port = await new Promise<number>((resolve, reject) =>

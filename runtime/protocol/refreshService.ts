@@ -61,6 +61,16 @@ export interface HeldParameter {
   appliedAtMs: number;
 }
 
+/** `HeldBackParameter` of `refresh.proto`. */
+export interface HeldBackParameter {
+  name: string;
+  /** The version held. */
+  version: number;
+  /** The newest version refused. */
+  refusedVersion: number;
+  detail: string;
+}
+
 /** `StateResponse` of `refresh.proto`. */
 export interface StateResponse {
   instanceId: string;
@@ -68,18 +78,24 @@ export interface StateResponse {
   startedAtMs: number;
   lastChangeAtMs: number;
   lastStreamId: string;
+  /** Parameters held back on an older version (empty from an instance that predates the field). */
+  heldBack?: HeldBackParameter[];
 }
 
 /** The server side of the service: what a refresh server implements. */
 export interface RefreshServiceHandlers extends grpc.UntypedServiceImplementation {
   Refresh: grpc.handleUnaryCall<RefreshRequest, RefreshResponse>;
   State: grpc.handleUnaryCall<StateRequest, StateResponse>;
+  Validate: grpc.handleUnaryCall<RefreshRequest, RefreshResponse>;
 }
 
 /** A generated client of the service. */
 export interface RefreshServiceClient extends grpc.Client {
   Refresh(request: RefreshRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<RefreshResponse>): grpc.ClientUnaryCall;
   State(request: StateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<StateResponse>): grpc.ClientUnaryCall;
+  Validate(
+    request: RefreshRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<RefreshResponse>,
+  ): grpc.ClientUnaryCall;
 }
 
 /** Options that make proto-loader's objects match the interfaces above. */

@@ -3,7 +3,7 @@ import { createAwsClients } from "../../operator/aws/awsClients";
 import { explainAwsError } from "../../operator/aws/explainAwsError";
 import { OperatorError, PipelineSettingsError } from "../../operator/errors";
 import { fleetUnreachableFromHere } from "../../operator/fleet/fleetReachability";
-import { readFleetState, STATE_DEADLINE_MS } from "../../operator/fleet/fleetState";
+import { readFleetState, STATE_DEADLINE_MS, type Divergence } from "../../operator/fleet/fleetState";
 import { textTable } from "../../operator/format/textTable";
 import type { CommandResult, Output } from "../output";
 import {
@@ -17,7 +17,9 @@ export const STATUS_HELP = `Usage: config-refresh status [options]
 The fleet's convergence: every instance registered in Cloud Map (healthy or not), what it holds
 (its State RPC, with the refresh token read from SSM) against SSM's current version of every
 parameter under the prefix. Instances that hold another version, miss a parameter, hold a deleted
-one or do not answer are marked DIVERGED or UNREACHABLE, with the names concerned.
+one or do not answer are marked DIVERGED or UNREACHABLE, with the names concerned. An instance that
+refused SSM's current version (its schema refuses the value) and holds the last one it accepted is
+marked HELD BACK, with the schema's reason.
 
 The instances' addresses are private to the services' VPC: run status where they answer, inside the
 VPC (a one-off ECS task in the services' subnets with their security group, or AWS CloudShell in the
@@ -92,19 +94,30 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
         const holds = instance.held ? `${[...state.current].filter(([n, v]) => instance.held!.get(n) === v).length}/${total}` : "-";
         const shown = values.verbose ? instance.divergence : instance.divergence.slice(0, SHOWN_DIVERGENCES);
         const more = instance.divergence.length - shown.length;
+        const heldBack = instance.divergence.length > 0 && instance.divergence.every((d) => d.refused !== undefined);
         const verdict = instance.error ? `UNREACHABLE: ${instance.error}`
           : instance.converged ? "converged"
-          : `DIVERGED: ${shown.map((d) => `${d.name} ${d.held === undefined ? "missing" : `v${d.held}`} (SSM ${d.current === undefined ? "deleted" : `v${d.current}`})`).join(", ")}${more > 0 ? `, +${more} more (--verbose)` : ""}`;
+          : `${heldBack ? "HELD BACK" : "DIVERGED"}: ${shown.map(describeDivergence).join(", ")}${more > 0 ? `, +${more} more (--verbose)` : ""}`;
         return [instance.converged ? " " : "!", instance.instanceId, instance.address || "-", instance.health, holds, verdict];
       });
       textTable(["", "instance", "address", "health", "holds", "state"], rows).forEach((line) => out.print(line));
       const diverged = state.instances.filter((i) => !i.converged);
+      const heldBack = diverged.filter((i) => !i.error && i.divergence.every((d) => d.refused !== undefined));
       out.print(diverged.length === 0
         ? `CONVERGED: ${state.instances.length}/${state.instances.length} instances hold SSM's current version of all ${total} parameters`
-        : `DIVERGED: ${diverged.length} of ${state.instances.length} instances do not hold SSM's current versions (${diverged.map((i) => i.instanceId).join(", ")})`);
+        : heldBack.length === diverged.length
+          ? `HELD BACK: ${heldBack.length} of ${state.instances.length} instances refuse SSM's current value and hold the last valid one (${heldBack.map((i) => i.instanceId).join(", ")}): fix the value in SSM`
+          : `DIVERGED: ${diverged.length} of ${state.instances.length} instances do not hold SSM's current versions (${diverged.map((i) => i.instanceId).join(", ")})`);
       return diverged.length === 0 ? 0 : 1;
     } finally {
       clients.destroy();
     }
   });
+}
+
+/** One name an instance holds differently from SSM, as the table shows it. */
+function describeDivergence(d: Divergence): string {
+  const held = d.held === undefined ? "missing" : `v${d.held}`;
+  const current = d.current === undefined ? "deleted" : `v${d.current}`;
+  return d.refused !== undefined ? `${d.name} ${held} (SSM ${current} refused: ${d.refused})` : `${d.name} ${held} (SSM ${current})`;
 }

@@ -6,6 +6,7 @@ import { countEvent } from "./eventCounters";
 /** Level of the log line each event gets. */
 const LEVELS: Readonly<Record<ClientEvent["type"], keyof ClientLogger>> = {
   "applied": "debug",
+  "held-back": "warn",
   "rejected": "warn",
   "entry-skipped": "warn",
   "reload": "info",

@@ -17,6 +17,7 @@ const RELOADS_BY_REASON: Partial<Record<ReloadReason, Counter>> = {
  */
 export const EVENT_COUNTERS: { readonly [T in ClientEventType]: Tally<Extract<ClientEvent, { type: T }>> } = {
   "applied": (event) => ({ applied: event.parameters.length }),
+  "held-back": "heldBack",
   "rejected": (event) => (event.reason === "FETCH_FAILED" ? { fetchFailures: 1 } : { rejected: 1 }),
   "entry-skipped": (event) => (event.rejection === "malformed" ? { malformed: 1 } : { unsupportedFormat: 1 }),
   "reload": (event) => {

@@ -8,39 +8,35 @@ export interface RefreshHandlerDeps {
   instanceId: string;
   /** Applies a batch like a stream batch (validated first, one swap) and answers per change. */
   apply(candidates: readonly CandidateChange[]): Promise<readonly ChangeResult[]>;
+  /** Answers a batch as `apply` would, changing nothing. */
+  validate(candidates: readonly CandidateChange[]): Promise<readonly ChangeResult[]>;
   /** What the instance holds. */
   state(): ClientState;
   /** A change of the call could not be read (counted as rejected). */
   onMalformed(name: string, detail: string): void;
   /** An authenticated `Refresh` call arrived. */
   onRefresh(): void;
+  /** An authenticated `Validate` call arrived. */
+  onValidate(): void;
 }
 
 /**
  * The client's side of `refresh.proto` (authentication is `startRefreshServer`'s): `Refresh`
  * applies its changes as one batch and answers ACK (held now, applied or already) or NACK with the
- * reason, per change, in order; `State` answers what the instance holds.
+ * reason, per change, in order; `Validate` answers the same and changes nothing; `State` answers what
+ * the instance holds, and which keys are held back.
  */
 export function createRefreshHandlers(deps: RefreshHandlerDeps): RefreshCallHandlers {
   return {
-    async refresh(request: RefreshRequest): Promise<RefreshResponse> {
+    refresh(request: RefreshRequest): Promise<RefreshResponse> {
       deps.onRefresh();
-      const answers: (ParameterResult | undefined)[] = [];
-      const candidates: CandidateChange[] = [];
-      const slots: number[] = [];
-      (request.changes ?? []).forEach((wire, index) => {
-        const parsed = parseWireChange(wire);
-        if (!parsed.ok) {
-          deps.onMalformed(typeof wire?.name === "string" ? wire.name : "", parsed.detail);
-          answers[index] = { name: typeof wire?.name === "string" ? wire.name : "", outcome: "NACK", version: 0, reason: "MALFORMED", detail: parsed.detail };
-          return;
-        }
-        slots.push(index);
-        candidates.push({ change: parsed.change, via: "rpc", ...(request.sentAtMs > 0 && request.sentAtMs <= MAX_TIME_MS ? { publishedAt: request.sentAtMs } : {}) });
-      });
-      const results = candidates.length > 0 ? await deps.apply(candidates) : [];
-      results.forEach((result, i) => (answers[slots[i] as number] = toParameterResult(result)));
-      return { instanceId: deps.instanceId, results: answers as ParameterResult[], appliedAtMs: Date.now() };
+      return answer(request, deps.instanceId, (candidates) => deps.apply(candidates), deps.onMalformed);
+    },
+
+    validate(request: RefreshRequest): Promise<RefreshResponse> {
+      deps.onValidate();
+      // Nothing is reported either: a malformed change is only answered.
+      return answer(request, deps.instanceId, (candidates) => deps.validate(candidates), () => undefined);
     },
 
     state(request: StateRequest): StateResponse {
@@ -54,9 +50,38 @@ export function createRefreshHandlers(deps: RefreshHandlerDeps): RefreshCallHand
         startedAtMs: state.startedAt,
         lastChangeAtMs: state.lastChangeAt,
         lastStreamId: state.lastStreamId,
+        heldBack: state.heldBack
+          .filter((p) => p.name.startsWith(prefix))
+          .map(({ name, version, refusedVersion, detail }) => ({ name, version, refusedVersion, detail })),
       };
     },
   };
+}
+
+/** The answer to a `Refresh` or `Validate` call: per change, in order; a change that cannot be read is NACK MALFORMED. */
+async function answer(
+  request: RefreshRequest, instanceId: string,
+  run: (candidates: readonly CandidateChange[]) => Promise<readonly ChangeResult[]>,
+  onMalformed: (name: string, detail: string) => void,
+): Promise<RefreshResponse> {
+  const answers: (ParameterResult | undefined)[] = [];
+  const candidates: CandidateChange[] = [];
+  const slots: number[] = [];
+  const sentAt = request.sentAtMs > 0 && request.sentAtMs <= MAX_TIME_MS ? { publishedAt: request.sentAtMs } : {};
+  (request.changes ?? []).forEach((wire, index) => {
+    const parsed = parseWireChange(wire);
+    if (!parsed.ok) {
+      const name = typeof wire?.name === "string" ? wire.name : "";
+      onMalformed(name, parsed.detail);
+      answers[index] = { name, outcome: "NACK", version: 0, reason: "MALFORMED", detail: parsed.detail };
+      return;
+    }
+    slots.push(index);
+    candidates.push({ change: parsed.change, via: "rpc", ...sentAt });
+  });
+  const results = candidates.length > 0 ? await run(candidates) : [];
+  results.forEach((result, i) => (answers[slots[i] as number] = toParameterResult(result)));
+  return { instanceId, results: answers as ParameterResult[], appliedAtMs: Date.now() };
 }
 
 /** A change result as the RPC answers it. */

@@ -1,11 +1,11 @@
 import { startRefreshServer, type RunningRefreshServer } from "../../protocol";
-import type { RefreshServerConfig } from "../types";
+import type { RefreshMethod, RefreshServerConfig } from "../types";
 import { createRefreshHandlers, type RefreshHandlerDeps } from "./refreshHandlers";
 
 /** What the client's refresh endpoint needs: the handlers' needs, and who hears of a refused token. */
 export interface RefreshEndpointDeps extends RefreshHandlerDeps {
   /** A call carried no accepted token (answered UNAUTHENTICATED before any handler ran). */
-  onUnauthenticated(method: "Refresh" | "State"): void;
+  onUnauthenticated(method: RefreshMethod): void;
 }
 
 /**

@@ -1,8 +1,8 @@
-import { isNewerRevision, type ParameterChange } from "../../protocol";
+import { compareRevisions, isNewerRevision, type ParameterChange } from "../../protocol";
 import type { LoadedParameter } from "../ssm/loadParameters";
-import type { ConfigChange, HeldParameterInfo } from "../types";
+import type { ConfigChange, HeldBackInfo, HeldParameterInfo } from "../types";
 import { applyChanges, newestSeen, type CandidateChange, type ChangeResult } from "./applyChanges";
-import { bootState } from "./bootState";
+import { bootState, type BootFallBack } from "./bootState";
 import type { ConfigRules } from "./configRules";
 import { frozenRecord, type ConfigState, type HeldEntry } from "./configState";
 
@@ -61,12 +61,27 @@ export class ConfigStore {
   }
 
   /**
-   * Holds what the start loaded and returns the entries held. Throws `ConfigValidationError`
-   * naming every missing or invalid key.
+   * Holds what the start loaded (with the keys held back on an older version, `fallBack`) and
+   * returns the entries held. Throws `ConfigValidationError` naming every missing or invalid key.
    */
-  public boot(loaded: readonly LoadedParameter[], now: number): readonly HeldEntry[] {
-    this.current = bootState(loaded, this.rules, now);
+  public boot(loaded: readonly LoadedParameter[], now: number, fallBack?: BootFallBack): readonly HeldEntry[] {
+    this.current = bootState(loaded, this.rules, now, fallBack);
     return [...this.current.held.values()];
+  }
+
+  /**
+   * The keys held back: the instance refused a newer revision than the one it holds (at start, SSM's
+   * current value; later, a change from the stream, the RPC or a reload). A newer valid one clears it.
+   */
+  public heldBack(): HeldBackInfo[] {
+    const { held, refused } = this.current;
+    const back: HeldBackInfo[] = [];
+    for (const [key, revision] of refused) {
+      const entry = held.get(key);
+      if (entry === undefined || compareRevisions(revision, entry) <= 0) continue;
+      back.push({ name: entry.name, key, version: entry.version, refusedVersion: revision.version, detail: revision.detail });
+    }
+    return back.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   /** What the instance holds, sorted by name, as `state()` and the `State` RPC report it. */
@@ -94,6 +109,14 @@ export class ConfigStore {
     const batch = applyChanges(this.current, candidates, this.rules, now);
     this.current = batch.state;
     return outcomeOf(batch.results, batch.changes);
+  }
+
+  /**
+   * What {@link apply} would answer for a batch, changing nothing: no swap, no refusal remembered
+   * (the `Validate` RPC).
+   */
+  public validate(candidates: readonly CandidateChange[], now: number): readonly ChangeResult[] {
+    return applyChanges(this.current, candidates, this.rules, now).results;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { compareRevisions, isNewerRevision, type NackReason, type ParameterChange, type Revision } from "../../protocol";
 import type { ChangeVia, ConfigChange } from "../types";
 import type { ConfigRules } from "./configRules";
-import { frozenRecord, revisionOf, type ConfigState, type HeldEntry } from "./configState";
+import { frozenRecord, revisionOf, type ConfigState, type HeldEntry, type RefusedRevision } from "./configState";
 
 /**
  * How far ahead of this instance's clock a change delivered by the stream or the RPC may claim to
@@ -49,7 +49,7 @@ export interface AppliedBatch {
 class Draft {
   public held: Map<string, HeldEntry> | undefined;
   public tombstones: Map<string, Revision> | undefined;
-  public refused: Map<string, Revision> | undefined;
+  public refused: Map<string, RefusedRevision> | undefined;
   public readonly parsed = new Map<string, unknown>();
   public readonly touched = new Set<string>();
   public readonly lastVia = new Map<string, ChangeVia>();
@@ -62,7 +62,7 @@ class Draft {
   public tombstoneOf(key: string): Revision | undefined {
     return (this.tombstones ?? this.base.tombstones).get(key);
   }
-  public refusedOf(key: string): Revision | undefined {
+  public refusedOf(key: string): RefusedRevision | undefined {
     return (this.refused ?? this.base.refused).get(key);
   }
   public writeHeld(): Map<string, HeldEntry> {
@@ -71,7 +71,7 @@ class Draft {
   public writeTombstones(): Map<string, Revision> {
     return (this.tombstones ??= new Map(this.base.tombstones));
   }
-  public writeRefused(): Map<string, Revision> {
+  public writeRefused(): Map<string, RefusedRevision> {
     return (this.refused ??= new Map(this.base.refused));
   }
 }
@@ -134,7 +134,8 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
     if (compareRevisions(change, tombstone) > 0) draft.writeTombstones().set(key, { version: change.version, modifiedAt: change.modifiedAt });
     return { status: "unchanged", candidate, version: 0 };
   }
-  if (refused && compareRevisions(change, refused) === 0) return refuse("VALIDATION_FAILED", `version ${change.version} of ${key} was refused before`, true);
+  // The same reason again: a second path (the RPC after the stream) must tell the caller why, too.
+  if (refused && compareRevisions(change, refused) === 0) return refuse("VALIDATION_FAILED", refused.detail, true);
   if (candidate.via !== "reload" && candidate.via !== "boot" && change.modifiedAt > now + MAX_CLOCK_AHEAD_MS) {
     // A revision from the future would make every real later version look older, reloads included.
     return refuse("MALFORMED", `version ${change.version} of ${key} claims a modification time ${new Date(change.modifiedAt).toISOString()}, ahead of this instance's clock by more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes`);
@@ -149,8 +150,9 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
   if (!deleting && change.value === undefined) return refuse("MALFORMED", `a ${change.operation} of ${key} carries no value`);
   const parsed = rules.parse(key, deleting ? undefined : change.value);
   if (!parsed.ok) {
-    draft.writeRefused().set(key, { version: change.version, modifiedAt: change.modifiedAt });
-    return refuse("VALIDATION_FAILED", deleting ? `${key} is required and cannot be deleted: ${parsed.detail}` : `${key}: ${parsed.detail}`);
+    const detail = deleting ? `${key} is required and cannot be deleted: ${parsed.detail}` : `${key}: ${parsed.detail}`;
+    draft.writeRefused().set(key, { version: change.version, modifiedAt: change.modifiedAt, detail });
+    return refuse("VALIDATION_FAILED", detail);
   }
 
   draft.touched.add(key);

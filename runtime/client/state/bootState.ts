@@ -1,14 +1,28 @@
 import { ConfigValidationError, type ConfigProblem } from "../errors";
+import type { HeldBackVersion } from "../ssm/lastValidVersions";
 import type { LoadedParameter } from "../ssm/loadParameters";
 import type { ConfigRules } from "./configRules";
-import { frozenRecord, type ConfigState, type HeldEntry } from "./configState";
+import { frozenRecord, type ConfigState, type HeldEntry, type RefusedRevision } from "./configState";
+
+/** What the start found in the histories of the keys whose current value the schema refuses. */
+export interface BootFallBack {
+  /** Keys started on an older version: their refused current revision is remembered (held back). */
+  readonly heldBack: readonly HeldBackVersion[];
+  /** Key → why no earlier version could stand in, added to the key's problem. */
+  readonly unresolved: ReadonlyMap<string, string>;
+}
+
+const NO_FALL_BACK: BootFallBack = { heldBack: [], unresolved: new Map() };
 
 /**
- * The state of a starting instance from everything loaded under its path. Throws
- * {@link ConfigValidationError} naming every required key that is missing and every value its
- * schema refuses, so a service never boots on broken configuration.
+ * The state of a starting instance from everything loaded under its path (a refused value already
+ * replaced by its last valid version, see `lastValidVersions`). Throws {@link ConfigValidationError}
+ * naming every required key that is missing and every value its schema refuses, so a service never
+ * boots on broken configuration.
  */
-export function bootState(loaded: readonly LoadedParameter[], rules: ConfigRules, now: number): ConfigState {
+export function bootState(
+  loaded: readonly LoadedParameter[], rules: ConfigRules, now: number, fallBack: BootFallBack = NO_FALL_BACK,
+): ConfigState {
   const problems: ConfigProblem[] = [];
   const held = new Map<string, HeldEntry>();
   const values: [string, unknown][] = [];
@@ -17,7 +31,9 @@ export function bootState(loaded: readonly LoadedParameter[], rules: ConfigRules
     if (key === undefined || !rules.accepts(key)) continue;
     const parsed = rules.parse(key, parameter.value);
     if (!parsed.ok) {
-      problems.push({ key, name: parameter.name, problem: "invalid", detail: parsed.detail });
+      const unresolved = fallBack.unresolved.get(key);
+      const detail = unresolved === undefined ? parsed.detail : `${parsed.detail} (${unresolved})`;
+      problems.push({ key, name: parameter.name, problem: "invalid", detail });
       continue;
     }
     held.set(key, {
@@ -41,6 +57,7 @@ export function bootState(loaded: readonly LoadedParameter[], rules: ConfigRules
     raws: frozenRecord([...held.values()].map((entry) => [entry.key, entry.raw] as const)),
     held,
     tombstones: new Map(),
-    refused: new Map(),
+    refused: new Map(fallBack.heldBack.map(({ key, refused, detail }): [string, RefusedRevision] =>
+      [key, { version: refused.version, modifiedAt: refused.modifiedAt, detail: `${key}: ${detail}` }])),
   };
 }

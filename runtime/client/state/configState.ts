@@ -14,6 +14,11 @@ export interface HeldEntry {
   readonly via: ChangeVia;
 }
 
+/** A revision the schema refused, and why (a sentence, never the value). */
+export interface RefusedRevision extends Revision {
+  readonly detail: string;
+}
+
 /**
  * Everything the instance holds, immutable: a change builds a new state and the client swaps one
  * reference, so a reader sees the old state or the new one, never a mix.
@@ -27,8 +32,11 @@ export interface ConfigState {
   readonly held: ReadonlyMap<string, HeldEntry>;
   /** Key → revision of its deletion, so a late older change cannot resurrect it. */
   readonly tombstones: ReadonlyMap<string, Revision>;
-  /** Key → newest revision the schema refused, so an older one cannot sneak in after it. */
-  readonly refused: ReadonlyMap<string, Revision>;
+  /**
+   * Key → newest revision the schema refused, so an older one cannot sneak in after it. Newer than
+   * the held one, it means the key is held back (`ConfigStore.heldBack`).
+   */
+  readonly refused: ReadonlyMap<string, RefusedRevision>;
 }
 
 /** A frozen record without prototype (so `get("constructor")` is undefined, not Object's). */

@@ -46,12 +46,31 @@ export interface HeldParameterInfo {
   readonly via: ChangeVia;
 }
 
+/**
+ * A key held back: the instance holds `version` because its schema refused the newer
+ * `refusedVersion` (at start: SSM's current one). A later valid version clears it.
+ */
+export interface HeldBackInfo {
+  /** Full SSM name. */
+  readonly name: string;
+  /** Name relative to the client's path. */
+  readonly key: string;
+  /** The version held. */
+  readonly version: number;
+  /** The newest version refused. */
+  readonly refusedVersion: number;
+  /** Why it was refused (the schema's words, never the value). */
+  readonly detail: string;
+}
+
 /** What an instance holds, and since when. */
 export interface ClientState {
   readonly instanceId: string;
   readonly parameterPath: string;
   /** Held parameters, sorted by name. */
   readonly parameters: readonly HeldParameterInfo[];
+  /** The keys held back on an older version than one they refused, sorted by name. */
+  readonly heldBack: readonly HeldBackInfo[];
   /** When the configuration was loaded at start, epoch ms. */
   readonly startedAt: number;
   /** When a change was last applied after start, epoch ms (0 when never). */

@@ -1,6 +1,9 @@
 import type { NackReason, StreamEntryRejection } from "../../protocol";
 import type { ChangeVia } from "./config";
 
+/** The methods of `refresh.proto` an instance serves. */
+export type RefreshMethod = "Refresh" | "Validate" | "State";
+
 /** Why a full reload ran. */
 export type ReloadReason =
   /** The reload interval elapsed (the safety net of seed 001). */
@@ -50,6 +53,11 @@ export interface AppliedParameter {
  */
 export type ClientEvent =
   | { readonly type: "applied"; readonly via: ChangeVia; readonly parameters: readonly AppliedParameter[] }
+  /** Started on an older version: the schema refuses SSM's current `refusedVersion` of the key. */
+  | {
+      readonly type: "held-back"; readonly name: string; readonly key: string; readonly version: number;
+      readonly refusedVersion: number; readonly detail: string;
+    }
   | { readonly type: "rejected"; readonly via: ChangeVia; readonly name: string; readonly version: number; readonly reason: NackReason; readonly detail: string }
   | { readonly type: "entry-skipped"; readonly id: string; readonly rejection: StreamEntryRejection; readonly detail: string }
   | { readonly type: "reload"; readonly reason: ReloadReason; readonly applied: number; readonly rejected: number }
@@ -61,7 +69,7 @@ export type ClientEvent =
   | { readonly type: "ack-failed"; readonly error: Error; readonly count: number }
   | { readonly type: "listener-failed"; readonly selector: string; readonly error: Error }
   | { readonly type: "derive-failed"; readonly keys: readonly string[]; readonly error: Error }
-  | { readonly type: "unauthenticated"; readonly method: "Refresh" | "State" }
+  | { readonly type: "unauthenticated"; readonly method: RefreshMethod }
   | { readonly type: "registration"; readonly action: "registered" | "healthy" | "unhealthy" | "deregistered"; readonly instanceId: string }
   | { readonly type: "registration-failed"; readonly action: "register" | "healthy" | "unhealthy" | "deregister"; readonly error: Error };
 
@@ -76,6 +84,8 @@ export interface ClientMetrics {
   readonly unchanged: number;
   /** Changes older than what the instance holds or has seen: ignored. */
   readonly stale: number;
+  /** Keys started on an older version because the schema refuses SSM's current one. */
+  readonly heldBack: number;
   /** Changes refused (validation failed, unknown name, outside the path, malformed RPC), once per version. */
   readonly rejected: number;
   /** Stream entries skipped because their fields are missing or invalid. */
@@ -102,6 +112,8 @@ export interface ClientMetrics {
   readonly listenerErrors: number;
   /** Authenticated `Refresh` calls served. */
   readonly rpcRefreshCalls: number;
+  /** Authenticated `Validate` calls served (they change nothing). */
+  readonly rpcValidateCalls: number;
   /** Calls refused for a missing or wrong token. */
   readonly rpcUnauthenticated: number;
   /** Swaps of the snapshot after start. */

@@ -144,6 +144,13 @@ export interface ConfigClientOptions<S extends ConfigSchema = ConfigSchema> {
    * (`UNKNOWN_NAME`) when they change. Default false.
    */
   strict?: boolean;
+  /**
+   * When the schema refuses SSM's current value of a key at start: `true` (default) starts on the
+   * newest version of its history the schema accepts and reports the key held back (`held-back`
+   * event, `state().heldBack`); `false` refuses to start, naming the key. Needs
+   * `ssm:GetParameterHistory` on the path (the pipeline's service policy grants it).
+   */
+  bootOnLastValid?: boolean;
   /** This instance's id (acks, `State`, Cloud Map). Default `<hostname>-<pid>`. */
   instanceId?: string;
   /** Full reload interval, ms (default 300000, ±10 % jitter so a fleet does not reload in step). */

@@ -1,4 +1,5 @@
 import type { NackReason, ParameterResult, StreamMessage } from "../../protocol";
+import type { RevertReport } from "../revert/revertReport";
 
 /** A change this invocation put on the stream. */
 export interface PublishedChange extends StreamMessage {
@@ -116,4 +117,6 @@ export interface RefreshResult {
   cappedDiscoveries: string[];
   /** Cloud Map instance ids this invocation deregistered as stale (README, "Stale registrations"). */
   deregistered: string[];
+  /** Each published change instances refused for their schema, and whether it was reverted in SSM. */
+  reverts?: RevertReport[];
 }

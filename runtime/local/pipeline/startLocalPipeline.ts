@@ -24,6 +24,7 @@ import { ensureChangeRule } from "../provision/changeRule";
 import { fullParameterName, pipelineNames } from "../../operator/pipeline/pipelineNames";
 import { ensureServiceRegistry } from "../provision/serviceRegistry";
 import { appOfStack, envOfAppConfigFile } from "../../operator/pipeline/stackSettings";
+import { relayRevertWrites } from "../../operator/relay/relayRevertWrites";
 import { LocalMotoServer } from "../servers/motoServer";
 import { LocalRedisServer } from "../servers/redisServer";
 import type { LocalPipelineOptions, ProgressEvent } from "../types/options";
@@ -139,10 +140,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     progress({ step: "registry", message: `Cloud Map: namespace ${names.namespaceName}, service ${names.serviceName} (${registry.serviceId})` });
     progress({ step: "rule", message: `EventBridge rule ${names.ruleName}: the component's pattern (prefix ${names.prefix}) → SQS ${names.eventQueueName}, dead letters → ${names.deadLetterQueueName}` });
 
+    let relay: ChangeEventRelay | undefined;
     const handler = createLocalRefreshHandler(
-      { prefix: names.prefix, redisUrl, namespaceName: names.namespaceName, serviceName: names.serviceName, refreshTokenParameter: names.refreshTokenParameter, streamKey: names.streamKey, ...(connection.endpoint ? { awsEndpoint: connection.endpoint } : {}) },
+      { prefix: names.prefix, redisUrl, namespaceName: names.namespaceName, serviceName: names.serviceName, refreshTokenParameter: names.refreshTokenParameter, streamKey: names.streamKey, ...(connection.endpoint ? { awsEndpoint: connection.endpoint } : {}), revertRefused: true },
       clients,
-      options.handlerLogger ? { logger: options.handlerLogger } : {},
+      { ...(options.handlerLogger ? { logger: options.handlerLogger } : {}), onRevertWritten: relayRevertWrites(() => relay) },
     );
     cleanup.push("refresh handler", () => handler.close());
     const invoker = new QueueInvoker({
@@ -151,7 +153,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     });
     invoker.start();
     cleanup.push("invoker", () => invoker.stop());
-    const relay = emulator ? new ChangeEventRelay(clients.eventBridge) : undefined;
+    relay = emulator ? new ChangeEventRelay(clients.eventBridge) : undefined;
     if (relay) {
       const arns = await parameterArns(clients, [...appConfig.entries.map((e) => e.name), ...appConfig.requiredSecrets.map((s) => s.name)]);
       arns.forEach((arn, name) => relay.rememberArn(name, arn));

@@ -25,6 +25,8 @@ export interface Divergence {
   held?: number;
   /** Version SSM holds; `undefined` when the parameter no longer exists. */
   current?: number;
+  /** Why the instance refused SSM's current version, when it did: the key is held back, not lagging. */
+  refused?: string;
 }
 
 /** One registered instance, against SSM. */
@@ -93,7 +95,11 @@ export async function readFleetState(query: FleetStateQuery): Promise<FleetState
     try {
       const state = await callState(instance.address, token, query.prefix, query.deadlineMs ?? STATE_DEADLINE_MS);
       const held = new Map(state.parameters.map((p) => [p.name, Number(p.version)]));
-      const divergence = compare(current, held);
+      const refused = new Map((state.heldBack ?? []).map((p) => [p.name, p]));
+      const divergence = compare(current, held).map((d) => {
+        const back = refused.get(d.name);
+        return back && d.current !== undefined && Number(back.refusedVersion) === d.current ? { ...d, refused: back.detail } : d;
+      });
       return { ...instance, held, divergence, converged: divergence.length === 0 };
     } catch (error) {
       const unanswered = gotNoAnswer(error);

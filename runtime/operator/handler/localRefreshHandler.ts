@@ -1,7 +1,7 @@
 import type { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import type { SSMClient } from "@aws-sdk/client-ssm";
 import type Redis from "ioredis";
-import { createRefreshHandler, type RefreshHandler } from "../../lambda/createRefreshHandler";
+import { createRefreshHandler, type RefreshDependencies, type RefreshHandler } from "../../lambda/createRefreshHandler";
 import { lambdaEnvironment, readLambdaSettings } from "../../lambda/environment";
 import { silentLogger, type RefreshLogger, type RefreshMetrics } from "../../lambda/observability";
 
@@ -15,6 +15,8 @@ export interface RefreshFunctionTarget {
   streamKey: string;
   /** The AWS endpoint (moto, LocalStack), as the deployed function would get `AWS_ENDPOINT_URL`. */
   awsEndpoint?: string;
+  /** Revert a value the whole fleet refuses (this repo's stacks turn it on). */
+  revertRefused?: boolean;
 }
 
 /** Metrics that go nowhere: Powertools' EMF lines on stdout would drown the demo's table. */
@@ -33,6 +35,7 @@ export function refreshFunctionEnvironment(target: RefreshFunctionTarget): Recor
     refreshTokenParameter: target.refreshTokenParameter,
     streamKey: target.streamKey,
     awsEndpoint: target.awsEndpoint,
+    revertRefused: target.revertRefused,
   });
 }
 
@@ -53,11 +56,12 @@ export function refreshFunctionEnvironment(target: RefreshFunctionTarget): Recor
 export function createLocalRefreshHandler(
   target: RefreshFunctionTarget,
   clients: { ssm: SSMClient; serviceDiscovery: ServiceDiscoveryClient; redis?: Redis },
-  options: { logger?: RefreshLogger } = {},
+  options: { logger?: RefreshLogger; onRevertWritten?: RefreshDependencies["onRevertWritten"] } = {},
 ): RefreshHandler {
   const settings = readLambdaSettings(refreshFunctionEnvironment(target));
   return createRefreshHandler(settings, {
     ssm: clients.ssm, serviceDiscovery: clients.serviceDiscovery, ...(clients.redis ? { redis: clients.redis } : {}),
     logger: options.logger ?? silentLogger, metrics: NO_METRICS,
+    ...(options.onRevertWritten ? { onRevertWritten: options.onRevertWritten } : {}),
   });
 }

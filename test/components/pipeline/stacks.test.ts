@@ -142,7 +142,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           assert.deepEqual(inventory(run(), DLQ), ["aws:cloudwatch/metricAlarm:MetricAlarm × 1", "aws:sqs/queue:Queue × 1"]);
           assert.deepEqual(inventory(run(), FUNCTION), [
             "aws:cloudwatch/logGroup:LogGroup × 1",
-            "aws:cloudwatch/metricAlarm:MetricAlarm × 1",
+            "aws:cloudwatch/metricAlarm:MetricAlarm × 2",  // errors, and reverts (on in these stacks)
             "aws:iam/role:Role × 1",
             "aws:iam/rolePolicy:RolePolicy × 1",
             "aws:lambda/function:Function × 1",
@@ -268,7 +268,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
         });
 
         it("alarms within five minutes of its first error, long before a failing change reaches the dead-letter queue", () => {
-          const alarm = partOf(run(), FUNCTION, "aws:cloudwatch/metricAlarm:MetricAlarm");
+          const alarm = partOf(run(), FUNCTION, "aws:cloudwatch/metricAlarm:MetricAlarm", `shop-${stack}-refresh-errors`);
           assert.deepEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.statistic], ["AWS/Lambda", "Errors", "Sum"]);
           assert.deepEqual(alarm.inputs.dimensions, { FunctionName: stateOf(fn()).name });
           assert.deepEqual([alarm.inputs.comparisonOperator, alarm.inputs.threshold], ["GreaterThanOrEqualToThreshold", 1]);
@@ -332,8 +332,17 @@ describe("the stack program with ConfigRefreshPipeline", function () {
             stateOf(authToken).arn,
             stateOf(refreshToken).arn,
           ].sort());
-          const anySsm = statements().filter((s) => list(s.Action).some((a) => a.startsWith("ssm:")));
+          const anySsm = statements().filter((s) => list(s.Action).some((a) => a.startsWith("ssm:")) && s.Sid !== "RevertRefusedValues");
           assert.equal(anySsm.length, 1);
+        });
+
+        it("reverts refused values (on in this repo's stacks): history and writes on the prefix only, and an alarm on it", () => {
+          const revert = statementFor("ssm:PutParameter");
+          assert.deepEqual(list(revert.Action).sort(), ["ssm:GetParameterHistory", "ssm:PutParameter"]);
+          assert.deepEqual(list(revert.Resource), [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${prefix}*`]);
+          const alarm = partOf(run(), FUNCTION, "aws:cloudwatch/metricAlarm:MetricAlarm", `shop-${stack}-refresh-reverts`);
+          assert.deepEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.statistic], ["ConfigRefresh", "Reverts", "Sum"]);
+          assert.deepEqual(alarm.inputs.alarmActions ?? [], expected.alarmActions);
         });
 
         it("discovers instances only in its own namespace and service, by condition keys", () => {
@@ -367,7 +376,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
         it("allows exactly what the client calls, on named resources only", () => {
           assert.deepEqual(actions(), [
             "servicediscovery:DeregisterInstance", "servicediscovery:RegisterInstance", "servicediscovery:UpdateInstanceCustomHealthStatus",
-            "ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath",
+            "ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:GetParametersByPath",
           ]);
           for (const s of statements()) {
             assert.equal(s.Effect, "Allow");
@@ -385,6 +394,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
             stateOf(partOf(run(), REDIS, "aws:ssm/parameter:Parameter")).arn,
             stateOf(partOf(run(), REGISTRY, "aws:ssm/parameter:Parameter")).arn,
           ].sort());
+          assert.deepEqual(list(statementFor("ssm:GetParameterHistory").Resource), [arn(`${prefix}*`)]);
           const service = partOf(run(), REGISTRY, "aws:servicediscovery/service:Service");
           assert.deepEqual(list(statementFor("servicediscovery:RegisterInstance").Resource), [stateOf(service).arn]);
         });

@@ -19,6 +19,13 @@ export class RefreshCaller {
         (error, response) => (error ? reject(error) : resolve(response as RefreshResponse))));
   }
 
+  /** Calls Validate; `token` undefined sends no token. */
+  public validate(changes: WireParameterChange[], token: string | undefined): Promise<RefreshResponse> {
+    return new Promise((resolve, reject) =>
+      this.client.Validate({ changes, eventId: "test", sentAtMs: Date.now() }, this.metadata(token), { deadline: Date.now() + 5_000 },
+        (error, response) => (error ? reject(error) : resolve(response as RefreshResponse))));
+  }
+
   public state(prefix: string, token: string | undefined): Promise<StateResponse> {
     return new Promise((resolve, reject) =>
       this.client.State({ prefix }, this.metadata(token), { deadline: Date.now() + 5_000 },
