@@ -37,10 +37,11 @@ describe("refresh Lambda: a fan-out to 600 instances (refresh servers in 3 worke
     await fx?.close();
   });
 
-  it("reaches every instance exactly once, cold and then warm, never holding more channels than the bound", async () => {
+  it("reaches every instance, cold and then warm, never holding more channels than the bound", async () => {
     const name = `${prefix}log_level`;
     const { refresh, metrics } = fx.handler(settings);
     const figures: string[] = [];
+    let callsBefore = new Map<string, number>();
 
     for (const [round, value] of ["warn", "error"].entries()) {
       await fx.put(name, value);
@@ -51,8 +52,11 @@ describe("refresh Lambda: a fan-out to 600 instances (refresh servers in 3 worke
       const outcomes = new Map<string, number>();
       for (const instance of result.instances) outcomes.set(instance.outcome, (outcomes.get(instance.outcome) ?? 0) + 1);
       assert.deepEqual([...outcomes], [["ACK", FLEET]], `round ${round}: ${JSON.stringify(result.instances.find((i) => i.outcome !== "ACK"))}`);
+      // At least once: a call that outlives its deadline on a loaded machine is retried, and Refresh is idempotent.
       const calls = await fleet.calls();
-      assert.deepEqual(ids.filter((id) => calls.get(id) !== round + 1), [], `every instance called once in round ${round}`);
+      const uncalled = ids.filter((id) => (calls.get(id) ?? 0) <= (callsBefore.get(id) ?? 0));
+      assert.deepEqual(uncalled, [], `every instance called in round ${round}`);
+      callsBefore = calls;
       const channelsPeak = metrics.values.get(REFRESH_METRICS.openChannelsPeak)?.[round] ?? Infinity;
       assert.ok(channelsPeak <= FAN_OUT_DEFAULTS.concurrency, `${channelsPeak} channels open at once`);
       // A closed channel's socket lingers until the peer confirms the close: at most one closing per open channel.
