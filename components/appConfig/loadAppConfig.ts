@@ -91,7 +91,9 @@ class AppConfigReader {
     const config: AppConfig = { file: this.file, prefix: this.prefix, entries: this.entries, requiredSecrets: [] };
     if (this.prefix) for (const message of prefixProblems(this.prefix)) this.problem({ line: 1, column: 1 }, "", message);
     try {
-      this.document = parseDocument(this.source, { lineCounter: this.lines, schema: "failsafe", uniqueKeys: true });
+      // Duplicates are found in the walk (one Set per mapping): yaml's own check is quadratic in the
+      // number of keys, and its error would end the reading before every other problem is reported.
+      this.document = parseDocument(this.source, { lineCounter: this.lines, schema: "failsafe", uniqueKeys: false });
     } catch (error) {
       this.problem({ line: 1, column: 1 }, "", `cannot be parsed: ${(error as Error).message}`);
       return config;
@@ -118,8 +120,9 @@ class AppConfigReader {
       return config;
     }
     let secretsNode: Node | undefined;
+    const rootKeys = new Map<string, SourcePosition>();
     for (const pair of root.items) {
-      const key = this.keyText(pair.key as Node | null);
+      const key = this.uniqueKeyText(pair.key as Node | null, "", rootKeys);
       if (key === REQUIRED_SECRETS_KEY) secretsNode = (pair.value as Node | null) ?? undefined;
       else if (key !== undefined) this.visit(key, key, pair.key as Node, pair.value as Node | null);
     }
@@ -168,6 +171,20 @@ class AppConfigReader {
     return node.value;
   }
 
+  /** The text of a mapping key, or undefined (reported) when it is not plain text or repeats one of `seen`. */
+  private uniqueKeyText(keyNode: Node | null, parent: string, seen: Map<string, SourcePosition>): string | undefined {
+    const key = this.keyText(keyNode);
+    if (key === undefined) return undefined;
+    const at = this.position(keyNode);
+    const first = seen.get(key);
+    if (first) {
+      this.problem(at, `${parent}${key}`, `duplicate key: keys must be unique within a mapping (first at line ${first.line})`);
+      return undefined;
+    }
+    seen.set(key, at);
+    return key;
+  }
+
   /** Visits `key` (the full relative key; `ownText` is the part this mapping key added). */
   private visit(key: string, ownText: string, keyNode: Node, valueNode: Node | null): void {
     if (this.tooManyEntries) return;
@@ -184,8 +201,9 @@ class AppConfigReader {
     const value = this.resolve(valueNode);
     if (isMap(value) && !value.items.some((pair) => this.keyTextQuiet(pair.key as Node) === "value")) {
       if (value.items.length === 0) this.problem(at, key, "empty group: give it keys, or remove it");
+      const childKeys = new Map<string, SourcePosition>();
       for (const pair of value.items) {
-        const childKey = this.keyText(pair.key as Node | null);
+        const childKey = this.uniqueKeyText(pair.key as Node | null, `${key}/`, childKeys);
         if (childKey !== undefined) this.visit(`${key}/${childKey}`, childKey, pair.key as Node, pair.value as Node | null);
       }
       return;

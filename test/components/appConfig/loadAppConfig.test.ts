@@ -105,6 +105,26 @@ describe("loadAppConfig reports every problem with file, line, column and key", 
     assert.match(result.problems[0]!.message, /unique/i);
   });
 
+  it("reports a duplicate key beside every other problem of the file, each on its line", () => {
+    const text = [
+      "log_level: info",
+      "db_password: hunter2",
+      "\"bad key\": 1",
+      `big: ${"x".repeat(8_193)}`,
+      "hosts: [a, \"b,c\"]",
+      "empty:",
+      "log_level: debug",
+      "",
+    ].join("\n");
+    const result = problemsOf(text);
+    assert.deepEqual(result.problems.map((p) => p.line).sort((a, b) => a - b), [2, 3, 4, 5, 6, 7], result.message);
+    assertProblem(result, 7, "log_level", /duplicate key: keys must be unique within a mapping \(first at line 1\)/);
+  });
+
+  it("reports a duplicate key inside a group with its full name", () => {
+    assertProblem(problemsOf("http:\n  timeout: 1\n  timeout: 2\n"), 3, "http/timeout", /duplicate key.*first at line 2/);
+  });
+
   it("reports a duplicate after flattening, naming both lines", () => {
     const result = problemsOf("http:\n  timeout: 1\nhttp/timeout: 2\n");
     assertProblem(result, 3, "http/timeout", /declared twice: also at line 2/);
