@@ -25,6 +25,7 @@ const pipeline = new ConfigRefreshPipeline(`${app}-${env}`, {
   retry: config.getObject<ConfigRefreshPipelineArgs["retry"]>("retry"),
   refreshFunction: config.getObject<ConfigRefreshPipelineArgs["refreshFunction"]>("refreshFunction"),
   deadLetterRetentionDays: config.getNumber("deadLetterRetentionDays"),
+  reconcileIntervalMinutes: config.getNumber("reconcileIntervalMinutes"),
   // Looked up by name: the config stays free of account ids, and a preview fails if the topic is missing.
   alarmTopicArn: alarmTopicName !== undefined ? aws.sns.getTopicOutput({ name: alarmTopicName }).arn : undefined,
   protectStatefulResources: config.getBoolean("protectStatefulResources"),

@@ -11,6 +11,8 @@ import { RefreshClientPool, RefreshFanOut, ScopePattern, StaleRegistrations } fr
 import { createRefreshLogger, createRefreshMetrics, recordRefreshMetrics, REFRESH_METRICS, type RefreshLogger, type RefreshMetrics } from "./observability";
 import { CachedSecureString } from "./parameters";
 import { refreshBatch } from "./refreshBatch";
+import { reconcileBatch } from "./reconcile/reconcileBatch";
+import { isReconcileRequest } from "../protocol/pipelineContract";
 import { StreamPublisher, createStreamRedis } from "./stream";
 import type { RefreshResult } from "./types";
 
@@ -58,7 +60,8 @@ export interface RefreshHandler {
  * pipeline and the tests call it with explicit settings and clients.
  *
  * An invocation throws only when it must be retried (Parameter Store or Redis unavailable); bad
- * records, names outside the prefix, NACKs and unreachable instances are in the result.
+ * records, names outside the prefix, NACKs and unreachable instances are in the result. Invoked
+ * with `RECONCILE_REQUEST` (the schedule's input), it runs one reconcile sweep (`reconcileBatch`).
  *
  * @example
  * ```ts
@@ -131,9 +134,11 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
     // Read the token beside GetParameters, not after the publish (a cold start saves one round trip).
     void tokens?.get().catch(() => undefined);
     try {
-      const result = await refreshBatch(input, {
-        parameterPrefix: settings.parameterPrefix, ssm, publisher: getPublisher, logger, ...(fanOut ? { fanOut } : {}),
-      }, context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis!() : undefined);
+      const remaining = context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis!() : undefined;
+      const shared = { parameterPrefix: settings.parameterPrefix, ssm, logger, ...(fanOut ? { fanOut } : {}) };
+      const result = isReconcileRequest(input)
+        ? await reconcileBatch({ ...shared, connection: getConnection }, remaining)
+        : await refreshBatch(input, { ...shared, publisher: getPublisher }, remaining);
       recordRefreshMetrics(metrics, result);
       if (pool) metrics.addMetric(REFRESH_METRICS.openChannelsPeak, MetricUnit.Count, pool.takePeak());
       return result;

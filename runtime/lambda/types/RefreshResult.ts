@@ -116,4 +116,16 @@ export interface RefreshResult {
   cappedDiscoveries: string[];
   /** Cloud Map instance ids this invocation deregistered as stale (README, "Stale registrations"). */
   deregistered: string[];
+  /** A reconcile invocation only: what its sweep read and how many changes it healed. */
+  reconciled?: ReconcileSummary;
+}
+
+/** What one reconcile sweep did (`healed` is normally 0: more means change events were lost). */
+export interface ReconcileSummary {
+  /** Parameters under the prefix. */
+  parameters: number;
+  /** `GetParametersByPath` calls: ⌈parameters/10⌉. */
+  pages: number;
+  /** Changes published that no event had published. */
+  healed: number;
 }
