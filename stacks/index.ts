@@ -26,6 +26,7 @@ const pipeline = new ConfigRefreshPipeline(`${app}-${env}`, {
   // A value every instance refuses is written back to the last accepted one (and alarms).
   refreshFunction: { revertRefusedValues: true, ...config.getObject<ConfigRefreshPipelineArgs["refreshFunction"]>("refreshFunction") },
   deadLetterRetentionDays: config.getNumber("deadLetterRetentionDays"),
+  reconcileIntervalMinutes: config.getNumber("reconcileIntervalMinutes"),
   // Looked up by name: the config stays free of account ids, and a preview fails if the topic is missing.
   alarmTopicArn: alarmTopicName !== undefined ? aws.sns.getTopicOutput({ name: alarmTopicName }).arn : undefined,
   protectStatefulResources: config.getBoolean("protectStatefulResources"),

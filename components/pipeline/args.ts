@@ -128,6 +128,11 @@ export interface ConfigRefreshPipelineArgs {
   /** Days a failed change stays in the dead-letter queue (1–14). Default 14. */
   deadLetterRetentionDays?: number;
   /**
+   * Minutes between two reconcile sweeps of the prefix (1–1440), which heal changes whose event was
+   * lost within one period, at ⌈parameters/10⌉ SSM calls a sweep whatever the fleet's size. Default 5.
+   */
+  reconcileIntervalMinutes?: number;
+  /**
    * SNS topic notified when the dead-letter queue holds a message or the refresh function fails
    * (and when each is back to normal).
    */

@@ -50,7 +50,7 @@ export const AWS_NAME_RULES: readonly AwsNameRule[] = [
   },
   {
     resource: "Lambda permission statement id", type: "aws:lambda/permission:Permission",
-    suffixes: ["-parameter-change"], maxLength: 100,
+    suffixes: ["-parameter-change", "-reconcile"], maxLength: 100,
     pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits, _ . and -",
   },
   {
@@ -71,15 +71,17 @@ export const AWS_NAME_RULES: readonly AwsNameRule[] = [
   },
   {
     resource: "EventBridge rule name", type: "aws:cloudwatch/eventRule:EventRule",
-    suffixes: ["-parameter-change"], maxLength: 64, pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits, _ . and -",
+    suffixes: ["-parameter-change", "-reconcile"], maxLength: 64,
+    pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits, _ . and -",
   },
   {
     resource: "EventBridge target id", type: "aws:cloudwatch/eventTarget:EventTarget",
-    suffixes: ["-parameter-change"], maxLength: 64, pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits, _ . and -",
+    suffixes: ["-parameter-change", "-reconcile"], maxLength: 64,
+    pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits, _ . and -",
   },
   {
     resource: "CloudWatch alarm name", type: "aws:cloudwatch/metricAlarm:MetricAlarm",
-    suffixes: ["-refresh-errors", "-dlq-not-empty"], maxLength: 255, pattern: /^[ -~\u0080-\uffff]+$/,
+    suffixes: ["-refresh-errors", "-dlq-not-empty", "-reconciled"], maxLength: 255, pattern: /^[ -~\u0080-\uffff]+$/,
     allowed: "printable characters",
   },
   {

@@ -8,6 +8,7 @@ import { RedisStream } from "../redisStream/redisStream";
 import { RefreshFunction } from "../refreshFunction/refreshFunction";
 import { ServiceInstanceAccess } from "../serviceAccess/serviceInstanceAccess";
 import { ServiceRegistry } from "../serviceRegistry/serviceRegistry";
+import { ReconcileSchedule } from "../reconcileSchedule/reconcileSchedule";
 import type { ConfigRefreshPipelineArgs } from "./args";
 import { resolvePipelineSettings, type PipelineSettings } from "./settings";
 
@@ -163,6 +164,13 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       deadLetterQueue: { arn: deadLetters.queueArn, url: deadLetters.queueUrl },
       maximumEventAgeInSeconds: s.retry.maximumEventAgeInSeconds,
       maximumRetryAttempts: s.retry.maximumRetryAttempts,
+      tags: s.tags,
+    }, parent);
+
+    new ReconcileSchedule(name, {
+      prefix: s.prefix, functionArn: fn.functionArn, functionName: fn.functionName,
+      intervalMinutes: s.reconcileIntervalMinutes,
+      ...(s.deadLetter.alarmTopicArn !== undefined ? { alarmTopicArn: s.deadLetter.alarmTopicArn } : {}),
       tags: s.tags,
     }, parent);
 

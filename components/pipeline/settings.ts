@@ -7,7 +7,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { prefixProblems, secretParameterNameProblems, segmentProblems } from "../appConfig/ssmRules";
 import {
-  defaultPipelineNames, PIPELINE_CONTRACT_DEFAULTS as CONTRACT, PIPELINE_CONTRACT_LIMITS as LIMITS,
+  defaultPipelineNames, PIPELINE_CONTRACT_DEFAULTS as CONTRACT, PIPELINE_CONTRACT_LIMITS as LIMITS, RECONCILE_DEFAULTS,
   registryNameProblems, type IntegerRange,
 } from "../../runtime/protocol/pipelineContract";
 import { ScopePattern } from "../../runtime/protocol/ScopePattern";
@@ -84,6 +84,8 @@ export interface PipelineSettings {
     functionMaximumEventAgeInSeconds: number;
   };
   deadLetter: { retentionDays: number; alarmTopicArn?: pulumi.Input<string> };
+  /** Minutes between two reconcile sweeps. */
+  reconcileIntervalMinutes: number;
   /** The function's own settings, as {@link RefreshFunction} takes them (the wiring comes from the pipeline). */
   refreshFunction: Pick<RefreshFunctionArgs,
     "runtime" | "architecture" | "memorySize" | "timeoutSeconds" | "logRetentionDays" | "rpcDeadlineMs" | "rpcRetries" | "scopePattern"
@@ -203,6 +205,10 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
     ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
   };
 
+  const reconcileIntervalMinutes = inRange("reconcileIntervalMinutes",
+    args.reconcileIntervalMinutes ?? RECONCILE_DEFAULTS.intervalMinutes, RECONCILE_DEFAULTS.intervalLimits,
+    " (EventBridge's rate() takes whole minutes)");
+
   // The function.
   const fn = withDefaults(D.refreshFunction, args.refreshFunction);
   oneOf("refreshFunction.runtime", fn.runtime, RUNTIMES);
@@ -261,6 +267,7 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
     stream,
     retry,
     deadLetter,
+    reconcileIntervalMinutes,
     refreshFunction: { ...fn, ...(scopePattern !== undefined ? { scopePattern } : {}) },
     registry,
     protectStatefulResources,

@@ -32,7 +32,8 @@ export const VPC_ACCESS_ACTIONS = [
 
 /**
  * The refresh function's permissions, least privilege:
- * - read the parameters under the prefix and the two token SecureStrings, nothing else in SSM
+ * - read the parameters under the prefix and the two token SecureStrings, nothing else in SSM, and
+ *   `GetParametersByPath` on the prefix (the reconciler's sweep)
  *   (SecureStrings under the default `aws/ssm` key need no `kms:Decrypt` grant: that key's policy
  *   admits every principal of the account through SSM);
  * - `servicediscovery:DiscoverInstances`, which has no resource-level ARN: scoped with the
@@ -53,6 +54,13 @@ export function refreshFunctionPolicy(scope: RefreshFunctionPolicyScope): aws.ia
   return {
     Version: "2012-10-17",
     Statement: [
+      {
+        // The reconciler's sweep: SSM authorizes the requested path, with or without its trailing slash.
+        Sid: "SweepConfigurationByPath",
+        Effect: "Allow",
+        Action: ["ssm:GetParametersByPath"],
+        Resource: [parameterArn(scope, scope.prefix.replace(/\/$/, "")), parameterArn(scope, scope.prefix)],
+      },
       {
         Sid: "ReadConfigurationAndTokens",
         Effect: "Allow",

@@ -12,6 +12,8 @@ import { createRefreshLogger, createRefreshMetrics, recordRefreshMetrics, REFRES
 import { CachedSecureString } from "./parameters";
 import { refreshBatch } from "./refreshBatch";
 import { RefusedValueReverter, type RevertWrite } from "./revert";
+import { reconcileBatch } from "./reconcile/reconcileBatch";
+import { isReconcileRequest } from "../protocol/pipelineContract";
 import { StreamPublisher, createStreamRedis } from "./stream";
 import type { RefreshResult } from "./types";
 
@@ -61,7 +63,8 @@ export interface RefreshHandler {
  * pipeline and the tests call it with explicit settings and clients.
  *
  * An invocation throws only when it must be retried (Parameter Store or Redis unavailable); bad
- * records, names outside the prefix, NACKs and unreachable instances are in the result.
+ * records, names outside the prefix, NACKs and unreachable instances are in the result. Invoked
+ * with `RECONCILE_REQUEST` (the schedule's input), it runs one reconcile sweep (`reconcileBatch`).
  *
  * @example
  * ```ts
@@ -138,9 +141,11 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
     // Read the token beside GetParameters, not after the publish (a cold start saves one round trip).
     void tokens?.get().catch(() => undefined);
     try {
-      const result = await refreshBatch(input, {
-        parameterPrefix: settings.parameterPrefix, ssm, publisher: getPublisher, logger, ...(fanOut ? { fanOut } : {}),
-      }, context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis!() : undefined);
+      const remaining = context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis!() : undefined;
+      const shared = { parameterPrefix: settings.parameterPrefix, ssm, logger, ...(fanOut ? { fanOut } : {}) };
+      const result = isReconcileRequest(input)
+        ? await reconcileBatch({ ...shared, connection: getConnection }, remaining)
+        : await refreshBatch(input, { ...shared, publisher: getPublisher }, remaining);
       await reverter?.revert(result);
       recordRefreshMetrics(metrics, result);
       if (pool) metrics.addMetric(REFRESH_METRICS.openChannelsPeak, MetricUnit.Count, pool.takePeak());

@@ -17,8 +17,8 @@ export { createRefreshHandler, type RefreshDependencies, type RefreshHandler, ty
 export { LAMBDA_ENVIRONMENT, LambdaSettingsError, lambdaEnvironment, readLambdaSettings, type LambdaSettings } from "./environment";
 export { RefreshError, ParameterStoreError, StreamPublishError } from "./errors";
 export type {
-  InstanceOutcome, InstanceRefreshResult, PublishedChange, RefreshResult, RejectedRecord, SkipReason, SkippedChange,
-  UnreachableReason,
+  InstanceOutcome, InstanceRefreshResult, PublishedChange, ReconcileSummary, RefreshResult, RejectedRecord, SkipReason,
+  SkippedChange, UnreachableReason,
 } from "./types";
 export { readRefreshInput, PARAMETER_STORE_CHANGE, type ParameterStoreChange, type RefreshInput } from "./events";
 export { REFRESH_METRICS, silentLogger, type RefreshLogger, type RefreshMetrics } from "./observability";

@@ -8,8 +8,9 @@ export * from "./types";
 export * from "./revision";
 export * from "./streamKeys";
 export {
-  PIPELINE_CONTRACT_DEFAULTS, PIPELINE_CONTRACT_LIMITS, REGISTRY_SERVICE, defaultPipelineNames, defaultStreamKey,
-  pipelinePrefix, type IntegerRange, type PipelineDefaultNames,
+  PIPELINE_CONTRACT_DEFAULTS, PIPELINE_CONTRACT_LIMITS, RECONCILE_DEFAULTS, RECONCILE_REQUEST, REGISTRY_SERVICE,
+  defaultPipelineNames, defaultStreamKey, isReconcileRequest, pipelinePrefix, type IntegerRange,
+  type PipelineDefaultNames,
 } from "./pipelineContract";
 export * from "./streamMessage";
 export * from "./refreshService";

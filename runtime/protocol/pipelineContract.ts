@@ -119,3 +119,24 @@ export const REGISTRY_SERVICE = {
   type: "HTTP",
   healthCheckCustomConfig: { failureThreshold: 1 },
 } as const;
+
+/**
+ * The reconciler: once per environment, on a schedule (the component's EventBridge rule, the local
+ * pipeline's timer), the refresh function reads the whole prefix and heals what no event published.
+ */
+export const RECONCILE_DEFAULTS = {
+  /** Minutes between two sweeps; a lost change event is healed within one. */
+  intervalMinutes: 5,
+  /** The range the component accepts (EventBridge's `rate()` takes whole minutes). */
+  intervalLimits: { min: 1, max: 1_440 } satisfies IntegerRange,
+} as const;
+
+/** The input the schedule invokes the refresh function with: `{"config-refresh":"reconcile"}`. */
+export const RECONCILE_REQUEST = { "config-refresh": "reconcile" } as const;
+
+/** True when an invocation's input is {@link RECONCILE_REQUEST} (and nothing else). */
+export function isReconcileRequest(input: unknown): boolean {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) return false;
+  const keys = Object.keys(input);
+  return keys.length === 1 && (input as Record<string, unknown>)["config-refresh"] === "reconcile";
+}

@@ -32,6 +32,10 @@ export const REFRESH_METRICS = {
   eventToPublishLatency: "EventToPublishLatency",
   /** Per instance that answered: ms from the first attempt to the answer. */
   refreshCallLatency: "RefreshCallLatency",
+  /** Reconcile sweeps only: changes published that no event had (non-zero means events are lost: alarm on it). */
+  reconciled: "Reconciled",
+  /** Reconcile sweeps only: `GetParametersByPath` calls of the sweep. */
+  reconcileSweepPages: "ReconcileSweepPages",
   /** Invocations that threw so the event is retried (SSM or Redis unavailable). */
   retryableFailures: "RetryableFailures",
 } as const;
@@ -55,6 +59,10 @@ export function recordRefreshMetrics(metrics: RefreshMetrics, result: RefreshRes
   const otherInstance = result.instances.filter((i) => i.unreachableReason === "other-instance");
   count(REFRESH_METRICS.otherInstanceAnswers, otherInstance.length);
   count(REFRESH_METRICS.deregistered, result.deregistered.length);
+  if (result.reconciled) {
+    count(REFRESH_METRICS.reconciled, result.reconciled.healed);
+    count(REFRESH_METRICS.reconcileSweepPages, result.reconciled.pages);
+  }
   for (const change of result.published) {
     metrics.addMetric(REFRESH_METRICS.eventToPublishLatency, MetricUnit.Milliseconds, Math.max(0, change.publishedAt - change.changedAt));
   }

@@ -119,4 +119,16 @@ export interface RefreshResult {
   deregistered: string[];
   /** Each published change instances refused for their schema, and whether it was reverted in SSM. */
   reverts?: RevertReport[];
+  /** A reconcile invocation only: what its sweep read and how many changes it healed. */
+  reconciled?: ReconcileSummary;
+}
+
+/** What one reconcile sweep did (`healed` is normally 0: more means change events were lost). */
+export interface ReconcileSummary {
+  /** Parameters under the prefix. */
+  parameters: number;
+  /** `GetParametersByPath` calls: ⌈parameters/10⌉. */
+  pages: number;
+  /** Changes published that no event had published. */
+  healed: number;
 }

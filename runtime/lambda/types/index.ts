@@ -1,4 +1,4 @@
 export type {
-  InstanceOutcome, InstanceRefreshResult, PublishedChange, RefreshResult, RejectedRecord, SkipReason, SkippedChange,
-  UnreachableReason,
+  InstanceOutcome, InstanceRefreshResult, PublishedChange, ReconcileSummary, RefreshResult, RejectedRecord, SkipReason,
+  SkippedChange, UnreachableReason,
 } from "./RefreshResult";

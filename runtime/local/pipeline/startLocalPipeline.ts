@@ -19,6 +19,8 @@ import { latestAckId, readAcks } from "../fleet/acks";
 import { packageRoot } from "../fleet/serviceEntry";
 import { ServiceFleet } from "../fleet/serviceFleet";
 import { QueueInvoker } from "../invoker/queueInvoker";
+import { ReconcileTimer } from "../invoker/ReconcileTimer";
+import { RECONCILE_DEFAULTS } from "../../protocol/pipelineContract";
 import { seedAppConfigParameters, seedLocalSecrets } from "../provision/appConfigParameters";
 import { ensureChangeRule } from "../provision/changeRule";
 import { fullParameterName, pipelineNames } from "../../operator/pipeline/pipelineNames";
@@ -160,6 +162,17 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       // What Parameter Store would have emitted for the parameters just created.
       if (created.length > 0) await relay.emit(created.map((c) => ({ operation: "Create" as const, name: c.name, type: c.type, arn: arns.get(c.name) ?? "" })));
     }
+    const reconcileIntervalMs = options.reconcileIntervalMs ?? RECONCILE_DEFAULTS.intervalMinutes * 60_000;
+    const reconciler = new ReconcileTimer({
+      handler, intervalMs: reconcileIntervalMs, ...(options.onReconcile ? { onSweep: options.onReconcile } : {}),
+      onError: (error) => options.handlerLogger?.warn("reconcile sweep failed; the next one retries", {
+        error: error.message,
+      }),
+    });
+    reconciler.start();
+    cleanup.push("reconciler", () => reconciler.stop());
+    const sweeps = reconcileIntervalMs > 0 ? `every ${reconcileIntervalMs / 1000} s` : "on demand only";
+    progress({ step: "reconciler", message: `reconciler: sweeps ${names.prefix} ${sweeps}` });
     progress({ step: "invoker", message: `invoker: long-polls ${names.eventQueueName} → the refresh handler (${relay ? "change events relayed to EventBridge after each write" : "Parameter Store emits the change events"})` });
     checkpoint();
 
@@ -198,6 +211,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       relaysEvents: relay !== undefined, fleet, invoker, servers,
       writeParameter: (name, value, writeOptions = {}) => writeParameter(clients.ssm, fullParameterName(name, names.prefix), value, { ...writeOptions, ...(relay ? { relay } : {}) }),
       deleteParameter: (name) => deleteParameter(clients.ssm, fullParameterName(name, names.prefix), relay ? { relay } : {}),
+      reconcile: () => reconciler.runNow(),
       fleetState: () => readFleetState({ ...clients, prefix: names.prefix, namespaceName: names.namespaceName, serviceName: names.serviceName, refreshTokenParameter: names.refreshTokenParameter }),
       readAcks: (after) => readAcks(adminRedis(), names.streamKey, after),
       latestAckId: () => latestAckId(adminRedis(), names.streamKey),

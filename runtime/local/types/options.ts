@@ -1,8 +1,10 @@
 import type { RefreshLogger } from "../../lambda/observability";
+import type { RefreshResult } from "../../lambda/types";
 
 /** One step of the pipeline's start, for progress lines. */
 export interface ProgressEvent {
-  step: "config" | "moto" | "aws" | "redis" | "parameters" | "secrets" | "registry" | "rule" | "invoker" | "instance";
+  step: "config" | "moto" | "aws" | "redis" | "parameters" | "secrets" | "registry" | "rule" | "invoker"
+    | "reconciler" | "instance";
   /** A line a person reads: `moto_server on http://127.0.0.1:41234 (pid 812, 2.3 s)`. */
   message: string;
   /** The process started by this step, if any. */
@@ -37,6 +39,13 @@ export interface LocalPipelineOptions {
   instances?: number;
   /** The invoker's retries (EventBridge's and Lambda's, which emulators do not apply). */
   invoker?: { maxAttempts?: number; retryDelayMs?: number; waitTimeSeconds?: number };
+  /**
+   * Ms between two reconcile sweeps of the prefix (the component's schedule rule; default 5 minutes,
+   * `RECONCILE_DEFAULTS`); 0 runs none on its own, `pipeline.reconcile()` still runs one.
+   */
+  reconcileIntervalMs?: number;
+  /** Called after each reconcile sweep with what it healed (`result.reconciled`). */
+  onReconcile?(result: RefreshResult): void;
   /** Where the refresh handler logs (default: nowhere). */
   handlerLogger?: RefreshLogger;
   /** Called as each part is ready. */

@@ -6,6 +6,7 @@ import type { WriteParameterOptions, WrittenParameter } from "../../operator/rel
 import type { AckBatch } from "../fleet/acks";
 import type { ServiceFleet } from "../fleet/serviceFleet";
 import type { QueueInvoker } from "../invoker/queueInvoker";
+import type { RefreshResult } from "../../lambda/types";
 import type { ChangeRule } from "../provision/changeRule";
 import type { PipelineNames } from "../../operator/pipeline/pipelineNames";
 import type { ServiceRegistryIds } from "../provision/serviceRegistry";
@@ -48,6 +49,8 @@ export interface LocalPipeline {
   writeParameter(name: string, value: string, options?: Omit<WriteParameterOptions, "relay">): Promise<WrittenParameter>;
   /** Deletes a parameter and relays its `Delete` event. */
   deleteParameter(name: string): Promise<WrittenParameter>;
+  /** Runs one reconcile sweep now (as the schedule does every `reconcileIntervalMs`): what it healed. */
+  reconcile(): Promise<RefreshResult>;
   /** Every registered instance against SSM's current versions. */
   fleetState(): Promise<FleetState>;
   /** Acknowledgements written after entry `after` (default: all). */

@@ -99,13 +99,15 @@ describe("another team's program that imports the package by name", function () 
     });
 
     it("retries delivery as it asked", () => {
-      assert.deepEqual(single(run, "aws:cloudwatch/eventTarget:EventTarget").inputs.retryPolicy, { maximumEventAgeInSeconds: 900, maximumRetryAttempts: 10 });
+      const changeTarget = ofType(run, "aws:cloudwatch/eventTarget:EventTarget").filter((t) => t.inputs.input === undefined);
+      assert.equal(changeTarget.length, 1, "one change-event target (the other is the reconcile schedule's)");
+      assert.deepEqual(changeTarget[0]!.inputs.retryPolicy, { maximumEventAgeInSeconds: 900, maximumRetryAttempts: 10 });
     });
 
-    it("pages its own on-call topic from the dead-letter and function-error alarms", () => {
+    it("pages its own on-call topic from the dead-letter, function-error and reconciled-changes alarms", () => {
       const topicArn = stateOf(single(run, "aws:sns/topic:Topic")).arn;
       const alarms = ofType(run, "aws:cloudwatch/metricAlarm:MetricAlarm");
-      assert.deepEqual(alarms.map((a) => a.inputs.metricName).sort(), ["ApproximateNumberOfMessagesVisible", "Errors"]);
+      assert.deepEqual(alarms.map((a) => a.inputs.metricName).sort(), ["ApproximateNumberOfMessagesVisible", "Errors", "Reconciled"]);
       for (const alarm of alarms) assert.deepEqual([alarm.inputs.alarmActions, alarm.inputs.okActions], [[topicArn], [topicArn]], String(alarm.inputs.metricName));
     });
 

@@ -16,6 +16,7 @@ const REGISTRY = `${NS}:serviceRegistry:ServiceRegistry`;
 const DLQ = `${NS}:changeEvents:RefreshDeadLetterQueue`;
 const FUNCTION = `${NS}:refreshFunction:RefreshFunction`;
 const EVENTS = `${NS}:changeEvents:ParameterChangeEvents`;
+const RECONCILE = `${NS}:reconcileSchedule:ReconcileSchedule`;
 const ACCESS = `${NS}:serviceAccess:ServiceInstanceAccess`;
 
 const ACCOUNT = "123456789012";
@@ -116,7 +117,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
         it("parents every part to the one pipeline component", () => {
           const pipeline = single(run(), PIPELINE);
           assert.equal(pipeline.name, `shop-${stack}`);
-          assert.deepEqual(childrenOf(run(), PIPELINE).map((r) => r.type).sort(), [ACCESS, DLQ, EVENTS, GROUPS, NETWORK, PARAMETERS, FUNCTION, REDIS, REGISTRY].sort());
+          assert.deepEqual(childrenOf(run(), PIPELINE).map((r) => r.type).sort(), [ACCESS, DLQ, EVENTS, GROUPS, NETWORK, PARAMETERS, FUNCTION, REDIS, REGISTRY, RECONCILE].sort());
         });
 
         it("puts each resource under the part it belongs to", () => {
@@ -153,6 +154,12 @@ describe("the stack program with ConfigRefreshPipeline", function () {
             "aws:cloudwatch/eventTarget:EventTarget × 1",
             "aws:lambda/permission:Permission × 1",
             "aws:sqs/queuePolicy:QueuePolicy × 1",
+          ]);
+          assert.deepEqual(inventory(run(), RECONCILE), [
+            "aws:cloudwatch/eventRule:EventRule × 1",
+            "aws:cloudwatch/eventTarget:EventTarget × 1",
+            "aws:cloudwatch/metricAlarm:MetricAlarm × 1",
+            "aws:lambda/permission:Permission × 1",
           ]);
         });
 
@@ -333,7 +340,13 @@ describe("the stack program with ConfigRefreshPipeline", function () {
             stateOf(refreshToken).arn,
           ].sort());
           const anySsm = statements().filter((s) => list(s.Action).some((a) => a.startsWith("ssm:")) && s.Sid !== "RevertRefusedValues");
-          assert.equal(anySsm.length, 1);
+          // Besides it, only the reconciler's sweep of the prefix's own path.
+          const others = anySsm.filter((s) => !list(s.Action).includes("ssm:GetParameter"));
+          assert.equal(anySsm.length - others.length, 1);
+          assert.deepEqual(others.map((s) => [list(s.Action), list(s.Resource)]), [[
+            ["ssm:GetParametersByPath"],
+            [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${prefix.replace(/\/$/, "")}`, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${prefix}`],
+          ]]);
         });
 
         it("reverts refused values (on in this repo's stacks): history and writes on the prefix only, and an alarm on it", () => {

@@ -1,4 +1,5 @@
 import { strict as assert } from "node:assert";
+import * as pulumi from "@pulumi/pulumi";
 import { refreshFunctionPolicy, type RefreshFunctionPolicyScope } from "../../../components/refreshFunction/policy";
 
 interface Statement { Sid?: string; Effect: string; Action: string[]; Resource: unknown[]; Condition?: unknown }
@@ -29,5 +30,15 @@ describe("the refresh function's IAM policy", () => {
     for (const action of ["servicediscovery:RegisterInstance", "servicediscovery:UpdateInstanceCustomHealthStatus"]) {
       assert.deepEqual(granting(action), [], action);
     }
+  });
+
+  it("may sweep its own prefix by path (the reconciler), with and without the trailing slash, and no other path", async () => {
+    const [sweep, ...others] = granting("ssm:GetParametersByPath");
+    assert.deepEqual(others, []);
+    assert.deepEqual(sweep?.Action, ["ssm:GetParametersByPath"]);
+    const arns = await new Promise((resolve) => pulumi.all(sweep?.Resource as pulumi.Input<string>[]).apply(resolve));
+    assert.deepEqual(arns, [
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/beta", "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/beta/",
+    ]);
   });
 });
