@@ -26,7 +26,7 @@ function withoutKey<T extends FlagValue>(details: EvaluationDetails<T>): Omit<Ev
   return rest;
 }
 
-describe("flag evaluation through OpenFeature", function () {
+describe("flag evaluation through OpenFeature", () => {
   let env!: TestEnvironment;
   const clients = new ClientPool();
   afterEach(resetOpenFeature);
