@@ -1,7 +1,7 @@
 /**
  * An example service that embeds `config-refresh-pipeline/client`: a small HTTP server whose
- * feature flag (`features/new_checkout`) and log level (`log_level`) change live when they change
- * in Parameter Store. Started as N processes by the demo.
+ * feature flag (`features/new_checkout`, read through OpenFeature) and log level (`log_level`)
+ * change live when they change in Parameter Store. Started as N processes by the demo.
  *
  * On stdout it prints exactly one line, when ready:
  * `{"event":"ready","instanceId":"...","pid":123,"httpPort":8080,"refreshPort":50051}`; every log
@@ -14,7 +14,9 @@
 import type { AddressInfo } from "node:net";
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { SSMClient } from "@aws-sdk/client-ssm";
+import { OpenFeature } from "@openfeature/server-sdk";
 import { closeOnSignals, createConfigClient, type ClientLogger } from "../../runtime/client";
+import { ConfigRefreshProvider } from "../../runtime/openfeature";
 import { createServiceServer } from "./app";
 import { serviceSchema } from "./configSchema";
 import { createLogger, type ServiceLogger } from "./logger";
@@ -87,7 +89,9 @@ async function main(): Promise<void> {
   });
   client.onChange("features/", (changes) => current.info("feature flags changed", { keys: changes.map((c) => c.key) }));
 
-  const server = createServiceServer(client, logger);
+  // Feature flags through OpenFeature, backed by the same live client.
+  await OpenFeature.setProviderAndWait(new ConfigRefreshProvider({ client }));
+  const server = createServiceServer(client, OpenFeature.getClient(), logger);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(settings.httpPort, settings.httpHost, () => resolve());
@@ -96,7 +100,8 @@ async function main(): Promise<void> {
   closeOnSignals(client, {
     beforeClose: () => new Promise<void>((resolve) => {
       current.info("stopping");
-      server.close(() => resolve());
+      // OpenFeature lets go of the provider; the client itself closes after the drain.
+      server.close(() => void OpenFeature.close().then(resolve, resolve));
       server.closeIdleConnections();
     }),
   });

@@ -226,8 +226,8 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
   /**
    * Stops gracefully: marks the instance UNHEALTHY and deregisters it from Cloud Map, stops the
    * refresh server (letting calls in flight finish), stops listening, lets pending applies finish,
-   * writes the last acknowledgements and quits Redis. `get()` keeps answering the last snapshot.
-   * Idempotent. Failures are reported as events, never thrown.
+   * writes the last acknowledgements and quits Redis, then emits `closed`. `get()` keeps answering
+   * the last snapshot. Idempotent. Failures are reported as events, never thrown.
    */
   public close(): Promise<void> {
     this.closing ??= this.shutdown();
@@ -338,5 +338,6 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     await Promise.race([reloading, new Promise((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref())]);
     await this.applier.idle();
     await this.acknowledger?.close(CLOSE_GRACE_MS);
+    this.emit({ type: "closed" });
   }
 }

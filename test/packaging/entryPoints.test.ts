@@ -13,12 +13,13 @@ const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as
  * Requires `specifier` in a fresh plain Node process (no TypeScript loader), the way a user's
  * service does after `npm install`, and returns what it exports and which @pulumi files it loaded.
  */
-function probe(specifier: string): { exported: string[]; pulumi: string[]; loaded: number } {
+function probe(specifier: string): { exported: string[]; pulumi: string[]; openFeature: string[]; loaded: number } {
   const script = [
     `const loaded = require(${JSON.stringify(specifier)});`,
     "const sep = require('path').sep;",
-    "const pulumi = Object.keys(require.cache).filter((file) => file.includes(`${sep}@pulumi${sep}`));",
-    "process.stdout.write(JSON.stringify({ exported: Object.keys(loaded), pulumi, loaded: Object.keys(require.cache).length }));",
+    "const files = (scope) => Object.keys(require.cache).filter((file) => file.includes(`${sep}${scope}${sep}`));",
+    "const [pulumi, openFeature] = [files('@pulumi'), files('@openfeature')];",
+    "process.stdout.write(JSON.stringify({ exported: Object.keys(loaded), pulumi, openFeature, loaded: Object.keys(require.cache).length }));",
   ].join("\n");
   return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" })) as ReturnType<typeof probe>;
 }
@@ -37,7 +38,7 @@ describe("the package's published entry points", function () {
     }
   });
 
-  for (const entry of ["client", "lambda", "protocol"]) {
+  for (const entry of ["client", "lambda", "protocol", "openfeature"]) {
     it(`loads no @pulumi module through ${pkg.name}/${entry}`, () => {
       const result = probe(`${pkg.name}/${entry}`);
       assert.ok(result.loaded > 10, "the probe really loaded the entry point");
@@ -50,6 +51,23 @@ describe("the package's published entry points", function () {
     assert.ok(probe(`${pkg.name}/lambda`).exported.includes("handler"));
     const protocol = probe(`${pkg.name}/protocol`).exported;
     for (const name of ["parseStreamEntry", "buildStreamFields", "createRefreshClient", "startRefreshServer"]) assert.ok(protocol.includes(name), name);
+  });
+
+  it("exports the OpenFeature provider, built on the server SDK it requires as its peer", () => {
+    const openFeature = probe(`${pkg.name}/openfeature`);
+    assert.ok(openFeature.exported.includes("ConfigRefreshProvider"));
+    assert.ok(openFeature.openFeature.some((file) => file.includes(`${path.sep}server-sdk${path.sep}`)));
+  });
+
+  it("keeps the OpenFeature SDK an optional peer, which no other entry point loads", () => {
+    const manifest = pkg as unknown as {
+      peerDependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional?: boolean }>;
+      dependencies: Record<string, string>;
+    };
+    assert.match(manifest.peerDependencies["@openfeature/server-sdk"] ?? "", /^\^1\./);
+    assert.equal(manifest.peerDependenciesMeta["@openfeature/server-sdk"]?.optional, true);
+    assert.deepEqual(Object.keys(manifest.dependencies).filter((name) => name.startsWith("@openfeature/")), []);
+    for (const entry of ["client", "lambda", "protocol"]) assert.deepEqual(probe(`${pkg.name}/${entry}`).openFeature, [], entry);
   });
 
   it("exports the components and the app_config loader from the main entry point", () => {

@@ -21,6 +21,7 @@ const LEVELS: Readonly<Record<ClientEvent["type"], keyof ClientLogger>> = {
   "unauthenticated": "warn",
   "registration": "info",
   "registration-failed": "error",
+  "closed": "info",
 };
 
 /** Events repeated during an outage: logged once until the connection is back. */

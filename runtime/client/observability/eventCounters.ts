@@ -35,6 +35,7 @@ export const EVENT_COUNTERS: { readonly [T in ClientEventType]: Tally<Extract<Cl
   "unauthenticated": "rpcUnauthenticated",
   "registration": null,
   "registration-failed": null,
+  "closed": null,
 };
 
 /** Adds to `counters` what `event` counts, as {@link EVENT_COUNTERS} says. */

@@ -1,5 +1,13 @@
 import { z } from "zod";
 
+/** The two SSM texts a boolean may be, exactly: the one rule `ssmBoolean` and the OpenFeature provider share. */
+export const SSM_BOOLEAN_TEXTS = ["true", "false"] as const;
+
+/** The boolean `text` stands for, or undefined when it is not exactly one of {@link SSM_BOOLEAN_TEXTS}. */
+export function parseSsmBoolean(text: string): boolean | undefined {
+  return text === "true" ? true : text === "false" ? false : undefined;
+}
+
 /**
  * A boolean stored as the SSM string `"true"` or `"false"` (exactly; `"yes"`, `"1"` or `"True"`
  * are refused, so a typo in the console is caught instead of read as false).
@@ -10,7 +18,7 @@ import { z } from "zod";
  * ```
  */
 export function ssmBoolean() {
-  return z.enum(["true", "false"], { error: 'must be "true" or "false"' }).transform((text) => text === "true");
+  return z.enum(SSM_BOOLEAN_TEXTS, { error: 'must be "true" or "false"' }).transform((text) => parseSsmBoolean(text) === true);
 }
 
 /** Bounds of {@link ssmInteger}. */

@@ -71,7 +71,9 @@ export type ClientEvent =
   | { readonly type: "derive-failed"; readonly keys: readonly string[]; readonly error: Error }
   | { readonly type: "unauthenticated"; readonly method: RefreshMethod }
   | { readonly type: "registration"; readonly action: "registered" | "healthy" | "unhealthy" | "deregistered"; readonly instanceId: string }
-  | { readonly type: "registration-failed"; readonly action: "register" | "healthy" | "unhealthy" | "deregister"; readonly error: Error };
+  | { readonly type: "registration-failed"; readonly action: "register" | "healthy" | "unhealthy" | "deregister"; readonly error: Error }
+  /** `close()` finished: no change is applied after this one (the last event a client emits). */
+  | { readonly type: "closed" };
 
 /** The type names of {@link ClientEvent}. */
 export type ClientEventType = ClientEvent["type"];

@@ -135,6 +135,20 @@ describe("client start", function () {
     });
   });
 
+  describe("closing", () => {
+    it("reports closed once, as its last event, when close() has finished", async () => {
+      const path = uniquePath();
+      await putParameters(env.ssm, path, { log_level: "info" });
+      const client = await clients.start({ parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema: { log_level: schema.log_level } });
+      const events: string[] = [];
+      client.onEvent((event) => events.push(event.type));
+      await Promise.all([client.close(), client.close()]);
+      assert.equal(events[events.length - 1], "closed", "emitted before close() resolves, after everything else");
+      await client.close();
+      assert.deepEqual(events.filter((type) => type === "closed"), ["closed"], "once, however often close() is called");
+    });
+  });
+
   describe("while Redis is unreachable", () => {
     it("starts from SSM, then records the stream position and reloads once Redis answers", async () => {
       const path = uniquePath();
