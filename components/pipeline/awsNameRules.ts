@@ -81,7 +81,7 @@ export const AWS_NAME_RULES: readonly AwsNameRule[] = [
   },
   {
     resource: "CloudWatch alarm name", type: "aws:cloudwatch/metricAlarm:MetricAlarm",
-    suffixes: ["-refresh-errors", "-dlq-not-empty", "-reconciled"], maxLength: 255, pattern: /^[ -~\u0080-\uffff]+$/,
+    suffixes: ["-refresh-errors", "-refresh-reverts", "-dlq-not-empty", "-reconciled"], maxLength: 255, pattern: /^[ -~\u0080-\uffff]+$/,
     allowed: "printable characters",
   },
   {

@@ -157,7 +157,8 @@ export class RefreshFunction extends pulumi.ComponentResource {
           staleAfterInvocations: FAN_OUT_DEFAULTS.staleAfterInvocations,
           staleAfterMs: FAN_OUT_DEFAULTS.staleAfterMs,
           discoveryMaxResults: FAN_OUT_DEFAULTS.discoveryMaxResults,
-          revertRefused: args.revertRefusedValues,
+          // Off is the function's default: the variable is set only when on.
+          revertRefused: args.revertRefusedValues ? true : undefined,
         }));
 
     const fn = new aws.lambda.Function(`${name}-refresh`, {

@@ -4,6 +4,7 @@ import type { AckMessage, AckVia } from "../../protocol/ackMessage";
 import type { WrittenParameter } from "../../operator/relay/writeParameter";
 import type { InvocationRecord } from "../invoker/queueInvoker";
 import type { LocalPipeline } from "../types/pipeline";
+import { followRevert, type RevertFollowUp } from "./followRevert";
 
 /** A change the demo makes: one or more writes of one key. */
 export interface PlannedChange {
@@ -49,6 +50,8 @@ export interface ChangeReport {
   instances: InstanceChangeOutcome[];
   /** Every instance applied it (`applied`), or refused it and none applied it (`rejected`). */
   ok: boolean;
+  /** For a `rejected` change: the function's revert of it, and the fleet taking the revert. */
+  revert?: RevertFollowUp;
 }
 
 /** Polls of the acks stream while waiting for a change to settle. */
@@ -57,7 +60,8 @@ const ACK_POLL_MS = 25;
 /**
  * Makes one planned change through the pipeline (each write relayed as its change event) and waits,
  * at most `timeoutMs`, until it settled on every running instance: acknowledged at the last version
- * (`applied`), or answered on the `Refresh` call of the invocation that published it (`rejected`).
+ * (`applied`), or answered on the `Refresh` call of the invocation that published it (`rejected`;
+ * then also until every instance holds the version the function reverted it with).
  *
  * @example
  * ```ts
@@ -68,7 +72,8 @@ export async function makeChange(pipeline: LocalPipeline, change: PlannedChange,
   const name = pipeline.prefix + change.key;
   const instanceIds = pipeline.fleet.instances.map((instance) => instance.instanceId).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   const before = await currentValue(pipeline, name);
-  let ackCursor = await pipeline.latestAckId();
+  const firstAck = await pipeline.latestAckId();
+  let ackCursor = firstAck;
   const firstRecord = (pipeline.invoker.records.at(-1)?.sequence ?? 0) + 1;
   const writes: WrittenParameter[] = [];
   for (const value of change.values) writes.push(await pipeline.writeParameter(name, value));
@@ -111,7 +116,13 @@ export async function makeChange(pipeline: LocalPipeline, change: PlannedChange,
   const ok = change.expect === "applied"
     ? instances.every((i) => i.heldVersion === final.version && i.latencyMs !== undefined)
     : instances.every((i) => i.outcome === "NACK" && i.latencyMs === undefined);
-  return { change, name, ...(before !== undefined ? { before } : {}), writes, final, publishedVersions, invocations: records.length, instances, ok };
+  const revert = change.expect === "rejected"
+    ? await followRevert(pipeline, answered(), final, instanceIds, firstAck, deadline)
+    : undefined;
+  return {
+    change, name, ...(before !== undefined ? { before } : {}), writes, final, publishedVersions,
+    invocations: records.length, instances, ok, ...(revert ? { revert } : {}),
+  };
 }
 
 async function currentValue(pipeline: LocalPipeline, name: string): Promise<string | undefined> {
@@ -124,8 +135,8 @@ async function currentValue(pipeline: LocalPipeline, name: string): Promise<stri
 
 /**
  * The demo's changes: one valid (`log_level` to the other level), one the example service's schema
- * rejects (`http/timeout_ms` = `fast`), a burst of 50 writes on `cache/ttl_seconds`, then the
- * rejected key back to a valid value so the fleet can converge.
+ * rejects (`http/timeout_ms` = `fast`: the function reverts it), a burst of 50 writes on
+ * `cache/ttl_seconds`, then a valid write on the reverted key.
  */
 export function demoChanges(current: { logLevel?: string; timeoutMs?: string; ttlSeconds?: string }): PlannedChange[] {
   const ttl = Number.parseInt(current.ttlSeconds ?? "", 10);
@@ -134,6 +145,6 @@ export function demoChanges(current: { logLevel?: string; timeoutMs?: string; tt
     { purpose: "a valid change", key: "log_level", values: [current.logLevel === "info" ? "debug" : "info"], expect: "applied" },
     { purpose: "a value the service schema rejects: it wants whole milliseconds", key: "http/timeout_ms", values: ["fast"], expect: "rejected" },
     { purpose: "a burst of 50 writes on one key", key: "cache/ttl_seconds", values: Array.from({ length: 50 }, (_, i) => String(base + i + 1)), expect: "applied" },
-    { purpose: "the rejected key back to a valid value", key: "http/timeout_ms", values: [/^\d+$/.test(current.timeoutMs ?? "") ? current.timeoutMs! : "5000"], expect: "applied" },
+    { purpose: "a valid write on the reverted key", key: "http/timeout_ms", values: [/^\d+$/.test(current.timeoutMs ?? "") ? current.timeoutMs! : "5000"], expect: "applied" },
   ];
 }

@@ -8,8 +8,10 @@ Runs the whole config-refresh pipeline on this machine and shows a change reachi
 its own moto_server (AWS emulator) and redis-server on free loopback ports, the parameters of
 stacks/app_config_beta.yaml, the component's EventBridge rule, the real refresh handler and N example
 services (separate processes, registered in Cloud Map). Then it changes a few values (one valid, one
-that the service schema rejects, a burst of 50 writes on one key) and prints, per instance, what it
-applied, how long it took and ACK/NACK, then the fleet's convergence. Ctrl-C stops everything.
+that the service schema rejects, which the refresh function reverts in SSM, a burst of 50 writes on
+one key) and prints, per instance, what it applied, how long it took and ACK/NACK; starts one more
+instance while SSM holds a rejected value (it boots on the last valid one); then shows the fleet's
+convergence. Ctrl-C stops everything.
 
 Options:
   --instances N          example-service processes to start (default 5, at most 50)

@@ -1,6 +1,8 @@
 import type { FleetState } from "../../operator/fleet/fleetState";
 import { formatDuration, quantile, textTable } from "../../operator/format/textTable";
 import type { ChangeReport } from "./demoChanges";
+import type { RevertFollowUp } from "./followRevert";
+import type { LateStartReport } from "./lateStart";
 
 /** Longest value shown in a table cell. */
 const MAX_VALUE_WIDTH = 24;
@@ -33,12 +35,54 @@ export function changeLines(index: number, report: ChangeReport): string[] {
   } else {
     const refused = report.instances.filter((i) => i.outcome === "NACK").length;
     lines.push(`   ${report.ok ? "ok" : "PROBLEM"}: refused by ${refused}/${count} instances, applied by ${latencies.length}; they keep serving the previous value`);
+    if (report.revert) lines.push(...revertLines(report.revert, count));
   }
   if (report.writes.length > 1) {
     const published = [...new Set(report.publishedVersions)].sort((a, b) => a - b);
     lines.push(`   ${report.writes.length} writes → ${report.invocations} handler invocation${report.invocations === 1 ? "" : "s"} published ${published.length} version${published.length === 1 ? "" : "s"}${published.length > 1 ? ` (v${published[0]}…v${published.at(-1)})` : ` (v${published[0] ?? "?"})`}: each invocation reads the current value, so events that arrive together collapse into one`);
   }
   return lines;
+}
+
+/**
+ * What the function did about a value every instance refused: the version it wrote back, how long
+ * after the bad write, and when the last instance held it; or why nothing was written.
+ */
+export function revertLines(revert: RevertFollowUp, count: number): string[] {
+  const { report } = revert;
+  if (report?.action !== "reverted") {
+    const why = report ? `${report.action}: ${report.detail}` : "the function reported nothing";
+    return [`   PROBLEM: not reverted in SSM (${why})`];
+  }
+  const fromWrite = revert.measuredFrom === "write";
+  const after = revert.revertMs === undefined
+    ? ""
+    : `, ${formatDuration(revert.revertMs)} after ${fromWrite ? "the bad write" : "its event was let through"}`;
+  const took = revert.convergedMs === undefined ? "" : formatDuration(revert.convergedMs);
+  const fleet = revert.ok && took
+    ? `every instance holds v${report.revertVersion} ${took} after ${fromWrite ? "it" : "that"}`
+    : `PROBLEM: ${revert.appliedBy.length}/${count} instances hold v${report.revertVersion}`;
+  const restored = `${show(revert.restoredValue ?? "?")} (the value of v${report.restoredVersion})`;
+  return [
+    `   reverted in SSM: v${report.revertVersion} = ${restored}${after}; ${fleet}`,
+    `   its description: ${report.detail}`,
+  ];
+}
+
+/** An instance started while SSM held a refused value: what it booted on, then the revert. */
+export function lateStartLines(index: number, late: LateStartReport): string[] {
+  const boot = late.bootVersion === undefined ? "PROBLEM: its State did not say what it holds"
+    : late.refused === undefined ? `PROBLEM: it holds v${late.bootVersion} and reports nothing held back`
+    : `booted on v${late.bootVersion}, the last valid version, and reports the key HELD BACK (${late.refused})`;
+  const verdict = late.ok ? "ok: a start while SSM held a refused value served the last valid one" : "PROBLEM";
+  return [
+    `${index}. ${late.key}: ${show(late.value)} written (v${late.bad.version}) and its change event held back; `
+      + `instance ${late.instanceId} starts meanwhile`,
+    `   ${late.instanceId} ${boot}`,
+    "   the change event is let through: the fleet refuses it again",
+    ...revertLines(late.revert, late.fleetSize),
+    `   ${verdict}; ${late.instanceId} stops again`,
+  ];
 }
 
 /** The fleet's convergence: one row per registered instance against SSM's current versions. */

@@ -5,7 +5,8 @@ import { startLocalPipeline } from "../pipeline/startLocalPipeline";
 import type { LocalPipeline, PipelineProcess } from "../types/pipeline";
 import { demoChanges, makeChange, type ChangeReport } from "./demoChanges";
 import type { DemoOptions } from "./demoOptions";
-import { changeLines, convergenceLines } from "./demoReport";
+import { changeLines, convergenceLines, lateStartLines } from "./demoReport";
+import { lateStart, type LateStartReport } from "./lateStart";
 
 /** Where the demo writes and what stops it. */
 export interface DemoIo {
@@ -27,6 +28,10 @@ export interface DemoReport {
   converged: boolean;
   /** The rejected value was refused by every instance and applied by none. */
   rejectedEverywhere: boolean;
+  /** The function reverted the rejected value in SSM, and every instance took the revert. */
+  reverted: boolean;
+  /** The instance started while SSM held a refused value (absent when the demo was interrupted first). */
+  lateStart?: LateStartReport;
   /** Every process the pipeline started (all stopped when the demo returns, unless `keep`). */
   processes: PipelineProcess[];
   /** From start to the verdict, ms. */
@@ -71,12 +76,20 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRep
     const current = await currentValues(pipeline, ["log_level", "http/timeout_ms", "cache/ttl_seconds"]);
     const plan = demoChanges({ logLevel: current.get("log_level"), timeoutMs: current.get("http/timeout_ms"), ttlSeconds: current.get("cache/ttl_seconds") });
     const changes: ChangeReport[] = [];
+    let late: LateStartReport | undefined;
+    let step = 0;
     for (const change of plan) {
       if (io.signal?.aborted) break;
       const report = await makeChange(pipeline, change, io.settleTimeoutMs ?? 15_000);
       changes.push(report);
       print("");
-      changeLines(changes.length, report).forEach((line) => print(line));
+      changeLines(++step, report).forEach((line) => print(line));
+      if (change.expect === "rejected" && !late && !io.signal?.aborted) {
+        // The same mistake again, while a deploy starts an instance before the revert could land.
+        late = await lateStart(pipeline, change.key, change.values.at(-1)!, io.settleTimeoutMs ?? 15_000);
+        print("");
+        lateStartLines(++step, late).forEach((line) => print(line));
+      }
     }
     const fleet = await pipeline.fleetState();
     print("");
@@ -90,11 +103,14 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRep
       const refused = rejected.instances.filter((i) => i.outcome === "NACK").length;
       const reasons = [...new Set(rejected.instances.flatMap((i) => (i.reason ? [i.reason] : [])))].join(", ");
       print(`${rejectedEverywhere ? "PASS" : "FAIL"}  rejected everywhere: ${rejected.change.key} v${rejected.final.version} (${JSON.stringify(rejected.change.values.at(-1))}) refused by ${refused}/${count} instances${reasons ? ` (${reasons})` : ""}, applied by none`);
+      print(revertVerdict(rejected));
     }
+    if (late) print(lateStartVerdict(late));
     const unsettled = changes.filter((c) => c.change.expect === "applied" && !c.ok);
     if (unsettled.length > 0) print(`FAIL  not applied everywhere: ${unsettled.map((c) => c.change.key).join(", ")}`);
     const report: DemoReport = {
-      changes, fleet, converged: fleet.converged, rejectedEverywhere,
+      changes, fleet, converged: fleet.converged, rejectedEverywhere, reverted: rejected?.revert?.ok ?? false,
+      ...(late ? { lateStart: late } : {}),
       processes: pipeline.processes(), durationMs: Date.now() - started,
     };
     print("");
@@ -110,6 +126,32 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRep
     await pipeline.stop();
     print("Stopped.");
   }
+}
+
+/** The verdict line of the revert of the rejected value. */
+function revertVerdict(rejected: ChangeReport): string {
+  const revert = rejected.revert;
+  const report = revert?.report;
+  if (!revert?.ok || report?.revertVersion === undefined) {
+    const why = report ? `${report.action}: ${report.detail}` : "not reverted";
+    return `FAIL  reverted: ${rejected.change.key} v${rejected.final.version} ${why}`;
+  }
+  const times = [
+    revert.revertMs === undefined ? undefined : `${formatDuration(revert.revertMs)} after the bad write`,
+    revert.convergedMs === undefined
+      ? undefined
+      : `every instance on it ${formatDuration(revert.convergedMs)} after it`,
+  ].filter((t) => t !== undefined).join(", ");
+  return `PASS  reverted: ${rejected.change.key} v${rejected.final.version} → v${report.revertVersion} `
+    + `(the value of v${report.restoredVersion}) in SSM, ${times}`;
+}
+
+/** The verdict line of the instance started while SSM held a refused value. */
+function lateStartVerdict(late: LateStartReport): string {
+  const boot = late.bootVersion === undefined ? "reported no version" : `booted on v${late.bootVersion}`;
+  return `${late.ok ? "PASS" : "FAIL"}  started on the last valid version: ${late.instanceId}, started while SSM held `
+    + `${late.key} v${late.bad.version} (${JSON.stringify(late.value)}), ${boot}${late.refused ? " (HELD BACK)" : ""}`
+    + `${late.revert.report?.revertVersion ? `, then took the revert v${late.revert.report.revertVersion}` : ""}`;
 }
 
 /** How to drive the kept pipeline by hand. */

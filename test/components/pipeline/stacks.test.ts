@@ -356,6 +356,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           const alarm = partOf(run(), FUNCTION, "aws:cloudwatch/metricAlarm:MetricAlarm", `shop-${stack}-refresh-reverts`);
           assert.deepEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.statistic], ["ConfigRefresh", "Reverts", "Sum"]);
           assert.deepEqual(alarm.inputs.alarmActions ?? [], expected.alarmActions);
+          assert.equal(readLambdaSettings(env()).revertRefused, true);
         });
 
         it("discovers instances only in its own namespace and service, by condition keys", () => {

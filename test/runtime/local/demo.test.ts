@@ -71,6 +71,37 @@ describe("npm run demo", function () {
       assert.match(lines.join("\n"), /PASS {2}rejected everywhere: http\/timeout_ms v\d+ \("fast"\) refused by 3\/3 instances \(VALIDATION_FAILED\), applied by none/);
     });
 
+    it("ends the rejected step with SSM reverted: the revert's version, the time from the bad write to it, and every instance on it", () => {
+      const rejected = report.changes.find((c) => c.change.expect === "rejected")!;
+      const revert = rejected.revert!;
+      assert.ok(report.reverted);
+      assert.equal(revert.report?.action, "reverted");
+      assert.equal(revert.report?.revertVersion, rejected.final.version + 1);
+      assert.equal(revert.restoredValue, rejected.before);
+      assert.deepEqual(revert.appliedBy, ["shop-1", "shop-2", "shop-3"]);
+      assert.ok(revert.revertMs !== undefined && revert.revertMs >= 0);
+      assert.ok(revert.convergedMs !== undefined && revert.convergedMs >= 0);
+      const text = lines.join("\n");
+      const duration = "\\d+(?:\\.\\d)? m?s";
+      const v = rejected.final.version;
+      assert.match(text, new RegExp(`reverted in SSM: v${v + 1} = ${JSON.stringify(rejected.before)} \\(the value of v\\d+\\), ${duration} after the bad write; every instance holds v${v + 1} ${duration} after it`));
+      assert.match(text, new RegExp(`its description: config-refresh revert: version ${v} refused by 3 of 3 instances \\(http/timeout_ms: .*\\); value of version \\d+ restored`));
+      assert.match(text, new RegExp(`PASS {2}reverted: http/timeout_ms v${v} → v${v + 1} \\(the value of v\\d+\\) in SSM, ${duration} after the bad write, every instance on it ${duration} after it`));
+    });
+
+    it("starts an instance while SSM holds the rejected value: it boots on the last valid version, says which, then takes the revert", () => {
+      const late = report.lateStart!;
+      assert.ok(late.ok, JSON.stringify(late));
+      assert.equal(late.instanceId, "shop-4");
+      assert.ok(late.bootVersion !== undefined && late.bootVersion < late.bad.version);
+      assert.match(late.refused ?? "", /http\/timeout_ms/);
+      assert.equal(late.revert.report?.revertVersion, late.bad.version + 1);
+      assert.deepEqual(late.revert.appliedBy, ["shop-1", "shop-2", "shop-3", "shop-4"]);
+      const text = lines.join("\n");
+      assert.match(text, new RegExp(`shop-4 booted on v${late.bootVersion}, the last valid version, and reports the key HELD BACK`));
+      assert.match(text, new RegExp(`PASS {2}started on the last valid version: shop-4, started while SSM held http/timeout_ms v${late.bad.version} \\("fast"\\), booted on v${late.bootVersion} \\(HELD BACK\\), then took the revert v${late.bad.version + 1}`));
+    });
+
     it("ends with every instance holding SSM's current version of every parameter (State RPC)", () => {
       assert.ok(report.converged);
       assert.equal(report.fleet.instances.length, 3);
