@@ -109,7 +109,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     });
     this.reloader = new Reloader(
       {
-        intervalMs: settings.reloadIntervalMs, jitter: CLIENT_DEFAULTS.reloadJitter, retry: CLIENT_DEFAULTS.reloadRetry,
+        intervalMs: settings.reloadIntervalMs, retry: CLIENT_DEFAULTS.reloadRetry,
       },
       (reason) => this.applier.reload(reason),
       (reason, error, retryInMs) => this.emit({ type: "reload-failed", reason, error, retryInMs }),

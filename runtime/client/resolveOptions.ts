@@ -19,8 +19,8 @@ import type {
 
 /** Defaults, spelled out. */
 export const CLIENT_DEFAULTS = {
-  reloadIntervalMs: 5 * 60_000,
-  reloadJitter: 0.1,
+  /** The drift check: lost events are healed by the reconciler, once per environment. */
+  reloadIntervalMs: 60 * 60_000,
   blockMs: 5_000,
   batchSize: 100,
   reconnect: { minDelayMs: 100, maxDelayMs: 5_000 },

@@ -153,7 +153,10 @@ export interface ConfigClientOptions<S extends ConfigSchema = ConfigSchema> {
   bootOnLastValid?: boolean;
   /** This instance's id (acks, `State`, Cloud Map). Default `<hostname>-<pid>`. */
   instanceId?: string;
-  /** Full reload interval, ms (default 300000, ±10 % jitter so a fleet does not reload in step). */
+  /**
+   * Interval of the full reload that checks for drift from SSM, ms (default 3600000). The first
+   * falls at a random point of the interval, so a fleet started together spreads over it.
+   */
   reloadIntervalMs?: number;
   stream?: StreamReadOptions;
   /** Acknowledgements; `false` writes none. */
