@@ -19,7 +19,7 @@ export interface ReloaderOptions {
   intervalMs: number;
   /** Delays between retries of a failed reload. */
   retry: ReconnectBackoff;
-  /** Draws in [0, 1): the phase of the TTL reloads (default `Math.random`). */
+  /** Draws in [0, 1): the phase of the TTL reloads and the points of spread reloads (default `Math.random`). */
   random?: () => number;
 }
 
@@ -34,6 +34,7 @@ export class Reloader {
   private running: Promise<ReloadOutcome> | undefined;
   private next: { reason: ReloadReason; promise: Promise<ReloadOutcome>; resolve: (outcome: ReloadOutcome) => void } | undefined;
   private ttlTimer: NodeJS.Timeout | undefined;
+  private spread: { timer: NodeJS.Timeout; promise: Promise<ReloadOutcome>; resolve: (outcome: ReloadOutcome) => void } | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopped = false;
@@ -65,11 +66,35 @@ export class Reloader {
     return this.next.promise;
   }
 
+  /**
+   * Requests a reload at a random point of the next `windowMs` (0: now), so a fleet that learns of
+   * one reset at once spreads its reads of SSM. A request already waiting keeps its earlier point.
+   */
+  public requestWithin(reason: ReloadReason, windowMs: number): Promise<ReloadOutcome> {
+    if (windowMs <= 0 || this.stopped) return this.request(reason);
+    if (this.spread) return this.spread.promise;
+    let resolve!: (outcome: ReloadOutcome) => void;
+    const promise = new Promise<ReloadOutcome>((r) => (resolve = r));
+    const random = this.options.random ?? Math.random;
+    const timer = setTimeout(() => {
+      this.spread = undefined;
+      void this.request(reason).then(resolve);
+    }, Math.floor(random() * windowMs));
+    timer.unref();
+    this.spread = { timer, promise, resolve };
+    return promise;
+  }
+
   /** Stops the timers; no new reload starts. Resolves when the reload in progress (if any) has ended. */
   public async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.ttlTimer);
     clearTimeout(this.retryTimer);
+    if (this.spread) {
+      clearTimeout(this.spread.timer);
+      this.spread.resolve({ ok: false, error: new Error("the reloader is stopped") });
+      this.spread = undefined;
+    }
     this.next?.resolve({ ok: false, error: new Error("the reloader is stopped") });
     this.next = undefined;
     await this.running;
