@@ -10,6 +10,7 @@ import type { CandidateChange, ChangeResult } from "./state/applyChanges";
 import type { ConfigStore, StoreOutcome } from "./state/ConfigStore";
 import type { Acknowledger } from "./stream/acknowledger";
 import { appliedAcks } from "./stream/appliedAcks";
+import { backoffDelay, type ReconnectBackoff } from "./stream/redisConnection";
 import { streamCandidates } from "./stream/streamCandidates";
 import type { RawStreamEntry } from "./stream/streamReader";
 import type { ReloadReason } from "./types";
@@ -24,10 +25,20 @@ export interface ChangeApplierParts<Snapshot> {
   readonly counters: ClientCounters;
   readonly listeners: ChangeListeners<Snapshot>;
   readonly acknowledger: Acknowledger | undefined;
+  /** The longest random wait before a SecureString read of a stream change, ms. */
+  readonly secureReadJitterMs: number;
+  /** How a failed SecureString read is retried alone before a full reload takes over. */
+  readonly secureReadRetry: SecureReadRetry;
   /** The snapshot the listeners receive after a swap. */
   snapshot(): Snapshot;
-  /** Asks for a full reload: a SecureString value could not be read, the reload brings it. */
+  /** Asks for a full reload: a SecureString value could not be read, even retried; the reload brings it. */
   requestReload(reason: "fetch-failed"): void;
+}
+
+/** Retries of one failed SecureString read. */
+export interface SecureReadRetry extends ReconnectBackoff {
+  /** Reads retried alone before a full reload is asked for. */
+  readonly attempts: number;
 }
 
 /**
@@ -39,6 +50,9 @@ export class ChangeApplier<Snapshot> {
   /** When a swap last changed a value, epoch ms (0 when never). */
   public lastChangeAt = 0;
   private serial: Promise<unknown> = Promise.resolve();
+  /** `name:version` → failed reads so far, for the SecureString reads being retried. */
+  private readonly readAttempts = new Map<string, number>();
+  private readonly readRetries = new Set<NodeJS.Timeout>();
 
   public constructor(private readonly parts: ChangeApplierParts<Snapshot>) {}
 
@@ -54,7 +68,7 @@ export class ChangeApplier<Snapshot> {
   public applyBatch(candidates: readonly CandidateChange[]): Promise<readonly ChangeResult[]> {
     return this.serialize(async () => {
       const { ssm, store } = this.parts;
-      const resolved = await readSecureValues(ssm, candidates, (change) => store.needsValue(change));
+      const resolved = await readSecureValues(ssm, candidates, (change) => store.needsValue(change), this.parts.secureReadJitterMs);
       const now = Date.now();
       return this.report(store.apply(resolved, now), now).results;
     });
@@ -83,6 +97,12 @@ export class ChangeApplier<Snapshot> {
     });
   }
 
+  /** Cancels the SecureString reads waiting to be retried. */
+  public stop(): void {
+    for (const timer of this.readRetries) clearTimeout(timer);
+    this.readRetries.clear();
+  }
+
   /** Resolves when the batches and reloads queued so far have been applied. */
   public async idle(): Promise<void> {
     await this.serial.catch(() => undefined);
@@ -109,9 +129,37 @@ export class ChangeApplier<Snapshot> {
         events.emit({ type: "listener-failed", selector, error: toError(error) });
       });
     }
-    // The value could not be read: the next reload (retried until it succeeds) brings it.
-    if (outcome.refused.some((result) => result.reason === "FETCH_FAILED")) this.parts.requestReload("fetch-failed");
+    for (const result of outcome.results) {
+      const { candidate } = result;
+      if (this.readAttempts.size > 0 && !(result.status === "refused" && result.reason === "FETCH_FAILED")) {
+        this.readAttempts.delete(readId(candidate));
+      }
+    }
+    for (const { candidate, reason } of outcome.refused) if (reason === "FETCH_FAILED") this.retryRead(candidate);
     return outcome;
+  }
+
+  /**
+   * The value could not be read (throttled, most likely: the whole fleet reads it): that read alone
+   * is retried with backoff; only after the last attempt does a full reload bring it.
+   */
+  private retryRead(candidate: CandidateChange): void {
+    const id = readId(candidate);
+    const attempt = (this.readAttempts.get(id) ?? 0) + 1;
+    const retry = this.parts.secureReadRetry;
+    if (attempt > retry.attempts) {
+      this.readAttempts.delete(id);
+      this.parts.requestReload("fetch-failed");
+      return;
+    }
+    this.readAttempts.set(id, attempt);
+    const { fetchError: _failed, ...again } = candidate;
+    const timer = setTimeout(() => {
+      this.readRetries.delete(timer);
+      void this.applyBatch([again]);
+    }, backoffDelay(attempt, retry));
+    timer.unref();
+    this.readRetries.add(timer);
   }
 
   /** Runs `job` after every job queued before it: the store sees one batch or reload at a time. */
@@ -120,4 +168,9 @@ export class ChangeApplier<Snapshot> {
     this.serial = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The revision a SecureString read is for. */
+function readId(candidate: CandidateChange): string {
+  return `${candidate.change.name}:${candidate.change.version}`;
 }

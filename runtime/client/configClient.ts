@@ -87,7 +87,9 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
       onEntries: (entries) => this.applier.applyStreamEntries(entries),
       onReset: async (reason, position) => {
         this.emit({ type: "stream-reset", reason, lastStreamId: position.lastId });
-        await this.reloader.request(reason);
+        // Spread: the reader goes on reading the new stream; the reload falls somewhere in the window.
+        const reloading = this.reloader.requestWithin(reason, settings.resetReloadWindowMs);
+        if (settings.resetReloadWindowMs === 0) await reloading;
       },
       onError: (error, retryInMs) => this.emit({ type: "stream-error", error, retryInMs }),
     });
@@ -104,12 +106,13 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     this.applier = new ChangeApplier({
       store: this.store, ssm: settings.ssm, parameterPath, instanceId,
       events: this.events, counters: this.counters, listeners: this.listeners, acknowledger: this.acknowledger,
+      secureReadJitterMs: settings.secureReadJitterMs, secureReadRetry: CLIENT_DEFAULTS.secureReadRetry,
       snapshot: () => this.snapshot(),
       requestReload: (reason) => void this.reloader.request(reason),
     });
     this.reloader = new Reloader(
       {
-        intervalMs: settings.reloadIntervalMs, jitter: CLIENT_DEFAULTS.reloadJitter, retry: CLIENT_DEFAULTS.reloadRetry,
+        intervalMs: settings.reloadIntervalMs, retry: CLIENT_DEFAULTS.reloadRetry,
       },
       (reason) => this.applier.reload(reason),
       (reason, error, retryInMs) => this.emit({ type: "reload-failed", reason, error, retryInMs }),
@@ -331,6 +334,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
 
   private async shutdown(): Promise<void> {
     const reloading = this.reloader.stop();
+    this.applier.stop();
     await this.deregister();
     await this.server?.stop(CLOSE_GRACE_MS);
     await this.reader.stop();

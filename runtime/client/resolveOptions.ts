@@ -19,8 +19,14 @@ import type {
 
 /** Defaults, spelled out. */
 export const CLIENT_DEFAULTS = {
-  reloadIntervalMs: 5 * 60_000,
-  reloadJitter: 0.1,
+  /** The drift check: lost events are healed by the reconciler, once per environment. */
+  reloadIntervalMs: 60 * 60_000,
+  /** After a reset of the stream (new epoch, failover, trim), the reload falls in this window. */
+  resetReloadWindowMs: 30_000,
+  /** A SecureString change's `GetParameter` waits up to this long, so a fleet does not read it at once. */
+  secureReadJitterMs: 1_000,
+  /** Retries of a SecureString read that failed, alone, before a full reload takes over. */
+  secureReadRetry: { attempts: 5, minDelayMs: 1_000, maxDelayMs: 30_000 },
   blockMs: 5_000,
   batchSize: 100,
   reconnect: { minDelayMs: 100, maxDelayMs: 5_000 },
@@ -43,6 +49,8 @@ export interface ResolvedOptions<S extends ConfigSchema> {
   bootOnLastValid: boolean;
   instanceId: string;
   reloadIntervalMs: number;
+  resetReloadWindowMs: number;
+  secureReadJitterMs: number;
   blockMs: number;
   batchSize: number;
   reconnect: ReconnectBackoff;
@@ -68,6 +76,8 @@ const optionsSchema = z.object({
   bootOnLastValid: z.boolean().optional(),
   instanceId: z.string().regex(INSTANCE_ID_PATTERN, "must be 1-64 characters of 0-9 a-z A-Z _ / : . @ -").optional(),
   reloadIntervalMs: z.number().int().min(1_000).optional(),
+  resetReloadWindowMs: z.number().int().min(0).max(3_600_000).optional(),
+  secureReadJitterMs: z.number().int().min(0).max(60_000).optional(),
   stream: z.object({
     blockMs: z.number().int().min(10).optional(),
     batchSize: positive.optional(),
@@ -161,6 +171,8 @@ export async function resolveOptions<S extends ConfigSchema>(
     bootOnLastValid: options.bootOnLastValid ?? true,
     instanceId: options.instanceId ?? platformInstanceId ?? defaultInstanceId(),
     reloadIntervalMs: options.reloadIntervalMs ?? CLIENT_DEFAULTS.reloadIntervalMs,
+    resetReloadWindowMs: options.resetReloadWindowMs ?? CLIENT_DEFAULTS.resetReloadWindowMs,
+    secureReadJitterMs: options.secureReadJitterMs ?? CLIENT_DEFAULTS.secureReadJitterMs,
     blockMs: options.stream?.blockMs ?? CLIENT_DEFAULTS.blockMs,
     batchSize: options.stream?.batchSize ?? CLIENT_DEFAULTS.batchSize,
     reconnect: { minDelayMs: Math.min(reconnect.minDelayMs, reconnect.maxDelayMs), maxDelayMs: reconnect.maxDelayMs },

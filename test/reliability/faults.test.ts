@@ -22,6 +22,7 @@ import type { WorkerStats } from "./support/workerProtocol";
 const STREAM_MAXLEN = 40;
 /** Generous bound on every convergence: it only catches a hang. */
 const CONVERGE_DEADLINE_MS = 45_000;
+const RESET_RELOAD_WINDOW_MS = 1_000;
 /** The handler's Refresh deadline and retries (the deployed defaults). */
 const RPC_DEADLINE_MS = 2_000;
 const RPC_RETRIES = 1;
@@ -111,8 +112,10 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
     admin = new Redis(env.pipeline.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
     admin.on("error", () => undefined);
     await tuneRedis();
-    registered = await env.workers.startAll([1, 2, 3].map((n) => env.workerSettings(`fault-${n}`, { blockMs: 1_000 })), 3);
-    readers = await env.workers.startAll(["reader-slow", "reader-paused"].map((id) => env.workerSettings(id, { blockMs: 1_000, streamOnly: true })), 2);
+    // The convergence after a flush or a failover is measured: the reset's reload is spread over a short window.
+    const timing = { blockMs: 1_000, resetReloadWindowMs: RESET_RELOAD_WINDOW_MS };
+    registered = await env.workers.startAll([1, 2, 3].map((n) => env.workerSettings(`fault-${n}`, timing)), 3);
+    readers = await env.workers.startAll(["reader-slow", "reader-paused"].map((id) => env.workerSettings(id, { ...timing, streamOnly: true })), 2);
     const { ms } = await waitForConvergence(env, { since: Date.now(), deadlineMs: CONVERGE_DEADLINE_MS, streamOnly: readers });
     assert.notEqual(ms, undefined, "the fleet starts converged");
   });

@@ -15,24 +15,27 @@ export type ReloadOutcome = { ok: true; summary: ReloadSummary } | { ok: false; 
 
 /** Timing of the reloader. */
 export interface ReloaderOptions {
-  /** Interval of the TTL reload, ms. */
+  /** Interval of the TTL reload (the drift check), ms. */
   intervalMs: number;
-  /** ± share of the interval drawn at random for each period (0.1 = ±10 %). */
-  jitter: number;
   /** Delays between retries of a failed reload. */
   retry: ReconnectBackoff;
+  /** Draws in [0, 1): the phase of the TTL reloads and the points of spread reloads (default `Math.random`). */
+  random?: () => number;
 }
 
 /**
- * Runs full reloads: every TTL (with jitter, counted from the last successful reload of any
- * reason), on request, and again after a failure with backoff until one succeeds. Requests made
- * while a reload runs are folded into one more reload after it, so no request is served by a load
- * that started before it.
+ * Runs full reloads: the TTL drift check (first at a uniformly random point of the interval, so a
+ * fleet started together spreads over it, then every interval: a phase no other reload moves), on
+ * request, and again after a failure with backoff until a reload succeeds. Requests made while a
+ * reload runs are folded into one more reload after it, so no request is served by a load that
+ * started before it.
  */
 export class Reloader {
   private running: Promise<ReloadOutcome> | undefined;
   private next: { reason: ReloadReason; promise: Promise<ReloadOutcome>; resolve: (outcome: ReloadOutcome) => void } | undefined;
-  private timer: NodeJS.Timeout | undefined;
+  private ttlTimer: NodeJS.Timeout | undefined;
+  private spread: { timer: NodeJS.Timeout; promise: Promise<ReloadOutcome>; resolve: (outcome: ReloadOutcome) => void } | undefined;
+  private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopped = false;
 
@@ -42,9 +45,10 @@ export class Reloader {
     private readonly onFailed: (reason: ReloadReason, error: Error, retryInMs: number) => void,
   ) {}
 
-  /** Arms the TTL timer. */
+  /** Arms the TTL timer: its first reload at a random point of the interval. */
   public start(): void {
-    this.schedule("ttl", this.ttlDelay());
+    const random = this.options.random ?? Math.random;
+    this.armTtl(Math.floor(random() * this.options.intervalMs));
   }
 
   /** Requests a reload; resolves with the outcome of a reload that started after the request. */
@@ -62,28 +66,55 @@ export class Reloader {
     return this.next.promise;
   }
 
+  /**
+   * Requests a reload at a random point of the next `windowMs` (0: now), so a fleet that learns of
+   * one reset at once spreads its reads of SSM. A request already waiting keeps its earlier point.
+   */
+  public requestWithin(reason: ReloadReason, windowMs: number): Promise<ReloadOutcome> {
+    if (windowMs <= 0 || this.stopped) return this.request(reason);
+    if (this.spread) return this.spread.promise;
+    let resolve!: (outcome: ReloadOutcome) => void;
+    const promise = new Promise<ReloadOutcome>((r) => (resolve = r));
+    const random = this.options.random ?? Math.random;
+    const timer = setTimeout(() => {
+      this.spread = undefined;
+      void this.request(reason).then(resolve);
+    }, Math.floor(random() * windowMs));
+    timer.unref();
+    this.spread = { timer, promise, resolve };
+    return promise;
+  }
+
   /** Stops the timers; no new reload starts. Resolves when the reload in progress (if any) has ended. */
   public async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
+    clearTimeout(this.ttlTimer);
+    clearTimeout(this.retryTimer);
+    if (this.spread) {
+      clearTimeout(this.spread.timer);
+      this.spread.resolve({ ok: false, error: new Error("the reloader is stopped") });
+      this.spread = undefined;
+    }
     this.next?.resolve({ ok: false, error: new Error("the reloader is stopped") });
     this.next = undefined;
     await this.running;
   }
 
   private async execute(reason: ReloadReason): Promise<ReloadOutcome> {
-    clearTimeout(this.timer);
+    clearTimeout(this.retryTimer);
     let outcome: ReloadOutcome;
     try {
       outcome = { ok: true, summary: await this.run(reason) };
       this.failures = 0;
-      if (!this.stopped) this.schedule("ttl", this.ttlDelay());
     } catch (error) {
       const failure = toError(error);
       outcome = { ok: false, error: failure };
       const delay = backoffDelay(++this.failures, this.options.retry);
       this.onFailed(reason, failure, delay);
-      if (!this.stopped) this.schedule(reason, delay);
+      if (!this.stopped) {
+        this.retryTimer = setTimeout(() => void this.request(reason), delay);
+        this.retryTimer.unref();
+      }
     }
     this.running = undefined;
     const next = this.next;
@@ -98,14 +129,12 @@ export class Reloader {
     return outcome;
   }
 
-  private schedule(reason: ReloadReason, delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => void this.request(reason), delayMs);
-    this.timer.unref();
-  }
-
-  private ttlDelay(): number {
-    const spread = this.options.intervalMs * this.options.jitter;
-    return Math.max(1, Math.round(this.options.intervalMs - spread + Math.random() * 2 * spread));
+  private armTtl(delayMs: number): void {
+    this.ttlTimer = setTimeout(() => {
+      if (this.stopped) return;
+      this.armTtl(this.options.intervalMs);
+      void this.request("ttl");
+    }, delayMs);
+    this.ttlTimer.unref();
   }
 }

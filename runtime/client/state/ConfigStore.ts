@@ -120,9 +120,10 @@ export class ConfigStore {
   }
 
   /**
-   * Offers a full load that began at `loadStartedAt`: every parameter loaded, and the deletion of
-   * every held key the load lacks, unless that key changed after the load began (the load may
-   * predate its creation).
+   * Offers a full load that began at `loadStartedAt`, as the truth: every parameter loaded replaces
+   * the revision its key was recorded at before the load began, even one that looks newer (written
+   * by hand to the stream); what was applied since is kept unless the load's is newer. Every held
+   * key the load lacks is deleted, unless it changed or was applied after the load began.
    */
   public reload(loaded: readonly LoadedParameter[], loadStartedAt: number, now: number): StoreOutcome {
     const seen = new Set<string>();
@@ -133,10 +134,11 @@ export class ConfigStore {
       seen.add(key);
       candidates.push({
         change: { name, operation: "Update", version, type, value, modifiedAt, changedAt: modifiedAt }, via: "reload",
+        authoritativeSince: loadStartedAt,
       });
     }
     for (const entry of this.current.held.values()) {
-      if (seen.has(entry.key) || entry.modifiedAt >= loadStartedAt) continue;
+      if (seen.has(entry.key) || entry.modifiedAt >= loadStartedAt || entry.appliedAt >= loadStartedAt) continue;
       candidates.push({
         // The tombstone sits just after the held revision: it stops late copies of it, not a later re-creation.
         change: {
@@ -144,6 +146,7 @@ export class ConfigStore {
           modifiedAt: entry.modifiedAt + 1, changedAt: loadStartedAt,
         },
         via: "reload",
+        authoritativeSince: loadStartedAt,
       });
     }
     return this.apply(candidates, now);

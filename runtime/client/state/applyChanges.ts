@@ -1,7 +1,9 @@
 import { compareRevisions, isNewerRevision, type NackReason, type ParameterChange, type Revision } from "../../protocol";
 import type { ChangeVia, ConfigChange } from "../types";
 import type { ConfigRules } from "./configRules";
-import { frozenRecord, revisionOf, type ConfigState, type HeldEntry, type RefusedRevision } from "./configState";
+import {
+  frozenRecord, revisionOf, type ConfigState, type HeldEntry, type RefusedRevision, type SeenRevision,
+} from "./configState";
 
 /**
  * How far ahead of this instance's clock a change delivered by the stream or the RPC may claim to
@@ -21,6 +23,11 @@ export interface CandidateChange {
   readonly streamId?: string;
   /** Why the value could not be read from SSM (SecureString), when it could not. */
   readonly fetchError?: string;
+  /**
+   * Set by a full reload: SSM's revision, read by a load that began at this time (epoch ms). It
+   * replaces whatever the key was recorded at before then, newer-looking or not.
+   */
+  readonly authoritativeSince?: number;
 }
 
 /** What happened to one candidate. */
@@ -48,7 +55,7 @@ export interface AppliedBatch {
 /** Working copies of the state's maps, made on the first write of a batch. */
 class Draft {
   public held: Map<string, HeldEntry> | undefined;
-  public tombstones: Map<string, Revision> | undefined;
+  public tombstones: Map<string, SeenRevision> | undefined;
   public refused: Map<string, RefusedRevision> | undefined;
   public readonly parsed = new Map<string, unknown>();
   public readonly touched = new Set<string>();
@@ -59,7 +66,7 @@ class Draft {
   public heldOf(key: string): HeldEntry | undefined {
     return (this.held ?? this.base.held).get(key);
   }
-  public tombstoneOf(key: string): Revision | undefined {
+  public tombstoneOf(key: string): SeenRevision | undefined {
     return (this.tombstones ?? this.base.tombstones).get(key);
   }
   public refusedOf(key: string): RefusedRevision | undefined {
@@ -68,7 +75,7 @@ class Draft {
   public writeHeld(): Map<string, HeldEntry> {
     return (this.held ??= new Map(this.base.held));
   }
-  public writeTombstones(): Map<string, Revision> {
+  public writeTombstones(): Map<string, SeenRevision> {
     return (this.tombstones ??= new Map(this.base.tombstones));
   }
   public writeRefused(): Map<string, RefusedRevision> {
@@ -80,8 +87,9 @@ class Draft {
  * Offers a batch of changes to a state and returns the state to swap in: every candidate is
  * validated first, then all accepted ones land in ONE new state. Versions only move forward: a
  * change is compared (`isNewerRevision`) with what is held, with the tombstone of a deleted key
- * and with the newest refused revision. The same revision is `unchanged`; a refused change keeps
- * the old value. Pure: no I/O, the clock is `now`.
+ * and with the newest refused revision; a reload's change (`authoritativeSince`) only with what
+ * was recorded after its load began: SSM is the truth. The same revision is `unchanged`; a refused
+ * change keeps the old value. Pure: no I/O, the clock is `now`.
  */
 export function applyChanges(state: ConfigState, candidates: readonly CandidateChange[], rules: ConfigRules, now: number): AppliedBatch {
   const draft = new Draft(state);
@@ -127,11 +135,17 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
   if (!rules.accepts(key)) return refuse("UNKNOWN_NAME", `${key} is not a key of this service's schema`);
 
   const tombstone = draft.tombstoneOf(key);
-  const refused = draft.refusedOf(key);
+  let refused = draft.refusedOf(key);
+  const since = candidate.authoritativeSince;
+  if (since !== undefined && refused && refused.seenAt < since && compareRevisions(change, refused) !== 0) {
+    // SSM no longer (or never) had the refused revision: nothing is held back any more.
+    draft.writeRefused().delete(key);
+    refused = undefined;
+  }
   if (heldNow && compareRevisions(change, heldNow) === 0 && change.operation !== "Delete") return { status: "unchanged", candidate, version: heldNow.version };
   if (!heldNow && tombstone && change.operation === "Delete" && compareRevisions(change, tombstone) >= 0) {
     // Already deleted: a duplicate, or a later delete that removes nothing more.
-    if (compareRevisions(change, tombstone) > 0) draft.writeTombstones().set(key, { version: change.version, modifiedAt: change.modifiedAt });
+    if (compareRevisions(change, tombstone) > 0) draft.writeTombstones().set(key, seen(change, now));
     return { status: "unchanged", candidate, version: 0 };
   }
   // The same reason again: a second path (the RPC after the stream) must tell the caller why, too.
@@ -140,7 +154,11 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
     // A revision from the future would make every real later version look older, reloads included.
     return refuse("MALFORMED", `version ${change.version} of ${key} claims a modification time ${new Date(change.modifiedAt).toISOString()}, ahead of this instance's clock by more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes`);
   }
-  const newest = newestSeen(heldNow, tombstone, refused);
+  // A reload yields only to what the instance recorded after its load began (that may be newer than the load).
+  const newest = since === undefined ? newestSeen(heldNow, tombstone, refused) : newestSeen(
+    heldNow && heldNow.appliedAt >= since ? heldNow : undefined, tombstone && tombstone.seenAt >= since ? tombstone : undefined,
+    refused,
+  );
   if (!isNewerRevision(change, newest)) {
     return refuse("OLDER_VERSION", `version ${change.version} of ${key} is older than version ${newest?.version ?? 0} already seen`);
   }
@@ -151,7 +169,7 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
   const parsed = rules.parse(key, deleting ? undefined : change.value);
   if (!parsed.ok) {
     const detail = deleting ? `${key} is required and cannot be deleted: ${parsed.detail}` : `${key}: ${parsed.detail}`;
-    draft.writeRefused().set(key, { version: change.version, modifiedAt: change.modifiedAt, detail });
+    draft.writeRefused().set(key, { ...seen(change, now), detail });
     return refuse("VALIDATION_FAILED", detail);
   }
 
@@ -161,7 +179,7 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
   if (refused) draft.writeRefused().delete(key);
   if (deleting) {
     draft.writeHeld().delete(key);
-    draft.writeTombstones().set(key, { version: change.version, modifiedAt: change.modifiedAt });
+    draft.writeTombstones().set(key, seen(change, now));
     return { status: "applied", candidate, key, version: change.version, valueChanged: heldNow !== undefined };
   }
   if (tombstone) draft.writeTombstones().delete(key);
@@ -181,6 +199,11 @@ export function newestSeen(
 ): Revision | undefined {
   return [held && revisionOf(held), tombstone, refused].reduce<Revision | undefined>(
     (a, b) => (b === undefined ? a : a === undefined || compareRevisions(b, a) > 0 ? b : a), undefined);
+}
+
+/** The revision of `change`, recorded at `now`. */
+function seen(change: Revision, now: number): SeenRevision {
+  return { version: change.version, modifiedAt: change.modifiedAt, seenAt: now };
 }
 
 /** A frozen copy of `base` with `updates` written over it. */

@@ -58,6 +58,6 @@ export function bootState(
     held,
     tombstones: new Map(),
     refused: new Map(fallBack.heldBack.map(({ key, refused, detail }): [string, RefusedRevision] =>
-      [key, { version: refused.version, modifiedAt: refused.modifiedAt, detail: `${key}: ${detail}` }])),
+      [key, { version: refused.version, modifiedAt: refused.modifiedAt, seenAt: now, detail: `${key}: ${detail}` }])),
   };
 }

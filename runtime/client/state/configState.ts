@@ -14,8 +14,13 @@ export interface HeldEntry {
   readonly via: ChangeVia;
 }
 
+/** A revision the instance recorded, and when (its clock): a full reload yields only to what it saw since the load began. */
+export interface SeenRevision extends Revision {
+  readonly seenAt: number;
+}
+
 /** A revision the schema refused, and why (a sentence, never the value). */
-export interface RefusedRevision extends Revision {
+export interface RefusedRevision extends SeenRevision {
   readonly detail: string;
 }
 
@@ -31,7 +36,7 @@ export interface ConfigState {
   /** Key → held parameter. */
   readonly held: ReadonlyMap<string, HeldEntry>;
   /** Key → revision of its deletion, so a late older change cannot resurrect it. */
-  readonly tombstones: ReadonlyMap<string, Revision>;
+  readonly tombstones: ReadonlyMap<string, SeenRevision>;
   /**
    * Key → newest revision the schema refused, so an older one cannot sneak in after it. Newer than
    * the held one, it means the key is held back (`ConfigStore.heldBack`).

@@ -123,7 +123,7 @@ export interface PlatformRegistrationOptions {
  * ```ts
  * const client = await createConfigClient({
  *   parameterPath: "/shop/beta/",
- *   ssm: new SSMClient({}),
+ *   ssm: new SSMClient({ retryMode: "adaptive" }), // throttled by SSM, it slows down
  *   redis: { host: "stream.abc.cache.amazonaws.com", port: 6379, tls: {}, password: process.env.REDIS_AUTH },
  *   schema: { log_level: z.enum(["debug", "info", "warn", "error"]) },
  * });
@@ -153,8 +153,22 @@ export interface ConfigClientOptions<S extends ConfigSchema = ConfigSchema> {
   bootOnLastValid?: boolean;
   /** This instance's id (acks, `State`, Cloud Map). Default `<hostname>-<pid>`. */
   instanceId?: string;
-  /** Full reload interval, ms (default 300000, ±10 % jitter so a fleet does not reload in step). */
+  /**
+   * Interval of the full reload that checks for drift from SSM, ms (default 3600000). The first
+   * falls at a random point of the interval, so a fleet started together spreads over it.
+   */
   reloadIntervalMs?: number;
+  /**
+   * After a reset of the stream (new epoch, Redis failover, entries trimmed) every instance learns
+   * of it at once: each reloads at a random point of this window, ms, reading the new stream
+   * meanwhile (default 30000; scale it to the fleet; 0 reloads at once).
+   */
+  resetReloadWindowMs?: number;
+  /**
+   * A SecureString change carries no value: each instance reads it from SSM after a random wait of
+   * at most this long, ms, so a fleet spreads its reads (default 1000; 0 reads at once).
+   */
+  secureReadJitterMs?: number;
   stream?: StreamReadOptions;
   /** Acknowledgements; `false` writes none. */
   acks?: AckOptions | false;

@@ -149,6 +149,7 @@ async function main(): Promise<void> {
     logger,
     ...(SCHEMAS[settings.schema] ? { schema: SCHEMAS[settings.schema] } : {}),
     ...(settings.reloadIntervalMs ? { reloadIntervalMs: settings.reloadIntervalMs } : {}),
+    ...(settings.resetReloadWindowMs !== undefined ? { resetReloadWindowMs: settings.resetReloadWindowMs } : {}),
     stream: { reconnect: { minDelayMs: 50, maxDelayMs: 500 }, startTimeoutMs: 3_000, ...(settings.blockMs ? { blockMs: settings.blockMs } : {}) },
     ...(settings.tokens ? { refreshServer: { tokens: settings.tokens, host: "127.0.0.1", port: 0 } } : {}),
     ...(settings.serviceId ? {

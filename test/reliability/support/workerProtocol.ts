@@ -27,6 +27,8 @@ export interface WorkerSettings {
   /** Register in this Cloud Map service (needs `tokens`). */
   serviceId?: string;
   reloadIntervalMs?: number;
+  /** The window over which a reset's reload is spread, ms (default: the client's). */
+  resetReloadWindowMs?: number;
   /** XREAD BLOCK, ms (default: the client's). */
   blockMs?: number;
   /**

@@ -156,7 +156,7 @@ describe("client start", function () {
       const port = await freePort();
       const client = await clients.start({
         parameterPath: path, ssm: env.ssm, redis: `redis://127.0.0.1:${port}`, schema: { log_level: schema.log_level },
-        stream: { startTimeoutMs: 300 },
+        stream: { startTimeoutMs: 300 }, resetReloadWindowMs: 200,
       });
       assert.equal(client.get("log_level"), "info");
       assert.equal(client.state().lastStreamId, "", "no stream position yet");

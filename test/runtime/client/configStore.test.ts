@@ -47,4 +47,37 @@ describe("the configuration store", () => {
     const lateCopy = subject.apply([{ change: change("gone", 2, { value: "x" }), via: "stream" }], 4);
     assert.equal(lateCopy.stale, 1, "the tombstone stops a late copy of the deleted revision");
   });
+
+  it("makes SSM the truth on reload: a revision held before the load yields to SSM's, even one that looks newer", () => {
+    const subject = store();
+    subject.boot([loaded("level", 2, "a")], 1);
+    subject.apply([{ change: change("level", 9, { value: "b" }), via: "stream" }], 2);
+    const outcome = subject.reload([loaded("level", 2, "a")], 500, 600);
+    assert.deepEqual(outcome.applied.map((r) => r.version), [2]);
+    assert.equal(subject.values.level, "a");
+    assert.equal(subject.heldParameters()[0]?.version, 2);
+  });
+
+  it("keeps on reload a revision applied after the load began, and a deletion made then", () => {
+    const subject = store();
+    subject.boot([loaded("level", 2, "a"), loaded("gone", 2, "x")], 1);
+    subject.apply([{ change: change("level", 3, { value: "b" }), via: "stream" }], 510);
+    subject.apply([{ change: change("gone", 3, { operation: "Delete" }), via: "stream" }], 520);
+    const outcome = subject.reload([loaded("level", 2, "a"), loaded("gone", 2, "x")], 500, 600);
+    assert.equal(outcome.applied.length, 0);
+    assert.equal(subject.values.level, "b");
+    assert.equal(subject.values.gone, undefined);
+  });
+
+  it("forgets on reload a refused revision SSM does not have, and keeps one it does", () => {
+    const subject = store();
+    subject.boot([loaded("level", 2, "a")], 1);
+    subject.apply([{ change: change("level", 9, { value: "zzz" }), via: "stream" }], 2);
+    assert.equal(subject.heldBack().length, 1);
+    subject.reload([loaded("level", 2, "a")], 500, 600);
+    assert.deepEqual(subject.heldBack(), [], "SSM holds version 2: nothing is held back");
+    subject.reload([loaded("level", 3, "zzz")], 700, 800);
+    assert.deepEqual(subject.heldBack().map((b) => b.refusedVersion), [3], "SSM's own refused revision stays held back");
+    assert.equal(subject.values.level, "a");
+  });
 });

@@ -35,7 +35,7 @@ describe("safety nets", function () {
     if (options.throughProxy) proxy = await TcpProxy.start(env.redis.port);
     const events: ClientEvent[] = [];
     const client = await clients.start({
-      parameterPath: path, ssm: env.ssm, redis: proxy?.url ?? env.redis.url, schema,
+      parameterPath: path, ssm: env.ssm, redis: proxy?.url ?? env.redis.url, schema, resetReloadWindowMs: 200,
       ...(options.reloadIntervalMs ? { reloadIntervalMs: options.reloadIntervalMs } : {}),
     });
     client.onEvent((e) => events.push(e));
