@@ -142,10 +142,18 @@ export interface ConfigRefreshPipelineArgs {
   /** Cloud Map service in that namespace. Default `<app>`. */
   serviceName?: string;
   /**
-   * SecureString holding the Redis AUTH token. Default `/config-refresh/<app>/<env>/redis-auth-token`.
-   * Must lie outside the prefix, so the change rule does not fire on it and clients do not load it as config.
+   * SecureString holding the refresh function's Redis password (its ElastiCache user
+   * `config-refresh-function`; the name is the AUTH token's of earlier versions).
+   * Default `/config-refresh/<app>/<env>/redis-auth-token`. Must lie outside the prefix, so the change
+   * rule does not fire on it and clients do not load it as config.
    */
   redisAuthTokenParameterName?: string;
+  /**
+   * SecureString holding the services' Redis password (their ElastiCache user `config-refresh-service`:
+   * read the stream, write only the acks). Default `/config-refresh/<app>/<env>/redis-service-password`
+   * (outside the prefix too).
+   */
+  redisServicePasswordParameterName?: string;
   /** SecureString holding the refresh-call token. Default `/config-refresh/<app>/<env>/refresh-token` (outside the prefix too). */
   refreshTokenParameterName?: string;
 

@@ -8,6 +8,7 @@ import { RedisStream } from "../redisStream/redisStream";
 import { RefreshFunction } from "../refreshFunction/refreshFunction";
 import { ServiceInstanceAccess } from "../serviceAccess/serviceInstanceAccess";
 import { ServiceRegistry } from "../serviceRegistry/serviceRegistry";
+import { REDIS_USER_NAMES } from "../../runtime/protocol/redisAccess";
 import type { ConfigRefreshPipelineArgs } from "./args";
 import { resolvePipelineSettings, type PipelineSettings } from "./settings";
 
@@ -30,8 +31,12 @@ export interface ConfigRefreshPipelineOutputs {
   redisEndpoint: pulumi.Output<string>;
   /** Port of the stream host. */
   redisPort: pulumi.Output<number>;
-  /** SecureString holding the Redis AUTH token (the name, never the value). */
+  /** SecureString holding the refresh function's Redis password (the name, never the value; operators' `dlq replay`). */
   redisAuthTokenParameterName: pulumi.Output<string>;
+  /** The Redis user a service connects as (ioredis `username`). */
+  redisServiceUserName: string;
+  /** SecureString holding that user's password (the name, never the value; ioredis `password`). */
+  redisServicePasswordParameterName: pulumi.Output<string>;
   /** Cloud Map namespace the instances register in: its id. */
   namespaceId: pulumi.Output<string>;
   /** Cloud Map namespace: the name `DiscoverInstances` takes. */
@@ -122,6 +127,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
     const registry = new ServiceRegistry(name, { ...s.registry, tags: s.tags, protect }, parent);
     const redis = new RedisStream(name, {
       ...s.redis,
+      streamKey: s.stream.key,
       protect,
       subnetIds: network.privateSubnetIds,
       securityGroupId: groups.redisGroupId,
@@ -129,7 +135,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
     }, parent);
     const access = new ServiceInstanceAccess(name, {
       prefix: s.prefix,
-      tokenParameterArns: [redis.authTokenParameter.arn, registry.refreshTokenParameter.arn],
+      tokenParameterArns: [redis.servicePasswordParameter.arn, registry.refreshTokenParameter.arn],
       serviceArn: registry.serviceArn,
       tags: s.tags,
     }, parent);
@@ -141,7 +147,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       redisUrl: redis.url,
       streamKey: s.stream.key,
       streamMaxLength: s.stream.maxLength,
-      redisAuthTokenParameter: redis.authTokenParameter,
+      redisPasswordParameter: redis.functionPasswordParameter,
       refreshTokenParameter: registry.refreshTokenParameter,
       namespaceName: registry.namespaceName,
       serviceName: registry.serviceName,
@@ -173,7 +179,9 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       streamKey: s.stream.key,
       redisEndpoint: redis.endpoint,
       redisPort: redis.port,
-      redisAuthTokenParameterName: redis.authTokenParameter.name,
+      redisAuthTokenParameterName: redis.functionPasswordParameter.name,
+      redisServiceUserName: REDIS_USER_NAMES.service,
+      redisServicePasswordParameterName: redis.servicePasswordParameter.name,
       namespaceId: registry.namespaceId,
       namespaceName: registry.namespaceName,
       serviceId: registry.serviceId,

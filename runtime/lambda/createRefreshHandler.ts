@@ -80,7 +80,10 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
     let redis = dependencies.redis;
     if (!redis) {
       const password = settings.redisAuthTokenParameter ? await new CachedSecureString(ssm, settings.redisAuthTokenParameter).get() : undefined;
-      redis = owned.redis = createStreamRedis(settings.redisUrl, password !== undefined ? { password } : {});
+      redis = owned.redis = createStreamRedis(settings.redisUrl, {
+        ...(settings.redisUser !== undefined ? { username: settings.redisUser } : {}),
+        ...(password !== undefined ? { password } : {}),
+      });
       // Connection errors also fail the command that needs the connection (and so the invocation); here they are only noted.
       redis.on("error", (error: unknown) => logger.debug("redis connection error", { error: describeError(error) }));
     }

@@ -15,8 +15,10 @@ export const LAMBDA_ENVIRONMENT = {
   parameterPrefix: "CONFIG_REFRESH_PARAMETER_PREFIX",
   /** Redis URL of the stream host, `rediss://host:6379` (TLS) or `redis://` locally. */
   redisUrl: "CONFIG_REFRESH_REDIS_URL",
-  /** SSM SecureString holding the Redis AUTH token (optional: none locally). */
+  /** SSM SecureString holding the Redis password: its user's, or an AUTH token (optional: none locally). */
   redisAuthTokenParameter: "CONFIG_REFRESH_REDIS_AUTH_TOKEN_PARAMETER",
+  /** The function's Redis user (ElastiCache RBAC, `redisAccess.ts`); unset: AUTH with the password alone. */
+  redisUser: "CONFIG_REFRESH_REDIS_USER",
   /** Stream key; default `config-refresh:{<prefix>}`. */
   streamKey: "CONFIG_REFRESH_STREAM_KEY",
   /** Approximate MAXLEN of the stream (XADD MAXLEN ~). */
@@ -71,6 +73,7 @@ const settingsSchema = z
     parameterPrefix: z.string().regex(/^\/.+\/$/, "must look like /<app>/<env>/ (leading and trailing slash)"),
     redisUrl: z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL"),
     redisAuthTokenParameter: z.string().startsWith("/").optional(),
+    redisUser: z.string().regex(/^\S+$/, "must be a Redis user name (no whitespace)").optional(),
     streamKey: z.string().min(1).optional(),
     streamMaxLength: contractInt("streamMaxLength"),
     namespaceName: z.string().min(1).optional(),

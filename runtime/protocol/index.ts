@@ -16,3 +16,4 @@ export * from "./refreshService";
 export * from "./refreshToken";
 export * from "./refreshServer";
 export * from "./ackMessage";
+export * from "./redisAccess";
