@@ -1,5 +1,6 @@
 import type { ParameterResult, RefreshCallHandlers, RefreshRequest, RefreshResponse, StateRequest, StateResponse } from "../../protocol";
 import type { CandidateChange, ChangeResult } from "../state/applyChanges";
+import type { ClaimedChange, PublishedVerdict } from "./PublishedChangeCheck";
 import type { ClientState } from "../types";
 import { MAX_TIME_MS, parseWireChange } from "./wireChange";
 
@@ -14,6 +15,11 @@ export interface RefreshHandlerDeps {
   onMalformed(name: string, detail: string): void;
   /** An authenticated `Refresh` call arrived. */
   onRefresh(): void;
+  /**
+   * Checks the call's changes against what the pipeline published (`PublishedChangeCheck`); a change
+   * it refuses is answered NACK `NOT_PUBLISHED` and not applied. Absent: changes are taken as they come.
+   */
+  verify?(claims: readonly ClaimedChange[]): Promise<readonly PublishedVerdict[]>;
 }
 
 /**
@@ -27,6 +33,7 @@ export function createRefreshHandlers(deps: RefreshHandlerDeps): RefreshCallHand
       deps.onRefresh();
       const answers: (ParameterResult | undefined)[] = [];
       const candidates: CandidateChange[] = [];
+      const claims: ClaimedChange[] = [];
       const slots: number[] = [];
       (request.changes ?? []).forEach((wire, index) => {
         const parsed = parseWireChange(wire);
@@ -36,9 +43,16 @@ export function createRefreshHandlers(deps: RefreshHandlerDeps): RefreshCallHand
           return;
         }
         slots.push(index);
+        claims.push({ change: parsed.change, ...(parsed.streamId !== undefined ? { streamId: parsed.streamId } : {}) });
         candidates.push({ change: parsed.change, via: "rpc", ...(request.sentAtMs > 0 && request.sentAtMs <= MAX_TIME_MS ? { publishedAt: request.sentAtMs } : {}) });
       });
-      const results = candidates.length > 0 ? await deps.apply(candidates) : [];
+      // A change the check refuses is decided as NOT_PUBLISHED by the store, after its own rules.
+      const verdicts = deps.verify && claims.length > 0 ? await deps.verify(claims) : [];
+      const checked = candidates.map((candidate, i): CandidateChange => {
+        const verdict = verdicts[i];
+        return verdict && !verdict.published ? { ...candidate, unpublished: verdict.detail } : candidate;
+      });
+      const results = checked.length > 0 ? await deps.apply(checked) : [];
       results.forEach((result, i) => (answers[slots[i] as number] = toParameterResult(result)));
       return { instanceId: deps.instanceId, results: answers as ParameterResult[], appliedAtMs: Date.now() };
     },
