@@ -108,6 +108,13 @@ export interface ConfigRefreshPipelineArgs {
   subnetIds?: pulumi.Input<string>[];
   /** Settings of the VPC created when no `vpcId` is given; not allowed together with `vpcId`. */
   createdVpc?: CreatedVpcArgs;
+  /**
+   * Customer-managed KMS keys (key ARNs, not aliases) that SecureStrings under the prefix are
+   * encrypted with: the services and the function may `kms:Decrypt` with them, through SSM only
+   * (`kms:ViaService`). Default none: the `aws/ssm` key needs no grant, and a SecureString under
+   * another key fails the boot load with AccessDenied.
+   */
+  parameterKmsKeyArns?: pulumi.Input<string>[];
   /** Further security groups admitted to the stream host (e.g. an existing service's group). */
   extraSecurityGroupIds?: pulumi.Input<string>[];
   /** Port of the instances' gRPC refresh server. Default 50051. */

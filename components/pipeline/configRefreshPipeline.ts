@@ -136,6 +136,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
     const access = new ServiceInstanceAccess(name, {
       prefix: s.prefix,
       tokenParameterArns: [redis.servicePasswordParameter.arn, registry.refreshTokenParameter.arn],
+      kmsKeyArns: s.parameterKmsKeyArns,
       serviceArn: registry.serviceArn,
       tags: s.tags,
     }, parent);
@@ -157,6 +158,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       securityGroupId: groups.functionGroupId,
       deadLetterQueueArn: deadLetters.queueArn,
       retryAttempts: s.retry.functionRetryAttempts,
+      kmsKeyArns: s.parameterKmsKeyArns,
       maximumEventAgeInSeconds: s.retry.functionMaximumEventAgeInSeconds,
       ...(s.deadLetter.alarmTopicArn !== undefined ? { alarmTopicArn: s.deadLetter.alarmTopicArn } : {}),
       tags: s.tags,

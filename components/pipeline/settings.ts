@@ -72,6 +72,8 @@ export interface PipelineSettings {
     | { kind: "existing"; vpcId: pulumi.Input<string>; subnetIds: pulumi.Input<string>[] }
     | { kind: "created"; availabilityZoneCount: number; natGateways: NatGatewayPlacement; cidrBlock: string };
   extraSecurityGroupIds: pulumi.Input<string>[];
+  /** Customer-managed keys of SecureStrings under the prefix (`kms:Decrypt` through SSM). */
+  parameterKmsKeyArns: pulumi.Input<string>[];
   refreshPort: number;
   /** The stream host, as {@link RedisStream} takes it (the network parts come from the pipeline). */
   redis: Omit<RedisStreamArgs, "subnetIds" | "securityGroupId" | "tags" | "protect" | "streamKey">;
@@ -254,6 +256,11 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
   idShape("vpcId", args.vpcId, /^vpc-[0-9a-z]+$/, "vpc-0abc123");
   (args.subnetIds ?? []).forEach((id, i) => idShape(`subnetIds[${i}]`, id, /^subnet-[0-9a-z]+$/, "subnet-0abc123"));
   (args.extraSecurityGroupIds ?? []).forEach((id, i) => idShape(`extraSecurityGroupIds[${i}]`, id, /^sg-[0-9a-z]+$/, "sg-0abc123"));
+  check(args.parameterKmsKeyArns === undefined || Array.isArray(args.parameterKmsKeyArns),
+    "parameterKmsKeyArns must be a list of KMS key ARNs");
+  (Array.isArray(args.parameterKmsKeyArns) ? args.parameterKmsKeyArns : []).forEach((arn, i) => idShape(
+    `parameterKmsKeyArns[${i}] (a key ARN: an alias cannot be granted kms:Decrypt)`, arn,
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-zA-Z-]+$/, "arn:aws:kms:<region>:<account>:key/<key id>"));
   idShape("alarmTopicArn", args.alarmTopicArn, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, "arn:aws:sns:<region>:<account>:<topic>");
 
   if (problems.length > 0) throw new PipelineArgsError(name, problems);
@@ -264,6 +271,7 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
     requireSecrets: args.requireSecrets ?? true,
     network,
     extraSecurityGroupIds: args.extraSecurityGroupIds ?? [],
+    parameterKmsKeyArns: args.parameterKmsKeyArns ?? [],
     refreshPort,
     redis,
     stream,

@@ -58,6 +58,8 @@ export interface RefreshFunctionArgs {
   maximumEventAgeInSeconds: number;
   /** SNS topic notified when the function fails (and when it works again). */
   alarmTopicArn?: pulumi.Input<string>;
+  /** Customer-managed KMS keys of SecureStrings under the prefix: `kms:Decrypt` through SSM. */
+  kmsKeyArns?: pulumi.Input<string>[];
   /** Tags of every resource. */
   tags: Record<string, string>;
 }
@@ -122,6 +124,7 @@ export class RefreshFunction extends pulumi.ComponentResource {
         partition, region, accountId,
         prefix: args.prefix,
         tokenParameterArns: [args.redisPasswordParameter.arn, args.refreshTokenParameter.arn],
+        ...(args.kmsKeyArns !== undefined ? { kmsKeyArns: args.kmsKeyArns } : {}),
         namespaceName: args.namespaceName,
         serviceName: args.serviceName,
         serviceArn: args.serviceArn,
