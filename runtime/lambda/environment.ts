@@ -35,6 +35,10 @@ export const LAMBDA_ENVIRONMENT = {
   rpcDeadlineMs: "CONFIG_REFRESH_RPC_DEADLINE_MS",
   /** Retries of a failed Refresh call (unreachable or deadline), within the same invocation. */
   rpcRetries: "CONFIG_REFRESH_RPC_RETRIES",
+  /** PEM of the CA the instances' refresh certificates chain to: set, refresh calls use TLS and trust only it. */
+  rpcTlsCa: "CONFIG_REFRESH_RPC_TLS_CA",
+  /** The name those certificates hold (instances are called by address, which they cannot all list). */
+  rpcTlsServerName: "CONFIG_REFRESH_RPC_TLS_SERVER_NAME",
   /** AWS endpoint override (moto, LocalStack); the SDK's own variable name. */
   awsEndpoint: "AWS_ENDPOINT_URL",
   // The fan-out's bounds (issue 19: fan-out beyond 256 instances, stale registrations; issue 14: the discovery cap).
@@ -84,6 +88,8 @@ const settingsSchema = z
     rpcDeadlineMs: contractInt("rpcDeadlineMs"),
     rpcRetries: contractInt("rpcRetries"),
     awsEndpoint: z.string().url().optional(),
+    rpcTlsCa: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be a PEM certificate" }).optional(),
+    rpcTlsServerName: z.string().regex(/^[A-Za-z0-9*.-]+$/, "must be a DNS name").optional(),
     fanOutConcurrency: z.coerce.number().int().min(1)
       .max(512, "at most 512: each call holds a socket and a Lambda has 1,024 file descriptors")
       .default(FAN_OUT_DEFAULTS.concurrency),
@@ -109,6 +115,9 @@ function crossVariableProblems(raw: RawSettings): string[] {
   }
   if (raw.namespaceName !== undefined && raw.refreshTokenParameter === undefined) {
     problems.push(`  ${v.refreshTokenParameter}: the gRPC fan-out needs ${v.refreshTokenParameter}`);
+  }
+  if (raw.rpcTlsServerName !== undefined && raw.rpcTlsCa === undefined) {
+    problems.push(`  ${v.rpcTlsServerName}: goes with ${v.rpcTlsCa} (the CA the certificate chains to)`);
   }
   if (raw.scopePattern !== undefined) {
     const scopeProblems = ScopePattern.problems(raw.scopePattern, raw.parameterPrefix);

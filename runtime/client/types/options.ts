@@ -59,8 +59,14 @@ export interface RefreshServerConfig {
    * `pipelineRefreshPort`; 50051 when unknown). Otherwise 0: the OS picks one (read `client.refreshPort`).
    */
   port?: number;
-  /** TLS credentials; default insecure (inside the VPC). */
+  /** TLS credentials; default insecure (inside the VPC). Not with `tls`. */
   credentials?: ServerCredentials;
+  /**
+   * Serve TLS with the team's certificate: PEM of the certificate (chain) and of its private key. The
+   * function trusts only the CA it is given (`CONFIG_REFRESH_RPC_TLS_CA`) and checks the name
+   * `CONFIG_REFRESH_RPC_TLS_SERVER_NAME` in it. Not with `credentials`.
+   */
+  tls?: { certificatePem: string; privateKeyPem: string };
 }
 
 /**
