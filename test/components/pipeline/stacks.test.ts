@@ -251,7 +251,9 @@ describe("the stack program with ConfigRefreshPipeline", function () {
 
         it("sets every setting the handler reads, and the runtime's own validation accepts them", () => {
           const variables = env();
-          const required = Object.entries(LAMBDA_ENVIRONMENT).filter(([setting]) => setting !== "awsEndpoint" && setting !== "scopePattern");
+          // Optional by design: an emulator endpoint, a tenant scope, TLS to the instances (a team's own certificate).
+          const optional = new Set(["awsEndpoint", "scopePattern", "rpcTlsCa", "rpcTlsServerName"]);
+          const required = Object.entries(LAMBDA_ENVIRONMENT).filter(([setting]) => !optional.has(setting));
           for (const [setting, variable] of required) assert.ok(variables[variable], `${variable} (${setting}) is not set`);
           assert.equal(variables[LAMBDA_ENVIRONMENT.awsEndpoint], undefined, "a deployed function must not point at an emulator");
           const settings = readLambdaSettings(variables);
