@@ -31,7 +31,7 @@ export interface ConfigRefreshPipelineOutputs {
   redisEndpoint: pulumi.Output<string>;
   /** Port of the stream host. */
   redisPort: pulumi.Output<number>;
-  /** SecureString holding the refresh function's Redis password (the name, never the value; operators' `dlq replay`). */
+  /** SecureString of the refresh function's Redis password (the name, never the value; for `dlq replay`). */
   redisAuthTokenParameterName: pulumi.Output<string>;
   /** The Redis user a service connects as (ioredis `username`). */
   redisServiceUserName: string;

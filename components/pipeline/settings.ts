@@ -192,7 +192,8 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
   const stream = { key: args.stream?.key ?? names.streamKey, maxLength: args.stream?.maxLength ?? D.stream.maxLength };
   check(typeof stream.key === "string" && stream.key !== "", "stream.key must be a non-empty string");
   check(typeof stream.key !== "string" || !/\s/.test(stream.key),
-    `stream.key may not contain whitespace (the Redis users' access strings name it), got ${JSON.stringify(stream.key)}`);
+    `stream.key may not contain whitespace (the Redis users' access strings name it), ` +
+    `got ${JSON.stringify(stream.key)}`);
   inRange("stream.maxLength", stream.maxLength, LIMITS.streamMaxLength);
 
   // Retries: EventBridge's and Lambda's own limits.

@@ -50,8 +50,9 @@ export function createRedisUsers(name: string, args: RedisUsersArgs, parent: pul
     return { user: created, parameter: password.parameter };
   };
   const off = user("default", REDIS_USER_NAMES.default, POWERLESS_ACCESS_STRING);
-  const fn = user("fn", REDIS_USER_NAMES.function, functionAccessString(args.streamKey), args.functionPasswordParameterName);
-  const svc = user("svc", REDIS_USER_NAMES.service, serviceAccessString(args.streamKey), args.servicePasswordParameterName);
+  const { streamKey } = args;
+  const fn = user("fn", REDIS_USER_NAMES.function, functionAccessString(streamKey), args.functionPasswordParameterName);
+  const svc = user("svc", REDIS_USER_NAMES.service, serviceAccessString(streamKey), args.servicePasswordParameterName);
   const userGroup = new aws.elasticache.UserGroup(`${name}-redis`, {
     userGroupId: id("users"),
     engine: args.engine,

@@ -30,7 +30,7 @@ export interface RefreshDependencies {
   logger?: RefreshLogger;
   /** Default: Powertools metrics (EMF on stdout). */
   metrics?: RefreshMetrics;
-  /** Credentials of the calls to the instances; default TLS when the settings pin a CA, else insecure (inside the VPC). */
+  /** Credentials of the calls to the instances; default TLS when the settings pin a CA, else insecure (in the VPC). */
   refreshCredentials?: grpc.ChannelCredentials;
   /** How long the refresh token is kept before it is read again; default 5 minutes. */
   tokenMaxAgeMs?: number;
@@ -112,9 +112,10 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
       onStaleRead: (error) => logger.warn("refresh token could not be re-read; keeping the previous one", { error: describeError(error) }),
     });
     // One channel per call in flight: the pool holds what one invocation needs, and no more descriptors.
-    const credentials = dependencies.refreshCredentials ?? (settings.rpcTlsCa !== undefined ? refreshCallCredentials({
-      caPem: settings.rpcTlsCa, ...(settings.rpcTlsServerName !== undefined ? { serverName: settings.rpcTlsServerName } : {}),
-    }) : undefined);
+    const { rpcTlsCa: caPem, rpcTlsServerName: serverName } = settings;
+    const credentials = dependencies.refreshCredentials ?? (caPem !== undefined
+      ? refreshCallCredentials({ caPem, ...(serverName !== undefined ? { serverName } : {}) })
+      : undefined);
     pool = new RefreshClientPool({ maxClients: settings.fanOutConcurrency, ...(credentials ? { credentials } : {}) });
     const staleRegistrations = settings.serviceId ? new StaleRegistrations({
       redis: async () => (await getConnection()).redis, key: streamKeys(settings.streamKey).unreachable,

@@ -90,7 +90,8 @@ export class PublishedChangeCheck {
       const held = answer.Parameter;
       const same = held?.Value === change.value && held?.Type === change.type
         && held?.LastModifiedDate?.getTime() === change.modifiedAt;
-      return same ? { published: true } : refused(`SSM's ${change.name}:${change.version} is not what the call carries`);
+      const which = `${change.name}:${change.version}`;
+      return same ? { published: true } : refused(`SSM's ${which} is not what the call carries`);
     } catch (error) {
       if ((error as Error).name === "ParameterNotFound" && change.operation === "Delete") return { published: true };
       if ((error as Error).name === "ParameterNotFound" || (error as Error).name === "ParameterVersionNotFound") {

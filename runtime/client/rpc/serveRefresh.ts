@@ -16,7 +16,8 @@ export interface RefreshEndpointDeps extends RefreshHandlerDeps {
 export function serveRefresh(config: RefreshServerConfig, deps: RefreshEndpointDeps): Promise<RunningRefreshServer> {
   const { onUnauthenticated, ...handlers } = deps;
   if (config.tls !== undefined && config.credentials !== undefined) {
-    return Promise.reject(new Error("refreshServer.tls and refreshServer.credentials conflict: give the certificate one way"));
+    const conflict = "refreshServer.tls and refreshServer.credentials conflict: give the certificate one way";
+    return Promise.reject(new Error(conflict));
   }
   const credentials = config.tls !== undefined
     ? ServerCredentials.createSsl(null, [{

@@ -131,7 +131,8 @@ export interface PlatformRegistrationOptions {
  * const client = await createConfigClient({
  *   parameterPath: "/shop/beta/",
  *   ssm: new SSMClient({}),
- *   redis: { host: "stream.abc.cache.amazonaws.com", port: 6379, tls: {}, username: "config-refresh-service", password },
+ *   redis: { host: "stream.abc.cache.amazonaws.com", port: 6379, tls: {}, username: "config-refresh-service",
+ *     password },
  *   schema: { log_level: z.enum(["debug", "info", "warn", "error"]) },
  * });
  * ```
