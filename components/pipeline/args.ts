@@ -114,6 +114,13 @@ export interface ConfigRefreshPipelineArgs {
   subnetIds?: pulumi.Input<string>[];
   /** Settings of the VPC created when no `vpcId` is given; not allowed together with `vpcId`. */
   createdVpc?: CreatedVpcArgs;
+  /**
+   * Customer-managed KMS keys (key ARNs, not aliases) that SecureStrings under the prefix are
+   * encrypted with: the services and the function may `kms:Decrypt` with them, through SSM only
+   * (`kms:ViaService`). Default none: the `aws/ssm` key needs no grant, and a SecureString under
+   * another key fails the boot load with AccessDenied.
+   */
+  parameterKmsKeyArns?: pulumi.Input<string>[];
   /** Further security groups admitted to the stream host (e.g. an existing service's group). */
   extraSecurityGroupIds?: pulumi.Input<string>[];
   /** Port of the instances' gRPC refresh server. Default 50051. */
@@ -153,10 +160,18 @@ export interface ConfigRefreshPipelineArgs {
   /** Cloud Map service in that namespace. Default `<app>`. */
   serviceName?: string;
   /**
-   * SecureString holding the Redis AUTH token. Default `/config-refresh/<app>/<env>/redis-auth-token`.
-   * Must lie outside the prefix, so the change rule does not fire on it and clients do not load it as config.
+   * SecureString holding the refresh function's Redis password (its ElastiCache user
+   * `config-refresh-function`; the name is the AUTH token's of earlier versions).
+   * Default `/config-refresh/<app>/<env>/redis-auth-token`. Must lie outside the prefix, so the change
+   * rule does not fire on it and clients do not load it as config.
    */
   redisAuthTokenParameterName?: string;
+  /**
+   * SecureString holding the services' Redis password (their ElastiCache user `config-refresh-service`:
+   * read the stream, write only the acks). Default `/config-refresh/<app>/<env>/redis-service-password`
+   * (outside the prefix too).
+   */
+  redisServicePasswordParameterName?: string;
   /** SecureString holding the refresh-call token. Default `/config-refresh/<app>/<env>/refresh-token` (outside the prefix too). */
   refreshTokenParameterName?: string;
 

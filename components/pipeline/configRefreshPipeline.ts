@@ -9,6 +9,7 @@ import { RefreshFunction } from "../refreshFunction/refreshFunction";
 import { ServiceInstanceAccess } from "../serviceAccess/serviceInstanceAccess";
 import { ServiceRegistry } from "../serviceRegistry/serviceRegistry";
 import { ReconcileSchedule } from "../reconcileSchedule/reconcileSchedule";
+import { REDIS_USER_NAMES } from "../../runtime/protocol/redisAccess";
 import type { ConfigRefreshPipelineArgs } from "./args";
 import { resolvePipelineSettings, type PipelineSettings } from "./settings";
 
@@ -31,8 +32,12 @@ export interface ConfigRefreshPipelineOutputs {
   redisEndpoint: pulumi.Output<string>;
   /** Port of the stream host. */
   redisPort: pulumi.Output<number>;
-  /** SecureString holding the Redis AUTH token (the name, never the value). */
+  /** SecureString of the refresh function's Redis password (the name, never the value; for `dlq replay`). */
   redisAuthTokenParameterName: pulumi.Output<string>;
+  /** The Redis user a service connects as (ioredis `username`). */
+  redisServiceUserName: string;
+  /** SecureString holding that user's password (the name, never the value; ioredis `password`). */
+  redisServicePasswordParameterName: pulumi.Output<string>;
   /** Cloud Map namespace the instances register in: its id. */
   namespaceId: pulumi.Output<string>;
   /** Cloud Map namespace: the name `DiscoverInstances` takes. */
@@ -123,6 +128,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
     const registry = new ServiceRegistry(name, { ...s.registry, tags: s.tags, protect }, parent);
     const redis = new RedisStream(name, {
       ...s.redis,
+      streamKey: s.stream.key,
       protect,
       subnetIds: network.privateSubnetIds,
       securityGroupId: groups.redisGroupId,
@@ -130,7 +136,8 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
     }, parent);
     const access = new ServiceInstanceAccess(name, {
       prefix: s.prefix,
-      tokenParameterArns: [redis.authTokenParameter.arn, registry.refreshTokenParameter.arn],
+      tokenParameterArns: [redis.servicePasswordParameter.arn, registry.refreshTokenParameter.arn],
+      kmsKeyArns: s.parameterKmsKeyArns,
       serviceArn: registry.serviceArn,
       tags: s.tags,
     }, parent);
@@ -142,7 +149,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       redisUrl: redis.url,
       streamKey: s.stream.key,
       streamMaxLength: s.stream.maxLength,
-      redisAuthTokenParameter: redis.authTokenParameter,
+      redisPasswordParameter: redis.functionPasswordParameter,
       refreshTokenParameter: registry.refreshTokenParameter,
       namespaceName: registry.namespaceName,
       serviceName: registry.serviceName,
@@ -152,6 +159,7 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       securityGroupId: groups.functionGroupId,
       deadLetterQueueArn: deadLetters.queueArn,
       retryAttempts: s.retry.functionRetryAttempts,
+      kmsKeyArns: s.parameterKmsKeyArns,
       maximumEventAgeInSeconds: s.retry.functionMaximumEventAgeInSeconds,
       ...(s.deadLetter.alarmTopicArn !== undefined ? { alarmTopicArn: s.deadLetter.alarmTopicArn } : {}),
       tags: s.tags,
@@ -181,7 +189,9 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
       streamKey: s.stream.key,
       redisEndpoint: redis.endpoint,
       redisPort: redis.port,
-      redisAuthTokenParameterName: redis.authTokenParameter.name,
+      redisAuthTokenParameterName: redis.functionPasswordParameter.name,
+      redisServiceUserName: REDIS_USER_NAMES.service,
+      redisServicePasswordParameterName: redis.servicePasswordParameter.name,
       namespaceId: registry.namespaceId,
       namespaceName: registry.namespaceName,
       serviceId: registry.serviceId,

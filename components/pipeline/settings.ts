@@ -73,9 +73,11 @@ export interface PipelineSettings {
     | { kind: "existing"; vpcId: pulumi.Input<string>; subnetIds: pulumi.Input<string>[] }
     | { kind: "created"; availabilityZoneCount: number; natGateways: NatGatewayPlacement; cidrBlock: string };
   extraSecurityGroupIds: pulumi.Input<string>[];
+  /** Customer-managed keys of SecureStrings under the prefix (`kms:Decrypt` through SSM). */
+  parameterKmsKeyArns: pulumi.Input<string>[];
   refreshPort: number;
   /** The stream host, as {@link RedisStream} takes it (the network parts come from the pipeline). */
-  redis: Omit<RedisStreamArgs, "subnetIds" | "securityGroupId" | "tags" | "protect">;
+  redis: Omit<RedisStreamArgs, "subnetIds" | "securityGroupId" | "tags" | "protect" | "streamKey">;
   stream: { key: string; maxLength: number };
   retry: {
     maximumEventAgeInSeconds: number;
@@ -174,7 +176,8 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
   const engine = oneOf("redis.engine", args.redis?.engine ?? D.redis.engine, ENGINES);
   const redis = {
     ...withDefaults({ ...D.redis, engineVersion: D.engineVersions[engine] ?? D.engineVersions.valkey }, args.redis),
-    authTokenParameterName: args.redisAuthTokenParameterName ?? names.redisAuthTokenParameterName,
+    functionPasswordParameterName: args.redisAuthTokenParameterName ?? names.redisAuthTokenParameterName,
+    servicePasswordParameterName: args.redisServicePasswordParameterName ?? names.redisServicePasswordParameterName,
   };
   const major = /^(\d+)(\.\d+)?(\.\d+)?$/.exec(redis.engineVersion);
   check(major !== null && Number(major[1]) >= 7, `redis.engineVersion must be 7 or newer (major.minor, e.g. "7.2"), got ${JSON.stringify(redis.engineVersion)}`);
@@ -192,6 +195,9 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
 
   const stream = { key: args.stream?.key ?? names.streamKey, maxLength: args.stream?.maxLength ?? D.stream.maxLength };
   check(typeof stream.key === "string" && stream.key !== "", "stream.key must be a non-empty string");
+  check(typeof stream.key !== "string" || !/\s/.test(stream.key),
+    `stream.key may not contain whitespace (the Redis users' access strings name it), ` +
+    `got ${JSON.stringify(stream.key)}`);
   inRange("stream.maxLength", stream.maxLength, LIMITS.streamMaxLength);
 
   // Retries: EventBridge's and Lambda's own limits.
@@ -235,13 +241,20 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
   };
   problems.push(...registryNameProblems(registry));
   problems.push(
-    ...secretParameterNameProblems("redisAuthTokenParameterName", redis.authTokenParameterName, prefix),
+    ...secretParameterNameProblems("redisAuthTokenParameterName", redis.functionPasswordParameterName, prefix),
+    ...secretParameterNameProblems("redisServicePasswordParameterName", redis.servicePasswordParameterName, prefix),
     ...secretParameterNameProblems("refreshTokenParameterName", registry.refreshTokenParameterName, prefix),
   );
   const protectStatefulResources = args.protectStatefulResources ?? false;
   check(typeof protectStatefulResources === "boolean",
     `protectStatefulResources must be true or false, got ${JSON.stringify(protectStatefulResources)}`);
-  check(redis.authTokenParameterName !== registry.refreshTokenParameterName, "redisAuthTokenParameterName and refreshTokenParameterName name the same parameter: each secret needs its own");
+  const secrets: [string, string][] = [
+    ["redisAuthTokenParameterName", redis.functionPasswordParameterName],
+    ["redisServicePasswordParameterName", redis.servicePasswordParameterName],
+    ["refreshTokenParameterName", registry.refreshTokenParameterName],
+  ];
+  secrets.forEach(([label, value], i) => secrets.slice(i + 1).forEach(([other, otherValue]) =>
+    check(value !== otherValue, `${label} and ${other} name the same parameter: each secret needs its own`)));
 
   // The names the component derives from its own: AWS refuses some that SSM allows (`my_shop`, a long env).
   problems.push(...derivedNameProblems(name, prefix));
@@ -252,6 +265,11 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
   idShape("vpcId", args.vpcId, /^vpc-[0-9a-z]+$/, "vpc-0abc123");
   (args.subnetIds ?? []).forEach((id, i) => idShape(`subnetIds[${i}]`, id, /^subnet-[0-9a-z]+$/, "subnet-0abc123"));
   (args.extraSecurityGroupIds ?? []).forEach((id, i) => idShape(`extraSecurityGroupIds[${i}]`, id, /^sg-[0-9a-z]+$/, "sg-0abc123"));
+  check(args.parameterKmsKeyArns === undefined || Array.isArray(args.parameterKmsKeyArns),
+    "parameterKmsKeyArns must be a list of KMS key ARNs");
+  (Array.isArray(args.parameterKmsKeyArns) ? args.parameterKmsKeyArns : []).forEach((arn, i) => idShape(
+    `parameterKmsKeyArns[${i}] (a key ARN: an alias cannot be granted kms:Decrypt)`, arn,
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-zA-Z-]+$/, "arn:aws:kms:<region>:<account>:key/<key id>"));
   idShape("alarmTopicArn", args.alarmTopicArn, /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[\w-]+$/, "arn:aws:sns:<region>:<account>:<topic>");
 
   if (problems.length > 0) throw new PipelineArgsError(name, problems);
@@ -262,6 +280,7 @@ export function resolvePipelineSettings(name: string, args: ConfigRefreshPipelin
     requireSecrets: args.requireSecrets ?? true,
     network,
     extraSecurityGroupIds: args.extraSecurityGroupIds ?? [],
+    parameterKmsKeyArns: args.parameterKmsKeyArns ?? [],
     refreshPort,
     redis,
     stream,

@@ -1,6 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { parameterArn, type ParameterReadScope } from "../iam/parameterScope";
+import { decryptThroughSsm, parameterArn, type ParameterReadScope } from "../iam/parameterScope";
 
 /** What the refresh function's permissions are scoped to. */
 export interface RefreshFunctionPolicyScope extends ParameterReadScope {
@@ -35,7 +35,7 @@ export const VPC_ACCESS_ACTIONS = [
  * - read the parameters under the prefix and the two token SecureStrings, nothing else in SSM, and
  *   `GetParametersByPath` on the prefix (the reconciler's sweep)
  *   (SecureStrings under the default `aws/ssm` key need no `kms:Decrypt` grant: that key's policy
- *   admits every principal of the account through SSM);
+ *   admits every principal of the account through SSM; customer-managed keys: `decryptThroughSsm`);
  * - `servicediscovery:DiscoverInstances`, which has no resource-level ARN: scoped with the
  *   `servicediscovery:NamespaceName` / `ServiceName` condition keys instead;
  * - `servicediscovery:DeregisterInstance` on its service only (stale registrations of killed tasks);
@@ -67,6 +67,7 @@ export function refreshFunctionPolicy(scope: RefreshFunctionPolicyScope): aws.ia
         Action: ["ssm:GetParameter", "ssm:GetParameters"],
         Resource: [parameterArn(scope, `${scope.prefix}*`), ...scope.tokenParameterArns],
       },
+      ...decryptThroughSsm(scope),
       {
         Sid: "DiscoverServiceInstances",
         Effect: "Allow",

@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { FAN_OUT_DEFAULTS, lambdaEnvironment } from "../../runtime/lambda/environment";
 import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from "../../runtime/lambda/observability/telemetry";
 import { REVERT_METRICS } from "../../runtime/lambda/revert/RefusedValueReverter";
+import { REDIS_USER_NAMES } from "../../runtime/protocol/redisAccess";
 import type { RefreshFunctionRuntime } from "../pipeline/args";
 import { refreshLogGroupName } from "../pipeline/awsNameRules";
 import { bundleRefreshHandler, HANDLER, HANDLER_FILE, PROTO_FILE } from "./bundle";
@@ -40,8 +41,8 @@ export interface RefreshFunctionArgs {
   streamKey: string;
   /** Approximate MAXLEN of the stream. */
   streamMaxLength: number;
-  /** The SecureStrings holding the AUTH token and the refresh token: the function gets their names. */
-  redisAuthTokenParameter: aws.ssm.Parameter;
+  /** The SecureStrings holding its Redis user's password and the refresh token: the function gets their names. */
+  redisPasswordParameter: aws.ssm.Parameter;
   refreshTokenParameter: aws.ssm.Parameter;
   /** Cloud Map namespace (HttpName) and service of the instances. */
   namespaceName: pulumi.Input<string>;
@@ -61,6 +62,8 @@ export interface RefreshFunctionArgs {
   maximumEventAgeInSeconds: number;
   /** SNS topic notified when the function fails (and when it works again). */
   alarmTopicArn?: pulumi.Input<string>;
+  /** Customer-managed KMS keys of SecureStrings under the prefix: `kms:Decrypt` through SSM. */
+  kmsKeyArns?: pulumi.Input<string>[];
   /** Tags of every resource. */
   tags: Record<string, string>;
 }
@@ -124,7 +127,8 @@ export class RefreshFunction extends pulumi.ComponentResource {
       policy: pulumi.jsonStringify(refreshFunctionPolicy({
         partition, region, accountId,
         prefix: args.prefix,
-        tokenParameterArns: [args.redisAuthTokenParameter.arn, args.refreshTokenParameter.arn],
+        tokenParameterArns: [args.redisPasswordParameter.arn, args.refreshTokenParameter.arn],
+        ...(args.kmsKeyArns !== undefined ? { kmsKeyArns: args.kmsKeyArns } : {}),
         namespaceName: args.namespaceName,
         serviceName: args.serviceName,
         serviceArn: args.serviceArn,
@@ -136,7 +140,7 @@ export class RefreshFunction extends pulumi.ComponentResource {
 
     const variables = pulumi
       .all([
-        args.redisUrl, args.redisAuthTokenParameter.name, args.refreshTokenParameter.name,
+        args.redisUrl, args.redisPasswordParameter.name, args.refreshTokenParameter.name,
         args.namespaceName, args.serviceName, args.serviceId,
       ])
       .apply(([redisUrl, redisAuthTokenParameter, refreshTokenParameter, namespaceName, serviceName, serviceId]) =>
@@ -144,6 +148,7 @@ export class RefreshFunction extends pulumi.ComponentResource {
           parameterPrefix: args.prefix,
           redisUrl,
           redisAuthTokenParameter,
+          redisUser: REDIS_USER_NAMES.function,
           streamKey: args.streamKey,
           streamMaxLength: args.streamMaxLength,
           namespaceName,

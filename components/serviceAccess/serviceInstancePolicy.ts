@@ -1,6 +1,6 @@
 import type * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
-import { parameterArn, type ParameterReadScope } from "../iam/parameterScope";
+import { decryptThroughSsm, parameterArn, type ParameterReadScope } from "../iam/parameterScope";
 
 /** What a service instance's permissions are scoped to (the tokens: a service reads both at boot). */
 export interface ServiceInstancePolicyScope extends ParameterReadScope {
@@ -13,14 +13,15 @@ export interface ServiceInstancePolicyScope extends ParameterReadScope {
  * - `ssm:GetParametersByPath` on the prefix, which SSM authorizes against the requested path (with
  *   or without its trailing slash) rather than each parameter returned: the boot load and every reload;
  * - `ssm:GetParameter(s)` on the parameters under the prefix (a SecureString change is read at its
- *   exact version) and on the two token SecureStrings (the Redis AUTH token and the refresh token);
+ *   exact version) and on the two token SecureStrings (the services' Redis password and the refresh token);
  * - `ssm:GetParameterHistory` on the parameters under the prefix: a start whose schema refuses a
  *   current value walks its history to the last valid version;
+ * - `kms:Decrypt` on the customer-managed keys given, through SSM only (`decryptThroughSsm`);
  * - register, deregister and report the health of its own instance in the Cloud Map service.
  *
  * SecureStrings under the default `aws/ssm` key need no `kms:Decrypt` grant (that key's policy
  * admits every principal of the account through SSM). Redis and the refresh calls are network
- * access (the service security group), not IAM.
+ * access (the service security group) and their own credentials, not IAM.
  *
  * @example
  * ```ts
@@ -55,6 +56,7 @@ export function serviceInstancePolicy(scope: ServiceInstancePolicyScope): aws.ia
         Action: ["servicediscovery:RegisterInstance", "servicediscovery:DeregisterInstance", "servicediscovery:UpdateInstanceCustomHealthStatus"],
         Resource: [scope.serviceArn],
       },
+      ...decryptThroughSsm(scope),
     ],
   };
 }

@@ -12,6 +12,7 @@ import { ClientEvents } from "./observability/clientEvents";
 import { CloudMapRegistration } from "./registration/cloudMapRegistration";
 import { Reloader, type ReloadSummary } from "./reload/reloader";
 import { CLIENT_DEFAULTS, resolveOptions, type ResolvedOptions } from "./resolveOptions";
+import { PublishedChangeCheck } from "./rpc/PublishedChangeCheck";
 import { serveRefresh } from "./rpc/serveRefresh";
 import { lastValidVersions } from "./ssm/lastValidVersions";
 import { loadParameters } from "./ssm/loadParameters";
@@ -19,7 +20,7 @@ import { ConfigRules } from "./state/configRules";
 import { ConfigStore } from "./state/ConfigStore";
 import { Acknowledger } from "./stream/acknowledger";
 import { bootAcks } from "./stream/appliedAcks";
-import { createAckConnection, createStreamConnection } from "./stream/redisConnection";
+import { createAckConnection, createRedisConnection, createStreamConnection } from "./stream/redisConnection";
 import { readPositionWithin, type StreamPosition } from "./stream/streamPosition";
 import { StreamReader } from "./stream/streamReader";
 import type {
@@ -65,6 +66,10 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
   private readonly applier: ChangeApplier<ConfigSnapshot<S>>;
   private registration: CloudMapRegistration | undefined;
   private server: RunningRefreshServer | undefined;
+  /** The connection `Refresh` checks read the stream on (opened at the first call: the stream reader's blocks). */
+  private checkRedis: Redis | undefined;
+  /** Checks `Refresh` calls against the stream (or SSM): the refresh token alone cannot inject a value. */
+  private readonly publishedCheck: PublishedChangeCheck;
   private startedAt = 0;
   private streamConnected = false;
   private closing: Promise<void> | undefined;
@@ -92,6 +97,16 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
         if (settings.resetReloadWindowMs === 0) await reloading;
       },
       onError: (error, retryInMs) => this.emit({ type: "stream-error", error, retryInMs }),
+    });
+
+    this.publishedCheck = new PublishedChangeCheck({
+      keys: this.streamKeys, ssm: settings.ssm,
+      redis: () => {
+        this.checkRedis ??= createRedisConnection(redis, reconnect, {
+          connectionName: `config-refresh:${instanceId}:check`, maxRetriesPerRequest: 1, lazyConnect: false,
+        }).on("error", (error: Error) => this.emit({ type: "redis-error", connection: "check", error }));
+        return this.checkRedis;
+      },
     });
 
     if (settings.acks) {
@@ -269,6 +284,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
           this.emit({ type: "rejected", via: "rpc", name, version: 0, reason: "MALFORMED", detail }),
         onRefresh: () => this.counters.add("rpcRefreshCalls"),
         onValidate: () => this.counters.add("rpcValidateCalls"),
+        verify: (claims) => this.publishedCheck.verify(claims),
         onUnauthenticated: (method) => this.emit({ type: "unauthenticated", method }),
       });
     }
@@ -343,5 +359,6 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     await this.applier.idle();
     await this.acknowledger?.close(CLOSE_GRACE_MS);
     this.emit({ type: "closed" });
+    this.checkRedis?.disconnect();
   }
 }

@@ -92,6 +92,10 @@ const optionsSchema = z.object({
     ]),
     host: z.string().min(1).optional(),
     port: z.number().int().min(0).max(65_535).optional(),
+    tls: z.object({
+      certificatePem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be a PEM certificate" }),
+      privateKeyPem: z.string().includes("PRIVATE KEY-----", { message: "must be a PEM private key" }),
+    }).optional(),
   }).loose().optional(),
   registration: z.object({
     registeredBy: z.literal("client", { error: 'must be "client" or "ecs"' }).optional(),

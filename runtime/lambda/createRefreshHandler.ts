@@ -8,6 +8,7 @@ import { streamKeys } from "../protocol";
 import type { LambdaSettings } from "./environment";
 import { StreamPublishError } from "./errors";
 import { RefreshClientPool, RefreshFanOut, ScopePattern, StaleRegistrations } from "./fanout";
+import { refreshCallCredentials } from "./fanout/refreshCallCredentials";
 import { createRefreshLogger, createRefreshMetrics, recordRefreshMetrics, REFRESH_METRICS, type RefreshLogger, type RefreshMetrics } from "./observability";
 import { CachedSecureString } from "./parameters";
 import { refreshBatch } from "./refreshBatch";
@@ -32,7 +33,7 @@ export interface RefreshDependencies {
   logger?: RefreshLogger;
   /** Default: Powertools metrics (EMF on stdout). */
   metrics?: RefreshMetrics;
-  /** Credentials of the calls to the instances; default insecure (inside the VPC). */
+  /** Credentials of the calls to the instances; default TLS when the settings pin a CA, else insecure (in the VPC). */
   refreshCredentials?: grpc.ChannelCredentials;
   /** How long the refresh token is kept before it is read again; default 5 minutes. */
   tokenMaxAgeMs?: number;
@@ -86,7 +87,10 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
     let redis = dependencies.redis;
     if (!redis) {
       const password = settings.redisAuthTokenParameter ? await new CachedSecureString(ssm, settings.redisAuthTokenParameter).get() : undefined;
-      redis = owned.redis = createStreamRedis(settings.redisUrl, password !== undefined ? { password } : {});
+      redis = owned.redis = createStreamRedis(settings.redisUrl, {
+        ...(settings.redisUser !== undefined ? { username: settings.redisUser } : {}),
+        ...(password !== undefined ? { password } : {}),
+      });
       // Connection errors also fail the command that needs the connection (and so the invocation); here they are only noted.
       redis.on("error", (error: unknown) => logger.debug("redis connection error", { error: describeError(error) }));
     }
@@ -114,10 +118,11 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
       onStaleRead: (error) => logger.warn("refresh token could not be re-read; keeping the previous one", { error: describeError(error) }),
     });
     // One channel per call in flight: the pool holds what one invocation needs, and no more descriptors.
-    pool = new RefreshClientPool({
-      maxClients: settings.fanOutConcurrency,
-      ...(dependencies.refreshCredentials ? { credentials: dependencies.refreshCredentials } : {}),
-    });
+    const { rpcTlsCa: caPem, rpcTlsServerName: serverName } = settings;
+    const credentials = dependencies.refreshCredentials ?? (caPem !== undefined
+      ? refreshCallCredentials({ caPem, ...(serverName !== undefined ? { serverName } : {}) })
+      : undefined);
+    pool = new RefreshClientPool({ maxClients: settings.fanOutConcurrency, ...(credentials ? { credentials } : {}) });
     const staleRegistrations = settings.serviceId ? new StaleRegistrations({
       redis: async () => (await getConnection()).redis, key: streamKeys(settings.streamKey).unreachable,
       serviceDiscovery, serviceId: settings.serviceId,

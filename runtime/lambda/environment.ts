@@ -15,8 +15,10 @@ export const LAMBDA_ENVIRONMENT = {
   parameterPrefix: "CONFIG_REFRESH_PARAMETER_PREFIX",
   /** Redis URL of the stream host, `rediss://host:6379` (TLS) or `redis://` locally. */
   redisUrl: "CONFIG_REFRESH_REDIS_URL",
-  /** SSM SecureString holding the Redis AUTH token (optional: none locally). */
+  /** SSM SecureString holding the Redis password: its user's, or an AUTH token (optional: none locally). */
   redisAuthTokenParameter: "CONFIG_REFRESH_REDIS_AUTH_TOKEN_PARAMETER",
+  /** The function's Redis user (ElastiCache RBAC, `redisAccess.ts`); unset: AUTH with the password alone. */
+  redisUser: "CONFIG_REFRESH_REDIS_USER",
   /** Stream key; default `config-refresh:{<prefix>}`. */
   streamKey: "CONFIG_REFRESH_STREAM_KEY",
   /** Approximate MAXLEN of the stream (XADD MAXLEN ~). */
@@ -35,6 +37,10 @@ export const LAMBDA_ENVIRONMENT = {
   rpcRetries: "CONFIG_REFRESH_RPC_RETRIES",
   /** `true`: write back a value the whole fleet refuses (needs `ssm:PutParameter` on the prefix). Default false. */
   revertRefused: "CONFIG_REFRESH_REVERT_REFUSED",
+  /** PEM of the CA the instances' refresh certificates chain to: set, refresh calls use TLS and trust only it. */
+  rpcTlsCa: "CONFIG_REFRESH_RPC_TLS_CA",
+  /** The name those certificates hold (instances are called by address, which they cannot all list). */
+  rpcTlsServerName: "CONFIG_REFRESH_RPC_TLS_SERVER_NAME",
   /** AWS endpoint override (moto, LocalStack); the SDK's own variable name. */
   awsEndpoint: "AWS_ENDPOINT_URL",
   // The fan-out's bounds (issue 19: fan-out beyond 256 instances, stale registrations; issue 14: the discovery cap).
@@ -73,6 +79,7 @@ const settingsSchema = z
     parameterPrefix: z.string().regex(/^\/.+\/$/, "must look like /<app>/<env>/ (leading and trailing slash)"),
     redisUrl: z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL"),
     redisAuthTokenParameter: z.string().startsWith("/").optional(),
+    redisUser: z.string().regex(/^\S+$/, "must be a Redis user name (no whitespace)").optional(),
     streamKey: z.string().min(1).optional(),
     streamMaxLength: contractInt("streamMaxLength"),
     namespaceName: z.string().min(1).optional(),
@@ -83,6 +90,8 @@ const settingsSchema = z
     rpcDeadlineMs: contractInt("rpcDeadlineMs"),
     rpcRetries: contractInt("rpcRetries"),
     awsEndpoint: z.string().url().optional(),
+    rpcTlsCa: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be a PEM certificate" }).optional(),
+    rpcTlsServerName: z.string().regex(/^[A-Za-z0-9*.-]+$/, "must be a DNS name").optional(),
     fanOutConcurrency: z.coerce.number().int().min(1)
       .max(512, "at most 512: each call holds a socket and a Lambda has 1,024 file descriptors")
       .default(FAN_OUT_DEFAULTS.concurrency),
@@ -109,6 +118,9 @@ function crossVariableProblems(raw: RawSettings): string[] {
   }
   if (raw.namespaceName !== undefined && raw.refreshTokenParameter === undefined) {
     problems.push(`  ${v.refreshTokenParameter}: the gRPC fan-out needs ${v.refreshTokenParameter}`);
+  }
+  if (raw.rpcTlsServerName !== undefined && raw.rpcTlsCa === undefined) {
+    problems.push(`  ${v.rpcTlsServerName}: goes with ${v.rpcTlsCa} (the CA the certificate chains to)`);
   }
   if (raw.scopePattern !== undefined) {
     const scopeProblems = ScopePattern.problems(raw.scopePattern, raw.parameterPrefix);

@@ -17,3 +17,4 @@ export * from "./refreshService";
 export * from "./refreshToken";
 export * from "./refreshServer";
 export * from "./ackMessage";
+export * from "./redisAccess";

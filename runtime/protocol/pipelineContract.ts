@@ -47,8 +47,13 @@ export interface PipelineDefaultNames {
   serviceName: string;
   /** SecureString of the token refresh calls carry (outside the prefix). */
   refreshTokenParameterName: string;
-  /** SecureString of the Redis AUTH token (outside the prefix). */
+  /**
+   * SecureString of the refresh function's Redis password (its ElastiCache user; outside the prefix).
+   * The name is the AUTH token's of earlier versions: a stack that set it keeps it.
+   */
   redisAuthTokenParameterName: string;
+  /** SecureString of the services' Redis password (their ElastiCache user; outside the prefix). */
+  redisServicePasswordParameterName: string;
   /** Redis stream key: `config-refresh:{/<app>/<env>/}`. */
   streamKey: string;
 }
@@ -80,6 +85,7 @@ export function defaultPipelineNames(app: string, env: string): PipelineDefaultN
     serviceName: app,
     refreshTokenParameterName: `/config-refresh/${app}/${env}/refresh-token`,
     redisAuthTokenParameterName: `/config-refresh/${app}/${env}/redis-auth-token`,
+    redisServicePasswordParameterName: `/config-refresh/${app}/${env}/redis-service-password`,
     streamKey: defaultStreamKey(prefix),
   };
 }

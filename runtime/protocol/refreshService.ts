@@ -11,7 +11,8 @@ export type RefreshOutcome = "ACK" | "NACK";
 
 /** Why an instance refused a change. */
 export type NackReason =
-  | "VALIDATION_FAILED" | "OLDER_VERSION" | "UNKNOWN_NAME" | "OUTSIDE_PREFIX" | "FETCH_FAILED" | "MALFORMED";
+  | "VALIDATION_FAILED" | "OLDER_VERSION" | "UNKNOWN_NAME" | "OUTSIDE_PREFIX" | "FETCH_FAILED" | "MALFORMED"
+  | "NOT_PUBLISHED";
 
 /** `ParameterChange` on the wire (proto field names in camelCase, times as `...AtMs`). */
 export interface WireParameterChange {
@@ -22,6 +23,8 @@ export interface WireParameterChange {
   value?: string;
   modifiedAtMs: number;
   changedAtMs: number;
+  /** The stream entry that published the change (the instance checks the change against it). */
+  streamId?: string;
 }
 
 /** `RefreshRequest` of `refresh.proto`. */
@@ -136,10 +139,11 @@ export function createRefreshClient(address: string, credentials = grpc.credenti
 }
 
 /** A change as the RPC carries it. */
-export function toWireChange(change: ParameterChange): WireParameterChange {
+export function toWireChange(change: ParameterChange & { streamId?: string }): WireParameterChange {
   return {
     name: change.name, operation: change.operation, version: change.version, type: change.type,
     ...(change.value !== undefined ? { value: change.value } : {}),
     modifiedAtMs: change.modifiedAt, changedAtMs: change.changedAt,
+    ...(change.streamId !== undefined ? { streamId: change.streamId } : {}),
   };
 }

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import cryptoModule = require("node:crypto");
 import { performance } from "node:perf_hooks";
-import { PutParameterCommand } from "@aws-sdk/client-ssm";
+import { GetParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
 import { Metadata, status, type ServiceError } from "@grpc/grpc-js";
 import { Redis } from "ioredis";
 import type { RefreshHandler, RefreshResult } from "../../runtime/lambda";
@@ -332,7 +332,14 @@ describe("bad input and security: hostile stream entries and Refresh calls, sche
         })()],
       ];
       presented.push(sameShape, stagingToken, changed(token, 0), changed(token, token.length - 1), `${token}x`);
-      const probe: WireParameterChange = { name: name("fuzz/token-probe"), operation: "Update", version: 1, type: "String", value: "applied", modifiedAtMs: Date.now(), changedAtMs: Date.now() };
+      // The probe is in SSM (not published otherwise), so the control below passes the instance's check against it.
+      const ssm = env.pipeline.clients.ssm;
+      await ssm.send(new PutParameterCommand({ Name: name("fuzz/token-probe"), Value: "applied", Type: "String", Overwrite: true }));
+      const probed = (await ssm.send(new GetParameterCommand({ Name: name("fuzz/token-probe") }))).Parameter!;
+      const probe: WireParameterChange = {
+        name: name("fuzz/token-probe"), operation: "Update", version: probed.Version!, type: "String", value: "applied",
+        modifiedAtMs: probed.LastModifiedDate!.getTime(), changedAtMs: Date.now(),
+      };
       const targets = [{ id: rpcWorker.instanceId, address: `127.0.0.1:${rpcWorker.refreshPort}` }, { id: "example service", address: serviceAddress }];
       const workerBefore = await rpcWorker.stats();
       const serviceBefore = await serviceHeld();

@@ -1,5 +1,6 @@
 import type { ParameterResult, RefreshCallHandlers, RefreshRequest, RefreshResponse, StateRequest, StateResponse } from "../../protocol";
 import type { CandidateChange, ChangeResult } from "../state/applyChanges";
+import type { ClaimedChange, PublishedVerdict } from "./PublishedChangeCheck";
 import type { ClientState } from "../types";
 import { MAX_TIME_MS, parseWireChange } from "./wireChange";
 
@@ -18,6 +19,11 @@ export interface RefreshHandlerDeps {
   onRefresh(): void;
   /** An authenticated `Validate` call arrived. */
   onValidate(): void;
+  /**
+   * Checks the call's changes against what the pipeline published (`PublishedChangeCheck`); a change
+   * it refuses is answered NACK `NOT_PUBLISHED` and not applied. Absent: changes are taken as they come.
+   */
+  verify?(claims: readonly ClaimedChange[]): Promise<readonly PublishedVerdict[]>;
 }
 
 /**
@@ -30,13 +36,13 @@ export function createRefreshHandlers(deps: RefreshHandlerDeps): RefreshCallHand
   return {
     refresh(request: RefreshRequest): Promise<RefreshResponse> {
       deps.onRefresh();
-      return answer(request, deps.instanceId, (candidates) => deps.apply(candidates), deps.onMalformed);
+      return answer(request, deps, (candidates) => deps.apply(candidates), deps.onMalformed);
     },
 
     validate(request: RefreshRequest): Promise<RefreshResponse> {
       deps.onValidate();
       // Nothing is reported either: a malformed change is only answered.
-      return answer(request, deps.instanceId, (candidates) => deps.validate(candidates), () => undefined);
+      return answer(request, deps, (candidates) => deps.validate(candidates), () => undefined);
     },
 
     state(request: StateRequest): StateResponse {
@@ -58,14 +64,18 @@ export function createRefreshHandlers(deps: RefreshHandlerDeps): RefreshCallHand
   };
 }
 
-/** The answer to a `Refresh` or `Validate` call: per change, in order; a change that cannot be read is NACK MALFORMED. */
+/**
+ * The answer to a `Refresh` or `Validate` call: per change, in order; a change that cannot be read is
+ * NACK MALFORMED, one the published check refuses is decided NOT_PUBLISHED by the store.
+ */
 async function answer(
-  request: RefreshRequest, instanceId: string,
+  request: RefreshRequest, deps: Pick<RefreshHandlerDeps, "instanceId" | "verify">,
   run: (candidates: readonly CandidateChange[]) => Promise<readonly ChangeResult[]>,
   onMalformed: (name: string, detail: string) => void,
 ): Promise<RefreshResponse> {
   const answers: (ParameterResult | undefined)[] = [];
   const candidates: CandidateChange[] = [];
+  const claims: ClaimedChange[] = [];
   const slots: number[] = [];
   const sentAt = request.sentAtMs > 0 && request.sentAtMs <= MAX_TIME_MS ? { publishedAt: request.sentAtMs } : {};
   (request.changes ?? []).forEach((wire, index) => {
@@ -77,11 +87,17 @@ async function answer(
       return;
     }
     slots.push(index);
+    claims.push({ change: parsed.change, ...(parsed.streamId !== undefined ? { streamId: parsed.streamId } : {}) });
     candidates.push({ change: parsed.change, via: "rpc", ...sentAt });
   });
-  const results = candidates.length > 0 ? await run(candidates) : [];
+  const verdicts = deps.verify && claims.length > 0 ? await deps.verify(claims) : [];
+  const checked = candidates.map((candidate, i): CandidateChange => {
+    const verdict = verdicts[i];
+    return verdict && !verdict.published ? { ...candidate, unpublished: verdict.detail } : candidate;
+  });
+  const results = checked.length > 0 ? await run(checked) : [];
   results.forEach((result, i) => (answers[slots[i] as number] = toParameterResult(result)));
-  return { instanceId, results: answers as ParameterResult[], appliedAtMs: Date.now() };
+  return { instanceId: deps.instanceId, results: answers as ParameterResult[], appliedAtMs: Date.now() };
 }
 
 /** A change result as the RPC answers it. */

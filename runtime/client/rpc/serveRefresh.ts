@@ -1,3 +1,4 @@
+import { ServerCredentials } from "@grpc/grpc-js";
 import { startRefreshServer, type RunningRefreshServer } from "../../protocol";
 import type { RefreshMethod, RefreshServerConfig } from "../types";
 import { createRefreshHandlers, type RefreshHandlerDeps } from "./refreshHandlers";
@@ -14,11 +15,20 @@ export interface RefreshEndpointDeps extends RefreshHandlerDeps {
  */
 export function serveRefresh(config: RefreshServerConfig, deps: RefreshEndpointDeps): Promise<RunningRefreshServer> {
   const { onUnauthenticated, ...handlers } = deps;
+  if (config.tls !== undefined && config.credentials !== undefined) {
+    const conflict = "refreshServer.tls and refreshServer.credentials conflict: give the certificate one way";
+    return Promise.reject(new Error(conflict));
+  }
+  const credentials = config.tls !== undefined
+    ? ServerCredentials.createSsl(null, [{
+      cert_chain: Buffer.from(config.tls.certificatePem), private_key: Buffer.from(config.tls.privateKeyPem),
+    }], false)
+    : config.credentials;
   return startRefreshServer({
     tokens: config.tokens,
     ...(config.host !== undefined ? { host: config.host } : {}),
     ...(config.port !== undefined ? { port: config.port } : {}),
-    ...(config.credentials !== undefined ? { credentials: config.credentials } : {}),
+    ...(credentials !== undefined ? { credentials } : {}),
     onUnauthenticated,
   }, createRefreshHandlers(handlers));
 }

@@ -16,6 +16,9 @@ const wireChangeSchema = z
     value: z.string().optional().transform((value) => (value === "" ? undefined : value)),
     modifiedAtMs: z.number().int().positive().max(MAX_TIME_MS),
     changedAtMs: z.number().int().nonnegative().max(MAX_TIME_MS),
+    // proto3 "" is no id, as for the value.
+    streamId: z.string().optional().transform((id) => (id === "" ? undefined : id))
+      .refine((id) => id === undefined || /^\d+-\d+$/.test(id), "must be a stream id such as 1700000000000-0"),
   })
   .superRefine((change, ctx) => {
     if (change.operation === "Delete" || change.type === "SecureString") {
@@ -31,12 +34,15 @@ const wireChangeSchema = z
  * Reads one change of a `Refresh` call with the same rules as a stream entry. Never throws; the
  * detail names the fields, never a value.
  */
-export function parseWireChange(wire: WireParameterChange): { ok: true; change: ParameterChange } | { ok: false; detail: string } {
+export function parseWireChange(
+  wire: WireParameterChange,
+): { ok: true; change: ParameterChange; streamId?: string } | { ok: false; detail: string } {
   const parsed = wireChangeSchema.safeParse(wire);
   if (!parsed.success) return { ok: false, detail: parsed.error.issues.map((issue) => `${issue.path.join(".") || "change"}: ${issue.message}`).join("; ") };
-  const { name, operation, version, type, value, modifiedAtMs, changedAtMs } = parsed.data;
+  const { name, operation, version, type, value, modifiedAtMs, changedAtMs, streamId } = parsed.data;
   return {
     ok: true,
+    ...(streamId !== undefined ? { streamId } : {}),
     change: {
       name, operation: operation as ParameterChange["operation"], version, type: type as ParameterChange["type"],
       ...(value !== undefined ? { value } : {}), modifiedAt: modifiedAtMs, changedAt: changedAtMs,

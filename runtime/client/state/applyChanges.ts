@@ -28,6 +28,8 @@ export interface CandidateChange {
    * replaces whatever the key was recorded at before then, newer-looking or not.
    */
   readonly authoritativeSince?: number;
+  /** Why a `Refresh` change is not what the pipeline published (`PublishedChangeCheck`), when it is not. */
+  readonly unpublished?: string;
 }
 
 /** What happened to one candidate. */
@@ -163,6 +165,8 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
     return refuse("OLDER_VERSION", `version ${change.version} of ${key} is older than version ${newest?.version ?? 0} already seen`);
   }
   if (candidate.fetchError !== undefined) return refuse("FETCH_FAILED", candidate.fetchError);
+  // Not remembered as refused: the real revision may still arrive.
+  if (candidate.unpublished !== undefined) return refuse("NOT_PUBLISHED", candidate.unpublished);
 
   const deleting = change.operation === "Delete";
   if (!deleting && change.value === undefined) return refuse("MALFORMED", `a ${change.operation} of ${key} carries no value`);

@@ -64,7 +64,7 @@ export type ClientEvent =
   | { readonly type: "reload-failed"; readonly reason: ReloadReason; readonly error: Error; readonly retryInMs: number }
   | { readonly type: "stream-reset"; readonly reason: "trimmed" | "recreated" | "failover" | "resync"; readonly lastStreamId: string }
   | { readonly type: "reconnected"; readonly connection: "stream" | "acks" }
-  | { readonly type: "redis-error"; readonly connection: "stream" | "acks"; readonly error: Error }
+  | { readonly type: "redis-error"; readonly connection: "stream" | "acks" | "check"; readonly error: Error }
   | { readonly type: "stream-error"; readonly error: Error; readonly retryInMs: number }
   | { readonly type: "ack-failed"; readonly error: Error; readonly count: number }
   | { readonly type: "listener-failed"; readonly selector: string; readonly error: Error }

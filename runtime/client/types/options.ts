@@ -5,9 +5,10 @@ import type { RedisOptions } from "ioredis";
 import type { ConfigSchema } from "./config";
 
 /**
- * Where the stream lives: a URL (`redis://host:6379`, `rediss://:password@host:6379` for TLS) or
- * ioredis options (for ElastiCache with in-transit encryption and AUTH:
- * `{ host, port: 6379, tls: {}, password }`). The client opens its own connections from it.
+ * Where the stream lives: a URL (`redis://host:6379`, `rediss://user:password@host:6379` for TLS) or
+ * ioredis options (for the pipeline's ElastiCache, TLS and the services' user, the stack outputs
+ * `redisServiceUserName` and `redisServicePasswordParameterName`: `{ host, port: 6379, tls: {}, username,
+ * password }`; that user reads the stream and writes only the acks). The client opens its own connections from it.
  */
 export type RedisConnectionOptions = string | RedisOptions;
 
@@ -58,8 +59,14 @@ export interface RefreshServerConfig {
    * `pipelineRefreshPort`; 50051 when unknown). Otherwise 0: the OS picks one (read `client.refreshPort`).
    */
   port?: number;
-  /** TLS credentials; default insecure (inside the VPC). */
+  /** TLS credentials; default insecure (inside the VPC). Not with `tls`. */
   credentials?: ServerCredentials;
+  /**
+   * Serve TLS with the team's certificate: PEM of the certificate (chain) and of its private key. The
+   * function trusts only the CA it is given (`CONFIG_REFRESH_RPC_TLS_CA`) and checks the name
+   * `CONFIG_REFRESH_RPC_TLS_SERVER_NAME` in it. Not with `credentials`.
+   */
+  tls?: { certificatePem: string; privateKeyPem: string };
 }
 
 /**
@@ -124,7 +131,8 @@ export interface PlatformRegistrationOptions {
  * const client = await createConfigClient({
  *   parameterPath: "/shop/beta/",
  *   ssm: new SSMClient({ retryMode: "adaptive" }), // throttled by SSM, it slows down
- *   redis: { host: "stream.abc.cache.amazonaws.com", port: 6379, tls: {}, password: process.env.REDIS_AUTH },
+ *   redis: { host: "stream.abc.cache.amazonaws.com", port: 6379, tls: {}, username: "config-refresh-service",
+ *     password },
  *   schema: { log_level: z.enum(["debug", "info", "warn", "error"]) },
  * });
  * ```

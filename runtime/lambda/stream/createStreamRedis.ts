@@ -2,7 +2,9 @@ import Redis from "ioredis";
 
 /** Options of {@link createStreamRedis}. */
 export interface StreamRedisOptions {
-  /** Redis AUTH token (ElastiCache), when the URL does not carry one. */
+  /** The Redis user (ElastiCache role-based access control); absent: AUTH with the password alone. */
+  username?: string;
+  /** Its password, or an AUTH token, when the URL does not carry one. */
   password?: string;
   /** Fail a command that gets no answer after this long (a frozen server); default 2000 ms. */
   commandTimeoutMs?: number;
@@ -26,12 +28,13 @@ const SOCKET_TIMEOUT_MARGIN_MS = 1_000;
  *
  * @example
  * ```ts
- * const redis = createStreamRedis("rediss://master.my-cache.use1.cache.amazonaws.com:6379", { password });
+ * const redis = createStreamRedis("rediss://master.my-cache.use1.cache.amazonaws.com:6379", { username, password });
  * ```
  */
 export function createStreamRedis(url: string, options: StreamRedisOptions = {}): Redis {
   const commandTimeout = options.commandTimeoutMs ?? 2_000;
   return new Redis(url, {
+    ...(options.username !== undefined ? { username: options.username } : {}),
     ...(options.password !== undefined ? { password: options.password } : {}),
     connectTimeout: 2_000,
     commandTimeout,

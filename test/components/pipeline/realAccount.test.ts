@@ -24,6 +24,8 @@ const NOT_AUTO_NAMED = new Set([
   "aws:servicediscovery/service:Service", "aws:lambda/functionEventInvokeConfig:FunctionEventInvokeConfig",
   "aws:sqs/queuePolicy:QueuePolicy", "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
   "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
+  // Named explicitly (`<name>-redis-<role>`, lowercase): shorter than the replication group's auto-name, same characters.
+  "aws:elasticache/user:User", "aws:elasticache/userGroup:UserGroup",
 ]);
 
 const requiredSecrets = (stack: string): Record<string, string> => ({

@@ -39,7 +39,8 @@ describe("resolvePipelineSettings", () => {
         serviceName: "shop",
         refreshTokenParameterName: "/config-refresh/shop/beta/refresh-token",
       });
-      assert.equal(s.redis.authTokenParameterName, "/config-refresh/shop/beta/redis-auth-token");
+      assert.equal(s.redis.functionPasswordParameterName, "/config-refresh/shop/beta/redis-auth-token");
+      assert.equal(s.redis.servicePasswordParameterName, "/config-refresh/shop/beta/redis-service-password");
     });
 
     it("takes the engine's own default version when only the engine is chosen", () => {

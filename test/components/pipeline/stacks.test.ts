@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { LAMBDA_ENVIRONMENT, readLambdaSettings } from "../../../runtime/lambda/environment";
+import { functionAccessString, serviceAccessString } from "../../../runtime/protocol/redisAccess";
 import { REPO_ROOT, runProgram, single, ofType, type ProgramRun } from "../../support/pulumi/runProgram";
 import { CREATED_VPC_CONFIG } from "../../support/pulumi/stackNetworks";
 import { childrenOf, inventory, isUnderSecret, partOf, pathsHolding, stateOf, typeOfUrn } from "./resourceGraph";
@@ -55,7 +56,7 @@ const STAR_RESOURCE_ALLOWED = new Set([
 /** The stack outputs a service team reads to configure the client. */
 const CLIENT_OUTPUTS = [
   "parameterPrefix", "parameterNames", "adoptedParameterNames", "streamKey", "redisEndpoint", "redisPort",
-  "redisAuthTokenParameterName", "namespaceId", "namespaceName", "serviceId", "serviceName", "refreshTokenParameterName",
+  "redisAuthTokenParameterName", "redisServiceUserName", "redisServicePasswordParameterName", "namespaceId", "namespaceName", "serviceId", "serviceName", "refreshTokenParameterName",
   "refreshPort", "serviceSecurityGroupId", "serviceInstancePolicyArn", "deadLetterQueueUrl", "deadLetterQueueArn", "functionName", "functionArn", "ruleArn",
 ];
 
@@ -108,6 +109,9 @@ describe("the stack program with ConfigRefreshPipeline", function () {
       const replicationGroup = () => partOf(run(), REDIS, "aws:elasticache/replicationGroup:ReplicationGroup");
       const group = (suffix: string) => partOf(run(), GROUPS, "aws:ec2/securityGroup:SecurityGroup", `shop-${stack}-${suffix}`);
       const env = () => (fn().inputs.environment as { variables: Record<string, string> }).variables;
+      const redisUser = (role: string) => partOf(run(), REDIS, "aws:elasticache/user:User", `shop-${stack}-redis-${role}`);
+      const redisPasswordParameter = (role: string) =>
+        partOf(run(), REDIS, "aws:ssm/parameter:Parameter", `shop-${stack}-redis-${role}-password`);
 
       describe("resource graph", () => {
         it("declares everything without an error", () => {
@@ -130,8 +134,10 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           assert.deepEqual(inventory(run(), REDIS), [
             "aws:elasticache/replicationGroup:ReplicationGroup × 1",
             "aws:elasticache/subnetGroup:SubnetGroup × 1",
-            "aws:ssm/parameter:Parameter × 1",
-            "random:index/randomPassword:RandomPassword × 1",
+            "aws:elasticache/user:User × 3",
+            "aws:elasticache/userGroup:UserGroup × 1",
+            "aws:ssm/parameter:Parameter × 2",
+            "random:index/randomPassword:RandomPassword × 3",
           ]);
           assert.deepEqual(inventory(run(), REGISTRY), [
             "aws:servicediscovery/httpNamespace:HttpNamespace × 1",
@@ -252,7 +258,9 @@ describe("the stack program with ConfigRefreshPipeline", function () {
 
         it("sets every setting the handler reads, and the runtime's own validation accepts them", () => {
           const variables = env();
-          const required = Object.entries(LAMBDA_ENVIRONMENT).filter(([setting]) => setting !== "awsEndpoint" && setting !== "scopePattern");
+          // Optional by design: an emulator endpoint, a tenant scope, TLS to the instances (a team's own certificate).
+          const optional = new Set(["awsEndpoint", "scopePattern", "rpcTlsCa", "rpcTlsServerName"]);
+          const required = Object.entries(LAMBDA_ENVIRONMENT).filter(([setting]) => !optional.has(setting));
           for (const [setting, variable] of required) assert.ok(variables[variable], `${variable} (${setting}) is not set`);
           assert.equal(variables[LAMBDA_ENVIRONMENT.awsEndpoint], undefined, "a deployed function must not point at an emulator");
           const settings = readLambdaSettings(variables);
@@ -332,11 +340,11 @@ describe("the stack program with ConfigRefreshPipeline", function () {
         it("reads the parameters under the prefix and the two token parameters, nothing else in SSM", () => {
           const ssm = statementFor("ssm:GetParameter");
           assert.deepEqual(list(ssm.Action).sort(), ["ssm:GetParameter", "ssm:GetParameters"]);
-          const authToken = partOf(run(), REDIS, "aws:ssm/parameter:Parameter");
+          const redisPassword = redisPasswordParameter("fn");
           const refreshToken = partOf(run(), REGISTRY, "aws:ssm/parameter:Parameter");
           assert.deepEqual(list(ssm.Resource).sort(), [
             `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${prefix}*`,
-            stateOf(authToken).arn,
+            stateOf(redisPassword).arn,
             stateOf(refreshToken).arn,
           ].sort());
           const anySsm = statements().filter((s) => list(s.Action).some((a) => a.startsWith("ssm:")) && s.Sid !== "RevertRefusedValues");
@@ -405,7 +413,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           assert.deepEqual(list(statementFor("ssm:GetParametersByPath").Resource).sort(), [arn(prefix.slice(0, -1)), arn(prefix)].sort());
           assert.deepEqual(list(statementFor("ssm:GetParameter").Resource).sort(), [
             arn(`${prefix}*`),
-            stateOf(partOf(run(), REDIS, "aws:ssm/parameter:Parameter")).arn,
+            stateOf(redisPasswordParameter("svc")).arn,
             stateOf(partOf(run(), REGISTRY, "aws:ssm/parameter:Parameter")).arn,
           ].sort());
           assert.deepEqual(list(statementFor("ssm:GetParameterHistory").Resource), [arn(`${prefix}*`)]);
@@ -420,19 +428,63 @@ describe("the stack program with ConfigRefreshPipeline", function () {
       });
 
       describe("Redis stream host", () => {
-        it("encrypts in transit (required) and at rest, behind an AUTH token", () => {
+        it("encrypts in transit (required) and at rest, behind its users (role-based access control, no AUTH token)", () => {
           const inputs = replicationGroup().inputs;
           assert.equal(inputs.transitEncryptionEnabled, true);
           assert.equal(inputs.transitEncryptionMode, "required");
           assert.equal(inputs.atRestEncryptionEnabled, true);
-          assert.equal(typeof inputs.authToken, "string");
+          assert.equal(inputs.authToken, undefined);
+          assert.deepEqual(inputs.userGroupIds, [stateOf(partOf(run(), REDIS, "aws:elasticache/userGroup:UserGroup")).userGroupId]);
         });
 
-        it("generates an AUTH token ElastiCache accepts: 16–128 characters, no / \" @ or space", () => {
-          const password = partOf(run(), REDIS, "random:index/randomPassword:RandomPassword");
-          const length = Number(password.inputs.length);
-          assert.ok(length >= 16 && length <= 128, `length ${length}`);
-          assert.doesNotMatch(String(password.inputs.overrideSpecial), /[/"@ ]/);
+        it("generates passwords ElastiCache accepts: 16–128 characters, no / \" @ or space", () => {
+          for (const password of childrenOf(run(), REDIS).filter((r) => r.type === "random:index/randomPassword:RandomPassword")) {
+            const length = Number(password.inputs.length);
+            assert.ok(length >= 16 && length <= 128, `length ${length}`);
+            assert.doesNotMatch(String(password.inputs.overrideSpecial), /[/"@ ]/);
+          }
+        });
+
+        it("gives the function and the services their own users, with the access strings of runtime/protocol/redisAccess.ts", () => {
+          const streamKey = `config-refresh:{${prefix}}`;
+          const fnUser = redisUser("fn");
+          const svcUser = redisUser("svc");
+          assert.equal(fnUser.inputs.userName, "config-refresh-function");
+          assert.equal(fnUser.inputs.accessString, functionAccessString(streamKey));
+          assert.equal(svcUser.inputs.userName, "config-refresh-service");
+          assert.equal(svcUser.inputs.accessString, serviceAccessString(streamKey));
+          for (const user of [fnUser, svcUser, redisUser("default")]) {
+            assert.equal(user.inputs.engine, replicationGroup().inputs.engine);
+            assert.match(String(user.inputs.userId), /^[a-z][a-z0-9-]*$/);
+            const mode = user.inputs.authenticationMode as { type: string; passwords: string[] };
+            assert.equal(mode.type, "password");
+            assert.equal(mode.passwords.length, 1);
+            assert.ok(user.secretInputs.some((path) => path.startsWith("authenticationMode")), `${user.name} password in plain`);
+          }
+        });
+
+        it("puts the mandatory default user in the group turned off with no command, beside the two users", () => {
+          const off = redisUser("default");
+          assert.equal(off.inputs.userName, "default");
+          assert.equal(off.inputs.accessString, "off -@all");
+          const group = partOf(run(), REDIS, "aws:elasticache/userGroup:UserGroup");
+          assert.equal(group.inputs.engine, replicationGroup().inputs.engine);
+          assert.deepEqual(group.inputs.userIds, [off, redisUser("fn"), redisUser("svc")].map((u) => stateOf(u).userId));
+        });
+
+        it("gives each user's password to its SecureString: the function's and the services'", () => {
+          assert.equal(redisPasswordParameter("fn").inputs.name, `/config-refresh/shop/${stack}/redis-auth-token`);
+          assert.equal(redisPasswordParameter("svc").inputs.name, `/config-refresh/shop/${stack}/redis-service-password`);
+          for (const role of ["fn", "svc"]) {
+            const password = partOf(run(), REDIS, "random:index/randomPassword:RandomPassword", `shop-${stack}-redis-${role}-password`);
+            const mode = redisUser(role).inputs.authenticationMode as { passwords: string[] };
+            assert.equal(mode.passwords[0], stateOf(password).result);
+            assert.equal(redisPasswordParameter(role).inputs.value, stateOf(password).result);
+          }
+          assert.equal(env().CONFIG_REFRESH_REDIS_USER, "config-refresh-function");
+          assert.equal(env().CONFIG_REFRESH_REDIS_AUTH_TOKEN_PARAMETER, `/config-refresh/shop/${stack}/redis-auth-token`);
+          assert.equal(run().outputs.redisServiceUserName, "config-refresh-service");
+          assert.equal(run().outputs.redisServicePasswordParameterName, `/config-refresh/shop/${stack}/redis-service-password`);
         });
 
         it(`runs ${expected.nodeType} with ${expected.cacheClusters} node(s), failover ${expected.failover}, multi-AZ ${expected.multiAz}`, () => {
@@ -514,9 +566,8 @@ describe("the stack program with ConfigRefreshPipeline", function () {
       describe("secrets", () => {
         const secretValues = () => ofType(run(), "random:index/randomPassword:RandomPassword").map((p) => String(stateOf(p).result));
 
-        it("stores both generated tokens as SecureStrings outside the prefix", () => {
-          for (const part of [REDIS, REGISTRY]) {
-            const parameter = partOf(run(), part, "aws:ssm/parameter:Parameter");
+        it("stores every generated token as a SecureString outside the prefix", () => {
+          for (const parameter of [redisPasswordParameter("fn"), redisPasswordParameter("svc"), partOf(run(), REGISTRY, "aws:ssm/parameter:Parameter")]) {
             assert.equal(parameter.inputs.type, "SecureString");
             assert.ok(parameter.secretInputs.includes("value"));
             assert.ok(String(parameter.inputs.name).startsWith(`/config-refresh/shop/${stack}/`));
@@ -524,14 +575,13 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           }
         });
 
-        it("passes the AUTH token to the replication group as a secret", () => {
-          assert.ok(replicationGroup().secretInputs.includes("authToken"));
-          assert.equal(replicationGroup().inputs.authToken, stateOf(partOf(run(), REDIS, "random:index/randomPassword:RandomPassword")).result);
+        it("passes no token to the replication group: its users hold the passwords", () => {
+          assert.equal(replicationGroup().inputs.authToken, undefined);
         });
 
         it("never puts a token value in a plain input of any resource (the function's environment included)", () => {
           const values = secretValues();
-          assert.equal(values.length, 2);
+          assert.equal(values.length, 4);
           for (const value of values) {
             for (const resource of run().resources) {
               if (resource.type === "random:index/randomPassword:RandomPassword") continue;
@@ -573,7 +623,7 @@ describe("the stack program with ConfigRefreshPipeline", function () {
 
         it("exports exactly the component's outputs under their names, each listed once in the README's table", () => {
           const keys = [...run().componentOutputs[single(run(), PIPELINE).urn!]!.keys].sort();
-          assert.equal(keys.length, 24);
+          assert.equal(keys.length, 26);
           assert.deepEqual(Object.keys(run().outputs).sort(), keys);
           assert.deepEqual([...readmeOutputNames()].sort(), keys);
         });

@@ -82,7 +82,7 @@ export function fuzzStreamEntry(draw: Draw, base: Omit<StreamMessage, "format">,
 }
 
 /** How an instance must answer a fuzzed `Refresh` change. */
-export type WireVerdict = "MALFORMED" | "OUTSIDE_PREFIX" | "VALIDATION_FAILED" | "ACK";
+export type WireVerdict = "MALFORMED" | "OUTSIDE_PREFIX" | "VALIDATION_FAILED" | "NOT_PUBLISHED" | "ACK";
 
 /** A fuzzed change of a `Refresh` call and the answer it must get. */
 export interface FuzzedChange {
@@ -114,8 +114,8 @@ export function fuzzWireChange(draw: Draw, base: WireParameterChange, refusable:
     () => ({ change: { ...base, type: "SecureString", value: draw.text(draw.int(1, 40)).replace(/^$/, "x") }, expect: "MALFORMED", mutation: "SecureString with a value" }),
     () => ({ change: { ...base, operation: "Delete", value: draw.text(draw.int(1, 40)).replace(/^$/, "x") }, expect: "MALFORMED", mutation: "Delete with a value" }),
     () => ({ change: { ...base, name: refusable.outsidePrefix }, expect: "OUTSIDE_PREFIX", mutation: "outside the prefix" }),
-    () => ({ change: { ...base, name: refusable.invalidValueFor, value: draw.pick(["verbose", "TRACE", draw.text(draw.int(1, 30)).replace(/^$/, "x")]) }, expect: "VALIDATION_FAILED", mutation: "fails the schema" }),
-    () => ({ change: { ...base, name: refusable.freshName(), value: draw.text(draw.int(1, 2_048), "abcdefghijklmnopqrstuvwxyz0123456789 ,.:/-") }, expect: "ACK", mutation: "valid" }),
+    () => ({ change: { ...base, name: refusable.invalidValueFor, value: draw.pick(["verbose", "TRACE", draw.text(draw.int(1, 30)).replace(/^$/, "x")]) }, expect: "NOT_PUBLISHED", mutation: "fails the schema" }),
+    () => ({ change: { ...base, name: refusable.freshName(), value: draw.text(draw.int(1, 2_048), "abcdefghijklmnopqrstuvwxyz0123456789 ,.:/-") }, expect: "NOT_PUBLISHED", mutation: "valid" }),
   ];
   return draw.pick(cases)();
 }

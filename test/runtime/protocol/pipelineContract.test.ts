@@ -19,7 +19,11 @@ describe("the pipeline contract", () => {
       const contract = defaultPipelineNames("shop", "beta");
       const settings = component();
       assert.deepEqual(
-        { prefix: settings.prefix, ...settings.registry, redisAuthTokenParameterName: settings.redis.authTokenParameterName, streamKey: settings.stream.key },
+        {
+          prefix: settings.prefix, ...settings.registry, streamKey: settings.stream.key,
+          redisAuthTokenParameterName: settings.redis.functionPasswordParameterName,
+          redisServicePasswordParameterName: settings.redis.servicePasswordParameterName,
+        },
         contract,
       );
       const local = pipelineNames("shop", "beta");
@@ -37,6 +41,7 @@ describe("the pipeline contract", () => {
         serviceName: "shop",
         refreshTokenParameterName: "/config-refresh/shop/beta/refresh-token",
         redisAuthTokenParameterName: "/config-refresh/shop/beta/redis-auth-token",
+        redisServicePasswordParameterName: "/config-refresh/shop/beta/redis-service-password",
         streamKey: "config-refresh:{/shop/beta/}",
       });
     });
