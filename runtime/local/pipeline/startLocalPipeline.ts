@@ -24,6 +24,7 @@ import { ensureChangeRule } from "../provision/changeRule";
 import { fullParameterName, pipelineNames } from "../../operator/pipeline/pipelineNames";
 import { ensureServiceRegistry } from "../provision/serviceRegistry";
 import { appOfStack, envOfAppConfigFile } from "../../operator/pipeline/stackSettings";
+import { pipelineClients, startChangeEmittingEndpoint } from "../emulator/startChangeEmittingEndpoint";
 import { LocalMotoServer } from "../servers/motoServer";
 import { LocalRedisServer } from "../servers/redisServer";
 import type { LocalPipelineOptions, ProgressEvent } from "../types/options";
@@ -88,8 +89,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         const moto = await LocalMotoServer.start();
         servers.moto = moto;
         cleanup.push("moto_server", () => moto.stop());
-        progress({ step: "moto", message: `moto_server on ${moto.endpoint} (pid ${moto.pid}, ready in ${seconds(started)})`, ...(moto.pid ? { pid: moto.pid } : {}) });
-        return resolveAwsConnection({ endpoint: moto.endpoint, region: options.region }, {});
+        const endpoint = await startChangeEmittingEndpoint(moto, cleanup, progress);
+        const ready = `moto_server on ${moto.endpoint} (pid ${moto.pid}, ready in ${seconds(started)})`;
+        progress({ step: "moto", message: `${ready}, reached through ${endpoint}`, ...(moto.pid ? { pid: moto.pid } : {}) });
+        return resolveAwsConnection({ endpoint, region: options.region }, {});
       })(),
       (async (): Promise<string> => {
         if (options.redisUrl) return options.redisUrl;
@@ -106,7 +109,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const redisUrl = redisStart.value;
     checkpoint();
 
-    const clients: AwsClients = createAwsClients(connection);
+    const clients: AwsClients = servers.moto ? pipelineClients(connection, servers.moto) : createAwsClients(connection);
     cleanup.push("AWS clients", () => clients.destroy());
     if (!servers.moto) await checkAws(clients, connection);
     if (options.redisUrl) await checkRedis(redisUrl);
@@ -140,7 +143,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     progress({ step: "rule", message: `EventBridge rule ${names.ruleName}: the component's pattern (prefix ${names.prefix}) → SQS ${names.eventQueueName}, dead letters → ${names.deadLetterQueueName}` });
 
     const handler = createLocalRefreshHandler(
-      { prefix: names.prefix, redisUrl, namespaceName: names.namespaceName, serviceName: names.serviceName, refreshTokenParameter: names.refreshTokenParameter, streamKey: names.streamKey, ...(connection.endpoint ? { awsEndpoint: connection.endpoint } : {}) },
+      { prefix: names.prefix, redisUrl, namespaceName: names.namespaceName, serviceName: names.serviceName, refreshTokenParameter: names.refreshTokenParameter, streamKey: names.streamKey, ...(connection.endpoint ? { awsEndpoint: servers.moto?.endpoint ?? connection.endpoint } : {}) },
       clients,
       options.handlerLogger ? { logger: options.handlerLogger } : {},
     );
@@ -158,7 +161,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       // What Parameter Store would have emitted for the parameters just created.
       if (created.length > 0) await relay.emit(created.map((c) => ({ operation: "Create" as const, name: c.name, type: c.type, arn: arns.get(c.name) ?? "" })));
     }
-    progress({ step: "invoker", message: `invoker: long-polls ${names.eventQueueName} → the refresh handler (${relay ? "change events relayed to EventBridge after each write" : "Parameter Store emits the change events"})` });
+    const events = servers.moto ? `${connection.endpoint} emits the change event of every write, whoever sends it`
+      : relay ? "change events relayed to EventBridge after each write" : "Parameter Store emits the change events";
+    progress({ step: "invoker", message: `invoker: long-polls ${names.eventQueueName} → the refresh handler (${events})` });
     checkpoint();
 
     const fleet = new ServiceFleet({
@@ -201,7 +206,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       latestAckId: () => latestAckId(adminRedis(), names.streamKey),
       commandEnvironment: () => ({
         ...(connection.endpoint ? { AWS_ENDPOINT_URL: connection.endpoint } : {}),
-        ...(connection.region ? { AWS_REGION: connection.region } : {}),
+        // boto3 and the AWS CLI v1 read AWS_DEFAULT_REGION only.
+        ...(connection.region ? { AWS_REGION: connection.region, AWS_DEFAULT_REGION: connection.region } : {}),
         ...(connection.credentials ? { AWS_ACCESS_KEY_ID: connection.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: connection.credentials.secretAccessKey } : {}),
         [LAMBDA_ENVIRONMENT.parameterPrefix]: names.prefix,
         [LAMBDA_ENVIRONMENT.redisUrl]: redisUrl,
