@@ -85,7 +85,8 @@ export async function startBenchPipeline(): Promise<BenchPipeline> {
 
     const handlerSsm = new SSMClient(emulatorClientConfig(awsEndpoint));
     const handlerCloudMap = new ServiceDiscoveryClient({ ...emulatorClientConfig(awsEndpoint), disableHostPrefix: true });
-    const writer = new SSMClient(emulatorClientConfig(awsEndpoint));
+    // Straight to moto: the endpoint handed out would emit a second event next to the bench's relay.
+    const writer = new SSMClient(emulatorClientConfig(pipeline.servers.moto?.endpoint ?? awsEndpoint));
     const probe = new SSMClient(emulatorClientConfig(awsEndpoint));
     undo.push(() => [handlerSsm, handlerCloudMap, writer, probe].forEach((client) => client.destroy()));
     const handlerSsmCalls = new CallCounter().attach(handlerSsm);

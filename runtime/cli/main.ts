@@ -21,7 +21,7 @@ interface Command {
 export const COMMANDS: Record<string, Command> = {
   check: { summary: "validate app_config_<env>.yaml files offline and report drift between environments", help: CHECK_HELP, run: runCheck },
   get: { summary: "read a parameter (value, type, version)", help: GET_HELP, run: (argv, out) => runGet(argv, out) },
-  set: { summary: "write a parameter (and, against an emulator, relay its change event)", help: SET_HELP, run: (argv, out) => runSet(argv, out) },
+  set: { summary: "write a parameter (and, against an emulator that does not emit it, relay its change event)", help: SET_HELP, run: (argv, out) => runSet(argv, out) },
   status: { summary: "every registered instance against SSM's current versions; exit 1 when diverged", help: STATUS_HELP, run: (argv, out) => runStatus(argv, out) },
   dlq: { summary: "dlq replay: re-drive the dead-letter queue through the refresh handler", help: DLQ_HELP, run: (argv, out) => runDlq(argv, out) },
 };

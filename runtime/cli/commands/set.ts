@@ -21,15 +21,17 @@ Writes one parameter to Parameter Store (PutParameter, overwriting: a new versio
 name (/shop/beta/log_level) or relative to the prefix (log_level).
 
 In AWS, Parameter Store emits the "Parameter Store Change" event itself and the pipeline carries it
-to every instance. An emulator emits none: with --aws-endpoint, set relays the event's real shape to
-EventBridge itself (PutEvents, source aws.ssm), which routes it through the pipeline's rule (a local
-pipeline's invoker then calls the refresh handler). Real EventBridge refuses that source from callers.
+to every instance. So does the endpoint a local pipeline hands out (npm run demo -- --keep), for any
+client's write: set then relays nothing. Another emulator (moto, LocalStack) emits none: with
+--aws-endpoint, set relays the event's real shape to EventBridge itself (PutEvents, source aws.ssm),
+which routes it through the pipeline's rule. Real EventBridge refuses that source from callers.
 
 Options:
   --type TYPE           String, StringList or SecureString: needed to create a parameter (an
                         existing one keeps its type)
   --description TEXT    the parameter's description
-  --emit-event          relay the change event (default with --aws-endpoint)
+  --emit-event          relay the change event (default with --aws-endpoint, unless the endpoint
+                        answers that it emitted the event itself)
   --no-emit-event       do not relay it (default without an endpoint: AWS emits its own)
   --wait                then wait until every instance registered in Cloud Map holds the new
                         version (State RPC); exit 1 when some do not within --timeout, 3 at once
@@ -51,7 +53,8 @@ const WAIT_POLL_MS = 200;
 
 /**
  * `config-refresh set NAME VALUE`: writes the parameter (and relays its change event against an
- * emulator); with `--wait`, waits for the fleet. Exit 0, 1 unknown parameter or fleet behind,
+ * emulator that does not emit it itself); with `--wait`, waits for the fleet.
+ * Exit 0, 1 unknown parameter or fleet behind,
  * 2 usage, 3 unreachable or no credentials.
  */
 export function runSet(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {

@@ -27,6 +27,7 @@ import { fullParameterName, pipelineNames } from "../../operator/pipeline/pipeli
 import { ensureServiceRegistry } from "../provision/serviceRegistry";
 import { appOfStack, envOfAppConfigFile } from "../../operator/pipeline/stackSettings";
 import { relayRevertWrites } from "../../operator/relay/relayRevertWrites";
+import { pipelineClients, startChangeEmittingEndpoint } from "../emulator/startChangeEmittingEndpoint";
 import { LocalMotoServer } from "../servers/motoServer";
 import { LocalRedisServer } from "../servers/redisServer";
 import type { LocalPipelineOptions, ProgressEvent } from "../types/options";
@@ -91,8 +92,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         const moto = await LocalMotoServer.start();
         servers.moto = moto;
         cleanup.push("moto_server", () => moto.stop());
-        progress({ step: "moto", message: `moto_server on ${moto.endpoint} (pid ${moto.pid}, ready in ${seconds(started)})`, ...(moto.pid ? { pid: moto.pid } : {}) });
-        return resolveAwsConnection({ endpoint: moto.endpoint, region: options.region }, {});
+        const endpoint = await startChangeEmittingEndpoint(moto, cleanup, progress);
+        const ready = `moto_server on ${moto.endpoint} (pid ${moto.pid}, ready in ${seconds(started)})`;
+        progress({ step: "moto", message: `${ready}, reached through ${endpoint}`, ...(moto.pid ? { pid: moto.pid } : {}) });
+        return resolveAwsConnection({ endpoint, region: options.region }, {});
       })(),
       (async (): Promise<string> => {
         if (options.redisUrl) return options.redisUrl;
@@ -109,7 +112,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const redisUrl = redisStart.value;
     checkpoint();
 
-    const clients: AwsClients = createAwsClients(connection);
+    const clients: AwsClients = servers.moto ? pipelineClients(connection, servers.moto) : createAwsClients(connection);
     cleanup.push("AWS clients", () => clients.destroy());
     if (!servers.moto) await checkAws(clients, connection);
     if (options.redisUrl) await checkRedis(redisUrl);
@@ -144,7 +147,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     let relay: ChangeEventRelay | undefined;
     const handler = createLocalRefreshHandler(
-      { prefix: names.prefix, redisUrl, namespaceName: names.namespaceName, serviceName: names.serviceName, refreshTokenParameter: names.refreshTokenParameter, streamKey: names.streamKey, ...(connection.endpoint ? { awsEndpoint: connection.endpoint } : {}), revertRefused: true },
+      { prefix: names.prefix, redisUrl, namespaceName: names.namespaceName, serviceName: names.serviceName, refreshTokenParameter: names.refreshTokenParameter, streamKey: names.streamKey, ...(connection.endpoint ? { awsEndpoint: servers.moto?.endpoint ?? connection.endpoint } : {}), revertRefused: true },
       clients,
       { ...(options.handlerLogger ? { logger: options.handlerLogger } : {}), onRevertWritten: relayRevertWrites(() => relay) },
     );
@@ -173,7 +176,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     cleanup.push("reconciler", () => reconciler.stop());
     const sweeps = reconcileIntervalMs > 0 ? `every ${reconcileIntervalMs / 1000} s` : "on demand only";
     progress({ step: "reconciler", message: `reconciler: sweeps ${names.prefix} ${sweeps}` });
-    progress({ step: "invoker", message: `invoker: long-polls ${names.eventQueueName} → the refresh handler (${relay ? "change events relayed to EventBridge after each write" : "Parameter Store emits the change events"})` });
+    const events = servers.moto ? `${connection.endpoint} emits the change event of every write, whoever sends it`
+      : relay ? "change events relayed to EventBridge after each write" : "Parameter Store emits the change events";
+    progress({ step: "invoker", message: `invoker: long-polls ${names.eventQueueName} → the refresh handler (${events})` });
     checkpoint();
 
     const fleet = new ServiceFleet({
@@ -217,7 +222,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       latestAckId: () => latestAckId(adminRedis(), names.streamKey),
       commandEnvironment: () => ({
         ...(connection.endpoint ? { AWS_ENDPOINT_URL: connection.endpoint } : {}),
-        ...(connection.region ? { AWS_REGION: connection.region } : {}),
+        // boto3 and the AWS CLI v1 read AWS_DEFAULT_REGION only.
+        ...(connection.region ? { AWS_REGION: connection.region, AWS_DEFAULT_REGION: connection.region } : {}),
         ...(connection.credentials ? { AWS_ACCESS_KEY_ID: connection.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: connection.credentials.secretAccessKey } : {}),
         [LAMBDA_ENVIRONMENT.parameterPrefix]: names.prefix,
         [LAMBDA_ENVIRONMENT.redisUrl]: redisUrl,

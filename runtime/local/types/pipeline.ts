@@ -31,7 +31,15 @@ export interface LocalPipeline {
   readonly prefix: string;
   /** The app_config file as loaded. */
   readonly appConfig: AppConfig;
+  /**
+   * What the pipeline hands out (`commandEnvironment()`, the instances): with an own moto, its
+   * endpoint emits the change event of every write, whoever sends it, as Parameter Store does.
+   */
   readonly connection: AwsConnection;
+  /**
+   * The pipeline's own clients. With an own moto, `ssm` reaches moto directly: a write through it
+   * emits no event (as if EventBridge lost it), except through `writeParameter`, which relays it.
+   */
   readonly clients: AwsClients;
   readonly redisUrl: string;
   readonly rule: ChangeRule;

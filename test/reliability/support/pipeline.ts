@@ -10,10 +10,14 @@ import type { WorkerSettings } from "./workerProtocol";
 /** SSM calls by command, counted by SDK middleware. */
 export type CallCounts = Record<string, number>;
 
-/** An SSM client of the pipeline's connection (or `endpoint`) whose calls are counted by command. */
+/**
+ * An SSM client of the pipeline's own moto (or `endpoint`) whose calls are counted by command. Not
+ * the endpoint handed out, which emits a change event per write: the suite sends its own events.
+ */
 export function countingSsm(pipeline: LocalPipeline, endpoint?: string, maxAttempts = 3): { ssm: SSMClient; calls: CallCounts } {
   const calls: CallCounts = {};
-  const ssm = new SSMClient({ ...awsClientConfig(pipeline.connection), ...(endpoint ? { endpoint } : {}), maxAttempts });
+  const direct = endpoint ?? pipeline.servers.moto?.endpoint;
+  const ssm = new SSMClient({ ...awsClientConfig(pipeline.connection), ...(direct ? { endpoint: direct } : {}), maxAttempts });
   ssm.middlewareStack.add((next, context) => async (args) => {
     const name = (context as { commandName?: string }).commandName ?? "unknown";
     calls[name] = (calls[name] ?? 0) + 1;

@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { githubAnnotation } from "../../../runtime/cli/format/githubAnnotation";
 import { main } from "../../../runtime/cli/main";
 import { captureOutput } from "./captureOutput";
 
@@ -29,6 +30,49 @@ describe("config-refresh check validates app_config files offline", () => {
     assert.match(out.text(), new RegExp(`FAIL  ${bad.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}: 2 problems`));
     assert.match(out.text(), /app_config_beta\.yaml:3:3 db\/password: looks like a secret/);
     assert.match(out.text(), /app_config_beta\.yaml:4:\d+ empty: value is empty/);
+  });
+
+  it("--format github prints one annotation per problem, on the problem's line and column, relative to the working directory", async () => {
+    const bad = path.join(dir, "app_config_beta.yaml");
+    writeFileSync(bad, "log_level: debug\ndb:\n  password: hunter2\nempty:\n");
+    const out = captureOutput();
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      assert.equal(await main(["check", "--app", "shop", "--format", "github", bad], out), 1);
+    } finally {
+      process.chdir(cwd);
+    }
+    const annotations = out.stdout.filter((line) => line.startsWith("::"));
+    assert.equal(annotations.length, 2, out.text());
+    assert.match(annotations[0]!, /^::error file=app_config_beta\.yaml,line=3,col=3,title=config-refresh check::db\/password: looks like a secret/);
+    assert.match(annotations[1]!, /^::error file=app_config_beta\.yaml,line=4,col=\d+,title=config-refresh check::empty: value is empty/);
+    assert.doesNotMatch(annotations.join("\n"), /[\r]|%(?!25|0D|0A|3A|2C)/);
+  });
+
+  it("--format github marks drift on the key's line in each file that declares it; a bad --format is a usage error", async () => {
+    const beta = path.join(dir, "app_config_beta.yaml");
+    const production = path.join(dir, "app_config_production.yaml");
+    writeFileSync(beta, "log_level: debug\nfeatures:\n  new_checkout: true\n");
+    writeFileSync(production, "log_level: warn\n");
+    const out = captureOutput();
+    assert.equal(await main(["check", "--format", "github", beta, production], out), 1);
+    const annotations = out.stdout.filter((line) => line.startsWith("::"));
+    assert.deepEqual(annotations.map((a) => /line=(\d+),col=(\d+)/.exec(a)?.slice(1)), [["3", "3"]]);
+    assert.match(annotations[0]!, /title=config-refresh check%3A drift::features\/new_checkout: in beta, missing from production/);
+    assert.equal(await main(["check", "--format", "sarif", beta], captureOutput()), 2);
+    const help = captureOutput();
+    assert.equal(await main(["check", "--help"], help), 0);
+    assert.match(help.text(), /--format F {3}plain \(default\)[\s\S]*github: each\s+problem as a GitHub Actions annotation/);
+  });
+
+  it("escapes an annotation as the Actions toolkit does: %, CR, LF in the message, and : and , in properties too", () => {
+    assert.equal(
+      githubAnnotation("error", "100% sure\r\nnext: line, here", { file: "/elsewhere/a:b,c.yaml", line: 2, col: 5, title: "t:1,2" }, "/repo"),
+      "::error file=/elsewhere/a%3Ab%2Cc.yaml,line=2,col=5,title=t%3A1%2C2::100%25 sure%0D%0Anext: line, here",
+    );
+    assert.equal(githubAnnotation("warning", "plain"), "::warning::plain");
+    assert.equal(githubAnnotation("error", "x", { file: "/repo/stacks/app_config_beta.yaml" }, "/repo"), "::error file=stacks/app_config_beta.yaml::x");
   });
 
   it("reports drift: a key present in one environment and missing in another, and a type that differs", async () => {
