@@ -26,7 +26,10 @@ export function generatedAppConfig(count: number): string {
  * Runs the program `runs(size)` times for each size and returns the table (the largest size runs
  * twice by default: each run takes seconds, and `npm run bench` must stay under 5 minutes).
  */
-export async function benchParametersProgram(sizes = [1, 200, 2000], runs: (size: number) => number = (size) => (size >= 2000 ? 2 : 3)): Promise<BenchSection> {
+export async function benchParametersProgram(
+  sizes = [1, 200, 2000],
+  runs: (size: number) => number = (size) => (size >= 2000 ? 2 : 3),
+): Promise<BenchSection> {
   const dir = mkdtempSync(path.join(tmpdir(), "crp-bench-params-"));
   const rows: string[][] = [];
   const medians: number[] = [];
@@ -37,8 +40,14 @@ export async function benchParametersProgram(sizes = [1, 200, 2000], runs: (size
       const times: number[] = [];
       for (let i = 0; i < runs(size); i++) {
         const run = await runProgram({
-          program: PROGRAM, stack: "bench", project: "parameters-test",
-          config: { "parameters-test:file": file, "parameters-test:prefix": "/bench/params/", "aws:region": "eu-west-1" },
+          program: PROGRAM,
+          stack: "bench",
+          project: "parameters-test",
+          config: {
+            "parameters-test:file": file,
+            "parameters-test:prefix": "/bench/params/",
+            "aws:region": "eu-west-1",
+          },
         });
         if (run.errors.length > 0) throw new Error(run.errors.join("\n"));
         const declared = run.resources.filter((r) => r.type === "aws:ssm/parameter:Parameter").length;

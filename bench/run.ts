@@ -27,8 +27,21 @@ import { WorkerFleet } from "./workers/workerFleet";
 
 /** Worker processes hosting the fleet (and the floors' readers and servers). */
 const WORKERS = 4;
-const END_TO_END: EndToEndOptions = { fleetSizes: [1, 10, 50, 100], samples: 100, warmup: 10, fullPathSizes: [1, 100], fullPathSamples: 30, gapMs: 15 };
-const POLLING: Omit<PollingOptions, "parameters"> = { pollers: 20, maxAgeSeconds: 5, readEveryMs: 50, changeWindowMs: 20_000, changeGapMs: [1_500, 4_500] };
+const END_TO_END: EndToEndOptions = {
+  fleetSizes: [1, 10, 50, 100],
+  samples: 100,
+  warmup: 10,
+  fullPathSizes: [1, 100],
+  fullPathSamples: 30,
+  gapMs: 15,
+};
+const POLLING: Omit<PollingOptions, "parameters"> = {
+  pollers: 20,
+  maxAgeSeconds: 5,
+  readEveryMs: 50,
+  changeWindowMs: 20_000,
+  changeGapMs: [1_500, 4_500],
+};
 const BURSTS = [1, 10, 100];
 /** Parameters in the bench's app_config: the hot keys and 20 others (see `startBenchPipeline`). */
 const FLEET_PARAMETERS = HOT_KEYS.length + 20;
@@ -84,18 +97,34 @@ async function main(): Promise<void> {
     print(readPathSection(await benchReadPath(env)));
 
     log("scale");
-    const scale = await benchScale(env, { standInSizes: [1_000, 10_000], motoSize: 1_000, runs: 3, applyTries: 5 }, log);
-    const restart = median(scale.filter((r) => r.source === "moto" && r.parameters === FLEET_PARAMETERS).map((r) => r.spawnToReadyMs));
-    print(pollingSection(polling, pollingOptions, {
-      streamP50: stream.p50, streamP99: stream.p99, fleet: largest.fleet, parameters: FLEET_PARAMETERS, reloadIntervalMs: CLIENT_DEFAULTS.reloadIntervalMs, restartMs: restart,
-    }));
+    const scale = await benchScale(
+      env,
+      { standInSizes: [1_000, 10_000], motoSize: 1_000, runs: 3, applyTries: 5 },
+      log,
+    );
+    const restart = median(
+      scale.filter((r) => r.source === "moto" && r.parameters === FLEET_PARAMETERS).map((r) => r.spawnToReadyMs),
+    );
+    print(
+      pollingSection(polling, pollingOptions, {
+        streamP50: stream.p50,
+        streamP99: stream.p99,
+        fleet: largest.fleet,
+        parameters: FLEET_PARAMETERS,
+        reloadIntervalMs: CLIENT_DEFAULTS.reloadIntervalMs,
+        restartMs: restart,
+      }),
+    );
     print(scaleSection(scale));
     print(programSection);
 
     const machine = await describeMachine(env.admin, loadAtStart);
     await stopAll();
     const totalSeconds = (Date.now() - started) / 1000;
-    const svg = latencyFigure(e2e.measurements, `${WORKERS} worker processes host the clients; moto, Redis and the handler (bench process) share the same 2 cores. ${END_TO_END.samples} samples per curve.`);
+    const svg = latencyFigure(
+      e2e.measurements,
+      `${WORKERS} worker processes host the clients; moto, Redis and the handler (bench process) share the same 2 cores. ${END_TO_END.samples} samples per curve.`,
+    );
     writeFileSync(path.join(__dirname, "latency.svg"), svg);
     writeFileSync(path.join(__dirname, "RESULTS.md"), results(sections, machine, totalSeconds));
     log(`wrote bench/RESULTS.md and bench/latency.svg (npm run bench took ${totalSeconds.toFixed(0)} s)`);

@@ -23,7 +23,12 @@ export function percentile(values: readonly number[], p: number): number {
 
 /** A section as a markdown table. */
 export function toMarkdown(section: BenchSection): string {
-  const lines = [`## ${section.title}`, "", `| ${section.headers.join(" | ")} |`, `| ${section.headers.map(() => "---").join(" | ")} |`];
+  const lines = [
+    `## ${section.title}`,
+    "",
+    `| ${section.headers.join(" | ")} |`,
+    `| ${section.headers.map(() => "---").join(" | ")} |`,
+  ];
   for (const row of section.rows) lines.push(`| ${row.join(" | ")} |`);
   for (const note of section.notes ?? []) lines.push("", note);
   return `${lines.join("\n")}\n`;
@@ -48,7 +53,13 @@ export interface Summary {
 /** n, median, p99 (nearest rank), mean and max of `values`. */
 export function summarize(values: readonly number[]): Summary {
   const mean = values.length === 0 ? Number.NaN : values.reduce((a, b) => a + b, 0) / values.length;
-  return { n: values.length, p50: median(values), p99: percentile(values, 99), mean, max: values.length === 0 ? Number.NaN : Math.max(...values) };
+  return {
+    n: values.length,
+    p50: median(values),
+    p99: percentile(values, 99),
+    mean,
+    max: values.length === 0 ? Number.NaN : Math.max(...values),
+  };
 }
 
 /** A duration in ms with a precision that suits its size (`0.42`, `6.1`, `245`). */

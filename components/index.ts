@@ -7,5 +7,10 @@ export * from "./appConfig";
 export * from "./parameters";
 export * from "./pipeline";
 export * from "./serviceAccess";
-export { parameterChangeEventPattern, PARAMETER_CHANGE_SOURCE, PARAMETER_CHANGE_DETAIL_TYPE, type ParameterChangeEventPattern } from "./changeEvents/eventPattern";
+export {
+  parameterChangeEventPattern,
+  PARAMETER_CHANGE_SOURCE,
+  PARAMETER_CHANGE_DETAIL_TYPE,
+  type ParameterChangeEventPattern,
+} from "./changeEvents/eventPattern";
 export { bundleRefreshHandler, type BundleOptions, type RefreshHandlerBundle } from "./refreshFunction/bundle";

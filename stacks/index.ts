@@ -24,7 +24,10 @@ const pipeline = new ConfigRefreshPipeline(`${app}-${env}`, {
   stream: config.getObject<ConfigRefreshPipelineArgs["stream"]>("stream"),
   retry: config.getObject<ConfigRefreshPipelineArgs["retry"]>("retry"),
   // A value every instance refuses is written back to the last accepted one (and alarms).
-  refreshFunction: { revertRefusedValues: true, ...config.getObject<ConfigRefreshPipelineArgs["refreshFunction"]>("refreshFunction") },
+  refreshFunction: {
+    revertRefusedValues: true,
+    ...config.getObject<ConfigRefreshPipelineArgs["refreshFunction"]>("refreshFunction"),
+  },
   deadLetterRetentionDays: config.getNumber("deadLetterRetentionDays"),
   reconcileIntervalMinutes: config.getNumber("reconcileIntervalMinutes"),
   // Looked up by name: the config stays free of account ids, and a preview fails if the topic is missing.

@@ -41,7 +41,11 @@ export interface BurstCost {
  * listening. SSM and Cloud Map calls are counted in the SDK middleware, Redis commands with
  * `INFO commandstats` deltas on the bench's own Redis. Writes (PutParameter) are not counted.
  */
-export async function benchCostPerChange(env: BenchPipeline, fleet: WorkerFleet, bursts: readonly number[]): Promise<BurstCost[]> {
+export async function benchCostPerChange(
+  env: BenchPipeline,
+  fleet: WorkerFleet,
+  bursts: readonly number[],
+): Promise<BurstCost[]> {
   const costs: BurstCost[] = [];
   let sequence = 0;
   for (const delivery of ["each", "after"] as const) {
@@ -56,15 +60,20 @@ export async function benchCostPerChange(env: BenchPipeline, fleet: WorkerFleet,
       const pending: string[] = [];
       for (let i = 0; i < changes; i++) {
         const name = env.prefix + HOT_KEYS[i % HOT_KEYS.length];
-        const put = await env.writer.send(new PutParameterCommand({ Name: name, Value: `c${++sequence}`, Type: "String", Overwrite: true }));
+        const put = await env.writer.send(
+          new PutParameterCommand({ Name: name, Value: `c${++sequence}`, Type: "String", Overwrite: true }),
+        );
         finalVersion.set(name, put.Version ?? 0);
         if (delivery === "each") results.push(await invoke(env, name));
         else pending.push(name);
       }
       for (const name of pending) results.push(await invoke(env, name));
       // Settled: every instance holds the last version of every key, and its acks are written.
-      await Promise.all([...finalVersion].map(([name, version]) =>
-        fleet.ask<Arrival[]>({ op: "collectApplied", name, version, timeoutMs: 10_000 }, (w) => w.clients)));
+      await Promise.all(
+        [...finalVersion].map(([name, version]) =>
+          fleet.ask<Arrival[]>({ op: "collectApplied", name, version, timeoutMs: 10_000 }, (w) => w.clients),
+        ),
+      );
       await sleep(300);
       await fleet.ask({ op: "clear" });
       const redisAfter = await redisCommandCounts(env.admin);
@@ -72,12 +81,17 @@ export async function benchCostPerChange(env: BenchPipeline, fleet: WorkerFleet,
       const redis = countDelta(redisBefore, redisAfter);
       delete redis.info;
       costs.push({
-        changes, delivery, invocations: results.length,
+        changes,
+        delivery,
+        invocations: results.length,
         published: results.reduce((sum, r) => sum + r.published.length, 0),
         refreshCalls: results.reduce((sum, r) => sum + r.instances.length, 0),
         handlerSsm: countDelta(ssmBefore, env.handlerSsmCalls.snapshot()),
         handlerCloudMap: countDelta(cloudMapBefore, env.handlerCloudMapCalls.snapshot()),
-        fleetSsm: countDelta(sumCounts(fleetBefore.map((w) => w.ssmCalls)), sumCounts(fleetAfter.map((w) => w.ssmCalls))),
+        fleetSsm: countDelta(
+          sumCounts(fleetBefore.map((w) => w.ssmCalls)),
+          sumCounts(fleetAfter.map((w) => w.ssmCalls)),
+        ),
         redis,
         instances: fleet.clients,
       });
@@ -87,5 +101,7 @@ export async function benchCostPerChange(env: BenchPipeline, fleet: WorkerFleet,
 }
 
 function invoke(env: BenchPipeline, name: string): Promise<RefreshResult> {
-  return env.fullHandler(parameterChangeEvent({ operation: "Update", name, type: "String", arn: env.arns.get(name) ?? "" }, env.region));
+  return env.fullHandler(
+    parameterChangeEvent({ operation: "Update", name, type: "String", arn: env.arns.get(name) ?? "" }, env.region),
+  );
 }

@@ -46,20 +46,35 @@ export interface EndToEndResult {
  * worker processes, as many bare XREAD readers and bare gRPC servers) and at each size measures
  * our two paths and their floors, interleaved round by round so that both see the same machine.
  */
-export async function benchEndToEnd(env: BenchPipeline, fleet: WorkerFleet, options: EndToEndOptions, log: (line: string) => void): Promise<EndToEndResult> {
+export async function benchEndToEnd(
+  env: BenchPipeline,
+  fleet: WorkerFleet,
+  options: EndToEndOptions,
+  log: (line: string) => void,
+): Promise<EndToEndResult> {
   let readers = 0;
   const cases = new LatencyCases(env, fleet, () => readers);
   const measurements: FleetMeasurement[] = [];
   try {
     for (const size of options.fleetSizes) {
       const clientStartMs = await fleet.growClients(size, {
-        parameterPath: env.prefix, streamKey: env.streamKey, redisUrl: env.pipeline.redisUrl, awsEndpoint: env.awsEndpoint,
-        refreshToken: env.pipeline.refreshToken, serviceId: env.pipeline.registry.serviceId, idPrefix: "bench",
+        parameterPath: env.prefix,
+        streamKey: env.streamKey,
+        redisUrl: env.pipeline.redisUrl,
+        awsEndpoint: env.awsEndpoint,
+        refreshToken: env.pipeline.refreshToken,
+        serviceId: env.pipeline.registry.serviceId,
+        idPrefix: "bench",
       });
       await fleet.growReaders(size, env.pipeline.redisUrl, FLOOR_STREAM_KEY);
       readers = size;
       cases.addBareServers(await fleet.growServers(size));
-      const measurement: FleetMeasurement = { fleet: size, processes: fleet.processesWithClients, samples: {}, clientStartMs };
+      const measurement: FleetMeasurement = {
+        fleet: size,
+        processes: fleet.processesWithClients,
+        samples: {},
+        clientStartMs,
+      };
       log(`fleet of ${size} (${measurement.processes} processes): warming up`);
 
       const run = async (name: CaseName, record: boolean): Promise<void> => {
@@ -90,11 +105,17 @@ export async function benchEndToEnd(env: BenchPipeline, fleet: WorkerFleet, opti
 
 function runCase(cases: LatencyCases, name: CaseName): Promise<Sample> {
   switch (name) {
-    case "redisFloor": return cases.redisFloor();
-    case "stream": return cases.stream();
-    case "grpcFloor": return cases.grpcFloor();
-    case "rpc": return cases.rpc();
-    case "ssmRead": return cases.ssmRead();
-    case "fullPath": return cases.fullPath();
+    case "redisFloor":
+      return cases.redisFloor();
+    case "stream":
+      return cases.stream();
+    case "grpcFloor":
+      return cases.grpcFloor();
+    case "rpc":
+      return cases.rpc();
+    case "ssmRead":
+      return cases.ssmRead();
+    case "fullPath":
+      return cases.fullPath();
   }
 }

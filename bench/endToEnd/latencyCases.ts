@@ -1,5 +1,11 @@
 import { GetParametersCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
-import { createRefreshClient, buildStreamFields, refreshTokenMetadata, type RefreshServiceClient, type WireParameterChange } from "../../runtime/protocol";
+import {
+  createRefreshClient,
+  buildStreamFields,
+  refreshTokenMetadata,
+  type RefreshServiceClient,
+  type WireParameterChange,
+} from "../../runtime/protocol";
 import type { RefreshHandler } from "../../runtime/lambda/createRefreshHandler";
 import { HOT_KEYS, type BenchPipeline } from "../support/benchPipeline";
 import { parameterChangeEvent } from "../support/changeEvent";
@@ -36,7 +42,11 @@ export class LatencyCases {
   /** Samples where not every reader was blocked in XREAD when the change was sent. */
   public notBlocked = 0;
 
-  public constructor(private readonly env: BenchPipeline, private readonly fleet: WorkerFleet, private readonly readers: () => number) {}
+  public constructor(
+    private readonly env: BenchPipeline,
+    private readonly fleet: WorkerFleet,
+    private readonly readers: () => number,
+  ) {}
 
   /** Adds bare gRPC clients for newly started bare servers (the floor's own, warm HTTP/2 connections). */
   public addBareServers(ports: readonly number[]): void {
@@ -49,7 +59,10 @@ export class LatencyCases {
     const fields = buildStreamFields(this.message(`floor-${++this.sequence}`));
     const t0 = monotonicNs();
     const id = (await this.env.admin.xadd(FLOOR_STREAM_KEY, "MAXLEN", "~", 1000, "*", ...fields)) as string;
-    const wakes = await this.fleet.ask<Arrival[]>({ op: "collectWakes", entryId: id, timeoutMs: COLLECT_TIMEOUT_MS }, (w) => w.readers);
+    const wakes = await this.fleet.ask<Arrival[]>(
+      { op: "collectWakes", entryId: id, timeoutMs: COLLECT_TIMEOUT_MS },
+      (w) => w.readers,
+    );
     return this.sample(t0, wakes.flat(), this.readers(), {});
   }
 
@@ -58,10 +71,24 @@ export class LatencyCases {
     const callId = `fanout-${++this.sequence}`;
     const change = this.wire(`/bench/floor/x`);
     const t0 = monotonicNs();
-    await Promise.all([...this.bare.values()].map((client) => new Promise<void>((resolve, reject) =>
-      client.Refresh({ changes: [change], eventId: callId, sentAtMs: Date.now() }, refreshTokenMetadata("bench-floor-token-0000"), {}, (error) => (error ? reject(error) : resolve())))));
+    await Promise.all(
+      [...this.bare.values()].map(
+        (client) =>
+          new Promise<void>((resolve, reject) =>
+            client.Refresh(
+              { changes: [change], eventId: callId, sentAtMs: Date.now() },
+              refreshTokenMetadata("bench-floor-token-0000"),
+              {},
+              (error) => (error ? reject(error) : resolve()),
+            ),
+          ),
+      ),
+    );
     const answered = monotonicNs();
-    const calls = await this.fleet.ask<Arrival[]>({ op: "collectCalls", callId, timeoutMs: COLLECT_TIMEOUT_MS }, (w) => w.servers);
+    const calls = await this.fleet.ask<Arrival[]>(
+      { op: "collectCalls", callId, timeoutMs: COLLECT_TIMEOUT_MS },
+      (w) => w.servers,
+    );
     return this.sample(t0, calls.flat(), this.bare.size, { roundTripMs: msBetween(t0, answered) });
   }
 
@@ -94,7 +121,10 @@ export class LatencyCases {
     await this.env.relay.emit([{ operation: "Update", name, type: "String", arn: this.env.arns.get(name) ?? "" }]);
     const arrivals = await this.collectApplied(name, version);
     const sample = this.sample(t0, arrivals, this.fleet.clients, {});
-    const last = arrivals.reduce<Arrival | undefined>((a, b) => (a === undefined || BigInt(b.atNs) > BigInt(a.atNs) ? b : a), undefined);
+    const last = arrivals.reduce<Arrival | undefined>(
+      (a, b) => (a === undefined || BigInt(b.atNs) > BigInt(a.atNs) ? b : a),
+      undefined,
+    );
     return { ...sample, ...(last?.via ? { lastVia: last.via } : {}) };
   }
 
@@ -112,7 +142,12 @@ export class LatencyCases {
   private async direct(handler: RefreshHandler): Promise<Sample> {
     const { name, version, t0 } = await this.write();
     this.env.handlerTimeline.take();
-    const result = await handler(parameterChangeEvent({ operation: "Update", name, type: "String", arn: this.env.arns.get(name) ?? "" }, this.env.region));
+    const result = await handler(
+      parameterChangeEvent(
+        { operation: "Update", name, type: "String", arn: this.env.arns.get(name) ?? "" },
+        this.env.region,
+      ),
+    );
     const returned = monotonicNs();
     const arrivals = await this.collectApplied(name, version);
     const parts: Record<string, number> = { handlerMs: msBetween(t0, returned) };
@@ -133,12 +168,17 @@ export class LatencyCases {
   private async write(): Promise<{ name: string; version: number; t0: bigint }> {
     const n = ++this.sequence;
     const name = this.env.prefix + HOT_KEYS[n % HOT_KEYS.length];
-    const put = await this.env.writer.send(new PutParameterCommand({ Name: name, Value: `v${n}`, Type: "String", Overwrite: true }));
+    const put = await this.env.writer.send(
+      new PutParameterCommand({ Name: name, Value: `v${n}`, Type: "String", Overwrite: true }),
+    );
     return { name, version: put.Version ?? 0, t0: monotonicNs() };
   }
 
   private async collectApplied(name: string, version: number): Promise<Arrival[]> {
-    const answers = await this.fleet.ask<Arrival[]>({ op: "collectApplied", name, version, timeoutMs: COLLECT_TIMEOUT_MS }, (w) => w.clients);
+    const answers = await this.fleet.ask<Arrival[]>(
+      { op: "collectApplied", name, version, timeoutMs: COLLECT_TIMEOUT_MS },
+      (w) => w.clients,
+    );
     return answers.flat();
   }
 
@@ -149,7 +189,11 @@ export class LatencyCases {
       parts.firstMs = times[0]!;
       parts.medianMs = times[Math.floor((times.length - 1) / 2)]!;
     }
-    return { latencyMs: times.length === 0 ? Number.NaN : times[times.length - 1]!, missing: Math.max(0, expected - arrivals.length), parts };
+    return {
+      latencyMs: times.length === 0 ? Number.NaN : times[times.length - 1]!,
+      missing: Math.max(0, expected - arrivals.length),
+      parts,
+    };
   }
 
   /** Waits (bounded) until every client and bare reader is blocked in XREAD, as an idle fleet is. */
@@ -165,11 +209,28 @@ export class LatencyCases {
 
   private message(name: string): Parameters<typeof buildStreamFields>[0] {
     const now = Date.now();
-    return { name: `/bench/floor/${name}`, operation: "Update", version: this.sequence, type: "String", value: `v${this.sequence}`, modifiedAt: now, changedAt: now, publishedAt: now };
+    return {
+      name: `/bench/floor/${name}`,
+      operation: "Update",
+      version: this.sequence,
+      type: "String",
+      value: `v${this.sequence}`,
+      modifiedAt: now,
+      changedAt: now,
+      publishedAt: now,
+    };
   }
 
   private wire(name: string): WireParameterChange {
     const now = Date.now();
-    return { name, operation: "Update", version: this.sequence, type: "String", value: `v${this.sequence}`, modifiedAtMs: now, changedAtMs: now };
+    return {
+      name,
+      operation: "Update",
+      version: this.sequence,
+      type: "String",
+      value: `v${this.sequence}`,
+      modifiedAtMs: now,
+      changedAtMs: now,
+    };
   }
 }

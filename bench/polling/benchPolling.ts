@@ -51,7 +51,11 @@ export interface PollingResult {
  * of its parameters at random times. Staleness is measured per change and poller. In the same
  * window the fleet is idle; its SSM, Cloud Map and Redis calls are counted.
  */
-export async function benchPolling(env: BenchPipeline, fleet: WorkerFleet, options: PollingOptions): Promise<PollingResult> {
+export async function benchPolling(
+  env: BenchPipeline,
+  fleet: WorkerFleet,
+  options: PollingOptions,
+): Promise<PollingResult> {
   const path = "/bench/poll/";
   const hot = `${path}hot`;
   const writer = new SSMClient(emulatorClientConfig(env.awsEndpoint));
@@ -63,8 +67,18 @@ export async function benchPolling(env: BenchPipeline, fleet: WorkerFleet, optio
       counter.attach(client);
       ssmClients.push(client);
     }
-    await Promise.all(Array.from({ length: options.parameters }, (_, i) =>
-      writer.send(new PutParameterCommand({ Name: i === 0 ? hot : `${path}filler/key_${i}`, Value: i === 0 ? "0" : `value-${i}`, Type: "String", Overwrite: true }))));
+    await Promise.all(
+      Array.from({ length: options.parameters }, (_, i) =>
+        writer.send(
+          new PutParameterCommand({
+            Name: i === 0 ? hot : `${path}filler/key_${i}`,
+            Value: i === 0 ? "0" : `value-${i}`,
+            Type: "String",
+            Overwrite: true,
+          }),
+        ),
+      ),
+    );
 
     const written: bigint[] = [];
     const stalenessMs: number[] = [];
@@ -99,7 +113,9 @@ export async function benchPolling(env: BenchPipeline, fleet: WorkerFleet, optio
     await sleep(options.maxAgeSeconds * 1000);
     const deadline = Date.now() + options.changeWindowMs;
     while (Date.now() < deadline) {
-      await writer.send(new PutParameterCommand({ Name: hot, Value: String(written.length + 1), Type: "String", Overwrite: true }));
+      await writer.send(
+        new PutParameterCommand({ Name: hot, Value: String(written.length + 1), Type: "String", Overwrite: true }),
+      );
       written.push(monotonicNs());
       const [low, high] = options.changeGapMs;
       await sleep(low + Math.random() * (high - low));
@@ -118,13 +134,22 @@ export async function benchPolling(env: BenchPipeline, fleet: WorkerFleet, optio
     if (redisCommands.info !== undefined) redisCommands.info -= 1;
     if (redisCommands.info === 0) delete redisCommands.info;
     return {
-      stalenessMs, changes: written.length, fetchMs,
+      stalenessMs,
+      changes: written.length,
+      fetchMs,
       pollingCallsPerMinute: totalPolling / options.pollers / (windowMs / 60_000),
       pollingCalls,
       idle: {
-        windowMs, instances: fleetAfter.reduce((sum, w) => sum + w.clients, 0),
-        ssmCalls: countDelta(sumCounts(fleetBefore.map((w) => w.ssmCalls)), sumCounts(fleetAfter.map((w) => w.ssmCalls))),
-        cloudMapCalls: countDelta(sumCounts(fleetBefore.map((w) => w.cloudMapCalls)), sumCounts(fleetAfter.map((w) => w.cloudMapCalls))),
+        windowMs,
+        instances: fleetAfter.reduce((sum, w) => sum + w.clients, 0),
+        ssmCalls: countDelta(
+          sumCounts(fleetBefore.map((w) => w.ssmCalls)),
+          sumCounts(fleetAfter.map((w) => w.ssmCalls)),
+        ),
+        cloudMapCalls: countDelta(
+          sumCounts(fleetBefore.map((w) => w.cloudMapCalls)),
+          sumCounts(fleetAfter.map((w) => w.cloudMapCalls)),
+        ),
         redisCommands,
       },
     };

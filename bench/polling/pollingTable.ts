@@ -20,21 +20,60 @@ export function pollingSection(result: PollingResult, options: PollingOptions, o
   const staleness = summarize(result.stalenessMs);
   const fetch = summarize(result.fetchMs);
   const minutes = result.idle.windowMs / 60_000;
-  const perInstance = (counts: Record<string, number>): string => (Object.values(counts).reduce((a, b) => a + b, 0) / result.idle.instances / minutes).toFixed(2);
+  const perInstance = (counts: Record<string, number>): string =>
+    (Object.values(counts).reduce((a, b) => a + b, 0) / result.idle.instances / minutes).toFixed(2);
   const pages = Math.ceil(ours.parameters / 10);
   const safetyNet = (pages / (ours.reloadIntervalMs / 60_000)).toFixed(2);
   return {
     title: `Polling side by side: Powertools SSMProvider (maxAge ${options.maxAgeSeconds} s) against ours, same moto`,
-    headers: ["", "staleness a change sees p50", "p99", "max", "SSM calls / min / instance, nothing changing", "other calls / min / instance, nothing changing"],
+    headers: [
+      "",
+      "staleness a change sees p50",
+      "p99",
+      "max",
+      "SSM calls / min / instance, nothing changing",
+      "other calls / min / instance, nothing changing",
+    ],
     rows: [
-      [`Powertools \`getMultiple(path, { maxAge: ${options.maxAgeSeconds} })\`, ${options.pollers} instances reading every ${options.readEveryMs} ms`, `${(staleness.p50 / 1000).toFixed(2)} s`, `${(staleness.p99 / 1000).toFixed(2)} s`, `${(staleness.max / 1000).toFixed(2)} s`, result.pollingCallsPerMinute.toFixed(1), "–"],
-      [`ours, stream path (last of ${ours.fleet} instances)`, `${ms(ours.streamP50)} ms`, `${ms(ours.streamP99)} ms`, "–", `${perInstance(result.idle.ssmCalls)} measured; ${safetyNet} with the ${ours.reloadIntervalMs / 60_000}-minute safety-net reload`, `Redis ${perInstance(result.idle.redisCommands)}, Cloud Map ${perInstance(result.idle.cloudMapCalls)}`],
-      ["restart to reload (a fresh process loads the path)", `time until someone restarts + ${ms(ours.restartMs)} ms`, "–", "–", "0", "–"],
+      [
+        `Powertools \`getMultiple(path, { maxAge: ${options.maxAgeSeconds} })\`, ${options.pollers} instances reading every ${options.readEveryMs} ms`,
+        `${(staleness.p50 / 1000).toFixed(2)} s`,
+        `${(staleness.p99 / 1000).toFixed(2)} s`,
+        `${(staleness.max / 1000).toFixed(2)} s`,
+        result.pollingCallsPerMinute.toFixed(1),
+        "–",
+      ],
+      [
+        `ours, stream path (last of ${ours.fleet} instances)`,
+        `${ms(ours.streamP50)} ms`,
+        `${ms(ours.streamP99)} ms`,
+        "–",
+        `${perInstance(result.idle.ssmCalls)} measured; ${safetyNet} with the ${ours.reloadIntervalMs / 60_000}-minute safety-net reload`,
+        `Redis ${perInstance(result.idle.redisCommands)}, Cloud Map ${perInstance(result.idle.cloudMapCalls)}`,
+      ],
+      [
+        "restart to reload (a fresh process loads the path)",
+        `time until someone restarts + ${ms(ours.restartMs)} ms`,
+        "–",
+        "–",
+        "0",
+        "–",
+      ],
     ],
     notes: [
       `Powertools staleness is measured, not derived: ${result.changes} changes at random times (gaps uniform ${options.changeGapMs[0] / 1000}–${options.changeGapMs[1] / 1000} s), ${result.stalenessMs.length} (change, instance) pairs; each instance started at a random phase of its cache window. Expected analytically: uniform over the ${options.maxAgeSeconds} s window plus one fetch (here ${ms(fetch.p50)} ms p50 for the ${Math.ceil(options.parameters / 10)} pages of ${options.parameters} parameters), so p50 ≈ ${(options.maxAgeSeconds / 2).toFixed(1)} s and p99 ≈ ${(options.maxAgeSeconds * 0.99).toFixed(1)} s.`,
-      `Pollers' SSM calls by operation over ${(result.idle.windowMs / 1000).toFixed(0)} s: ${Object.entries(result.pollingCalls).map(([k, v]) => `${k} ${v}`).join(", ")}. Expected: ${Math.ceil(options.parameters / 10)} pages every ${options.maxAgeSeconds} s = ${(Math.ceil(options.parameters / 10) * 60 / options.maxAgeSeconds).toFixed(0)} per minute and instance, whatever changes.`,
-      `Ours over the same ${(result.idle.windowMs / 1000).toFixed(0)} s, ${result.idle.instances} idle instances: SSM ${JSON.stringify(result.idle.ssmCalls)}, Cloud Map ${JSON.stringify(result.idle.cloudMapCalls)}, Redis ${Object.entries(result.idle.redisCommands).map(([k, v]) => `${k} ${v}`).join(", ") || "none"}. The Redis commands are each instance's XREAD BLOCK timing out every 5 s (\`stream.blockMs\`) and the position check that follows (MULTI, XINFO STREAM, GET epoch, INFO replication, EXEC). The safety-net reload (every ${ours.reloadIntervalMs / 60_000} min ±10 %, ${pages} GetParametersByPath pages for ${ours.parameters} parameters) did not fall in the window; its rate is given beside the measured 0.`,
+      `Pollers' SSM calls by operation over ${(result.idle.windowMs / 1000).toFixed(0)} s: ${Object.entries(
+        result.pollingCalls,
+      )
+        .map(([k, v]) => `${k} ${v}`)
+        .join(
+          ", ",
+        )}. Expected: ${Math.ceil(options.parameters / 10)} pages every ${options.maxAgeSeconds} s = ${((Math.ceil(options.parameters / 10) * 60) / options.maxAgeSeconds).toFixed(0)} per minute and instance, whatever changes.`,
+      `Ours over the same ${(result.idle.windowMs / 1000).toFixed(0)} s, ${result.idle.instances} idle instances: SSM ${JSON.stringify(result.idle.ssmCalls)}, Cloud Map ${JSON.stringify(result.idle.cloudMapCalls)}, Redis ${
+        Object.entries(result.idle.redisCommands)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ") || "none"
+      }. The Redis commands are each instance's XREAD BLOCK timing out every 5 s (\`stream.blockMs\`) and the position check that follows (MULTI, XINFO STREAM, GET epoch, INFO replication, EXEC). The safety-net reload (every ${ours.reloadIntervalMs / 60_000} min ±10 %, ${pages} GetParametersByPath pages for ${ours.parameters} parameters) did not fall in the window; its rate is given beside the measured 0.`,
     ],
   };
 }

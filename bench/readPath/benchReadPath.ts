@@ -15,6 +15,7 @@ export function benchReadPath(env: BenchPipeline, runs = 5, calls = 5_000_000): 
   return runMeasuringChild<ReadPathFigures>(
     path.join(__dirname, "readPathChild.ts"),
     [env.awsEndpoint, env.pipeline.redisUrl, env.prefix, env.streamKey, String(runs), String(calls)],
-    "the read-path child", CHILD_TIMEOUT_MS,
+    "the read-path child",
+    CHILD_TIMEOUT_MS,
   );
 }

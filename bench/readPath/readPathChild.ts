@@ -25,7 +25,14 @@ export interface ReadPathFigures {
   figures: Record<string, ReadFigures>;
 }
 
-const [endpoint, redisUrl, parameterPath, streamKey, runsText, callsText] = process.argv.slice(2) as [string, string, string, string, string, string];
+const [endpoint, redisUrl, parameterPath, streamKey, runsText, callsText] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 const RUNS = Number(runsText);
 const CALLS = Number(callsText);
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
@@ -34,7 +41,14 @@ new PerformanceObserver((list) => (gcCount += list.getEntries().length)).observe
 
 async function main(): Promise<void> {
   const ssm = new SSMClient(emulatorClientConfig(endpoint));
-  const client = await createConfigClient({ parameterPath, ssm, redis: redisUrl, streamKey, acks: false, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  const client = await createConfigClient({
+    parameterPath,
+    ssm,
+    redis: redisUrl,
+    streamKey,
+    acks: false,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  });
   try {
     const snapshot = client.snapshot() as Readonly<Record<string, unknown>>;
     const keys = Object.keys(snapshot);
@@ -51,7 +65,8 @@ async function main(): Promise<void> {
     const figures: Record<string, ReadFigures> = {};
     for (const [name, read] of Object.entries(readers)) figures[name] = measure(read, cycle);
     // Second pass, the other way round: a figure must not depend on being measured first.
-    for (const [name, read] of Object.entries(readers).reverse()) figures[name]!.nsPerCall.push(...measure(read, cycle).nsPerCall);
+    for (const [name, read] of Object.entries(readers).reverse())
+      figures[name]!.nsPerCall.push(...measure(read, cycle).nsPerCall);
     process.send?.({ keys: keys.length, callsPerRun: CALLS, figures } satisfies ReadPathFigures, () => undefined);
   } finally {
     await client.close();
@@ -84,7 +99,10 @@ function measure(read: (key: string) => unknown, cycle: readonly string[]): Read
   return { nsPerCall, bytesPerCall, gcs: gcCount - gcsBefore };
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -5,7 +5,8 @@ const COLORS = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02"
 
 /** The latency distributions of the end-to-end benchmark as an SVG: stream path and gRPC path, each with its floor, per fleet size. */
 export function latencyFigure(measurements: readonly FleetMeasurement[], caption: string): string {
-  const values = (m: FleetMeasurement, name: keyof FleetMeasurement["samples"]): number[] => (m.samples[name] ?? []).map((s) => s.latencyMs);
+  const values = (m: FleetMeasurement, name: keyof FleetMeasurement["samples"]): number[] =>
+    (m.samples[name] ?? []).map((s) => s.latencyMs);
   const stream: PlotSeries[] = [];
   const rpc: PlotSeries[] = [];
   measurements.forEach((m, i) => {
@@ -16,9 +17,19 @@ export function latencyFigure(measurements: readonly FleetMeasurement[], caption
     rpc.push({ label: `bare fan-out, ${m.fleet}`, color, dashed: true, values: values(m, "grpcFloor") });
   });
   const largest = measurements[measurements.length - 1];
-  if (largest) stream.push({ label: `SSM GetParameters (fleet ${largest.fleet} run)`, color: "#777", dashed: true, values: values(largest, "ssmRead") });
-  return renderCdfSvg("PutParameter returned → applied on the last instance (solid) against the floor (dashed)", [
-    { title: "stream path", series: stream },
-    { title: "gRPC fan-out path", series: rpc },
-  ], caption);
+  if (largest)
+    stream.push({
+      label: `SSM GetParameters (fleet ${largest.fleet} run)`,
+      color: "#777",
+      dashed: true,
+      values: values(largest, "ssmRead"),
+    });
+  return renderCdfSvg(
+    "PutParameter returned → applied on the last instance (solid) against the floor (dashed)",
+    [
+      { title: "stream path", series: stream },
+      { title: "gRPC fan-out path", series: rpc },
+    ],
+    caption,
+  );
 }

@@ -32,31 +32,49 @@ export function renderCdfSvg(title: string, panels: readonly PlotPanel[], captio
   // The legend sits under each panel, in two columns, so it never hides a curve.
   const legendRows = Math.max(...panels.map((p) => Math.ceil(p.series.length / 2)));
   const height = PLOT_HEIGHT + legendRows * LEGEND_ROW + 10;
-  const x = (v: number): number => MARGIN.left + ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotW;
+  const x = (v: number): number =>
+    MARGIN.left + ((Math.log10(Math.max(v, lo)) - Math.log10(lo)) / (Math.log10(hi) - Math.log10(lo))) * plotW;
   const y = (share: number): number => MARGIN.top + (1 - share) * plotH;
   const parts: string[] = [];
   const totalW = WIDTH * panels.length;
   const totalH = height + 40;
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${totalW}" height="${totalH}" viewBox="0 0 ${totalW} ${totalH}" font-family="Helvetica, Arial, sans-serif" font-size="11">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${totalW}" height="${totalH}" viewBox="0 0 ${totalW} ${totalH}" font-family="Helvetica, Arial, sans-serif" font-size="11">`,
+  );
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
-  parts.push(`<text x="${totalW / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${escape(title)}</text>`);
+  parts.push(
+    `<text x="${totalW / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${escape(title)}</text>`,
+  );
   panels.forEach((panel, index) => {
     parts.push(`<g transform="translate(${index * WIDTH},16)">`);
-    parts.push(`<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top - 12}" text-anchor="middle" font-size="12" font-weight="bold">${escape(panel.title)}</text>`);
+    parts.push(
+      `<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top - 12}" text-anchor="middle" font-size="12" font-weight="bold">${escape(panel.title)}</text>`,
+    );
     for (let decade = lo; decade <= hi * 1.0001; decade *= 10) {
       for (const m of [1, 2, 5]) {
         const v = decade * m;
         if (v > hi * 1.0001) continue;
-        parts.push(`<line x1="${x(v)}" x2="${x(v)}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="${m === 1 ? "#bbb" : "#e6e6e6"}"/>`);
-        if (m === 1 || m === 5) parts.push(`<text x="${x(v)}" y="${MARGIN.top + plotH + 14}" text-anchor="middle">${formatTick(v)}</text>`);
+        parts.push(
+          `<line x1="${x(v)}" x2="${x(v)}" y1="${MARGIN.top}" y2="${MARGIN.top + plotH}" stroke="${m === 1 ? "#bbb" : "#e6e6e6"}"/>`,
+        );
+        if (m === 1 || m === 5)
+          parts.push(`<text x="${x(v)}" y="${MARGIN.top + plotH + 14}" text-anchor="middle">${formatTick(v)}</text>`);
       }
     }
     for (const share of [0, 0.25, 0.5, 0.75, 0.9, 0.99]) {
-      parts.push(`<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y(share)}" y2="${y(share)}" stroke="${share === 0.5 || share === 0.99 ? "#999" : "#e6e6e6"}"${share === 0.99 ? ' stroke-dasharray="2,3"' : ""}/>`);
-      parts.push(`<text x="${MARGIN.left - 6}" y="${y(share) + 4}" text-anchor="end">${share === 0.99 ? "p99" : share === 0.5 ? "p50" : share.toFixed(2)}</text>`);
+      parts.push(
+        `<line x1="${MARGIN.left}" x2="${MARGIN.left + plotW}" y1="${y(share)}" y2="${y(share)}" stroke="${share === 0.5 || share === 0.99 ? "#999" : "#e6e6e6"}"${share === 0.99 ? ' stroke-dasharray="2,3"' : ""}/>`,
+      );
+      parts.push(
+        `<text x="${MARGIN.left - 6}" y="${y(share) + 4}" text-anchor="end">${share === 0.99 ? "p99" : share === 0.5 ? "p50" : share.toFixed(2)}</text>`,
+      );
     }
-    parts.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
-    parts.push(`<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH + 32}" text-anchor="middle">latency, ms (log scale)</text>`);
+    parts.push(
+      `<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`,
+    );
+    parts.push(
+      `<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH + 32}" text-anchor="middle">latency, ms (log scale)</text>`,
+    );
     panel.series.forEach((series, i) => {
       const sorted = [...series.values].filter(Number.isFinite).sort((a, b) => a - b);
       if (sorted.length === 0) return;
@@ -64,15 +82,21 @@ export function renderCdfSvg(title: string, panels: readonly PlotPanel[], captio
       sorted.forEach((v, k) => {
         d += ` L${x(v).toFixed(1)},${y(k / sorted.length).toFixed(1)} L${x(v).toFixed(1)},${y((k + 1) / sorted.length).toFixed(1)}`;
       });
-      parts.push(`<path d="${d}" fill="none" stroke="${series.color}" stroke-width="1.6"${series.dashed ? ' stroke-dasharray="5,3"' : ""}/>`);
+      parts.push(
+        `<path d="${d}" fill="none" stroke="${series.color}" stroke-width="1.6"${series.dashed ? ' stroke-dasharray="5,3"' : ""}/>`,
+      );
       const ly = PLOT_HEIGHT + Math.floor(i / 2) * LEGEND_ROW - 4;
       const lx = MARGIN.left + (i % 2) * (plotW / 2);
-      parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly + 8}" y2="${ly + 8}" stroke="${series.color}" stroke-width="2"${series.dashed ? ' stroke-dasharray="5,3"' : ""}/>`);
+      parts.push(
+        `<line x1="${lx}" x2="${lx + 22}" y1="${ly + 8}" y2="${ly + 8}" stroke="${series.color}" stroke-width="2"${series.dashed ? ' stroke-dasharray="5,3"' : ""}/>`,
+      );
       parts.push(`<text x="${lx + 27}" y="${ly + 12}">${escape(series.label)}</text>`);
     });
     parts.push(`</g>`);
   });
-  caption.split("\n").forEach((line, i) => parts.push(`<text x="12" y="${height + 26 + i * 14}" fill="#444">${escape(line)}</text>`));
+  caption
+    .split("\n")
+    .forEach((line, i) => parts.push(`<text x="12" y="${height + 26 + i * 14}" fill="#444">${escape(line)}</text>`));
   parts.push(`</svg>`);
   return `${parts.join("\n")}\n`;
 }

@@ -10,7 +10,9 @@ import { makeChange } from "../../runtime/local/demo/demoChanges";
 import { startLocalPipeline } from "../../runtime/local";
 import { median } from "../stats";
 
-const { values } = parseArgs({ options: { instances: { type: "string", default: "3" }, repeats: { type: "string", default: "5" } } });
+const { values } = parseArgs({
+  options: { instances: { type: "string", default: "3" }, repeats: { type: "string", default: "5" } },
+});
 const instances = Number(values.instances);
 const repeats = Number(values.repeats);
 
@@ -31,11 +33,15 @@ async function main(): Promise<void> {
       }
       revertMs.push(revert.revertMs);
       convergedMs.push(revert.convergedMs);
-      console.log(`run ${i + 1}: v${report.final.version} refused by ${revert.report?.refusedBy}/${revert.report?.answered}, `
-        + `reverted ${revert.revertMs} ms after the write, on every instance ${revert.convergedMs} ms after it`);
+      console.log(
+        `run ${i + 1}: v${report.final.version} refused by ${revert.report?.refusedBy}/${revert.report?.answered}, ` +
+          `reverted ${revert.revertMs} ms after the write, on every instance ${revert.convergedMs} ms after it`,
+      );
     }
-    console.log(`| ${instances} | ${revertMs.length}/${repeats} | ${median(revertMs).toFixed(0)} | ${median(convergedMs).toFixed(0)} |`
-      + ` ${Math.min(...revertMs)}–${Math.max(...revertMs)} | ${Math.min(...convergedMs)}–${Math.max(...convergedMs)} |`);
+    console.log(
+      `| ${instances} | ${revertMs.length}/${repeats} | ${median(revertMs).toFixed(0)} | ${median(convergedMs).toFixed(0)} |` +
+        ` ${Math.min(...revertMs)}–${Math.max(...revertMs)} | ${Math.min(...convergedMs)}–${Math.max(...convergedMs)} |`,
+    );
   } finally {
     await pipeline.stop();
   }

@@ -37,10 +37,15 @@ export interface ScaleOptions {
  * SSM stand-in (pages of 10, served from memory): every size of `standInSizes`. Each start is its
  * own child process (`scaleChild.ts`), so RSS figures are the client's alone.
  */
-export async function benchScale(env: BenchPipeline, options: ScaleOptions, log: (line: string) => void): Promise<ScaleRun[]> {
+export async function benchScale(
+  env: BenchPipeline,
+  options: ScaleOptions,
+  log: (line: string) => void,
+): Promise<ScaleRun[]> {
   const runs: ScaleRun[] = [];
   const start = async (source: ScaleRun["source"], endpoint: string, parameterPath: string): Promise<void> => {
-    for (let i = 0; i < options.runs; i++) runs.push({ source, ...(await startChild(env, endpoint, parameterPath, options.applyTries)) });
+    for (let i = 0; i < options.runs; i++)
+      runs.push({ source, ...(await startChild(env, endpoint, parameterPath, options.applyTries)) });
   };
 
   log(`restart baseline: ${env.prefix} on moto`);
@@ -70,25 +75,40 @@ async function seedMoto(endpoint: string, parameterPath: string, count: number):
   const started = Date.now();
   try {
     let next = 0;
-    await Promise.all(Array.from({ length: SEED_CONCURRENCY }, async () => {
-      while (next < count) {
-        const i = next++;
-        await ssm.send(new PutParameterCommand({ Name: `${parameterPath}group_${Math.floor(i / 50)}/key_${i}`, Value: `value-${i}-${"x".repeat(24)}`, Type: "String", Overwrite: true }));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: SEED_CONCURRENCY }, async () => {
+        while (next < count) {
+          const i = next++;
+          await ssm.send(
+            new PutParameterCommand({
+              Name: `${parameterPath}group_${Math.floor(i / 50)}/key_${i}`,
+              Value: `value-${i}-${"x".repeat(24)}`,
+              Type: "String",
+              Overwrite: true,
+            }),
+          );
+        }
+      }),
+    );
   } finally {
     ssm.destroy();
   }
   return Date.now() - started;
 }
 
-async function startChild(env: BenchPipeline, endpoint: string, parameterPath: string, applyTries: number): Promise<Omit<ScaleRun, "source">> {
+async function startChild(
+  env: BenchPipeline,
+  endpoint: string,
+  parameterPath: string,
+  applyTries: number,
+): Promise<Omit<ScaleRun, "source">> {
   const streamKey = `bench:scale:{${parameterPath}}`;
   const spawned = monotonicNs();
   const figures = await runMeasuringChild<ScaleFigures>(
     path.join(__dirname, "scaleChild.ts"),
     [endpoint, env.pipeline.redisUrl, parameterPath, streamKey, String(applyTries)],
-    `the scale child for ${parameterPath}`, CHILD_TIMEOUT_MS,
+    `the scale child for ${parameterPath}`,
+    CHILD_TIMEOUT_MS,
   );
   return { ...figures, spawnToReadyMs: msBetween(spawned, BigInt(figures.readyAtNs)) };
 }

@@ -33,7 +33,13 @@ export interface ScaleFigures {
   readyAtNs: string;
 }
 
-const [endpoint, redisUrl, parameterPath, streamKey, triesText] = process.argv.slice(2) as [string, string, string, string, string];
+const [endpoint, redisUrl, parameterPath, streamKey, triesText] = process.argv.slice(2) as [
+  string,
+  string,
+  string,
+  string,
+  string,
+];
 const gc = (globalThis as { gc?: () => void }).gc ?? (() => undefined);
 
 async function main(): Promise<void> {
@@ -46,7 +52,14 @@ async function main(): Promise<void> {
   const rssBefore = process.memoryUsage().rss;
   const heapBefore = process.memoryUsage().heapUsed;
   const started = monotonicNs();
-  const client = await createConfigClient({ parameterPath, ssm, redis: redisUrl, streamKey, acks: false, logger: { debug() {}, info() {}, warn() {}, error() {} } });
+  const client = await createConfigClient({
+    parameterPath,
+    ssm,
+    redis: redisUrl,
+    streamKey,
+    acks: false,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
+  });
   const ready = monotonicNs();
   try {
     const calls = timeline.take();
@@ -65,13 +78,33 @@ async function main(): Promise<void> {
       });
       const now = Date.now();
       const sent = monotonicNs();
-      await admin.xadd(streamKey, "*", ...buildStreamFields({ name: fullName, operation: "Update", version: 2 + i, type: "String", value: `changed-${i}`, modifiedAt: now + i, changedAt: now, publishedAt: now }));
+      await admin.xadd(
+        streamKey,
+        "*",
+        ...buildStreamFields({
+          name: fullName,
+          operation: "Update",
+          version: 2 + i,
+          type: "String",
+          value: `changed-${i}`,
+          modifiedAt: now + i,
+          changedAt: now,
+          publishedAt: now,
+        }),
+      );
       applyMs.push(msBetween(sent, await applied));
     }
     const figures: ScaleFigures = {
-      parameters: Object.keys(client.snapshot()).length, importMs, startMs: msBetween(started, ready),
-      ssmWaitMs: calls.reduce((sum, call) => sum + msBetween(call.startNs, call.endNs), 0), ssmCalls: calls.length,
-      rssDelta: memory.rss - rssBefore, heapDelta: memory.heapUsed - heapBefore, rss: memory.rss, applyMs, readyAtNs: String(ready),
+      parameters: Object.keys(client.snapshot()).length,
+      importMs,
+      startMs: msBetween(started, ready),
+      ssmWaitMs: calls.reduce((sum, call) => sum + msBetween(call.startNs, call.endNs), 0),
+      ssmCalls: calls.length,
+      rssDelta: memory.rss - rssBefore,
+      heapDelta: memory.heapUsed - heapBefore,
+      rss: memory.rss,
+      applyMs,
+      readyAtNs: String(ready),
     };
     process.send?.(figures, () => undefined);
   } finally {
@@ -81,7 +114,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

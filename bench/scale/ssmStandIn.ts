@@ -21,14 +21,25 @@ interface StoredParameter {
 export class SsmStandIn {
   public calls = 0;
 
-  private constructor(private readonly server: Server, public readonly endpoint: string) {}
+  private constructor(
+    private readonly server: Server,
+    public readonly endpoint: string,
+  ) {}
 
   /** Serves `count` parameters `<path>group_<g>/key_<i>` on a free loopback port. */
   public static async start(path: string, count: number): Promise<SsmStandIn> {
     const now = Date.now() / 1000;
     const parameters: StoredParameter[] = Array.from({ length: count }, (_, i) => {
       const name = `${path}group_${Math.floor(i / 50)}/key_${i}`;
-      return { Name: name, Type: "String", Value: `value-${i}-${"x".repeat(24)}`, Version: 1, LastModifiedDate: now, ARN: `arn:aws:ssm:us-east-1:000000000000:parameter${name}`, DataType: "text" };
+      return {
+        Name: name,
+        Type: "String",
+        Value: `value-${i}-${"x".repeat(24)}`,
+        Version: 1,
+        LastModifiedDate: now,
+        ARN: `arn:aws:ssm:us-east-1:000000000000:parameter${name}`,
+        DataType: "text",
+      };
     });
     let standIn: SsmStandIn | undefined;
     const server = createServer((request, response) => {
@@ -41,8 +52,16 @@ export class SsmStandIn {
           response.writeHead(status, { "content-type": "application/x-amz-json-1.1" });
           response.end(JSON.stringify(body));
         };
-        if (target !== "AmazonSSM.GetParametersByPath") return reply(400, { __type: "UnknownOperationException", message: `the stand-in only serves GetParametersByPath, not ${target}` });
-        const input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as { Path?: string; MaxResults?: number; NextToken?: string };
+        if (target !== "AmazonSSM.GetParametersByPath")
+          return reply(400, {
+            __type: "UnknownOperationException",
+            message: `the stand-in only serves GetParametersByPath, not ${target}`,
+          });
+        const input = JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}") as {
+          Path?: string;
+          MaxResults?: number;
+          NextToken?: string;
+        };
         const under = input.Path === path ? parameters : [];
         const from = Number(input.NextToken ?? 0);
         const page = Math.min(10, input.MaxResults ?? 10);

@@ -72,10 +72,18 @@ export async function startBenchPipeline(): Promise<BenchPipeline> {
 
   const undo: (() => Promise<void> | void)[] = [() => rmSync(dir, { recursive: true, force: true })];
   const stop = async (): Promise<void> => {
-    for (const step of undo.splice(0).reverse()) await Promise.resolve().then(step).catch(() => undefined);
+    for (const step of undo.splice(0).reverse())
+      await Promise.resolve()
+        .then(step)
+        .catch(() => undefined);
   };
   try {
-    const pipeline = await startLocalPipeline({ appConfigFile: file, app: "bench", env: "e2e", invoker: { waitTimeSeconds: 20 } });
+    const pipeline = await startLocalPipeline({
+      appConfigFile: file,
+      app: "bench",
+      env: "e2e",
+      invoker: { waitTimeSeconds: 20 },
+    });
     undo.push(() => pipeline.stop());
     const awsEndpoint = pipeline.connection.endpoint ?? "";
     const region = pipeline.connection.region ?? "us-east-1";
@@ -84,7 +92,10 @@ export async function startBenchPipeline(): Promise<BenchPipeline> {
     const pipelineCloudMapCalls = new CallCounter().attach(pipeline.clients.serviceDiscovery);
 
     const handlerSsm = new SSMClient(emulatorClientConfig(awsEndpoint));
-    const handlerCloudMap = new ServiceDiscoveryClient({ ...emulatorClientConfig(awsEndpoint), disableHostPrefix: true });
+    const handlerCloudMap = new ServiceDiscoveryClient({
+      ...emulatorClientConfig(awsEndpoint),
+      disableHostPrefix: true,
+    });
     // Straight to moto: the endpoint handed out would emit a second event next to the bench's relay.
     const writer = new SSMClient(emulatorClientConfig(pipeline.servers.moto?.endpoint ?? awsEndpoint));
     const probe = new SSMClient(emulatorClientConfig(awsEndpoint));
@@ -95,19 +106,42 @@ export async function startBenchPipeline(): Promise<BenchPipeline> {
 
     const rpcStreamKey = `${names.streamKey}:rpc-only`;
     const streamHandler = createRefreshHandler(
-      readLambdaSettings(lambdaEnvironment({ parameterPrefix: pipeline.prefix, redisUrl: pipeline.redisUrl, streamKey: names.streamKey, awsEndpoint })),
+      readLambdaSettings(
+        lambdaEnvironment({
+          parameterPrefix: pipeline.prefix,
+          redisUrl: pipeline.redisUrl,
+          streamKey: names.streamKey,
+          awsEndpoint,
+        }),
+      ),
       { ssm: handlerSsm, logger: silentLogger, metrics: NO_METRICS },
     );
     undo.push(() => streamHandler.close());
-    const rpcHandler = createLocalRefreshHandler({
-      prefix: pipeline.prefix, redisUrl: pipeline.redisUrl, namespaceName: names.namespaceName, serviceName: names.serviceName,
-      refreshTokenParameter: names.refreshTokenParameter, streamKey: rpcStreamKey, awsEndpoint,
-    }, { ssm: handlerSsm, serviceDiscovery: handlerCloudMap });
+    const rpcHandler = createLocalRefreshHandler(
+      {
+        prefix: pipeline.prefix,
+        redisUrl: pipeline.redisUrl,
+        namespaceName: names.namespaceName,
+        serviceName: names.serviceName,
+        refreshTokenParameter: names.refreshTokenParameter,
+        streamKey: rpcStreamKey,
+        awsEndpoint,
+      },
+      { ssm: handlerSsm, serviceDiscovery: handlerCloudMap },
+    );
     undo.push(() => rpcHandler.close());
-    const fullHandler = createLocalRefreshHandler({
-      prefix: pipeline.prefix, redisUrl: pipeline.redisUrl, namespaceName: names.namespaceName, serviceName: names.serviceName,
-      refreshTokenParameter: names.refreshTokenParameter, streamKey: names.streamKey, awsEndpoint,
-    }, { ssm: handlerSsm, serviceDiscovery: handlerCloudMap });
+    const fullHandler = createLocalRefreshHandler(
+      {
+        prefix: pipeline.prefix,
+        redisUrl: pipeline.redisUrl,
+        namespaceName: names.namespaceName,
+        serviceName: names.serviceName,
+        refreshTokenParameter: names.refreshTokenParameter,
+        streamKey: names.streamKey,
+        awsEndpoint,
+      },
+      { ssm: handlerSsm, serviceDiscovery: handlerCloudMap },
+    );
     undo.push(() => fullHandler.close());
 
     const admin = new Redis(pipeline.redisUrl, { maxRetriesPerRequest: 1 });
@@ -119,9 +153,26 @@ export async function startBenchPipeline(): Promise<BenchPipeline> {
     const arns = new Map((answer.Parameters ?? []).map((p) => [p.Name ?? "", p.ARN ?? ""] as const));
 
     return {
-      pipeline, prefix: pipeline.prefix, awsEndpoint, region, streamKey: names.streamKey, rpcStreamKey,
-      streamHandler, rpcHandler, fullHandler, handlerSsmCalls, handlerCloudMapCalls, handlerTimeline, pipelineSsmCalls, pipelineCloudMapCalls,
-      writer, probe, relay: new ChangeEventRelay(pipeline.clients.eventBridge), admin, arns, stop,
+      pipeline,
+      prefix: pipeline.prefix,
+      awsEndpoint,
+      region,
+      streamKey: names.streamKey,
+      rpcStreamKey,
+      streamHandler,
+      rpcHandler,
+      fullHandler,
+      handlerSsmCalls,
+      handlerCloudMapCalls,
+      handlerTimeline,
+      pipelineSsmCalls,
+      pipelineCloudMapCalls,
+      writer,
+      probe,
+      relay: new ChangeEventRelay(pipeline.clients.eventBridge),
+      admin,
+      arns,
+      stop,
     };
   } catch (error) {
     await stop();

@@ -50,6 +50,7 @@ export function countDelta(before: Record<string, number>, after: Record<string,
 /** Sums several count records. */
 export function sumCounts(records: readonly Record<string, number>[]): Record<string, number> {
   const sum: Record<string, number> = {};
-  for (const record of records) for (const [name, count] of Object.entries(record)) sum[name] = (sum[name] ?? 0) + count;
+  for (const record of records)
+    for (const [name, count] of Object.entries(record)) sum[name] = (sum[name] ?? 0) + count;
   return sum;
 }

@@ -26,7 +26,12 @@ export class CallTimeline {
         try {
           return await next(args);
         } finally {
-          if (this.calls.length < MAX_KEPT) this.calls.push({ operation: (context.commandName ?? "Unknown").replace(/Command$/, ""), startNs, endNs: monotonicNs() });
+          if (this.calls.length < MAX_KEPT)
+            this.calls.push({
+              operation: (context.commandName ?? "Unknown").replace(/Command$/, ""),
+              startNs,
+              endNs: monotonicNs(),
+            });
         }
       },
       { step: "initialize", name: "benchCallTimeline", override: true },

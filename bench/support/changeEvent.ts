@@ -1,5 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { parameterChangeEventEntry, type ParameterChangeNotice } from "../../runtime/operator/relay/parameterChangeEvent";
+import {
+  parameterChangeEventEntry,
+  type ParameterChangeNotice,
+} from "../../runtime/operator/relay/parameterChangeEvent";
 
 /** A "Parameter Store Change" event as EventBridge hands it to a Lambda target. */
 export interface ParameterChangeEvent {
@@ -23,7 +26,14 @@ export function parameterChangeEvent(notice: ParameterChangeNotice, region: stri
   const entry = parameterChangeEventEntry(notice);
   const time = (entry.Time ?? new Date()).toISOString().replace(/\.\d{3}Z$/, "Z");
   return {
-    version: "0", id: randomUUID(), "detail-type": entry.DetailType ?? "", source: entry.Source ?? "", account: "000000000000",
-    time, region, resources: entry.Resources ?? [], detail: JSON.parse(entry.Detail ?? "{}") as Record<string, unknown>,
+    version: "0",
+    id: randomUUID(),
+    "detail-type": entry.DetailType ?? "",
+    source: entry.Source ?? "",
+    account: "000000000000",
+    time,
+    region,
+    resources: entry.Resources ?? [],
+    detail: JSON.parse(entry.Detail ?? "{}") as Record<string, unknown>,
   };
 }

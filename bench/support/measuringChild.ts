@@ -10,9 +10,17 @@ import { fork } from "node:child_process";
  * const figures = await runMeasuringChild<ReadPathFigures>(path.join(__dirname, "readPathChild.ts"), args, "the read-path child", 60_000);
  * ```
  */
-export function runMeasuringChild<T>(script: string, args: readonly string[], label: string, timeoutMs: number): Promise<T> {
+export function runMeasuringChild<T>(
+  script: string,
+  args: readonly string[],
+  label: string,
+  timeoutMs: number,
+): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = fork(script, [...args], { execArgv: ["--import", "tsx", "--expose-gc"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    const child = fork(script, [...args], {
+      execArgv: ["--import", "tsx", "--expose-gc"],
+      stdio: ["ignore", "inherit", "inherit", "ipc"],
+    });
     let figures: T | undefined;
     const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("message", (message: T) => (figures = message));

@@ -14,7 +14,14 @@ import { refreshServiceDefinition, type RefreshRequest, type RefreshResponse } f
 import { emulatorClientConfig } from "../../runtime/local/servers";
 import { CallCounter } from "../support/callCounter";
 import { ArrivalBook } from "./arrivalBook";
-import type { FleetClientSettings, FleetEnvelope, FleetRequest, FleetResponse, StartedClients, WorkerCounters } from "./fleetProtocol";
+import type {
+  FleetClientSettings,
+  FleetEnvelope,
+  FleetRequest,
+  FleetResponse,
+  StartedClients,
+  WorkerCounters,
+} from "./fleetProtocol";
 
 /** Clients started at once in one worker (each boot makes a few calls to moto). */
 const START_CONCURRENCY = 5;
@@ -33,7 +40,10 @@ let stopping = false;
 /** Clients of one worker share one SSM and one Cloud Map client (per process, as a service would). */
 function awsClients(endpoint: string): NonNullable<typeof aws> {
   if (!aws) {
-    aws = { ssm: new SSMClient(emulatorClientConfig(endpoint)), serviceDiscovery: new ServiceDiscoveryClient({ ...emulatorClientConfig(endpoint), disableHostPrefix: true }) };
+    aws = {
+      ssm: new SSMClient(emulatorClientConfig(endpoint)),
+      serviceDiscovery: new ServiceDiscoveryClient({ ...emulatorClientConfig(endpoint), disableHostPrefix: true }),
+    };
     ssmCalls.attach(aws.ssm);
     cloudMapCalls.attach(aws.serviceDiscovery);
   }
@@ -45,22 +55,29 @@ async function startClients(count: number, firstIndex: number, settings: FleetCl
   const started: StartedClients = { instanceIds: [], startMs: [] };
   const indexes = Array.from({ length: count }, (_, i) => firstIndex + i);
   for (let i = 0; i < indexes.length; i += START_CONCURRENCY) {
-    await Promise.all(indexes.slice(i, i + START_CONCURRENCY).map(async (index) => {
-      const instanceId = `${settings.idPrefix}-${index}`;
-      const begun = performance.now();
-      const client = await createConfigClient({
-        parameterPath: settings.parameterPath, ssm, redis: settings.redisUrl, streamKey: settings.streamKey, instanceId,
-        refreshServer: { tokens: [settings.refreshToken], host: "127.0.0.1", port: 0 },
-        registration: { client: serviceDiscovery, serviceId: settings.serviceId, address: "127.0.0.1" },
-      });
-      client.onEvent((event) => {
-        if (event.type !== "applied") return;
-        for (const parameter of event.parameters) applied.record(`${parameter.name}@${parameter.version}`, instanceId, event.via);
-      });
-      clients.push(client);
-      started.instanceIds.push(instanceId);
-      started.startMs.push(performance.now() - begun);
-    }));
+    await Promise.all(
+      indexes.slice(i, i + START_CONCURRENCY).map(async (index) => {
+        const instanceId = `${settings.idPrefix}-${index}`;
+        const begun = performance.now();
+        const client = await createConfigClient({
+          parameterPath: settings.parameterPath,
+          ssm,
+          redis: settings.redisUrl,
+          streamKey: settings.streamKey,
+          instanceId,
+          refreshServer: { tokens: [settings.refreshToken], host: "127.0.0.1", port: 0 },
+          registration: { client: serviceDiscovery, serviceId: settings.serviceId, address: "127.0.0.1" },
+        });
+        client.onEvent((event) => {
+          if (event.type !== "applied") return;
+          for (const parameter of event.parameters)
+            applied.record(`${parameter.name}@${parameter.version}`, instanceId, event.via);
+        });
+        clients.push(client);
+        started.instanceIds.push(instanceId);
+        started.startMs.push(performance.now() - begun);
+      }),
+    );
   }
   return started;
 }
@@ -75,7 +92,9 @@ function startReaders(count: number, redisUrl: string, streamKey: string): void 
       let last = "$";
       while (!stopping) {
         try {
-          const reply = (await redis.xread("BLOCK", 0, "STREAMS", streamKey, last)) as [string, [string, string[]][]][] | null;
+          const reply = (await redis.xread("BLOCK", 0, "STREAMS", streamKey, last)) as
+            | [string, [string, string[]][]][]
+            | null;
           for (const [id] of reply?.[0]?.[1] ?? []) {
             wakes.record(id, who);
             last = id;
@@ -94,16 +113,28 @@ async function startServers(count: number): Promise<number[]> {
     const who = `server-${process.pid}-${servers.length}`;
     const server = new grpc.Server();
     server.addService(refreshServiceDefinition(), {
-      Refresh: (call: grpc.ServerUnaryCall<RefreshRequest, RefreshResponse>, callback: grpc.sendUnaryData<RefreshResponse>) => {
+      Refresh: (
+        call: grpc.ServerUnaryCall<RefreshRequest, RefreshResponse>,
+        callback: grpc.sendUnaryData<RefreshResponse>,
+      ) => {
         calls.record(call.request.eventId, who);
-        const results = call.request.changes.map((change) => ({ name: change.name, outcome: "ACK" as const, version: change.version }));
+        const results = call.request.changes.map((change) => ({
+          name: change.name,
+          outcome: "ACK" as const,
+          version: change.version,
+        }));
         callback(null, { instanceId: who, results, appliedAtMs: Date.now() });
       },
       State: (_call: unknown, callback: grpc.sendUnaryData<unknown>) => callback({ code: grpc.status.UNIMPLEMENTED }),
     });
     servers.push(server);
-    ports.push(await new Promise<number>((resolve, reject) =>
-      server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port)))));
+    ports.push(
+      await new Promise<number>((resolve, reject) =>
+        server.bindAsync("127.0.0.1:0", grpc.ServerCredentials.createInsecure(), (error, port) =>
+          error ? reject(error) : resolve(port),
+        ),
+      ),
+    );
   }
   return ports;
 }
@@ -111,9 +142,16 @@ async function startServers(count: number): Promise<number[]> {
 function counters(): WorkerCounters {
   const clientMetrics: Record<string, number> = {};
   for (const client of clients) {
-    for (const [name, value] of Object.entries(client.metrics())) if (typeof value === "number") clientMetrics[name] = (clientMetrics[name] ?? 0) + value;
+    for (const [name, value] of Object.entries(client.metrics()))
+      if (typeof value === "number") clientMetrics[name] = (clientMetrics[name] ?? 0) + value;
   }
-  return { ssmCalls: ssmCalls.snapshot(), cloudMapCalls: cloudMapCalls.snapshot(), clientMetrics, rssBytes: process.memoryUsage().rss, clients: clients.length };
+  return {
+    ssmCalls: ssmCalls.snapshot(),
+    cloudMapCalls: cloudMapCalls.snapshot(),
+    clientMetrics,
+    rssBytes: process.memoryUsage().rss,
+    clients: clients.length,
+  };
 }
 
 async function stop(): Promise<void> {
@@ -127,29 +165,44 @@ async function stop(): Promise<void> {
 
 async function handle(request: FleetRequest): Promise<unknown> {
   switch (request.op) {
-    case "startClients": return startClients(request.count, request.firstIndex, request.settings);
-    case "collectApplied": return applied.collect(`${request.name}@${request.version}`, clients.length, request.timeoutMs);
-    case "startReaders": return startReaders(request.count, request.redisUrl, request.streamKey);
-    case "collectWakes": return wakes.collect(request.entryId, readers.length, request.timeoutMs);
-    case "startServers": return startServers(request.count);
-    case "collectCalls": return calls.collect(request.callId, servers.length, request.timeoutMs);
+    case "startClients":
+      return startClients(request.count, request.firstIndex, request.settings);
+    case "collectApplied":
+      return applied.collect(`${request.name}@${request.version}`, clients.length, request.timeoutMs);
+    case "startReaders":
+      return startReaders(request.count, request.redisUrl, request.streamKey);
+    case "collectWakes":
+      return wakes.collect(request.entryId, readers.length, request.timeoutMs);
+    case "startServers":
+      return startServers(request.count);
+    case "collectCalls":
+      return calls.collect(request.callId, servers.length, request.timeoutMs);
     case "clear":
       applied.clear();
       wakes.clear();
       calls.clear();
       return undefined;
-    case "counters": return counters();
-    case "stop": return stop();
+    case "counters":
+      return counters();
+    case "stop":
+      return stop();
   }
 }
 
 process.on("message", (message: FleetEnvelope) => {
-  void handle(message).then(
-    (result) => reply({ id: message.id, ok: true, result: result ?? null }),
-    (error: unknown) => reply({ id: message.id, ok: false, error: error instanceof Error ? error.stack ?? error.message : String(error) }),
-  ).then(() => {
-    if (message.op === "stop") process.exit(0);
-  });
+  void handle(message)
+    .then(
+      (result) => reply({ id: message.id, ok: true, result: result ?? null }),
+      (error: unknown) =>
+        reply({
+          id: message.id,
+          ok: false,
+          error: error instanceof Error ? (error.stack ?? error.message) : String(error),
+        }),
+    )
+    .then(() => {
+      if (message.op === "stop") process.exit(0);
+    });
 });
 // The parent is gone (crashed or killed): leave nothing behind.
 process.on("disconnect", () => process.exit(1));

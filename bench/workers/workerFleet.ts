@@ -1,6 +1,13 @@
 import { fork, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
-import type { FleetClientSettings, FleetEnvelope, FleetRequest, FleetResponse, StartedClients, WorkerCounters } from "./fleetProtocol";
+import type {
+  FleetClientSettings,
+  FleetEnvelope,
+  FleetRequest,
+  FleetResponse,
+  StartedClients,
+  WorkerCounters,
+} from "./fleetProtocol";
 
 /** How long a worker may take to close its clients before it is killed. */
 const STOP_GRACE_MS = 10_000;
@@ -43,7 +50,8 @@ export class WorkerFleet {
         else waiter.reject(new Error(`fleet worker ${child.pid}: ${message.error}`));
       });
       child.on("exit", (code, signal) => {
-        for (const waiter of worker.pending.values()) waiter.reject(new Error(`fleet worker ${child.pid} exited (${signal ?? code})`));
+        for (const waiter of worker.pending.values())
+          waiter.reject(new Error(`fleet worker ${child.pid} exited (${signal ?? code})`));
         worker.pending.clear();
       });
       workers.push(worker);
@@ -74,44 +82,58 @@ export class WorkerFleet {
   /** Grows the fleet to `total` ConfigClients. Returns each new client's start time, ms. */
   public async growClients(total: number, settings: FleetClientSettings): Promise<number[]> {
     const shares = this.shares(total, (w) => w.clients);
-    const started = await Promise.all(shares.map(async (add, i) => {
-      if (add === 0) return [];
-      const worker = this.workers[i]!;
-      const firstIndex = this.nextIndex;
-      this.nextIndex += add;
-      const result = (await this.request(worker, { op: "startClients", count: add, firstIndex, settings })) as StartedClients;
-      worker.clients += add;
-      return result.startMs;
-    }));
+    const started = await Promise.all(
+      shares.map(async (add, i) => {
+        if (add === 0) return [];
+        const worker = this.workers[i]!;
+        const firstIndex = this.nextIndex;
+        this.nextIndex += add;
+        const result = (await this.request(worker, {
+          op: "startClients",
+          count: add,
+          firstIndex,
+          settings,
+        })) as StartedClients;
+        worker.clients += add;
+        return result.startMs;
+      }),
+    );
     return started.flat();
   }
 
   /** Grows the bare XREAD readers to `total`. */
   public async growReaders(total: number, redisUrl: string, streamKey: string): Promise<void> {
     const shares = this.shares(total, (w) => w.readers);
-    await Promise.all(shares.map(async (add, i) => {
-      if (add === 0) return;
-      const worker = this.workers[i]!;
-      await this.request(worker, { op: "startReaders", count: add, redisUrl, streamKey });
-      worker.readers += add;
-    }));
+    await Promise.all(
+      shares.map(async (add, i) => {
+        if (add === 0) return;
+        const worker = this.workers[i]!;
+        await this.request(worker, { op: "startReaders", count: add, redisUrl, streamKey });
+        worker.readers += add;
+      }),
+    );
   }
 
   /** Grows the bare gRPC servers to `total`; returns the new servers' ports. */
   public async growServers(total: number): Promise<number[]> {
     const shares = this.shares(total, (w) => w.servers);
-    const ports = await Promise.all(shares.map(async (add, i) => {
-      if (add === 0) return [];
-      const worker = this.workers[i]!;
-      const result = (await this.request(worker, { op: "startServers", count: add })) as number[];
-      worker.servers += add;
-      return result;
-    }));
+    const ports = await Promise.all(
+      shares.map(async (add, i) => {
+        if (add === 0) return [];
+        const worker = this.workers[i]!;
+        const result = (await this.request(worker, { op: "startServers", count: add })) as number[];
+        worker.servers += add;
+        return result;
+      }),
+    );
     return ports.flat();
   }
 
   /** Sends `request` to every worker that hosts something `has` counts; resolves with the answers. */
-  public async ask<T>(request: FleetRequest, has: (w: { clients: number; readers: number; servers: number }) => number = () => 1): Promise<T[]> {
+  public async ask<T>(
+    request: FleetRequest,
+    has: (w: { clients: number; readers: number; servers: number }) => number = () => 1,
+  ): Promise<T[]> {
     return (await Promise.all(this.workers.filter((w) => has(w) > 0).map((w) => this.request(w, request)))) as T[];
   }
 
@@ -122,15 +144,17 @@ export class WorkerFleet {
 
   /** Stops every worker (clients close and deregister); kills any that does not exit in time. */
   public async stop(): Promise<void> {
-    await Promise.all(this.workers.map(async (worker) => {
-      const { child } = worker;
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-      const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
-      this.request(worker, { op: "stop" }).catch(() => undefined);
-      await exited;
-      clearTimeout(timer);
-    }));
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        const { child } = worker;
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+        const timer = setTimeout(() => child.kill("SIGKILL"), STOP_GRACE_MS);
+        this.request(worker, { op: "stop" }).catch(() => undefined);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
   }
 
   private request(worker: Worker, request: FleetRequest): Promise<unknown> {
@@ -149,7 +173,8 @@ export class WorkerFleet {
     let missing = total - current.reduce((a, b) => a + b, 0);
     while (missing > 0) {
       let smallest = 0;
-      for (let i = 1; i < current.length; i++) if (current[i]! + add[i]! < current[smallest]! + add[smallest]!) smallest = i;
+      for (let i = 1; i < current.length; i++)
+        if (current[i]! + add[i]! < current[smallest]! + add[smallest]!) smallest = i;
       add[smallest]! += 1;
       missing -= 1;
     }

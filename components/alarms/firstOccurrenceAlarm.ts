@@ -28,21 +28,29 @@ export interface FirstOccurrenceAlarmArgs {
  *   dimensions: { FunctionName: fn.name }, statistic: "Sum", period: 300, tags: {} }, { parent: this });
  * ```
  */
-export function firstOccurrenceAlarm(name: string, args: FirstOccurrenceAlarmArgs, opts: pulumi.CustomResourceOptions): aws.cloudwatch.MetricAlarm {
+export function firstOccurrenceAlarm(
+  name: string,
+  args: FirstOccurrenceAlarmArgs,
+  opts: pulumi.CustomResourceOptions,
+): aws.cloudwatch.MetricAlarm {
   const actions = args.alarmTopicArn !== undefined ? [args.alarmTopicArn] : [];
-  return new aws.cloudwatch.MetricAlarm(name, {
-    alarmDescription: args.description,
-    namespace: args.namespace,
-    metricName: args.metricName,
-    dimensions: args.dimensions,
-    statistic: args.statistic,
-    period: args.period,
-    evaluationPeriods: 1,
-    threshold: 1,
-    comparisonOperator: "GreaterThanOrEqualToThreshold",
-    treatMissingData: "notBreaching",
-    alarmActions: actions,
-    okActions: actions,
-    tags: args.tags,
-  }, opts);
+  return new aws.cloudwatch.MetricAlarm(
+    name,
+    {
+      alarmDescription: args.description,
+      namespace: args.namespace,
+      metricName: args.metricName,
+      dimensions: args.dimensions,
+      statistic: args.statistic,
+      period: args.period,
+      evaluationPeriods: 1,
+      threshold: 1,
+      comparisonOperator: "GreaterThanOrEqualToThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: actions,
+      okActions: actions,
+      tags: args.tags,
+    },
+    opts,
+  );
 }

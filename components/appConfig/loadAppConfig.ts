@@ -3,11 +3,22 @@ import { isAlias, isMap, isScalar, isSeq, LineCounter, parseDocument, type Docum
 import { AppConfigError, type AppConfigProblem } from "./errors";
 import { looksLikeSecretValue, secretLikeWord } from "./secretNames";
 import {
-  fullNameProblems, MAX_ALLOWED_PATTERN_LENGTH, MAX_DESCRIPTION_LENGTH, MAX_HIERARCHY_LEVELS,
-  maxValueBytes, prefixProblems, segmentProblems,
+  fullNameProblems,
+  MAX_ALLOWED_PATTERN_LENGTH,
+  MAX_DESCRIPTION_LENGTH,
+  MAX_HIERARCHY_LEVELS,
+  maxValueBytes,
+  prefixProblems,
+  segmentProblems,
 } from "./ssmRules";
 import type {
-  AppConfig, AppConfigEntry, LoadAppConfigOptions, ParameterDataType, ParameterTier, RequiredSecret, SourcePosition,
+  AppConfig,
+  AppConfigEntry,
+  LoadAppConfigOptions,
+  ParameterDataType,
+  ParameterTier,
+  RequiredSecret,
+  SourcePosition,
 } from "./types";
 
 /** Largest file accepted; a real one is a few kilobytes. */
@@ -47,10 +58,14 @@ export function loadAppConfig(file: string, options: LoadAppConfigOptions = {}):
   try {
     size = statSync(file).size;
   } catch (error) {
-    throw new AppConfigError(file, [{ file, line: 1, column: 1, key: "", message: `cannot read the file: ${(error as Error).message}` }]);
+    throw new AppConfigError(file, [
+      { file, line: 1, column: 1, key: "", message: `cannot read the file: ${(error as Error).message}` },
+    ]);
   }
   if (size > MAX_FILE_BYTES) {
-    throw new AppConfigError(file, [{ file, line: 1, column: 1, key: "", message: `file is ${size} bytes, the limit is ${MAX_FILE_BYTES}` }]);
+    throw new AppConfigError(file, [
+      { file, line: 1, column: 1, key: "", message: `file is ${size} bytes, the limit is ${MAX_FILE_BYTES}` },
+    ]);
   }
   return parseAppConfig(readFileSync(file, "utf8"), file, options);
 }
@@ -89,7 +104,8 @@ class AppConfigReader {
 
   public read(): AppConfig {
     const config: AppConfig = { file: this.file, prefix: this.prefix, entries: this.entries, requiredSecrets: [] };
-    if (this.prefix) for (const message of prefixProblems(this.prefix)) this.problem({ line: 1, column: 1 }, "", message);
+    if (this.prefix)
+      for (const message of prefixProblems(this.prefix)) this.problem({ line: 1, column: 1 }, "", message);
     try {
       // Duplicates are found in the walk (one Set per mapping): yaml's own check is quadratic in the
       // number of keys, and its error would end the reading before every other problem is reported.
@@ -101,13 +117,21 @@ class AppConfigReader {
     for (const error of this.document.errors) {
       const [start] = error.linePos ?? [{ line: 1, col: 1 }];
       const hint = error.code === "RESOURCE_EXHAUSTION" ? " (nested too deeply to be a configuration file)" : "";
-      this.problem({ line: start.line, column: start.col }, "", `YAML ${error.code}: ${error.message.split("\n")[0]}${hint}`);
+      this.problem(
+        { line: start.line, column: start.col },
+        "",
+        `YAML ${error.code}: ${error.message.split("\n")[0]}${hint}`,
+      );
     }
     for (const warning of this.document.warnings) {
       // An unresolved tag (`!!js/function`, `!custom`) would silently become the text after it: refuse it instead.
       if (warning.code !== "TAG_RESOLVE_FAILED") continue;
       const [start] = warning.linePos ?? [{ line: 1, col: 1 }];
-      this.problem({ line: start.line, column: start.col }, "", `YAML ${(warning.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}: tags are not supported, write the value as plain text`);
+      this.problem(
+        { line: start.line, column: start.col },
+        "",
+        `YAML ${(warning.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}: tags are not supported, write the value as plain text`,
+      );
     }
     if (this.document.errors.length > 0) return config;
     const root = this.document.contents;
@@ -133,9 +157,16 @@ class AppConfigReader {
   private problem(at: SourcePosition, key: string, message: string): void {
     // After an alias bomb, what follows is noise ("value is empty" for every alias not expanded): the bomb is the problem.
     if (this.aliasBombed) return;
-    if (this.problems.length < MAX_PROBLEMS) this.problems.push({ file: this.file, line: at.line, column: at.column, key: clip(key), message: clip(message) });
+    if (this.problems.length < MAX_PROBLEMS)
+      this.problems.push({ file: this.file, line: at.line, column: at.column, key: clip(key), message: clip(message) });
     else if (this.problems.length === MAX_PROBLEMS) {
-      this.problems.push({ file: this.file, line: at.line, column: at.column, key: "", message: `more than ${MAX_PROBLEMS} problems: stopped listing here` });
+      this.problems.push({
+        file: this.file,
+        line: at.line,
+        column: at.column,
+        key: "",
+        message: `more than ${MAX_PROBLEMS} problems: stopped listing here`,
+      });
     }
   }
 
@@ -152,7 +183,11 @@ class AppConfigReader {
       this.aliasExpansions++;
       if (this.aliasExpansions > MAX_ALIAS_EXPANSIONS) {
         if (this.aliasExpansions === MAX_ALIAS_EXPANSIONS + 1) {
-          this.problem(this.position(current), "", `more than ${MAX_ALIAS_EXPANSIONS} alias expansions (a YAML alias bomb?)`);
+          this.problem(
+            this.position(current),
+            "",
+            `more than ${MAX_ALIAS_EXPANSIONS} alias expansions (a YAML alias bomb?)`,
+          );
           this.aliasBombed = true;
         }
         return null;
@@ -178,7 +213,11 @@ class AppConfigReader {
     const at = this.position(keyNode);
     const first = seen.get(key);
     if (first) {
-      this.problem(at, `${parent}${key}`, `duplicate key: keys must be unique within a mapping (first at line ${first.line})`);
+      this.problem(
+        at,
+        `${parent}${key}`,
+        `duplicate key: keys must be unique within a mapping (first at line ${first.line})`,
+      );
       return undefined;
     }
     seen.set(key, at);
@@ -204,7 +243,8 @@ class AppConfigReader {
       const childKeys = new Map<string, SourcePosition>();
       for (const pair of value.items) {
         const childKey = this.uniqueKeyText(pair.key as Node | null, `${key}/`, childKeys);
-        if (childKey !== undefined) this.visit(`${key}/${childKey}`, childKey, pair.key as Node, pair.value as Node | null);
+        if (childKey !== undefined)
+          this.visit(`${key}/${childKey}`, childKey, pair.key as Node, pair.value as Node | null);
       }
       return;
     }
@@ -219,7 +259,11 @@ class AppConfigReader {
   private addEntry(key: string, at: SourcePosition, valueNode: Node | null): void {
     const earlier = this.seen.get(key);
     if (earlier) {
-      this.problem(at, key, `declared twice: also at line ${earlier.line} (a flat "a/b" key and a nested one name the same parameter)`);
+      this.problem(
+        at,
+        key,
+        `declared twice: also at line ${earlier.line} (a flat "a/b" key and a nested one name the same parameter)`,
+      );
       return;
     }
     this.seen.set(key, at);
@@ -229,7 +273,11 @@ class AppConfigReader {
         const field = this.keyText(pair.key as Node | null);
         if (field === undefined) continue;
         if (!LONG_FORM_FIELDS.has(field)) {
-          this.problem(this.position(pair.key as Node), key, `unknown field "${field}" in the long form (fields: ${[...LONG_FORM_FIELDS].join(", ")})`);
+          this.problem(
+            this.position(pair.key as Node),
+            key,
+            `unknown field "${field}" in the long form (fields: ${[...LONG_FORM_FIELDS].join(", ")})`,
+          );
           continue;
         }
         fields.set(field, this.resolve(pair.value as Node | null));
@@ -247,14 +295,23 @@ class AppConfigReader {
     const fieldAt = (field: string): SourcePosition => (fields.get(field) ? this.position(fields.get(field)) : at);
     const declaredType = text("type");
     const notSecret = text("notSecret");
-    if (notSecret !== undefined && notSecret !== "true") this.problem(fieldAt("notSecret"), key, `"notSecret" can only be true`);
+    if (notSecret !== undefined && notSecret !== "true")
+      this.problem(fieldAt("notSecret"), key, `"notSecret" can only be true`);
     if (declaredType === "SecureString") {
-      this.problem(fieldAt("type"), key, "SecureString parameters never come from this file: create the secret by hand and list its name under required_secrets");
+      this.problem(
+        fieldAt("type"),
+        key,
+        "SecureString parameters never come from this file: create the secret by hand and list its name under required_secrets",
+      );
       return;
     }
     const secretWord = notSecret === "true" ? undefined : secretLikeWord(key);
     if (secretWord) {
-      this.problem(at, key, `looks like a secret ("${secretWord}"): secrets never come from this file; create it as a SecureString by hand and list it under required_secrets (or add notSecret: true in the long form if it is not one)`);
+      this.problem(
+        at,
+        key,
+        `looks like a secret ("${secretWord}"): secrets never come from this file; create it as a SecureString by hand and list it under required_secrets (or add notSecret: true in the long form if it is not one)`,
+      );
       return;
     }
     const valueNodeRead = fields.get("value") ?? null;
@@ -267,30 +324,52 @@ class AppConfigReader {
     } else if (isScalar(valueNodeRead)) {
       value = this.scalarValue(key, valueNodeRead);
     } else {
-      this.problem(valueAt, key, isMap(valueNodeRead) ? "a value cannot be a mapping" : "value is empty: write a value (an empty parameter cannot exist in SSM)");
+      this.problem(
+        valueAt,
+        key,
+        isMap(valueNodeRead)
+          ? "a value cannot be a mapping"
+          : "value is empty: write a value (an empty parameter cannot exist in SSM)",
+      );
     }
     const type = items ? "StringList" : "String";
     if (declaredType !== undefined && declaredType !== type) {
-      this.problem(fieldAt("type"), key, `type "${declaredType}" does not match the value (a ${items ? "list" : "scalar"} is a ${type})`);
+      this.problem(
+        fieldAt("type"),
+        key,
+        `type "${declaredType}" does not match the value (a ${items ? "list" : "scalar"} is a ${type})`,
+      );
     }
     const tier = (text("tier") ?? "Standard") as ParameterTier;
     if (!TIERS.includes(tier)) this.problem(fieldAt("tier"), key, `tier "${tier}" is not one of ${TIERS.join(", ")}`);
     const dataType = (text("dataType") ?? "text") as ParameterDataType;
-    if (!DATA_TYPES.includes(dataType)) this.problem(fieldAt("dataType"), key, `dataType "${dataType}" is not one of ${DATA_TYPES.join(", ")}`);
-    else if (dataType !== "text" && type !== "String") this.problem(fieldAt("dataType"), key, `dataType "${dataType}" needs a String value`);
-    else if (dataType === "aws:ec2:image" && value !== undefined && !AMI_ID.test(value)) this.problem(valueAt, key, `"${value}" is not an AMI id (ami-...), as dataType aws:ec2:image requires`);
+    if (!DATA_TYPES.includes(dataType))
+      this.problem(fieldAt("dataType"), key, `dataType "${dataType}" is not one of ${DATA_TYPES.join(", ")}`);
+    else if (dataType !== "text" && type !== "String")
+      this.problem(fieldAt("dataType"), key, `dataType "${dataType}" needs a String value`);
+    else if (dataType === "aws:ec2:image" && value !== undefined && !AMI_ID.test(value))
+      this.problem(valueAt, key, `"${value}" is not an AMI id (ami-...), as dataType aws:ec2:image requires`);
     const description = text("description");
     if (description !== undefined && description.length > MAX_DESCRIPTION_LENGTH) {
-      this.problem(fieldAt("description"), key, `description is ${description.length} characters, SSM allows ${MAX_DESCRIPTION_LENGTH}`);
+      this.problem(
+        fieldAt("description"),
+        key,
+        `description is ${description.length} characters, SSM allows ${MAX_DESCRIPTION_LENGTH}`,
+      );
     }
     const allowedPattern = text("allowedPattern");
     if (allowedPattern !== undefined) this.checkPattern(key, fieldAt("allowedPattern"), valueAt, allowedPattern, value);
     if (value === undefined) return;
     const bytes = Buffer.byteLength(value, "utf8");
     if (bytes > maxValueBytes(tier)) {
-      this.problem(valueAt, key, `value is ${bytes} bytes, a ${tier} parameter holds at most ${maxValueBytes(tier)}${tier === "Standard" ? " (tier: Advanced allows 8192)" : ""}`);
+      this.problem(
+        valueAt,
+        key,
+        `value is ${bytes} bytes, a ${tier} parameter holds at most ${maxValueBytes(tier)}${tier === "Standard" ? " (tier: Advanced allows 8192)" : ""}`,
+      );
     }
-    if (looksLikeSecretValue(value)) this.problem(valueAt, key, "value is a private key: secrets never come from this file");
+    if (looksLikeSecretValue(value))
+      this.problem(valueAt, key, "value is a private key: secrets never come from this file");
     const name = this.prefix + key;
     for (const message of fullNameProblems(name)) this.problem(at, key, message);
     if (this.entries.length >= MAX_ENTRIES) {
@@ -299,10 +378,16 @@ class AppConfigReader {
       return;
     }
     this.entries.push({
-      key, name, type, value, ...(items ? { items } : {}),
+      key,
+      name,
+      type,
+      value,
+      ...(items ? { items } : {}),
       ...(description !== undefined ? { description } : {}),
       ...(allowedPattern !== undefined ? { allowedPattern } : {}),
-      tier, dataType, position: at,
+      tier,
+      dataType,
+      position: at,
     });
   }
 
@@ -346,7 +431,13 @@ class AppConfigReader {
     return ok ? items : undefined;
   }
 
-  private checkPattern(key: string, at: SourcePosition, valueAt: SourcePosition, pattern: string, value: string | undefined): void {
+  private checkPattern(
+    key: string,
+    at: SourcePosition,
+    valueAt: SourcePosition,
+    pattern: string,
+    value: string | undefined,
+  ): void {
     if (pattern.length > MAX_ALLOWED_PATTERN_LENGTH) {
       this.problem(at, key, `allowedPattern is ${pattern.length} characters, SSM allows ${MAX_ALLOWED_PATTERN_LENGTH}`);
       return;
@@ -358,13 +449,18 @@ class AppConfigReader {
       this.problem(at, key, `allowedPattern is not a valid regular expression: ${(error as Error).message}`);
       return;
     }
-    if (value !== undefined && !regex.test(value)) this.problem(valueAt, key, `value "${value}" does not match its allowedPattern ${pattern}`);
+    if (value !== undefined && !regex.test(value))
+      this.problem(valueAt, key, `value "${value}" does not match its allowedPattern ${pattern}`);
   }
 
   private readRequiredSecrets(node: Node): RequiredSecret[] {
     const list = this.resolve(node);
     if (!isSeq(list)) {
-      this.problem(this.position(node), REQUIRED_SECRETS_KEY, "must be a list of parameter names relative to the prefix");
+      this.problem(
+        this.position(node),
+        REQUIRED_SECRETS_KEY,
+        "must be a list of parameter names relative to the prefix",
+      );
       return [];
     }
     const secrets: RequiredSecret[] = [];
@@ -381,7 +477,12 @@ class AppConfigReader {
       const problems = [...new Set([...key.split("/").flatMap(segmentProblems), ...fullNameProblems(name)])];
       for (const message of problems) this.problem(at, key, message);
       if (listed.has(key)) this.problem(at, key, "listed twice under required_secrets");
-      else if (this.seen.has(key)) this.problem(at, key, `is listed as a secret and also declared as a parameter (line ${this.seen.get(key)!.line})`);
+      else if (this.seen.has(key))
+        this.problem(
+          at,
+          key,
+          `is listed as a secret and also declared as a parameter (line ${this.seen.get(key)!.line})`,
+        );
       listed.add(key);
       if (problems.length === 0) secrets.push({ key, name, position: at });
     }

@@ -4,8 +4,21 @@
  */
 
 const SECRET_WORDS = new Set([
-  "password", "passwd", "pwd", "passphrase", "secret", "secrets", "token", "tokens",
-  "apikey", "privatekey", "credential", "credentials", "accesskey", "secretkey", "signingkey",
+  "password",
+  "passwd",
+  "pwd",
+  "passphrase",
+  "secret",
+  "secrets",
+  "token",
+  "tokens",
+  "apikey",
+  "privatekey",
+  "credential",
+  "credentials",
+  "accesskey",
+  "secretkey",
+  "signingkey",
 ]);
 const SECRET_PAIRS = new Set(["api key", "private key", "access key", "secret key", "signing key", "client secret"]);
 const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;

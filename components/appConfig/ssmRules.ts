@@ -74,8 +74,10 @@ export function secretParameterNameProblems(label: string, name: string, prefix:
   }
   const problems = fullNameProblems(name).map((p) => `${label} ${JSON.stringify(name)}: ${p}`);
   if (name.startsWith(prefix)) {
-    problems.push(`${label} ${JSON.stringify(name)} lies under the parameter prefix ${JSON.stringify(prefix)}: ` +
-      "the change rule would fire on it and every client would load the secret as configuration");
+    problems.push(
+      `${label} ${JSON.stringify(name)} lies under the parameter prefix ${JSON.stringify(prefix)}: ` +
+        "the change rule would fire on it and every client would load the secret as configuration",
+    );
   }
   return problems;
 }

@@ -39,21 +39,29 @@ export class RefreshDeadLetterQueue extends pulumi.ComponentResource {
 
   public constructor(name: string, args: RefreshDeadLetterQueueArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(REFRESH_DEAD_LETTER_QUEUE_TYPE, name, {}, opts);
-    this.queue = new aws.sqs.Queue(`${name}-dlq`, {
-      messageRetentionSeconds: args.retentionDays * 86_400,
-      sqsManagedSseEnabled: true,
-      tags: args.tags,
-    }, { parent: this });
-    const alarm = firstOccurrenceAlarm(`${name}-dlq-not-empty`, {
-      description: `A Parameter Store change for ${name} was not delivered or not applied: see the dead-letter queue (config-refresh dlq replay)`,
-      namespace: "AWS/SQS",
-      metricName: "ApproximateNumberOfMessagesVisible",
-      dimensions: { QueueName: this.queue.name },
-      statistic: "Maximum",
-      period: 60,
-      ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
-      tags: args.tags,
-    }, { parent: this });
+    this.queue = new aws.sqs.Queue(
+      `${name}-dlq`,
+      {
+        messageRetentionSeconds: args.retentionDays * 86_400,
+        sqsManagedSseEnabled: true,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const alarm = firstOccurrenceAlarm(
+      `${name}-dlq-not-empty`,
+      {
+        description: `A Parameter Store change for ${name} was not delivered or not applied: see the dead-letter queue (config-refresh dlq replay)`,
+        namespace: "AWS/SQS",
+        metricName: "ApproximateNumberOfMessagesVisible",
+        dimensions: { QueueName: this.queue.name },
+        statistic: "Maximum",
+        period: 60,
+        ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
     this.queueArn = this.queue.arn;
     this.queueUrl = this.queue.url;
     this.alarmArn = alarm.arn;

@@ -43,28 +43,47 @@ export class ParameterChangeEvents extends pulumi.ComponentResource {
 
   public constructor(name: string, args: ParameterChangeEventsArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(PARAMETER_CHANGE_EVENTS_TYPE, name, {}, opts);
-    const rule = new aws.cloudwatch.EventRule(`${name}-parameter-change`, {
-      description: `Parameter Store changes under ${args.prefix} → config-refresh function`,
-      eventPattern: JSON.stringify(parameterChangeEventPattern(args.prefix)),
-      state: "ENABLED",
-      tags: args.tags,
-    }, { parent: this });
-    const queuePolicy = new aws.sqs.QueuePolicy(`${name}-dlq`, {
-      queueUrl: args.deadLetterQueue.url,
-      policy: pulumi.jsonStringify(deadLetterQueuePolicy(args.deadLetterQueue.arn, rule.arn)),
-    }, { parent: this });
-    const permission = new aws.lambda.Permission(`${name}-parameter-change`, {
-      action: "lambda:InvokeFunction",
-      function: args.functionName,
-      principal: "events.amazonaws.com",
-      sourceArn: rule.arn,
-    }, { parent: this });
-    new aws.cloudwatch.EventTarget(`${name}-parameter-change`, {
-      rule: rule.name,
-      arn: args.functionArn,
-      retryPolicy: { maximumEventAgeInSeconds: args.maximumEventAgeInSeconds, maximumRetryAttempts: args.maximumRetryAttempts },
-      deadLetterConfig: { arn: args.deadLetterQueue.arn },
-    }, { parent: this, dependsOn: [permission, queuePolicy] });
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-parameter-change`,
+      {
+        description: `Parameter Store changes under ${args.prefix} → config-refresh function`,
+        eventPattern: JSON.stringify(parameterChangeEventPattern(args.prefix)),
+        state: "ENABLED",
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const queuePolicy = new aws.sqs.QueuePolicy(
+      `${name}-dlq`,
+      {
+        queueUrl: args.deadLetterQueue.url,
+        policy: pulumi.jsonStringify(deadLetterQueuePolicy(args.deadLetterQueue.arn, rule.arn)),
+      },
+      { parent: this },
+    );
+    const permission = new aws.lambda.Permission(
+      `${name}-parameter-change`,
+      {
+        action: "lambda:InvokeFunction",
+        function: args.functionName,
+        principal: "events.amazonaws.com",
+        sourceArn: rule.arn,
+      },
+      { parent: this },
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-parameter-change`,
+      {
+        rule: rule.name,
+        arn: args.functionArn,
+        retryPolicy: {
+          maximumEventAgeInSeconds: args.maximumEventAgeInSeconds,
+          maximumRetryAttempts: args.maximumRetryAttempts,
+        },
+        deadLetterConfig: { arn: args.deadLetterQueue.arn },
+      },
+      { parent: this, dependsOn: [permission, queuePolicy] },
+    );
     this.ruleArn = rule.arn;
     this.ruleName = rule.name;
     this.registerOutputs({ ruleArn: this.ruleArn, ruleName: this.ruleName });

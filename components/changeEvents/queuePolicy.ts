@@ -11,7 +11,10 @@ import type * as pulumi from "@pulumi/pulumi";
  * new aws.sqs.QueuePolicy("dlq", { queueUrl: queue.url, policy: pulumi.jsonStringify(deadLetterQueuePolicy(queue.arn, rule.arn)) });
  * ```
  */
-export function deadLetterQueuePolicy(queueArn: pulumi.Input<string>, ruleArn: pulumi.Input<string>): aws.iam.PolicyDocument {
+export function deadLetterQueuePolicy(
+  queueArn: pulumi.Input<string>,
+  ruleArn: pulumi.Input<string>,
+): aws.iam.PolicyDocument {
   return {
     Version: "2012-10-17",
     Statement: [

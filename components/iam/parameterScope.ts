@@ -26,13 +26,15 @@ export interface ParameterReadScope {
 export function decryptThroughSsm(scope: ParameterReadScope): aws.iam.PolicyStatement[] {
   const keys = scope.kmsKeyArns ?? [];
   if (keys.length === 0) return [];
-  return [{
-    Sid: "DecryptSecureStringsThroughSsm",
-    Effect: "Allow",
-    Action: ["kms:Decrypt"],
-    Resource: keys,
-    Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`ssm.${scope.region}.amazonaws.com` } },
-  }];
+  return [
+    {
+      Sid: "DecryptSecureStringsThroughSsm",
+      Effect: "Allow",
+      Action: ["kms:Decrypt"],
+      Resource: keys,
+      Condition: { StringEquals: { "kms:ViaService": pulumi.interpolate`ssm.${scope.region}.amazonaws.com` } },
+    },
+  ];
 }
 
 /**

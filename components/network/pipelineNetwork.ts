@@ -8,7 +8,13 @@ export const PIPELINE_NETWORK_TYPE = "config-refresh-pipeline:network:PipelineNe
 /** Arguments of {@link PipelineNetwork}: an existing VPC, or the settings of one to create. */
 export type PipelineNetworkArgs =
   | { kind: "existing"; vpcId: pulumi.Input<string>; subnetIds: pulumi.Input<string>[] }
-  | { kind: "created"; availabilityZoneCount: number; natGateways: NatGatewayPlacement; cidrBlock: string; tags: Record<string, string> };
+  | {
+      kind: "created";
+      availabilityZoneCount: number;
+      natGateways: NatGatewayPlacement;
+      cidrBlock: string;
+      tags: Record<string, string>;
+    };
 
 /**
  * The VPC and private subnets the refresh function and the stream host live in: the ones given,
@@ -33,14 +39,18 @@ export class PipelineNetwork extends pulumi.ComponentResource {
       this.vpcId = pulumi.output(args.vpcId);
       this.privateSubnetIds = pulumi.output(args.subnetIds);
     } else {
-      const vpc = new (loadAwsx().ec2.Vpc)(`${name}-vpc`, {
-        cidrBlock: args.cidrBlock,
-        numberOfAvailabilityZones: args.availabilityZoneCount,
-        natGateways: { strategy: args.natGateways },
-        enableDnsHostnames: true,
-        enableDnsSupport: true,
-        tags: args.tags,
-      }, { parent: this });
+      const vpc = new (loadAwsx().ec2.Vpc)(
+        `${name}-vpc`,
+        {
+          cidrBlock: args.cidrBlock,
+          numberOfAvailabilityZones: args.availabilityZoneCount,
+          natGateways: { strategy: args.natGateways },
+          enableDnsHostnames: true,
+          enableDnsSupport: true,
+          tags: args.tags,
+        },
+        { parent: this },
+      );
       this.vpcId = vpc.vpcId;
       this.privateSubnetIds = vpc.privateSubnetIds;
     }
@@ -57,6 +67,8 @@ function loadAwsx(): typeof awsx {
     return require("@pulumi/awsx") as typeof awsx;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw error;
-    throw new Error("creating the pipeline's VPC needs @pulumi/awsx (npm install @pulumi/awsx), or give vpcId and subnetIds of an existing VPC");
+    throw new Error(
+      "creating the pipeline's VPC needs @pulumi/awsx (npm install @pulumi/awsx), or give vpcId and subnetIds of an existing VPC",
+    );
   }
 }

@@ -50,30 +50,79 @@ export class PipelineSecurityGroups extends pulumi.ComponentResource {
   public constructor(name: string, args: PipelineSecurityGroupsArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(PIPELINE_SECURITY_GROUPS_TYPE, name, {}, opts);
     const group = (suffix: string, description: string): aws.ec2.SecurityGroup =>
-      new aws.ec2.SecurityGroup(`${name}-${suffix}`, { vpcId: args.vpcId, description, tags: { ...args.tags, Name: `${name}-${suffix}` } }, { parent: this });
+      new aws.ec2.SecurityGroup(
+        `${name}-${suffix}`,
+        { vpcId: args.vpcId, description, tags: { ...args.tags, Name: `${name}-${suffix}` } },
+        { parent: this },
+      );
     const fn = group("function", "config-refresh: the refresh function");
     const redis = group("redis", "config-refresh: the Redis stream host");
     const service = group("service", "config-refresh: service instances that embed the client");
     const tcp = (port: number) => ({ ipProtocol: "tcp", fromPort: port, toPort: port });
-    const ingress = (rule: string, groupId: pulumi.Input<string>, from: pulumi.Input<string>, port: number, description: string) =>
-      new aws.vpc.SecurityGroupIngressRule(`${name}-${rule}`, { securityGroupId: groupId, referencedSecurityGroupId: from, ...tcp(port), description, tags: args.tags }, { parent: this });
-    const egress = (rule: string, groupId: pulumi.Input<string>, rest: Omit<aws.vpc.SecurityGroupEgressRuleArgs, "securityGroupId">) =>
-      new aws.vpc.SecurityGroupEgressRule(`${name}-${rule}`, { securityGroupId: groupId, tags: args.tags, ...rest }, { parent: this });
+    const ingress = (
+      rule: string,
+      groupId: pulumi.Input<string>,
+      from: pulumi.Input<string>,
+      port: number,
+      description: string,
+    ) =>
+      new aws.vpc.SecurityGroupIngressRule(
+        `${name}-${rule}`,
+        { securityGroupId: groupId, referencedSecurityGroupId: from, ...tcp(port), description, tags: args.tags },
+        { parent: this },
+      );
+    const egress = (
+      rule: string,
+      groupId: pulumi.Input<string>,
+      rest: Omit<aws.vpc.SecurityGroupEgressRuleArgs, "securityGroupId">,
+    ) =>
+      new aws.vpc.SecurityGroupEgressRule(
+        `${name}-${rule}`,
+        { securityGroupId: groupId, tags: args.tags, ...rest },
+        { parent: this },
+      );
 
     ingress("redis-from-function", redis.id, fn.id, args.redisPort, "Redis from the refresh function");
     ingress("redis-from-service", redis.id, service.id, args.redisPort, "Redis from service instances");
-    args.extraRedisClientGroupIds.forEach((groupId, i) => ingress(`redis-from-extra-${i}`, redis.id, groupId, args.redisPort, "Redis from an extra client group"));
-    ingress("service-from-function", service.id, fn.id, args.refreshPort, "gRPC refresh calls from the refresh function");
+    args.extraRedisClientGroupIds.forEach((groupId, i) =>
+      ingress(`redis-from-extra-${i}`, redis.id, groupId, args.redisPort, "Redis from an extra client group"),
+    );
+    ingress(
+      "service-from-function",
+      service.id,
+      fn.id,
+      args.refreshPort,
+      "gRPC refresh calls from the refresh function",
+    );
 
     egress("function-to-aws-apis", fn.id, { ...AWS_API_EGRESS, description: "HTTPS to the SSM and Cloud Map APIs" });
-    egress("function-to-redis", fn.id, { referencedSecurityGroupId: redis.id, ...tcp(args.redisPort), description: "Redis stream host" });
-    egress("function-to-service", fn.id, { referencedSecurityGroupId: service.id, ...tcp(args.refreshPort), description: "gRPC refresh calls to service instances" });
-    egress("service-to-redis", service.id, { referencedSecurityGroupId: redis.id, ...tcp(args.redisPort), description: "Redis stream host" });
-    egress("service-to-aws-apis", service.id, { ...AWS_API_EGRESS, description: "HTTPS to the SSM and Cloud Map APIs (boot load, registration)" });
+    egress("function-to-redis", fn.id, {
+      referencedSecurityGroupId: redis.id,
+      ...tcp(args.redisPort),
+      description: "Redis stream host",
+    });
+    egress("function-to-service", fn.id, {
+      referencedSecurityGroupId: service.id,
+      ...tcp(args.refreshPort),
+      description: "gRPC refresh calls to service instances",
+    });
+    egress("service-to-redis", service.id, {
+      referencedSecurityGroupId: redis.id,
+      ...tcp(args.redisPort),
+      description: "Redis stream host",
+    });
+    egress("service-to-aws-apis", service.id, {
+      ...AWS_API_EGRESS,
+      description: "HTTPS to the SSM and Cloud Map APIs (boot load, registration)",
+    });
 
     this.functionGroupId = fn.id;
     this.redisGroupId = redis.id;
     this.serviceGroupId = service.id;
-    this.registerOutputs({ functionGroupId: this.functionGroupId, redisGroupId: this.redisGroupId, serviceGroupId: this.serviceGroupId });
+    this.registerOutputs({
+      functionGroupId: this.functionGroupId,
+      redisGroupId: this.redisGroupId,
+      serviceGroupId: this.serviceGroupId,
+    });
   }
 }

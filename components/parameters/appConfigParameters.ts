@@ -100,10 +100,18 @@ export class AppConfigParameters extends pulumi.ComponentResource<DeclaredParame
 }
 
 /** Declares one parameter, adopting the live one if it exists. */
-function declareParameter(entry: AppConfigEntry, live: LiveParameters, tags: Record<string, string>, parent: pulumi.Resource): aws.ssm.Parameter {
+function declareParameter(
+  entry: AppConfigEntry,
+  live: LiveParameters,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+): aws.ssm.Parameter {
   const liveType = live.get(entry.name);
   if (liveType !== undefined && liveType !== entry.type) {
-    void pulumi.log.warn(`${entry.name} exists as a ${liveType}, the file says ${entry.type}: the live parameter is kept as it is`, parent);
+    void pulumi.log.warn(
+      `${entry.name} exists as a ${liveType}, the file says ${entry.type}: the live parameter is kept as it is`,
+      parent,
+    );
   }
   return new aws.ssm.Parameter(
     entry.name,
@@ -161,6 +169,9 @@ function assertRequiredSecrets(config: AppConfig, live: LiveParameters): void {
   }
   for (const secret of config.requiredSecrets) {
     const type = live.get(secret.name);
-    if (type !== "SecureString") void pulumi.log.warn(`required secret ${secret.name} is a ${type}, not a SecureString: its value is stored unencrypted`);
+    if (type !== "SecureString")
+      void pulumi.log.warn(
+        `required secret ${secret.name} is a ${type}, not a SecureString: its value is stored unencrypted`,
+      );
   }
 }

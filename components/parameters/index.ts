@@ -1,2 +1,7 @@
-export { AppConfigParameters, APP_CONFIG_PARAMETERS_TYPE, SEEDED_FIELDS, type AppConfigParametersArgs } from "./appConfigParameters";
+export {
+  AppConfigParameters,
+  APP_CONFIG_PARAMETERS_TYPE,
+  SEEDED_FIELDS,
+  type AppConfigParametersArgs,
+} from "./appConfigParameters";
 export { readLiveParameters, type LiveParameters } from "./liveParameters";

@@ -35,59 +35,103 @@ const IAM_ALLOWED = "letters, digits and + = , . @ _ -";
 /** Every name the component auto-names, by resource. */
 export const AWS_NAME_RULES: readonly AwsNameRule[] = [
   {
-    resource: "ElastiCache replication group id", type: "aws:elasticache/replicationGroup:ReplicationGroup",
-    suffixes: ["-redis"], maxLength: 40, lowercased: true, noDoubleHyphen: true,
-    pattern: /^[a-z][a-z0-9-]*$/, allowed: "lowercase letters, digits and hyphens, starting with a letter, no \"--\"",
+    resource: "ElastiCache replication group id",
+    type: "aws:elasticache/replicationGroup:ReplicationGroup",
+    suffixes: ["-redis"],
+    maxLength: 40,
+    lowercased: true,
+    noDoubleHyphen: true,
+    pattern: /^[a-z][a-z0-9-]*$/,
+    allowed: 'lowercase letters, digits and hyphens, starting with a letter, no "--"',
   },
   {
-    resource: "ElastiCache subnet group name", type: "aws:elasticache/subnetGroup:SubnetGroup",
-    suffixes: ["-redis"], maxLength: 255, lowercased: true,
-    pattern: /^[a-z0-9-]+$/, allowed: "letters, digits and hyphens",
+    resource: "ElastiCache subnet group name",
+    type: "aws:elasticache/subnetGroup:SubnetGroup",
+    suffixes: ["-redis"],
+    maxLength: 255,
+    lowercased: true,
+    pattern: /^[a-z0-9-]+$/,
+    allowed: "letters, digits and hyphens",
   },
   {
-    resource: "Lambda function name", type: "aws:lambda/function:Function",
-    suffixes: ["-refresh"], maxLength: 64, pattern: /^[a-zA-Z0-9_-]+$/, allowed: "letters, digits, _ and -",
+    resource: "Lambda function name",
+    type: "aws:lambda/function:Function",
+    suffixes: ["-refresh"],
+    maxLength: 64,
+    pattern: /^[a-zA-Z0-9_-]+$/,
+    allowed: "letters, digits, _ and -",
   },
   {
-    resource: "Lambda permission statement id", type: "aws:lambda/permission:Permission",
-    suffixes: ["-parameter-change", "-reconcile"], maxLength: 100,
-    pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits, _ . and -",
+    resource: "Lambda permission statement id",
+    type: "aws:lambda/permission:Permission",
+    suffixes: ["-parameter-change", "-reconcile"],
+    maxLength: 100,
+    pattern: /^[a-zA-Z0-9_.-]+$/,
+    allowed: "letters, digits, _ . and -",
   },
   {
-    resource: "IAM role name", type: "aws:iam/role:Role",
-    suffixes: ["-refresh"], maxLength: 64, pattern: IAM_NAME, allowed: IAM_ALLOWED,
+    resource: "IAM role name",
+    type: "aws:iam/role:Role",
+    suffixes: ["-refresh"],
+    maxLength: 64,
+    pattern: IAM_NAME,
+    allowed: IAM_ALLOWED,
   },
   {
-    resource: "IAM role policy name", type: "aws:iam/rolePolicy:RolePolicy",
-    suffixes: ["-refresh"], maxLength: 128, pattern: IAM_NAME, allowed: IAM_ALLOWED,
+    resource: "IAM role policy name",
+    type: "aws:iam/rolePolicy:RolePolicy",
+    suffixes: ["-refresh"],
+    maxLength: 128,
+    pattern: IAM_NAME,
+    allowed: IAM_ALLOWED,
   },
   {
-    resource: "IAM policy name", type: "aws:iam/policy:Policy",
-    suffixes: ["-service-instance"], maxLength: 128, pattern: IAM_NAME, allowed: IAM_ALLOWED,
+    resource: "IAM policy name",
+    type: "aws:iam/policy:Policy",
+    suffixes: ["-service-instance"],
+    maxLength: 128,
+    pattern: IAM_NAME,
+    allowed: IAM_ALLOWED,
   },
   {
-    resource: "SQS queue name", type: "aws:sqs/queue:Queue",
-    suffixes: ["-dlq"], maxLength: 80, pattern: /^[a-zA-Z0-9_-]+$/, allowed: "letters, digits, _ and -",
+    resource: "SQS queue name",
+    type: "aws:sqs/queue:Queue",
+    suffixes: ["-dlq"],
+    maxLength: 80,
+    pattern: /^[a-zA-Z0-9_-]+$/,
+    allowed: "letters, digits, _ and -",
   },
   {
-    resource: "EventBridge rule name", type: "aws:cloudwatch/eventRule:EventRule",
-    suffixes: ["-parameter-change", "-reconcile"], maxLength: 64,
-    pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits, _ . and -",
+    resource: "EventBridge rule name",
+    type: "aws:cloudwatch/eventRule:EventRule",
+    suffixes: ["-parameter-change", "-reconcile"],
+    maxLength: 64,
+    pattern: /^[a-zA-Z0-9_.-]+$/,
+    allowed: "letters, digits, _ . and -",
   },
   {
-    resource: "EventBridge target id", type: "aws:cloudwatch/eventTarget:EventTarget",
-    suffixes: ["-parameter-change", "-reconcile"], maxLength: 64,
-    pattern: /^[a-zA-Z0-9_.-]+$/, allowed: "letters, digits, _ . and -",
+    resource: "EventBridge target id",
+    type: "aws:cloudwatch/eventTarget:EventTarget",
+    suffixes: ["-parameter-change", "-reconcile"],
+    maxLength: 64,
+    pattern: /^[a-zA-Z0-9_.-]+$/,
+    allowed: "letters, digits, _ . and -",
   },
   {
-    resource: "CloudWatch alarm name", type: "aws:cloudwatch/metricAlarm:MetricAlarm",
-    suffixes: ["-refresh-errors", "-refresh-reverts", "-dlq-not-empty", "-reconciled"], maxLength: 255, pattern: /^[ -~\u0080-\uffff]+$/,
+    resource: "CloudWatch alarm name",
+    type: "aws:cloudwatch/metricAlarm:MetricAlarm",
+    suffixes: ["-refresh-errors", "-refresh-reverts", "-dlq-not-empty", "-reconciled"],
+    maxLength: 255,
+    pattern: /^[ -~\u0080-\uffff]+$/,
     allowed: "printable characters",
   },
   {
-    resource: "EC2 security group name", type: "aws:ec2/securityGroup:SecurityGroup",
-    suffixes: ["-function", "-redis", "-service"], maxLength: 255,
-    pattern: /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/, allowed: "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
+    resource: "EC2 security group name",
+    type: "aws:ec2/securityGroup:SecurityGroup",
+    suffixes: ["-function", "-redis", "-service"],
+    maxLength: 255,
+    pattern: /^[a-zA-Z0-9 ._\-:/()#,@[\]+=&;{}!$*]+$/,
+    allowed: "letters, digits, spaces and ._-:/()#,@[]+=&;{}!$*",
   },
 ];
 
@@ -118,8 +162,10 @@ export function derivedNameProblems(name: string, prefix: string): string[] {
       const shown = `${rule.resource} ${JSON.stringify(sent)} + 7 random characters`;
       const length = logical.length + AUTO_NAME_SUFFIX_LENGTH;
       if (length > rule.maxLength) {
-        problems.push(`${shown} is ${length} characters, over AWS's limit of ${rule.maxLength}: ` +
-          `shorten the component's name ${JSON.stringify(name)} by ${length - rule.maxLength}`);
+        problems.push(
+          `${shown} is ${length} characters, over AWS's limit of ${rule.maxLength}: ` +
+            `shorten the component's name ${JSON.stringify(name)} by ${length - rule.maxLength}`,
+        );
       }
       if (!rule.pattern.test(sent) || (rule.noDoubleHyphen === true && sent.includes("--"))) {
         problems.push(`${shown}: AWS allows only ${rule.allowed}: rename the component (${JSON.stringify(name)})`);
@@ -128,8 +174,10 @@ export function derivedNameProblems(name: string, prefix: string): string[] {
   }
   const logGroup = refreshLogGroupName(prefix);
   if (logGroup.length > LOG_GROUP_NAME.maxLength || !LOG_GROUP_NAME.pattern.test(logGroup)) {
-    problems.push(`CloudWatch log group name ${JSON.stringify(logGroup)} (from the prefix): AWS allows ` +
-      `${LOG_GROUP_NAME.maxLength} characters of ${LOG_GROUP_NAME.allowed}, it has ${logGroup.length}`);
+    problems.push(
+      `CloudWatch log group name ${JSON.stringify(logGroup)} (from the prefix): AWS allows ` +
+        `${LOG_GROUP_NAME.maxLength} characters of ${LOG_GROUP_NAME.allowed}, it has ${logGroup.length}`,
+    );
   }
   return problems;
 }

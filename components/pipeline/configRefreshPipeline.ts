@@ -111,76 +111,113 @@ export class ConfigRefreshPipeline extends pulumi.ComponentResource {
     this.settings = s;
     const parent = { parent: this };
 
-    const parameters = new AppConfigParameters(name, {
-      file: s.appConfigFile, prefix: s.prefix, tags: args.tags, requireSecrets: s.requireSecrets,
-    }, parent);
+    const parameters = new AppConfigParameters(
+      name,
+      {
+        file: s.appConfigFile,
+        prefix: s.prefix,
+        tags: args.tags,
+        requireSecrets: s.requireSecrets,
+      },
+      parent,
+    );
 
-    const network = new PipelineNetwork(name, s.network.kind === "existing" ? s.network : { ...s.network, tags: s.tags }, parent);
-    const groups = new PipelineSecurityGroups(name, {
-      vpcId: network.vpcId,
-      redisPort: s.redis.port,
-      refreshPort: s.refreshPort,
-      extraRedisClientGroupIds: s.extraSecurityGroupIds,
-      tags: s.tags,
-    }, parent);
+    const network = new PipelineNetwork(
+      name,
+      s.network.kind === "existing" ? s.network : { ...s.network, tags: s.tags },
+      parent,
+    );
+    const groups = new PipelineSecurityGroups(
+      name,
+      {
+        vpcId: network.vpcId,
+        redisPort: s.redis.port,
+        refreshPort: s.refreshPort,
+        extraRedisClientGroupIds: s.extraSecurityGroupIds,
+        tags: s.tags,
+      },
+      parent,
+    );
 
     const protect = s.protectStatefulResources;
     const registry = new ServiceRegistry(name, { ...s.registry, tags: s.tags, protect }, parent);
-    const redis = new RedisStream(name, {
-      ...s.redis,
-      streamKey: s.stream.key,
-      protect,
-      subnetIds: network.privateSubnetIds,
-      securityGroupId: groups.redisGroupId,
-      tags: s.tags,
-    }, parent);
-    const access = new ServiceInstanceAccess(name, {
-      prefix: s.prefix,
-      tokenParameterArns: [redis.servicePasswordParameter.arn, registry.refreshTokenParameter.arn],
-      kmsKeyArns: s.parameterKmsKeyArns,
-      serviceArn: registry.serviceArn,
-      tags: s.tags,
-    }, parent);
+    const redis = new RedisStream(
+      name,
+      {
+        ...s.redis,
+        streamKey: s.stream.key,
+        protect,
+        subnetIds: network.privateSubnetIds,
+        securityGroupId: groups.redisGroupId,
+        tags: s.tags,
+      },
+      parent,
+    );
+    const access = new ServiceInstanceAccess(
+      name,
+      {
+        prefix: s.prefix,
+        tokenParameterArns: [redis.servicePasswordParameter.arn, registry.refreshTokenParameter.arn],
+        kmsKeyArns: s.parameterKmsKeyArns,
+        serviceArn: registry.serviceArn,
+        tags: s.tags,
+      },
+      parent,
+    );
     const deadLetters = new RefreshDeadLetterQueue(name, { ...s.deadLetter, tags: s.tags }, parent);
 
-    const fn = new RefreshFunction(name, {
-      ...s.refreshFunction,
-      prefix: s.prefix,
-      redisUrl: redis.url,
-      streamKey: s.stream.key,
-      streamMaxLength: s.stream.maxLength,
-      redisPasswordParameter: redis.functionPasswordParameter,
-      refreshTokenParameter: registry.refreshTokenParameter,
-      namespaceName: registry.namespaceName,
-      serviceName: registry.serviceName,
-      serviceId: registry.serviceId,
-      serviceArn: registry.serviceArn,
-      subnetIds: network.privateSubnetIds,
-      securityGroupId: groups.functionGroupId,
-      deadLetterQueueArn: deadLetters.queueArn,
-      retryAttempts: s.retry.functionRetryAttempts,
-      kmsKeyArns: s.parameterKmsKeyArns,
-      maximumEventAgeInSeconds: s.retry.functionMaximumEventAgeInSeconds,
-      ...(s.deadLetter.alarmTopicArn !== undefined ? { alarmTopicArn: s.deadLetter.alarmTopicArn } : {}),
-      tags: s.tags,
-    }, parent);
+    const fn = new RefreshFunction(
+      name,
+      {
+        ...s.refreshFunction,
+        prefix: s.prefix,
+        redisUrl: redis.url,
+        streamKey: s.stream.key,
+        streamMaxLength: s.stream.maxLength,
+        redisPasswordParameter: redis.functionPasswordParameter,
+        refreshTokenParameter: registry.refreshTokenParameter,
+        namespaceName: registry.namespaceName,
+        serviceName: registry.serviceName,
+        serviceId: registry.serviceId,
+        serviceArn: registry.serviceArn,
+        subnetIds: network.privateSubnetIds,
+        securityGroupId: groups.functionGroupId,
+        deadLetterQueueArn: deadLetters.queueArn,
+        retryAttempts: s.retry.functionRetryAttempts,
+        kmsKeyArns: s.parameterKmsKeyArns,
+        maximumEventAgeInSeconds: s.retry.functionMaximumEventAgeInSeconds,
+        ...(s.deadLetter.alarmTopicArn !== undefined ? { alarmTopicArn: s.deadLetter.alarmTopicArn } : {}),
+        tags: s.tags,
+      },
+      parent,
+    );
 
-    const events = new ParameterChangeEvents(name, {
-      prefix: s.prefix,
-      functionArn: fn.functionArn,
-      functionName: fn.functionName,
-      deadLetterQueue: { arn: deadLetters.queueArn, url: deadLetters.queueUrl },
-      maximumEventAgeInSeconds: s.retry.maximumEventAgeInSeconds,
-      maximumRetryAttempts: s.retry.maximumRetryAttempts,
-      tags: s.tags,
-    }, parent);
+    const events = new ParameterChangeEvents(
+      name,
+      {
+        prefix: s.prefix,
+        functionArn: fn.functionArn,
+        functionName: fn.functionName,
+        deadLetterQueue: { arn: deadLetters.queueArn, url: deadLetters.queueUrl },
+        maximumEventAgeInSeconds: s.retry.maximumEventAgeInSeconds,
+        maximumRetryAttempts: s.retry.maximumRetryAttempts,
+        tags: s.tags,
+      },
+      parent,
+    );
 
-    new ReconcileSchedule(name, {
-      prefix: s.prefix, functionArn: fn.functionArn, functionName: fn.functionName,
-      intervalMinutes: s.reconcileIntervalMinutes,
-      ...(s.deadLetter.alarmTopicArn !== undefined ? { alarmTopicArn: s.deadLetter.alarmTopicArn } : {}),
-      tags: s.tags,
-    }, parent);
+    new ReconcileSchedule(
+      name,
+      {
+        prefix: s.prefix,
+        functionArn: fn.functionArn,
+        functionName: fn.functionName,
+        intervalMinutes: s.reconcileIntervalMinutes,
+        ...(s.deadLetter.alarmTopicArn !== undefined ? { alarmTopicArn: s.deadLetter.alarmTopicArn } : {}),
+        tags: s.tags,
+      },
+      parent,
+    );
 
     this.outputs = {
       parameterPrefix: s.prefix,

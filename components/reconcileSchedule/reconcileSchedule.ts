@@ -47,36 +47,53 @@ export class ReconcileSchedule extends pulumi.ComponentResource {
 
   public constructor(name: string, args: ReconcileScheduleArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(RECONCILE_SCHEDULE_TYPE, name, {}, opts);
-    const rule = new aws.cloudwatch.EventRule(`${name}-reconcile`, {
-      description: `Every ${args.intervalMinutes} min: heal what no event published under ${args.prefix}`,
-      scheduleExpression: rateExpression(args.intervalMinutes),
-      state: "ENABLED",
-      tags: args.tags,
-    }, { parent: this });
-    const permission = new aws.lambda.Permission(`${name}-reconcile`, {
-      action: "lambda:InvokeFunction",
-      function: args.functionName,
-      principal: "events.amazonaws.com",
-      sourceArn: rule.arn,
-    }, { parent: this });
-    new aws.cloudwatch.EventTarget(`${name}-reconcile`, {
-      rule: rule.name,
-      arn: args.functionArn,
-      input: JSON.stringify(RECONCILE_REQUEST),
-      // A sweep that cannot run is replaced by the next one: no retries past one period.
-      retryPolicy: { maximumEventAgeInSeconds: Math.max(60, args.intervalMinutes * 60), maximumRetryAttempts: 0 },
-    }, { parent: this, dependsOn: [permission] });
-    const alarm = firstOccurrenceAlarm(`${name}-reconciled`, {
-      description: `The reconciler published changes under ${args.prefix} that no change event had: `
-        + "events are lost or failing (the instances were healed)",
-      namespace: DEFAULT_METRICS_NAMESPACE,
-      metricName: REFRESH_METRICS.reconciled,
-      dimensions: { service: DEFAULT_SERVICE_NAME },
-      statistic: "Sum",
-      period: Math.max(60, args.intervalMinutes * 60),
-      ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
-      tags: args.tags,
-    }, { parent: this });
+    const rule = new aws.cloudwatch.EventRule(
+      `${name}-reconcile`,
+      {
+        description: `Every ${args.intervalMinutes} min: heal what no event published under ${args.prefix}`,
+        scheduleExpression: rateExpression(args.intervalMinutes),
+        state: "ENABLED",
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const permission = new aws.lambda.Permission(
+      `${name}-reconcile`,
+      {
+        action: "lambda:InvokeFunction",
+        function: args.functionName,
+        principal: "events.amazonaws.com",
+        sourceArn: rule.arn,
+      },
+      { parent: this },
+    );
+    new aws.cloudwatch.EventTarget(
+      `${name}-reconcile`,
+      {
+        rule: rule.name,
+        arn: args.functionArn,
+        input: JSON.stringify(RECONCILE_REQUEST),
+        // A sweep that cannot run is replaced by the next one: no retries past one period.
+        retryPolicy: { maximumEventAgeInSeconds: Math.max(60, args.intervalMinutes * 60), maximumRetryAttempts: 0 },
+      },
+      { parent: this, dependsOn: [permission] },
+    );
+    const alarm = firstOccurrenceAlarm(
+      `${name}-reconciled`,
+      {
+        description:
+          `The reconciler published changes under ${args.prefix} that no change event had: ` +
+          "events are lost or failing (the instances were healed)",
+        namespace: DEFAULT_METRICS_NAMESPACE,
+        metricName: REFRESH_METRICS.reconciled,
+        dimensions: { service: DEFAULT_SERVICE_NAME },
+        statistic: "Sum",
+        period: Math.max(60, args.intervalMinutes * 60),
+        ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
     this.ruleArn = rule.arn;
     this.alarmArn = alarm.arn;
     this.registerOutputs({ ruleArn: this.ruleArn, alarmArn: this.alarmArn });

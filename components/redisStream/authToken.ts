@@ -31,19 +31,36 @@ export interface RedisPasswordStore {
  * when `store.parameterName` is given. Readers get the parameter's name, never the value.
  */
 export function createRedisPassword(
-  name: string, store: RedisPasswordStore, tags: Record<string, string>, parent: pulumi.Resource,
+  name: string,
+  store: RedisPasswordStore,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
 ): RedisPassword {
-  const password = new random.RandomPassword(name, {
-    length: AUTH_TOKEN_LENGTH,
-    special: true,
-    overrideSpecial: AUTH_TOKEN_SPECIALS,
-    minUpper: 1, minLower: 1, minNumeric: 1,
-  }, { parent });
+  const password = new random.RandomPassword(
+    name,
+    {
+      length: AUTH_TOKEN_LENGTH,
+      special: true,
+      overrideSpecial: AUTH_TOKEN_SPECIALS,
+      minUpper: 1,
+      minLower: 1,
+      minNumeric: 1,
+    },
+    { parent },
+  );
   // The provider marks `result` secret; saying so here keeps it secret under any engine or mock.
   const value = pulumi.secret(password.result);
   if (store.parameterName === undefined) return { value };
-  const parameter = new aws.ssm.Parameter(name, {
-    name: store.parameterName, type: "SecureString", value, description: store.description, tags,
-  }, { parent });
+  const parameter = new aws.ssm.Parameter(
+    name,
+    {
+      name: store.parameterName,
+      type: "SecureString",
+      value,
+      description: store.description,
+      tags,
+    },
+    { parent },
+  );
   return { value, parameter };
 }

@@ -76,41 +76,55 @@ export class RedisStream extends pulumi.ComponentResource {
 
   public constructor(name: string, args: RedisStreamArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(REDIS_STREAM_TYPE, name, {}, opts);
-    const users = createRedisUsers(name, {
-      engine: args.engine, streamKey: args.streamKey, tags: args.tags,
-      functionPasswordParameterName: args.functionPasswordParameterName,
-      servicePasswordParameterName: args.servicePasswordParameterName,
-    }, this);
-    const subnetGroup = new aws.elasticache.SubnetGroup(`${name}-redis`, {
-      description: `config-refresh stream host of ${name}`,
-      subnetIds: args.subnetIds,
-      tags: args.tags,
-    }, { parent: this });
+    const users = createRedisUsers(
+      name,
+      {
+        engine: args.engine,
+        streamKey: args.streamKey,
+        tags: args.tags,
+        functionPasswordParameterName: args.functionPasswordParameterName,
+        servicePasswordParameterName: args.servicePasswordParameterName,
+      },
+      this,
+    );
+    const subnetGroup = new aws.elasticache.SubnetGroup(
+      `${name}-redis`,
+      {
+        description: `config-refresh stream host of ${name}`,
+        subnetIds: args.subnetIds,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
     const failover = args.replicas > 0;
-    this.replicationGroup = new aws.elasticache.ReplicationGroup(`${name}-redis`, {
-      description: `config-refresh stream host of ${name}`,
-      engine: args.engine,
-      engineVersion: args.engineVersion,
-      nodeType: args.nodeType,
-      port: args.port,
-      clusterMode: "disabled",
-      numCacheClusters: 1 + args.replicas,
-      automaticFailoverEnabled: failover,
-      multiAzEnabled: args.multiAz,
-      transitEncryptionEnabled: true,
-      transitEncryptionMode: "required",
-      atRestEncryptionEnabled: true,
-      kmsKeyId: args.kmsKeyArn,
-      // Role-based access control instead of an AUTH token (ElastiCache refuses both at once).
-      userGroupIds: [users.userGroup.userGroupId],
-      subnetGroupName: subnetGroup.name,
-      securityGroupIds: [args.securityGroupId],
-      snapshotRetentionLimit: args.snapshotRetentionDays,
-      maintenanceWindow: args.maintenanceWindow,
-      autoMinorVersionUpgrade: true,
-      applyImmediately: false,
-      tags: args.tags,
-    }, { parent: this, ...(args.protect ? { protect: true } : {}) });
+    this.replicationGroup = new aws.elasticache.ReplicationGroup(
+      `${name}-redis`,
+      {
+        description: `config-refresh stream host of ${name}`,
+        engine: args.engine,
+        engineVersion: args.engineVersion,
+        nodeType: args.nodeType,
+        port: args.port,
+        clusterMode: "disabled",
+        numCacheClusters: 1 + args.replicas,
+        automaticFailoverEnabled: failover,
+        multiAzEnabled: args.multiAz,
+        transitEncryptionEnabled: true,
+        transitEncryptionMode: "required",
+        atRestEncryptionEnabled: true,
+        kmsKeyId: args.kmsKeyArn,
+        // Role-based access control instead of an AUTH token (ElastiCache refuses both at once).
+        userGroupIds: [users.userGroup.userGroupId],
+        subnetGroupName: subnetGroup.name,
+        securityGroupIds: [args.securityGroupId],
+        snapshotRetentionLimit: args.snapshotRetentionDays,
+        maintenanceWindow: args.maintenanceWindow,
+        autoMinorVersionUpgrade: true,
+        applyImmediately: false,
+        tags: args.tags,
+      },
+      { parent: this, ...(args.protect ? { protect: true } : {}) },
+    );
     this.endpoint = this.replicationGroup.primaryEndpointAddress;
     this.port = this.replicationGroup.port.apply((port) => port ?? args.port);
     this.url = pulumi.interpolate`rediss://${this.endpoint}:${this.port}`;
@@ -118,7 +132,9 @@ export class RedisStream extends pulumi.ComponentResource {
     this.servicePasswordParameter = users.servicePasswordParameter;
     this.userGroup = users.userGroup;
     this.registerOutputs({
-      endpoint: this.endpoint, port: this.port, url: this.url,
+      endpoint: this.endpoint,
+      port: this.port,
+      url: this.url,
       functionPasswordParameterName: this.functionPasswordParameter.name,
       servicePasswordParameterName: this.servicePasswordParameter.name,
     });

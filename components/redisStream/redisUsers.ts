@@ -1,7 +1,10 @@
 import * as aws from "@pulumi/aws";
 import type * as pulumi from "@pulumi/pulumi";
 import {
-  functionAccessString, POWERLESS_ACCESS_STRING, REDIS_USER_NAMES, serviceAccessString,
+  functionAccessString,
+  POWERLESS_ACCESS_STRING,
+  REDIS_USER_NAMES,
+  serviceAccessString,
 } from "../../runtime/protocol/redisAccess";
 import type { StreamEngine } from "../pipeline/args";
 import { createRedisPassword } from "./authToken";
@@ -35,29 +38,42 @@ export interface RedisUsers {
 export function createRedisUsers(name: string, args: RedisUsersArgs, parent: pulumi.Resource): RedisUsers {
   const id = (role: string): string => `${name}-redis-${role}`.toLowerCase();
   const user = (role: string, userName: string, accessString: string, parameterName?: string) => {
-    const password = createRedisPassword(`${name}-redis-${role}-password`, {
-      ...(parameterName !== undefined ? { parameterName } : {}),
-      description: `Password of the Redis user ${userName} of the config-refresh stream host ${name} (generated)`,
-    }, args.tags, parent);
-    const created = new aws.elasticache.User(`${name}-redis-${role}`, {
-      userId: id(role),
-      userName,
-      engine: args.engine,
-      accessString,
-      authenticationMode: { type: "password", passwords: [password.value] },
-      tags: args.tags,
-    }, { parent });
+    const password = createRedisPassword(
+      `${name}-redis-${role}-password`,
+      {
+        ...(parameterName !== undefined ? { parameterName } : {}),
+        description: `Password of the Redis user ${userName} of the config-refresh stream host ${name} (generated)`,
+      },
+      args.tags,
+      parent,
+    );
+    const created = new aws.elasticache.User(
+      `${name}-redis-${role}`,
+      {
+        userId: id(role),
+        userName,
+        engine: args.engine,
+        accessString,
+        authenticationMode: { type: "password", passwords: [password.value] },
+        tags: args.tags,
+      },
+      { parent },
+    );
     return { user: created, parameter: password.parameter };
   };
   const off = user("default", REDIS_USER_NAMES.default, POWERLESS_ACCESS_STRING);
   const { streamKey } = args;
   const fn = user("fn", REDIS_USER_NAMES.function, functionAccessString(streamKey), args.functionPasswordParameterName);
   const svc = user("svc", REDIS_USER_NAMES.service, serviceAccessString(streamKey), args.servicePasswordParameterName);
-  const userGroup = new aws.elasticache.UserGroup(`${name}-redis`, {
-    userGroupId: id("users"),
-    engine: args.engine,
-    userIds: [off.user.userId, fn.user.userId, svc.user.userId],
-    tags: args.tags,
-  }, { parent });
+  const userGroup = new aws.elasticache.UserGroup(
+    `${name}-redis`,
+    {
+      userGroupId: id("users"),
+      engine: args.engine,
+      userIds: [off.user.userId, fn.user.userId, svc.user.userId],
+      tags: args.tags,
+    },
+    { parent },
+  );
   return { userGroup, functionPasswordParameter: fn.parameter!, servicePasswordParameter: svc.parameter! };
 }

@@ -53,10 +53,13 @@ export function locateRefreshHandler(runtimeDir: string = DEFAULT_RUNTIME_DIR): 
   const candidates = [path.join(runtimeDir, "lambda", "index.ts"), path.join(runtimeDir, "lambda", "index.js")];
   const entry = candidates.find((file) => existsSync(file));
   if (entry === undefined) {
-    throw new Error(`cannot bundle the refresh function: its handler is missing (looked for ${candidates.join(" and ")}); in a checkout run \`npm run build\` if only dist/ is used`);
+    throw new Error(
+      `cannot bundle the refresh function: its handler is missing (looked for ${candidates.join(" and ")}); in a checkout run \`npm run build\` if only dist/ is used`,
+    );
   }
   const proto = path.join(runtimeDir, "protocol", PROTO_FILE);
-  if (!existsSync(proto)) throw new Error(`cannot bundle the refresh function: ${proto} is missing (the handler loads it at run time)`);
+  if (!existsSync(proto))
+    throw new Error(`cannot bundle the refresh function: ${proto} is missing (the handler loads it at run time)`);
   return { entry, proto, workingDir: path.dirname(runtimeDir) };
 }
 
@@ -97,7 +100,9 @@ export function bundleRefreshHandler(options: BundleOptions = {}): RefreshHandle
     });
   } catch (error) {
     const failure = error as { errors?: { text: string; location?: { file: string; line: number } | null }[] };
-    const details = failure.errors?.map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`).join("\n");
+    const details = failure.errors
+      ?.map((e) => `  ${e.location ? `${e.location.file}:${e.location.line}: ` : ""}${e.text}`)
+      .join("\n");
     throw new Error(`bundling the refresh function from ${sources.entry} failed:\n${details ?? String(error)}`);
   }
   const output = result.outputFiles?.[0];
@@ -116,6 +121,8 @@ function loadEsbuild(): typeof import("esbuild") {
     return require("esbuild") as typeof import("esbuild");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw error;
-    throw new Error("the refresh function is bundled with esbuild at program time: add it to your Pulumi program (npm install --save-dev esbuild)");
+    throw new Error(
+      "the refresh function is bundled with esbuild at program time: add it to your Pulumi program (npm install --save-dev esbuild)",
+    );
   }
 }

@@ -74,7 +74,10 @@ export function refreshFunctionPolicy(scope: RefreshFunctionPolicyScope): aws.ia
         Action: ["servicediscovery:DiscoverInstances"],
         Resource: ["*"],
         Condition: {
-          StringEquals: { "servicediscovery:NamespaceName": scope.namespaceName, "servicediscovery:ServiceName": scope.serviceName },
+          StringEquals: {
+            "servicediscovery:NamespaceName": scope.namespaceName,
+            "servicediscovery:ServiceName": scope.serviceName,
+          },
         },
       },
       {
@@ -101,12 +104,16 @@ export function refreshFunctionPolicy(scope: RefreshFunctionPolicyScope): aws.ia
         Action: VPC_ACCESS_ACTIONS,
         Resource: ["*"],
       },
-      ...(scope.revertRefusedValues ? [{
-        Sid: "RevertRefusedValues",
-        Effect: "Allow" as const,
-        Action: ["ssm:GetParameterHistory", "ssm:PutParameter"],
-        Resource: [parameterArn(scope, `${scope.prefix}*`)],
-      }] : []),
+      ...(scope.revertRefusedValues
+        ? [
+            {
+              Sid: "RevertRefusedValues",
+              Effect: "Allow" as const,
+              Action: ["ssm:GetParameterHistory", "ssm:PutParameter"],
+              Resource: [parameterArn(scope, `${scope.prefix}*`)],
+            },
+          ]
+        : []),
     ],
   };
 }

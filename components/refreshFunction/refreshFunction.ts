@@ -106,42 +106,62 @@ export class RefreshFunction extends pulumi.ComponentResource {
       [PROTO_FILE]: new pulumi.asset.StringAsset(bundle.proto),
     });
 
-    const logGroup = new aws.cloudwatch.LogGroup(`${name}-refresh`, {
-      name: refreshLogGroupName(args.prefix),
-      retentionInDays: args.logRetentionDays,
-      tags: args.tags,
-    }, { parent: this });
-    const role = new aws.iam.Role(`${name}-refresh`, {
-      description: `Execution role of the config-refresh function for ${args.prefix}`,
-      assumeRolePolicy: pulumi.jsonStringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
-      tags: args.tags,
-    }, { parent: this });
+    const logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-refresh`,
+      {
+        name: refreshLogGroupName(args.prefix),
+        retentionInDays: args.logRetentionDays,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+    const role = new aws.iam.Role(
+      `${name}-refresh`,
+      {
+        description: `Execution role of the config-refresh function for ${args.prefix}`,
+        assumeRolePolicy: pulumi.jsonStringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        }),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    const policy = new aws.iam.RolePolicy(`${name}-refresh`, {
-      role: role.id,
-      policy: pulumi.jsonStringify(refreshFunctionPolicy({
-        partition, region, accountId,
-        prefix: args.prefix,
-        tokenParameterArns: [args.redisPasswordParameter.arn, args.refreshTokenParameter.arn],
-        ...(args.kmsKeyArns !== undefined ? { kmsKeyArns: args.kmsKeyArns } : {}),
-        namespaceName: args.namespaceName,
-        serviceName: args.serviceName,
-        serviceArn: args.serviceArn,
-        deadLetterQueueArn: args.deadLetterQueueArn,
-        logGroupArn: logGroup.arn,
-        revertRefusedValues: args.revertRefusedValues,
-      })),
-    }, { parent: this });
+    const policy = new aws.iam.RolePolicy(
+      `${name}-refresh`,
+      {
+        role: role.id,
+        policy: pulumi.jsonStringify(
+          refreshFunctionPolicy({
+            partition,
+            region,
+            accountId,
+            prefix: args.prefix,
+            tokenParameterArns: [args.redisPasswordParameter.arn, args.refreshTokenParameter.arn],
+            ...(args.kmsKeyArns !== undefined ? { kmsKeyArns: args.kmsKeyArns } : {}),
+            namespaceName: args.namespaceName,
+            serviceName: args.serviceName,
+            serviceArn: args.serviceArn,
+            deadLetterQueueArn: args.deadLetterQueueArn,
+            logGroupArn: logGroup.arn,
+            revertRefusedValues: args.revertRefusedValues,
+          }),
+        ),
+      },
+      { parent: this },
+    );
 
     const variables = pulumi
       .all([
-        args.redisUrl, args.redisPasswordParameter.name, args.refreshTokenParameter.name,
-        args.namespaceName, args.serviceName, args.serviceId,
+        args.redisUrl,
+        args.redisPasswordParameter.name,
+        args.refreshTokenParameter.name,
+        args.namespaceName,
+        args.serviceName,
+        args.serviceId,
       ])
       .apply(([redisUrl, redisAuthTokenParameter, refreshTokenParameter, namespaceName, serviceName, serviceId]) =>
         lambdaEnvironment({
@@ -164,53 +184,71 @@ export class RefreshFunction extends pulumi.ComponentResource {
           discoveryMaxResults: FAN_OUT_DEFAULTS.discoveryMaxResults,
           // Off is the function's default: the variable is set only when on.
           revertRefused: args.revertRefusedValues ? true : undefined,
-        }));
+        }),
+      );
 
-    const fn = new aws.lambda.Function(`${name}-refresh`, {
-      description: `Publishes Parameter Store changes under ${args.prefix} to the Redis stream and the instances`,
-      runtime: args.runtime,
-      architectures: [args.architecture],
-      handler: HANDLER,
-      code,
-      role: role.arn,
-      memorySize: args.memorySize,
-      timeout: args.timeoutSeconds,
-      environment: { variables },
-      vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
-      loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
-      tags: args.tags,
-    }, { parent: this, dependsOn: [policy, logGroup] });
+    const fn = new aws.lambda.Function(
+      `${name}-refresh`,
+      {
+        description: `Publishes Parameter Store changes under ${args.prefix} to the Redis stream and the instances`,
+        runtime: args.runtime,
+        architectures: [args.architecture],
+        handler: HANDLER,
+        code,
+        role: role.arn,
+        memorySize: args.memorySize,
+        timeout: args.timeoutSeconds,
+        environment: { variables },
+        vpcConfig: { subnetIds: args.subnetIds, securityGroupIds: [args.securityGroupId] },
+        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: [policy, logGroup] },
+    );
 
-    new aws.lambda.FunctionEventInvokeConfig(`${name}-refresh`, {
-      functionName: fn.name,
-      maximumRetryAttempts: args.retryAttempts,
-      maximumEventAgeInSeconds: args.maximumEventAgeInSeconds,
-      destinationConfig: { onFailure: { destination: args.deadLetterQueueArn } },
-    }, { parent: this, dependsOn: [policy] });
+    new aws.lambda.FunctionEventInvokeConfig(
+      `${name}-refresh`,
+      {
+        functionName: fn.name,
+        maximumRetryAttempts: args.retryAttempts,
+        maximumEventAgeInSeconds: args.maximumEventAgeInSeconds,
+        destinationConfig: { onFailure: { destination: args.deadLetterQueueArn } },
+      },
+      { parent: this, dependsOn: [policy] },
+    );
 
-    const errorAlarm = firstOccurrenceAlarm(`${name}-refresh-errors`, {
-      description: `The config-refresh function for ${args.prefix} is failing: changes are retried, then dead-lettered; instances pick them up on their next reload`,
-      namespace: "AWS/Lambda",
-      metricName: "Errors",
-      dimensions: { FunctionName: fn.name },
-      statistic: "Sum",
-      period: 300,
-      ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
-      tags: args.tags,
-    }, { parent: this });
-
-    if (args.revertRefusedValues) {
-      firstOccurrenceAlarm(`${name}-refresh-reverts`, {
-        description: `The config-refresh function for ${args.prefix} reverted a value every instance refused: `
-          + "its log line and the parameter's description say which, why and by how many instances; fix the value",
-        namespace: DEFAULT_METRICS_NAMESPACE,
-        metricName: REVERT_METRICS.reverts,
-        dimensions: { service: DEFAULT_SERVICE_NAME },
+    const errorAlarm = firstOccurrenceAlarm(
+      `${name}-refresh-errors`,
+      {
+        description: `The config-refresh function for ${args.prefix} is failing: changes are retried, then dead-lettered; instances pick them up on their next reload`,
+        namespace: "AWS/Lambda",
+        metricName: "Errors",
+        dimensions: { FunctionName: fn.name },
         statistic: "Sum",
-        period: 60,
+        period: 300,
         ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
         tags: args.tags,
-      }, { parent: this });
+      },
+      { parent: this },
+    );
+
+    if (args.revertRefusedValues) {
+      firstOccurrenceAlarm(
+        `${name}-refresh-reverts`,
+        {
+          description:
+            `The config-refresh function for ${args.prefix} reverted a value every instance refused: ` +
+            "its log line and the parameter's description say which, why and by how many instances; fix the value",
+          namespace: DEFAULT_METRICS_NAMESPACE,
+          metricName: REVERT_METRICS.reverts,
+          dimensions: { service: DEFAULT_SERVICE_NAME },
+          statistic: "Sum",
+          period: 60,
+          ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),
+          tags: args.tags,
+        },
+        { parent: this },
+      );
     }
 
     this.functionName = fn.name;
@@ -219,7 +257,11 @@ export class RefreshFunction extends pulumi.ComponentResource {
     this.logGroupName = logGroup.name;
     this.errorAlarmArn = errorAlarm.arn;
     this.registerOutputs({
-      functionName: this.functionName, functionArn: this.functionArn, roleArn: this.roleArn, logGroupName: this.logGroupName, errorAlarmArn: this.errorAlarmArn,
+      functionName: this.functionName,
+      functionArn: this.functionArn,
+      roleArn: this.roleArn,
+      logGroupName: this.logGroupName,
+      errorAlarmArn: this.errorAlarmArn,
     });
   }
 }

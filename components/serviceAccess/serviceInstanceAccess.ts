@@ -6,7 +6,8 @@ import { serviceInstancePolicy, type ServiceInstancePolicyScope } from "./servic
 export const SERVICE_INSTANCE_ACCESS_TYPE = "config-refresh-pipeline:serviceAccess:ServiceInstanceAccess";
 
 /** Arguments of {@link ServiceInstanceAccess} (the account, region and partition are looked up). */
-export interface ServiceInstanceAccessArgs extends Omit<ServiceInstancePolicyScope, "partition" | "region" | "accountId"> {
+export interface ServiceInstanceAccessArgs
+  extends Omit<ServiceInstancePolicyScope, "partition" | "region" | "accountId"> {
   /** Tags of the policy. */
   tags: Record<string, string>;
 }
@@ -31,11 +32,15 @@ export class ServiceInstanceAccess extends pulumi.ComponentResource {
     const partition = aws.getPartitionOutput({}, { parent: this }).partition;
     const region = aws.getRegionOutput({}, { parent: this }).region;
     const accountId = aws.getCallerIdentityOutput({}, { parent: this }).accountId;
-    const policy = new aws.iam.Policy(`${name}-service-instance`, {
-      description: `What a service instance embedding the config-refresh client of ${args.prefix} needs`,
-      policy: pulumi.jsonStringify(serviceInstancePolicy({ ...args, partition, region, accountId })),
-      tags: args.tags,
-    }, { parent: this });
+    const policy = new aws.iam.Policy(
+      `${name}-service-instance`,
+      {
+        description: `What a service instance embedding the config-refresh client of ${args.prefix} needs`,
+        policy: pulumi.jsonStringify(serviceInstancePolicy({ ...args, partition, region, accountId })),
+        tags: args.tags,
+      },
+      { parent: this },
+    );
     this.policyArn = policy.arn;
     this.registerOutputs({ policyArn: this.policyArn });
   }

@@ -53,7 +53,11 @@ export function serviceInstancePolicy(scope: ServiceInstancePolicyScope): aws.ia
       {
         Sid: "RegisterInstanceInCloudMap",
         Effect: "Allow",
-        Action: ["servicediscovery:RegisterInstance", "servicediscovery:DeregisterInstance", "servicediscovery:UpdateInstanceCustomHealthStatus"],
+        Action: [
+          "servicediscovery:RegisterInstance",
+          "servicediscovery:DeregisterInstance",
+          "servicediscovery:UpdateInstanceCustomHealthStatus",
+        ],
         Resource: [scope.serviceArn],
       },
       ...decryptThroughSsm(scope),

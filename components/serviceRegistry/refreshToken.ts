@@ -15,18 +15,33 @@ export interface RefreshToken {
  * Generates the token that refresh calls carry (`random.RandomPassword`, secret) and stores it in
  * an SSM SecureString named `parameterName`. Nobody receives the value itself, only the name.
  */
-export function createRefreshToken(name: string, parameterName: string, tags: Record<string, string>, parent: pulumi.Resource): RefreshToken {
-  const password = new random.RandomPassword(`${name}-refresh-token`, {
-    length: REFRESH_TOKEN_LENGTH,
-    special: false,
-    minUpper: 1, minLower: 1, minNumeric: 1,
-  }, { parent });
-  const parameter = new aws.ssm.Parameter(`${name}-refresh-token`, {
-    name: parameterName,
-    type: "SecureString",
-    value: pulumi.secret(password.result),
-    description: "Token the config-refresh function presents on every gRPC Refresh call (generated)",
-    tags,
-  }, { parent });
+export function createRefreshToken(
+  name: string,
+  parameterName: string,
+  tags: Record<string, string>,
+  parent: pulumi.Resource,
+): RefreshToken {
+  const password = new random.RandomPassword(
+    `${name}-refresh-token`,
+    {
+      length: REFRESH_TOKEN_LENGTH,
+      special: false,
+      minUpper: 1,
+      minLower: 1,
+      minNumeric: 1,
+    },
+    { parent },
+  );
+  const parameter = new aws.ssm.Parameter(
+    `${name}-refresh-token`,
+    {
+      name: parameterName,
+      type: "SecureString",
+      value: pulumi.secret(password.result),
+      description: "Token the config-refresh function presents on every gRPC Refresh call (generated)",
+      tags,
+    },
+    { parent },
+  );
   return { parameter };
 }

@@ -50,20 +50,28 @@ export class ServiceRegistry extends pulumi.ComponentResource {
   public constructor(name: string, args: ServiceRegistryArgs, opts: pulumi.ComponentResourceOptions = {}) {
     super(SERVICE_REGISTRY_TYPE, name, {}, opts);
     const protection = args.protect ? { protect: true } : {};
-    const namespace = new aws.servicediscovery.HttpNamespace(`${name}-namespace`, {
-      name: args.namespaceName,
-      description: `config-refresh instances of ${name}`,
-      tags: args.tags,
-    }, { parent: this, ...protection });
-    const service = new aws.servicediscovery.Service(`${name}-service`, {
-      name: args.serviceName,
-      namespaceId: namespace.id,
-      // The contract's definition, which the local pipeline creates too: see REGISTRY_SERVICE for why failureThreshold.
-      type: REGISTRY_SERVICE.type,
-      description: `Instances that embed the config-refresh client (${name})`,
-      healthCheckCustomConfig: { failureThreshold: REGISTRY_SERVICE.healthCheckCustomConfig.failureThreshold },
-      tags: args.tags,
-    }, { parent: this, ...protection });
+    const namespace = new aws.servicediscovery.HttpNamespace(
+      `${name}-namespace`,
+      {
+        name: args.namespaceName,
+        description: `config-refresh instances of ${name}`,
+        tags: args.tags,
+      },
+      { parent: this, ...protection },
+    );
+    const service = new aws.servicediscovery.Service(
+      `${name}-service`,
+      {
+        name: args.serviceName,
+        namespaceId: namespace.id,
+        // The contract's definition, which the local pipeline creates too: see REGISTRY_SERVICE for why failureThreshold.
+        type: REGISTRY_SERVICE.type,
+        description: `Instances that embed the config-refresh client (${name})`,
+        healthCheckCustomConfig: { failureThreshold: REGISTRY_SERVICE.healthCheckCustomConfig.failureThreshold },
+        tags: args.tags,
+      },
+      { parent: this, ...protection },
+    );
     this.refreshTokenParameter = createRefreshToken(name, args.refreshTokenParameterName, args.tags, this).parameter;
     this.namespaceId = namespace.id;
     this.namespaceName = namespace.httpName;
@@ -72,7 +80,10 @@ export class ServiceRegistry extends pulumi.ComponentResource {
     this.serviceName = service.name;
     this.serviceArn = service.arn;
     this.registerOutputs({
-      namespaceId: this.namespaceId, namespaceName: this.namespaceName, serviceId: this.serviceId, serviceName: this.serviceName,
+      namespaceId: this.namespaceId,
+      namespaceName: this.namespaceName,
+      serviceId: this.serviceId,
+      serviceName: this.serviceName,
       refreshTokenParameterName: this.refreshTokenParameter.name,
     });
   }

@@ -14,19 +14,28 @@ import type { ServiceLogger } from "./logger";
  * - `GET /healthz`: 200 while serving.
  */
 export function createServiceServer(
-  client: ConfigClient<ServiceSchema>, flags: FlagClient, logger: DerivedValue<ServiceLogger>,
+  client: ConfigClient<ServiceSchema>,
+  flags: FlagClient,
+  logger: DerivedValue<ServiceLogger>,
 ): Server {
   return createServer((request, response) => {
-    void logger.use((log) => handle(client, flags, log, request, response)).catch((error: unknown) => {
-      if (!response.headersSent) send(response, 500, { error: "internal error" });
-      process.stderr.write(`${JSON.stringify({ level: "error", message: "request failed", error: String(error) })}\n`);
-    });
+    void logger
+      .use((log) => handle(client, flags, log, request, response))
+      .catch((error: unknown) => {
+        if (!response.headersSent) send(response, 500, { error: "internal error" });
+        process.stderr.write(
+          `${JSON.stringify({ level: "error", message: "request failed", error: String(error) })}\n`,
+        );
+      });
   });
 }
 
 async function handle(
-  client: ConfigClient<ServiceSchema>, flags: FlagClient, log: ServiceLogger,
-  request: IncomingMessage, response: ServerResponse,
+  client: ConfigClient<ServiceSchema>,
+  flags: FlagClient,
+  log: ServiceLogger,
+  request: IncomingMessage,
+  response: ServerResponse,
 ): Promise<void> {
   const url = new URL(request.url ?? "/", "http://service");
   if (request.method !== "GET") {

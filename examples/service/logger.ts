@@ -22,16 +22,27 @@ export interface ServiceLogger {
  * log.debug("not written"); log.warn("written");
  * ```
  */
-export function createLogger(level: LogLevel, base: Record<string, unknown>, write: (line: string) => void = (line) => process.stderr.write(line)): ServiceLogger {
+export function createLogger(
+  level: LogLevel,
+  base: Record<string, unknown>,
+  write: (line: string) => void = (line) => process.stderr.write(line),
+): ServiceLogger {
   const threshold = LOG_LEVELS.indexOf(level);
   let closed = false;
-  const at = (lineLevel: LogLevel) => (message: string, attributes: Record<string, unknown> = {}): void => {
-    if (closed || LOG_LEVELS.indexOf(lineLevel) < threshold) return;
-    write(`${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, message, ...base, ...attributes })}\n`);
-  };
+  const at =
+    (lineLevel: LogLevel) =>
+    (message: string, attributes: Record<string, unknown> = {}): void => {
+      if (closed || LOG_LEVELS.indexOf(lineLevel) < threshold) return;
+      write(
+        `${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, message, ...base, ...attributes })}\n`,
+      );
+    };
   return {
     level,
-    debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error"),
+    debug: at("debug"),
+    info: at("info"),
+    warn: at("warn"),
+    error: at("error"),
     close: () => {
       closed = true;
     },

@@ -59,29 +59,41 @@ async function main(): Promise<void> {
     ...(settings.streamKey ? { streamKey: settings.streamKey } : {}),
     ...(instanceId ? { instanceId } : {}),
     ...(settings.reloadIntervalMs ? { reloadIntervalMs: settings.reloadIntervalMs } : {}),
-    ...(settings.refreshToken?.length ? {
-      refreshServer: {
-        tokens: settings.refreshToken, host: settings.refreshHost,
-        ...(settings.refreshPort !== undefined ? { port: settings.refreshPort } : {}),
-      },
-    } : {}),
-    ...(settings.cloudMapServiceId ? {
-      registration: {
-        client: new ServiceDiscoveryClient({ region: settings.region, ...(cloudMapEndpoint ? { endpoint: cloudMapEndpoint, disableHostPrefix: true } : {}) }),
-        serviceId: settings.cloudMapServiceId,
-        attributes: settings.attributes ?? {},
-        ...(settings.instanceAddress ? { address: settings.instanceAddress } : {}),
-      },
-    } : {}),
+    ...(settings.refreshToken?.length
+      ? {
+          refreshServer: {
+            tokens: settings.refreshToken,
+            host: settings.refreshHost,
+            ...(settings.refreshPort !== undefined ? { port: settings.refreshPort } : {}),
+          },
+        }
+      : {}),
+    ...(settings.cloudMapServiceId
+      ? {
+          registration: {
+            client: new ServiceDiscoveryClient({
+              region: settings.region,
+              ...(cloudMapEndpoint ? { endpoint: cloudMapEndpoint, disableHostPrefix: true } : {}),
+            }),
+            serviceId: settings.cloudMapServiceId,
+            attributes: settings.attributes ?? {},
+            ...(settings.instanceAddress ? { address: settings.instanceAddress } : {}),
+          },
+        }
+      : {}),
   }).catch((error: unknown) => {
     process.stderr.write(`example service: cannot start: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exit(1);
   });
 
   // Rebuilt when log_level changes; the old logger closes once the requests using it are done.
-  const logger = client.derive(["log_level"], (config) => createLogger(config.log_level, { instanceId: client.instanceId }), {
-    close: (old) => old.close(),
-  });
+  const logger = client.derive(
+    ["log_level"],
+    (config) => createLogger(config.log_level, { instanceId: client.instanceId }),
+    {
+      close: (old) => old.close(),
+    },
+  );
   current = logger.get();
   client.onChange("log_level", () => {
     current = logger.get();
@@ -98,21 +110,28 @@ async function main(): Promise<void> {
   });
 
   closeOnSignals(client, {
-    beforeClose: () => new Promise<void>((resolve) => {
-      current.info("stopping");
-      // OpenFeature lets go of the provider; the client itself closes after the drain.
-      server.close(() => void OpenFeature.close().then(resolve, resolve));
-      server.closeIdleConnections();
-    }),
+    beforeClose: () =>
+      new Promise<void>((resolve) => {
+        current.info("stopping");
+        // OpenFeature lets go of the provider; the client itself closes after the drain.
+        server.close(() => void OpenFeature.close().then(resolve, resolve));
+        server.closeIdleConnections();
+      }),
   });
 
-  process.stdout.write(`${JSON.stringify({
-    event: "ready", instanceId: client.instanceId, pid: process.pid,
-    httpPort: (server.address() as AddressInfo).port, refreshPort: client.refreshPort ?? null, parameterPath: client.parameterPath,
-  })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({
+      event: "ready",
+      instanceId: client.instanceId,
+      pid: process.pid,
+      httpPort: (server.address() as AddressInfo).port,
+      refreshPort: client.refreshPort ?? null,
+      parameterPath: client.parameterPath,
+    })}\n`,
+  );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`example service: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`example service: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -19,11 +19,27 @@ interface Command {
 
 /** Every command, by name. */
 export const COMMANDS: Record<string, Command> = {
-  check: { summary: "validate app_config_<env>.yaml files offline and report drift between environments", help: CHECK_HELP, run: runCheck },
+  check: {
+    summary: "validate app_config_<env>.yaml files offline and report drift between environments",
+    help: CHECK_HELP,
+    run: runCheck,
+  },
   get: { summary: "read a parameter (value, type, version)", help: GET_HELP, run: (argv, out) => runGet(argv, out) },
-  set: { summary: "write a parameter (and, against an emulator that does not emit it, relay its change event)", help: SET_HELP, run: (argv, out) => runSet(argv, out) },
-  status: { summary: "every registered instance against SSM's current versions; exit 1 when diverged", help: STATUS_HELP, run: (argv, out) => runStatus(argv, out) },
-  dlq: { summary: "dlq replay: re-drive the dead-letter queue through the refresh handler", help: DLQ_HELP, run: (argv, out) => runDlq(argv, out) },
+  set: {
+    summary: "write a parameter (and, against an emulator that does not emit it, relay its change event)",
+    help: SET_HELP,
+    run: (argv, out) => runSet(argv, out),
+  },
+  status: {
+    summary: "every registered instance against SSM's current versions; exit 1 when diverged",
+    help: STATUS_HELP,
+    run: (argv, out) => runStatus(argv, out),
+  },
+  dlq: {
+    summary: "dlq replay: re-drive the dead-letter queue through the refresh handler",
+    help: DLQ_HELP,
+    run: (argv, out) => runDlq(argv, out),
+  },
 };
 
 /** The top-level help. */
@@ -51,7 +67,11 @@ export async function main(argv: string[], out: Output = processOutput): Promise
     return await command.run(rest, out);
   } catch (error) {
     const code = (error as { code?: string }).code;
-    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" || code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
+    if (
+      code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" ||
+      code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE" ||
+      code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL"
+    ) {
       out.error(`${(error as Error).message}\n\n${command.help}`);
       return 2;
     }

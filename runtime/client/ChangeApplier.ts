@@ -68,7 +68,12 @@ export class ChangeApplier<Snapshot> {
   public applyBatch(candidates: readonly CandidateChange[]): Promise<readonly ChangeResult[]> {
     return this.serialize(async () => {
       const { ssm, store } = this.parts;
-      const resolved = await readSecureValues(ssm, candidates, (change) => store.needsValue(change), this.parts.secureReadJitterMs);
+      const resolved = await readSecureValues(
+        ssm,
+        candidates,
+        (change) => store.needsValue(change),
+        this.parts.secureReadJitterMs,
+      );
       const now = Date.now();
       return this.report(store.apply(resolved, now), now).results;
     });
@@ -113,12 +118,20 @@ export class ChangeApplier<Snapshot> {
     const { events, counters } = this.parts;
     counters.add("unchanged", outcome.alreadyHeld);
     counters.add("stale", outcome.stale);
-    for (const { candidate: { change, via }, reason, detail } of outcome.refused) {
+    for (const {
+      candidate: { change, via },
+      reason,
+      detail,
+    } of outcome.refused) {
       events.emit({ type: "rejected", via, name: change.name, version: change.version, reason, detail });
     }
     if (outcome.applied.length > 0) {
-      const parameters = outcome.applied.map(({ candidate, key, version, valueChanged }) =>
-        ({ name: candidate.change.name, key, version, valueChanged }));
+      const parameters = outcome.applied.map(({ candidate, key, version, valueChanged }) => ({
+        name: candidate.change.name,
+        key,
+        version,
+        valueChanged,
+      }));
       events.emit({ type: "applied", via: (outcome.results[0] as ChangeResult).candidate.via, parameters });
     }
     this.parts.acknowledger?.send(appliedAcks(outcome.applied, this.parts.instanceId, now));
@@ -154,10 +167,13 @@ export class ChangeApplier<Snapshot> {
     }
     this.readAttempts.set(id, attempt);
     const { fetchError: _failed, ...again } = candidate;
-    const timer = setTimeout(() => {
-      this.readRetries.delete(timer);
-      void this.applyBatch([again]);
-    }, backoffDelay(attempt, retry));
+    const timer = setTimeout(
+      () => {
+        this.readRetries.delete(timer);
+        void this.applyBatch([again]);
+      },
+      backoffDelay(attempt, retry),
+    );
     timer.unref();
     this.readRetries.add(timer);
   }

@@ -53,9 +53,11 @@ export function closeOnSignals(client: Closeable, options: CloseOnSignalsOptions
     void (async () => {
       try {
         // Started before the drain so that the registry's propagation delay runs during it.
-        const leaving = Promise.resolve().then(() => client.deregister?.()).catch((error: unknown) => {
-          process.stderr.write(`config client: deregistration failed: ${describeError(error)}\n`);
-        });
+        const leaving = Promise.resolve()
+          .then(() => client.deregister?.())
+          .catch((error: unknown) => {
+            process.stderr.write(`config client: deregistration failed: ${describeError(error)}\n`);
+          });
         await Promise.all([leaving, Promise.resolve().then(() => options.beforeClose?.())]);
         await client.close();
       } catch (error) {
@@ -64,7 +66,7 @@ export function closeOnSignals(client: Closeable, options: CloseOnSignalsOptions
       }
       clearTimeout(timer);
       if (options.exitCode === false) return;
-      process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : options.exitCode ?? 0);
+      process.exit(process.exitCode && process.exitCode !== 0 ? process.exitCode : (options.exitCode ?? 0));
     })();
   };
   for (const signal of signals) process.on(signal, handler);

@@ -24,7 +24,12 @@ import { createAckConnection, createRedisConnection, createStreamConnection } fr
 import { readPositionWithin, type StreamPosition } from "./stream/streamPosition";
 import { StreamReader } from "./stream/streamReader";
 import type {
-  ClientEvent, ClientMetrics, ClientState, ConfigClientOptions, ConfigSchema, ConfigSnapshot,
+  ClientEvent,
+  ClientMetrics,
+  ClientState,
+  ConfigClientOptions,
+  ConfigSchema,
+  ConfigSnapshot,
 } from "./types";
 
 /** How long `close()` lets in-flight `Refresh` calls and queued acknowledgements finish. */
@@ -86,24 +91,34 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     this.streamRedis = createStreamConnection(redis, reconnect, instanceId, settings.blockMs);
     this.streamRedis.on("error", (error: Error) => this.emit({ type: "redis-error", connection: "stream", error }));
     this.streamRedis.on("ready", () => this.onStreamReady());
-    this.reader = new StreamReader(this.streamRedis, this.streamKeys, {
-      blockMs: settings.blockMs, batchSize: settings.batchSize, backoff: reconnect,
-    }, {
-      onEntries: (entries) => this.applier.applyStreamEntries(entries),
-      onReset: async (reason, position) => {
-        this.emit({ type: "stream-reset", reason, lastStreamId: position.lastId });
-        // Spread: the reader goes on reading the new stream; the reload falls somewhere in the window.
-        const reloading = this.reloader.requestWithin(reason, settings.resetReloadWindowMs);
-        if (settings.resetReloadWindowMs === 0) await reloading;
+    this.reader = new StreamReader(
+      this.streamRedis,
+      this.streamKeys,
+      {
+        blockMs: settings.blockMs,
+        batchSize: settings.batchSize,
+        backoff: reconnect,
       },
-      onError: (error, retryInMs) => this.emit({ type: "stream-error", error, retryInMs }),
-    });
+      {
+        onEntries: (entries) => this.applier.applyStreamEntries(entries),
+        onReset: async (reason, position) => {
+          this.emit({ type: "stream-reset", reason, lastStreamId: position.lastId });
+          // Spread: the reader goes on reading the new stream; the reload falls somewhere in the window.
+          const reloading = this.reloader.requestWithin(reason, settings.resetReloadWindowMs);
+          if (settings.resetReloadWindowMs === 0) await reloading;
+        },
+        onError: (error, retryInMs) => this.emit({ type: "stream-error", error, retryInMs }),
+      },
+    );
 
     this.publishedCheck = new PublishedChangeCheck({
-      keys: this.streamKeys, ssm: settings.ssm,
+      keys: this.streamKeys,
+      ssm: settings.ssm,
       redis: () => {
         this.checkRedis ??= createRedisConnection(redis, reconnect, {
-          connectionName: `config-refresh:${instanceId}:check`, maxRetriesPerRequest: 1, lazyConnect: false,
+          connectionName: `config-refresh:${instanceId}:check`,
+          maxRetriesPerRequest: 1,
+          lazyConnect: false,
         }).on("error", (error: Error) => this.emit({ type: "redis-error", connection: "check", error }));
         return this.checkRedis;
       },
@@ -119,15 +134,23 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     }
 
     this.applier = new ChangeApplier({
-      store: this.store, ssm: settings.ssm, parameterPath, instanceId,
-      events: this.events, counters: this.counters, listeners: this.listeners, acknowledger: this.acknowledger,
-      secureReadJitterMs: settings.secureReadJitterMs, secureReadRetry: CLIENT_DEFAULTS.secureReadRetry,
+      store: this.store,
+      ssm: settings.ssm,
+      parameterPath,
+      instanceId,
+      events: this.events,
+      counters: this.counters,
+      listeners: this.listeners,
+      acknowledger: this.acknowledger,
+      secureReadJitterMs: settings.secureReadJitterMs,
+      secureReadRetry: CLIENT_DEFAULTS.secureReadRetry,
       snapshot: () => this.snapshot(),
       requestReload: (reason) => void this.reloader.request(reason),
     });
     this.reloader = new Reloader(
       {
-        intervalMs: settings.reloadIntervalMs, retry: CLIENT_DEFAULTS.reloadRetry,
+        intervalMs: settings.reloadIntervalMs,
+        retry: CLIENT_DEFAULTS.reloadRetry,
       },
       (reason) => this.applier.reload(reason),
       (reason, error, retryInMs) => this.emit({ type: "reload-failed", reason, error, retryInMs }),
@@ -176,9 +199,12 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
   /** What the instance holds (names, versions, when applied), as the `State` RPC answers it. */
   public state(): ClientState {
     return {
-      instanceId: this.instanceId, parameterPath: this.parameterPath, parameters: this.store.heldParameters(),
+      instanceId: this.instanceId,
+      parameterPath: this.parameterPath,
+      parameters: this.store.heldParameters(),
       heldBack: this.store.heldBack(),
-      startedAt: this.startedAt, lastChangeAt: this.applier.lastChangeAt,
+      startedAt: this.startedAt,
+      lastChangeAt: this.applier.lastChangeAt,
       lastStreamId: this.reader.position?.lastId ?? "",
     };
   }
@@ -226,11 +252,14 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
    * ```
    */
   public derive<T>(
-    keys: KeySelector, build: (snapshot: ConfigSnapshot<S>) => T, options: DeriveOptions<T> = {},
+    keys: KeySelector,
+    build: (snapshot: ConfigSnapshot<S>) => T,
+    options: DeriveOptions<T> = {},
   ): DerivedValue<T> {
     const followed = typeof keys === "string" ? [keys] : [...keys];
-    return deriveValue(this.listeners, this.snapshot(), keys, build, options,
-      (error) => this.emit({ type: "derive-failed", keys: followed, error }));
+    return deriveValue(this.listeners, this.snapshot(), keys, build, options, (error) =>
+      this.emit({ type: "derive-failed", keys: followed, error }),
+    );
   }
 
   /** Reloads everything under the path now; resolves with what changed, rejects when SSM fails. */
@@ -266,7 +295,9 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     } catch (error) {
       throw new ConfigLoadError(this.parameterPath, error);
     }
-    const fallBack = this.settings.bootOnLastValid ? await lastValidVersions(this.settings.ssm, loaded, this.rules) : undefined;
+    const fallBack = this.settings.bootOnLastValid
+      ? await lastValidVersions(this.settings.ssm, loaded, this.rules)
+      : undefined;
     const now = Date.now();
     const bootHeld = this.store.boot(fallBack?.loaded ?? loaded, now, fallBack);
     this.startedAt = now;
@@ -294,9 +325,13 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     const registration = this.settings.registration;
     if (registration) {
       const entry = new CloudMapRegistration({
-        client: registration.client, serviceId: registration.serviceId, instanceId: this.instanceId,
-        address: registration.address, port: registration.port ?? (this.server as RunningRefreshServer).port,
-        attributes: registration.attributes ?? {}, customHealthCheck: registration.customHealthCheck,
+        client: registration.client,
+        serviceId: registration.serviceId,
+        instanceId: this.instanceId,
+        address: registration.address,
+        port: registration.port ?? (this.server as RunningRefreshServer).port,
+        attributes: registration.attributes ?? {},
+        customHealthCheck: registration.customHealthCheck,
       });
       try {
         await entry.register();
@@ -311,8 +346,10 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
         await entry.markHealthy();
       } catch (error) {
         if ((error as Error).name === "CustomHealthNotFound") {
-          throw new ConfigClientError(`Cloud Map service ${registration.serviceId} has no custom health check: `
-            + "create it with HealthCheckCustomConfig or pass registration.customHealthCheck: false");
+          throw new ConfigClientError(
+            `Cloud Map service ${registration.serviceId} has no custom health check: ` +
+              "create it with HealthCheckCustomConfig or pass registration.customHealthCheck: false",
+          );
         }
         throw error;
       }
@@ -329,7 +366,8 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
       return await readPositionWithin(this.streamRedis, this.streamKeys, this.settings.startTimeoutMs);
     } catch (error) {
       this.settings.logger.warn("starting without the stream position: the client reloads once Redis answers", {
-        instanceId: this.instanceId, error: describeError(error),
+        instanceId: this.instanceId,
+        error: describeError(error),
       });
       return undefined;
     }

@@ -31,10 +31,17 @@ export interface ConfigProblem {
  * ```
  */
 export class ConfigValidationError extends ConfigClientError {
-  public constructor(public readonly parameterPath: string, public readonly problems: readonly ConfigProblem[]) {
+  public constructor(
+    public readonly parameterPath: string,
+    public readonly problems: readonly ConfigProblem[],
+  ) {
     super(
       `the configuration under ${parameterPath} is not valid, refusing to start:\n` +
-        problems.map((p) => `  ${p.key} (${p.name}): ${p.problem === "missing" ? "missing (required)" : `invalid: ${p.detail}`}`).join("\n"),
+        problems
+          .map(
+            (p) => `  ${p.key} (${p.name}): ${p.problem === "missing" ? "missing (required)" : `invalid: ${p.detail}`}`,
+          )
+          .join("\n"),
     );
   }
 }

@@ -25,16 +25,42 @@ export { createConfigClient } from "./createConfigClient";
 export { ConfigClient } from "./configClient";
 export { closeOnSignals, type CloseOnSignalsOptions, type Closeable } from "./closeOnSignals";
 export {
-  ConfigClientError, ConfigValidationError, ClientOptionsError, ConfigClientClosedError, ConfigLoadError, type ConfigProblem,
+  ConfigClientError,
+  ConfigValidationError,
+  ClientOptionsError,
+  ConfigClientClosedError,
+  ConfigLoadError,
+  type ConfigProblem,
 } from "./errors";
 export { ssmBoolean, ssmInteger, ssmList, type IntegerBounds } from "./schema/ssmValues";
 export { DerivedValue, type DeriveOptions } from "./listeners/DerivedValue";
 export type { ChangeListener, KeySelector } from "./listeners/ChangeListeners";
 export type { ReloadSummary } from "./reload/reloader";
-export type { ChangeVia, ClientState, ConfigSchema, ConfigSnapshot, ConfigValues, HeldBackInfo, HeldParameterInfo } from "./types/config";
-export type { AppliedParameter, ClientEvent, ClientEventType, ClientMetrics, ConfigChange, ReloadReason } from "./types/events";
 export type {
-  AckOptions, ClientLogger, CloudMapRegistrationOptions, ConfigClientOptions, PipelineRefreshPortOption,
-  PlatformRegistrationOptions, RedisConnectionOptions, RefreshServerConfig,
+  ChangeVia,
+  ClientState,
+  ConfigSchema,
+  ConfigSnapshot,
+  ConfigValues,
+  HeldBackInfo,
+  HeldParameterInfo,
+} from "./types/config";
+export type {
+  AppliedParameter,
+  ClientEvent,
+  ClientEventType,
+  ClientMetrics,
+  ConfigChange,
+  ReloadReason,
+} from "./types/events";
+export type {
+  AckOptions,
+  ClientLogger,
+  CloudMapRegistrationOptions,
+  ConfigClientOptions,
+  PipelineRefreshPortOption,
+  PlatformRegistrationOptions,
+  RedisConnectionOptions,
+  RefreshServerConfig,
   StreamReadOptions,
 } from "./types/options";

@@ -13,7 +13,11 @@ import { readTaskNetwork, TASK_METADATA_ENV } from "./registration/taskMetadata"
 import { PARAMETER_PATH_PATTERN } from "./state/configRules";
 import type { ReconnectBackoff } from "./stream/redisConnection";
 import type {
-  ClientLogger, CloudMapRegistrationOptions, ConfigClientOptions, ConfigSchema, PlatformRegistrationOptions,
+  ClientLogger,
+  CloudMapRegistrationOptions,
+  ConfigClientOptions,
+  ConfigSchema,
+  PlatformRegistrationOptions,
   RefreshServerConfig,
 } from "./types";
 
@@ -69,48 +73,87 @@ const pipelinePortSchema = z.custom<number | "any">(
 const optionsSchema = z.object({
   parameterPath: z.string().regex(PARAMETER_PATH_PATTERN, "must look like /<app>/<env>/ (leading and trailing slash)"),
   ssm: z.custom((v) => typeof (v as { send?: unknown } | null)?.send === "function", "must be an SSMClient"),
-  redis: z.union([z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL"), z.looseObject({})], "must be a URL or ioredis options"),
+  redis: z.union(
+    [z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL"), z.looseObject({})],
+    "must be a URL or ioredis options",
+  ),
   streamKey: z.string().min(1).optional(),
-  schema: z.record(z.string(), z.custom((v) => typeof (v as { safeParse?: unknown } | null)?.safeParse === "function", "must be a zod schema")).optional(),
+  schema: z
+    .record(
+      z.string(),
+      z.custom((v) => typeof (v as { safeParse?: unknown } | null)?.safeParse === "function", "must be a zod schema"),
+    )
+    .optional(),
   strict: z.boolean().optional(),
   bootOnLastValid: z.boolean().optional(),
   instanceId: z.string().regex(INSTANCE_ID_PATTERN, "must be 1-64 characters of 0-9 a-z A-Z _ / : . @ -").optional(),
   reloadIntervalMs: z.number().int().min(1_000).optional(),
   resetReloadWindowMs: z.number().int().min(0).max(3_600_000).optional(),
   secureReadJitterMs: z.number().int().min(0).max(60_000).optional(),
-  stream: z.object({
-    blockMs: z.number().int().min(10).optional(),
-    batchSize: positive.optional(),
-    reconnect: z.object({ minDelayMs: positive.optional(), maxDelayMs: positive.optional() }).optional(),
-    startTimeoutMs: positive.optional(),
-  }).optional(),
+  stream: z
+    .object({
+      blockMs: z.number().int().min(10).optional(),
+      batchSize: positive.optional(),
+      reconnect: z.object({ minDelayMs: positive.optional(), maxDelayMs: positive.optional() }).optional(),
+      startTimeoutMs: positive.optional(),
+    })
+    .optional(),
   acks: z.union([z.literal(false), z.object({ maxLength: positive.optional() })]).optional(),
-  refreshServer: z.object({
-    tokens: z.union([
-      z.array(z.string().min(16, "a refresh token must be at least 16 characters")).min(1, "needs at least one token"),
-      z.custom((v) => typeof v === "function", "must be a list of tokens or a function returning them"),
-    ]),
-    host: z.string().min(1).optional(),
-    port: z.number().int().min(0).max(65_535).optional(),
-    tls: z.object({
-      certificatePem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be a PEM certificate" }),
-      privateKeyPem: z.string().includes("PRIVATE KEY-----", { message: "must be a PEM private key" }),
-    }).optional(),
-  }).loose().optional(),
-  registration: z.object({
-    registeredBy: z.literal("client", { error: 'must be "client" or "ecs"' }).optional(),
-    client: z.custom((v) => typeof (v as { send?: unknown } | null)?.send === "function", "must be a ServiceDiscoveryClient"),
-    serviceId: z.string().min(1),
-    address: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).optional(),
-    port: z.number().int().min(1).max(65_535).optional(),
-    pipelineRefreshPort: pipelinePortSchema.optional(),
-    attributes: z.record(
-      z.string().min(1).max(255).refine((key) => !key.startsWith(RESERVED_ATTRIBUTE_PREFIX), `may not start with ${RESERVED_ATTRIBUTE_PREFIX} (the client sets those)`),
-      z.string().max(1024),
-    ).optional(),
-    customHealthCheck: z.boolean().optional(),
-  }).optional(),
-  logger: z.custom((v) => ["debug", "info", "warn", "error"].every((m) => typeof (v as Record<string, unknown> | null)?.[m] === "function"), "must have debug, info, warn and error").optional(),
+  refreshServer: z
+    .object({
+      tokens: z.union([
+        z
+          .array(z.string().min(16, "a refresh token must be at least 16 characters"))
+          .min(1, "needs at least one token"),
+        z.custom((v) => typeof v === "function", "must be a list of tokens or a function returning them"),
+      ]),
+      host: z.string().min(1).optional(),
+      port: z.number().int().min(0).max(65_535).optional(),
+      tls: z
+        .object({
+          certificatePem: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be a PEM certificate" }),
+          privateKeyPem: z.string().includes("PRIVATE KEY-----", { message: "must be a PEM private key" }),
+        })
+        .optional(),
+    })
+    .loose()
+    .optional(),
+  registration: z
+    .object({
+      registeredBy: z.literal("client", { error: 'must be "client" or "ecs"' }).optional(),
+      client: z.custom(
+        (v) => typeof (v as { send?: unknown } | null)?.send === "function",
+        "must be a ServiceDiscoveryClient",
+      ),
+      serviceId: z.string().min(1),
+      address: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).optional(),
+      port: z.number().int().min(1).max(65_535).optional(),
+      pipelineRefreshPort: pipelinePortSchema.optional(),
+      attributes: z
+        .record(
+          z
+            .string()
+            .min(1)
+            .max(255)
+            .refine(
+              (key) => !key.startsWith(RESERVED_ATTRIBUTE_PREFIX),
+              `may not start with ${RESERVED_ATTRIBUTE_PREFIX} (the client sets those)`,
+            ),
+          z.string().max(1024),
+        )
+        .optional(),
+      customHealthCheck: z.boolean().optional(),
+    })
+    .optional(),
+  logger: z
+    .custom(
+      (v) =>
+        ["debug", "info", "warn", "error"].every(
+          (m) => typeof (v as Record<string, unknown> | null)?.[m] === "function",
+        ),
+      "must have debug, info, warn and error",
+    )
+    .optional(),
 });
 /** With `registeredBy: "ecs"` the registration carries nothing else: ECS owns the Cloud Map entry. */
 const platformOptionsSchema = optionsSchema.extend({
@@ -124,12 +167,15 @@ const platformOptionsSchema = optionsSchema.extend({
  * once, or the one reason no address can be registered and what to set.
  */
 export async function resolveOptions<S extends ConfigSchema>(
-  options: ConfigClientOptions<S>, host: HostEnvironment = SYSTEM_HOST,
+  options: ConfigClientOptions<S>,
+  host: HostEnvironment = SYSTEM_HOST,
 ): Promise<ResolvedOptions<S>> {
   const platform = isPlatformRegistration(options.registration);
   const ownRegistration = isPlatformRegistration(options.registration) ? undefined : options.registration;
   const parsed = (platform ? platformOptionsSchema : optionsSchema).safeParse(options);
-  const problems = parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join(".") || "options"}: ${issue.message}`);
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `${issue.path.join(".") || "options"}: ${issue.message}`);
   const serverPort = options.registration ? registeredServerPort(options, host, problems) : options.refreshServer?.port;
   const given = ownRegistration?.address;
   if (given !== undefined && addressFamily(given) && unregistrableReason(given)) {
@@ -141,11 +187,14 @@ export async function resolveOptions<S extends ConfigSchema>(
   let family: AddressFamily | undefined;
   let platformInstanceId: string | undefined;
   if (ownRegistration) {
-    const found = await resolveInstanceAddress({
-      ...(given !== undefined ? { address: given } : {}),
-      ...(ownRegistration.port !== undefined ? { port: ownRegistration.port } : {}),
-      ...(serverPort !== undefined ? { serverPort } : {}),
-    }, host);
+    const found = await resolveInstanceAddress(
+      {
+        ...(given !== undefined ? { address: given } : {}),
+        ...(ownRegistration.port !== undefined ? { port: ownRegistration.port } : {}),
+        ...(serverPort !== undefined ? { serverPort } : {}),
+      },
+      host,
+    );
     family = found.family;
     const customHealthCheck = ownRegistration.customHealthCheck ?? true;
     registration = { ...ownRegistration, address: found.address, customHealthCheck };
@@ -205,14 +254,18 @@ function isPlatformRegistration(
  * a registered port the pipeline does not open.
  */
 function registeredServerPort(
-  options: ConfigClientOptions, host: HostEnvironment, problems: string[],
+  options: ConfigClientOptions,
+  host: HostEnvironment,
+  problems: string[],
 ): number | undefined {
   const registration = options.registration as CloudMapRegistrationOptions | PlatformRegistrationOptions;
   const registeredPort = isPlatformRegistration(registration) ? undefined : registration.port;
   if (!options.refreshServer && registeredPort === undefined) {
-    problems.push(isPlatformRegistration(registration)
-      ? 'registration: registeredBy "ecs" needs a refreshServer (the function calls the port ECS registers)'
-      : "registration.port: is required when there is no refreshServer (the port the Lambda calls)");
+    problems.push(
+      isPlatformRegistration(registration)
+        ? 'registration: registeredBy "ecs" needs a refreshServer (the function calls the port ECS registers)'
+        : "registration.port: is required when there is no refreshServer (the port the Lambda calls)",
+    );
     return undefined;
   }
   const pipeline = readPipelineRefreshPort(registration.pipelineRefreshPort, host.env);
@@ -220,12 +273,15 @@ function registeredServerPort(
     problems.push(pipeline.problem);
     return options.refreshServer?.port;
   }
-  const plan = planRefreshPort({
-    ...(options.refreshServer?.port !== undefined ? { serverPort: options.refreshServer.port } : {}),
-    ...(registeredPort !== undefined ? { registeredPort } : {}),
-  }, pipeline);
+  const plan = planRefreshPort(
+    {
+      ...(options.refreshServer?.port !== undefined ? { serverPort: options.refreshServer.port } : {}),
+      ...(registeredPort !== undefined ? { registeredPort } : {}),
+    },
+    pipeline,
+  );
   if (plan.problem !== undefined) problems.push(plan.problem);
-  return options.refreshServer ? plan.serverPort ?? options.refreshServer.port : undefined;
+  return options.refreshServer ? (plan.serverPort ?? options.refreshServer.port) : undefined;
 }
 
 /**
@@ -234,15 +290,19 @@ function registeredServerPort(
  * another id as a stale registration, so a client ECS registers must answer with that id.
  */
 async function platformTask(
-  host: HostEnvironment, needsTaskId: boolean, needsFamily: boolean,
+  host: HostEnvironment,
+  needsTaskId: boolean,
+  needsFamily: boolean,
 ): Promise<{ family?: AddressFamily; taskId?: string }> {
   if (!needsTaskId && !needsFamily) return {};
   const metadataUri = host.env[TASK_METADATA_ENV];
   const problems: string[] = [];
   if (!metadataUri) {
     if (needsTaskId) {
-      problems.push(`instanceId: registeredBy "ecs" answers refresh calls with the id ECS registered (the task id), `
-        + `read from ${TASK_METADATA_ENV}, which is not set: set instanceId to the Cloud Map instance id`);
+      problems.push(
+        `instanceId: registeredBy "ecs" answers refresh calls with the id ECS registered (the task id), ` +
+          `read from ${TASK_METADATA_ENV}, which is not set: set instanceId to the Cloud Map instance id`,
+      );
     }
     if (problems.length > 0) throw new ClientOptionsError(problems);
     return {};
@@ -251,17 +311,23 @@ async function platformTask(
     const network = await readTaskNetwork(metadataUri, host.metadataTimeoutMs);
     const ipv6Only = network.ipv4Addresses.length === 0 && network.ipv6Addresses.length > 0;
     if (needsTaskId && network.taskId === undefined) {
-      throw new ClientOptionsError([`instanceId: the task metadata names no TaskARN; set instanceId to the Cloud Map instance id`]);
+      throw new ClientOptionsError([
+        `instanceId: the task metadata names no TaskARN; set instanceId to the Cloud Map instance id`,
+      ]);
     }
     return {
-      ...(needsFamily ? { family: network.mode === "awsvpc" && ipv6Only ? "IPv6" as const : "IPv4" as const } : {}),
+      ...(needsFamily ? { family: network.mode === "awsvpc" && ipv6Only ? ("IPv6" as const) : ("IPv4" as const) } : {}),
       ...(needsTaskId && network.taskId !== undefined ? { taskId: network.taskId } : {}),
     };
   } catch (error) {
     if (error instanceof ClientOptionsError) throw error;
     const message = toError(error).message;
-    if (needsFamily) problems.push(`refreshServer.host: ${message}; pass refreshServer.host ("0.0.0.0", or "[::]" for an IPv6-only task)`);
-    if (needsTaskId) problems.push(`instanceId: ${message}; set instanceId to the Cloud Map instance id ECS registered`);
+    if (needsFamily)
+      problems.push(
+        `refreshServer.host: ${message}; pass refreshServer.host ("0.0.0.0", or "[::]" for an IPv6-only task)`,
+      );
+    if (needsTaskId)
+      problems.push(`instanceId: ${message}; set instanceId to the Cloud Map instance id ECS registered`);
     throw new ClientOptionsError(problems);
   }
 }

@@ -9,7 +9,14 @@ import type { LambdaSettings } from "./environment";
 import { StreamPublishError } from "./errors";
 import { RefreshClientPool, RefreshFanOut, ScopePattern, StaleRegistrations } from "./fanout";
 import { refreshCallCredentials } from "./fanout/refreshCallCredentials";
-import { createRefreshLogger, createRefreshMetrics, recordRefreshMetrics, REFRESH_METRICS, type RefreshLogger, type RefreshMetrics } from "./observability";
+import {
+  createRefreshLogger,
+  createRefreshMetrics,
+  recordRefreshMetrics,
+  REFRESH_METRICS,
+  type RefreshLogger,
+  type RefreshMetrics,
+} from "./observability";
 import { CachedSecureString } from "./parameters";
 import { refreshBatch } from "./refreshBatch";
 import { RefusedValueReverter, type RevertWrite } from "./revert";
@@ -80,13 +87,17 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
   const ssm = dependencies.ssm ?? new SSMClient({ ...endpoint, maxAttempts: 3 });
   const logger = dependencies.logger ?? createRefreshLogger({ parameterPrefix: settings.parameterPrefix });
   const metrics = dependencies.metrics ?? createRefreshMetrics();
-  const owned: { ssm?: SSMClient; serviceDiscovery?: ServiceDiscoveryClient; redis?: Redis } = dependencies.ssm ? {} : { ssm };
+  const owned: { ssm?: SSMClient; serviceDiscovery?: ServiceDiscoveryClient; redis?: Redis } = dependencies.ssm
+    ? {}
+    : { ssm };
 
   let connection: Promise<{ redis: Redis; publisher: StreamPublisher }> | undefined;
   const openConnection = async (): Promise<{ redis: Redis; publisher: StreamPublisher }> => {
     let redis = dependencies.redis;
     if (!redis) {
-      const password = settings.redisAuthTokenParameter ? await new CachedSecureString(ssm, settings.redisAuthTokenParameter).get() : undefined;
+      const password = settings.redisAuthTokenParameter
+        ? await new CachedSecureString(ssm, settings.redisAuthTokenParameter).get()
+        : undefined;
       redis = owned.redis = createStreamRedis(settings.redisUrl, {
         ...(settings.redisUser !== undefined ? { username: settings.redisUser } : {}),
         ...(password !== undefined ? { password } : {}),
@@ -111,37 +122,62 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
   let tokens: CachedSecureString | undefined;
   let pool: RefreshClientPool | undefined;
   if (settings.namespaceName && settings.serviceName && settings.refreshTokenParameter) {
-    const serviceDiscovery = dependencies.serviceDiscovery ?? new ServiceDiscoveryClient({ ...endpoint, ...(settings.awsEndpoint ? { disableHostPrefix: true } : {}), maxAttempts: 2 });
+    const serviceDiscovery =
+      dependencies.serviceDiscovery ??
+      new ServiceDiscoveryClient({
+        ...endpoint,
+        ...(settings.awsEndpoint ? { disableHostPrefix: true } : {}),
+        maxAttempts: 2,
+      });
     if (!dependencies.serviceDiscovery) owned.serviceDiscovery = serviceDiscovery;
     tokens = new CachedSecureString(ssm, settings.refreshTokenParameter, {
       ...(dependencies.tokenMaxAgeMs !== undefined ? { maxAgeMs: dependencies.tokenMaxAgeMs } : {}),
-      onStaleRead: (error) => logger.warn("refresh token could not be re-read; keeping the previous one", { error: describeError(error) }),
+      onStaleRead: (error) =>
+        logger.warn("refresh token could not be re-read; keeping the previous one", { error: describeError(error) }),
     });
     // One channel per call in flight: the pool holds what one invocation needs, and no more descriptors.
     const { rpcTlsCa: caPem, rpcTlsServerName: serverName } = settings;
-    const credentials = dependencies.refreshCredentials ?? (caPem !== undefined
-      ? refreshCallCredentials({ caPem, ...(serverName !== undefined ? { serverName } : {}) })
-      : undefined);
+    const credentials =
+      dependencies.refreshCredentials ??
+      (caPem !== undefined
+        ? refreshCallCredentials({ caPem, ...(serverName !== undefined ? { serverName } : {}) })
+        : undefined);
     pool = new RefreshClientPool({ maxClients: settings.fanOutConcurrency, ...(credentials ? { credentials } : {}) });
-    const staleRegistrations = settings.serviceId ? new StaleRegistrations({
-      redis: async () => (await getConnection()).redis, key: streamKeys(settings.streamKey).unreachable,
-      serviceDiscovery, serviceId: settings.serviceId,
-      afterInvocations: settings.staleAfterInvocations, afterMs: settings.staleAfterMs,
-    }) : undefined;
+    const staleRegistrations = settings.serviceId
+      ? new StaleRegistrations({
+          redis: async () => (await getConnection()).redis,
+          key: streamKeys(settings.streamKey).unreachable,
+          serviceDiscovery,
+          serviceId: settings.serviceId,
+          afterInvocations: settings.staleAfterInvocations,
+          afterMs: settings.staleAfterMs,
+        })
+      : undefined;
     if (!staleRegistrations) logger.info("stale registrations are not deregistered: no Cloud Map service id is set");
     fanOut = new RefreshFanOut({
-      serviceDiscovery, namespaceName: settings.namespaceName, serviceName: settings.serviceName,
+      serviceDiscovery,
+      namespaceName: settings.namespaceName,
+      serviceName: settings.serviceName,
       ...(settings.scopePattern ? { scopePattern: ScopePattern.parse(settings.scopePattern) } : {}),
-      pool, tokens, deadlineMs: settings.rpcDeadlineMs, retries: settings.rpcRetries,
-      concurrency: settings.fanOutConcurrency, discoveryMaxResults: settings.discoveryMaxResults,
+      pool,
+      tokens,
+      deadlineMs: settings.rpcDeadlineMs,
+      retries: settings.rpcRetries,
+      concurrency: settings.fanOutConcurrency,
+      discoveryMaxResults: settings.discoveryMaxResults,
       ...(staleRegistrations ? { staleRegistrations } : {}),
     });
   }
 
-  const reverter = fanOut && new RefusedValueReverter({
-    ssm, enabled: settings.revertRefused, logger, metrics,
-    ...(dependencies.onRevertWritten ? { onWritten: dependencies.onRevertWritten } : {}),
-  });
+  const reverter =
+    fanOut &&
+    new RefusedValueReverter({
+      ssm,
+      enabled: settings.revertRefused,
+      logger,
+      metrics,
+      ...(dependencies.onRevertWritten ? { onWritten: dependencies.onRevertWritten } : {}),
+    });
   const refresh = async (input: unknown, context?: RefreshInvocationContext): Promise<RefreshResult> => {
     // Read the token beside GetParameters, not after the publish (a cold start saves one round trip).
     void tokens?.get().catch(() => undefined);

@@ -5,7 +5,9 @@
  */
 import { z } from "zod";
 import {
-  defaultStreamKey, PIPELINE_CONTRACT_DEFAULTS as DEFAULTS, PIPELINE_CONTRACT_LIMITS as LIMITS,
+  defaultStreamKey,
+  PIPELINE_CONTRACT_DEFAULTS as DEFAULTS,
+  PIPELINE_CONTRACT_LIMITS as LIMITS,
 } from "../protocol/pipelineContract";
 import { ScopePattern } from "../protocol/ScopePattern";
 
@@ -74,34 +76,46 @@ export const FAN_OUT_DEFAULTS = {
 const contractInt = (setting: keyof typeof LIMITS) =>
   z.coerce.number().int().min(LIMITS[setting].min).max(LIMITS[setting].max).default(DEFAULTS[setting]);
 
-const settingsSchema = z
-  .object({
-    parameterPrefix: z.string().regex(/^\/.+\/$/, "must look like /<app>/<env>/ (leading and trailing slash)"),
-    redisUrl: z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL"),
-    redisAuthTokenParameter: z.string().startsWith("/").optional(),
-    redisUser: z.string().regex(/^\S+$/, "must be a Redis user name (no whitespace)").optional(),
-    streamKey: z.string().min(1).optional(),
-    streamMaxLength: contractInt("streamMaxLength"),
-    namespaceName: z.string().min(1).optional(),
-    serviceName: z.string().min(1).optional(),
-    refreshTokenParameter: z.string().startsWith("/").optional(),
-    // Checked by the contract's parser in crossVariableProblems, which knows the prefix.
-    scopePattern: z.string().optional(),
-    rpcDeadlineMs: contractInt("rpcDeadlineMs"),
-    rpcRetries: contractInt("rpcRetries"),
-    awsEndpoint: z.string().url().optional(),
-    rpcTlsCa: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be a PEM certificate" }).optional(),
-    rpcTlsServerName: z.string().regex(/^[A-Za-z0-9*.-]+$/, "must be a DNS name").optional(),
-    fanOutConcurrency: z.coerce.number().int().min(1)
-      .max(512, "at most 512: each call holds a socket and a Lambda has 1,024 file descriptors")
-      .default(FAN_OUT_DEFAULTS.concurrency),
-    serviceId: z.string().min(1).optional(),
-    staleAfterInvocations: z.coerce.number().int().min(1).max(100).default(FAN_OUT_DEFAULTS.staleAfterInvocations),
-    staleAfterMs: z.coerce.number().int().min(0).default(FAN_OUT_DEFAULTS.staleAfterMs),
-    discoveryMaxResults: z.coerce.number().int().min(1).max(1000, "at most 1000 (Cloud Map's cap)")
-      .default(FAN_OUT_DEFAULTS.discoveryMaxResults),
-    revertRefused: z.enum(["true", "false"], "must be true or false").default("false").transform((v) => v === "true"),
-  });
+const settingsSchema = z.object({
+  parameterPrefix: z.string().regex(/^\/.+\/$/, "must look like /<app>/<env>/ (leading and trailing slash)"),
+  redisUrl: z.string().regex(/^rediss?:\/\/.+/, "must be a redis:// or rediss:// URL"),
+  redisAuthTokenParameter: z.string().startsWith("/").optional(),
+  redisUser: z.string().regex(/^\S+$/, "must be a Redis user name (no whitespace)").optional(),
+  streamKey: z.string().min(1).optional(),
+  streamMaxLength: contractInt("streamMaxLength"),
+  namespaceName: z.string().min(1).optional(),
+  serviceName: z.string().min(1).optional(),
+  refreshTokenParameter: z.string().startsWith("/").optional(),
+  // Checked by the contract's parser in crossVariableProblems, which knows the prefix.
+  scopePattern: z.string().optional(),
+  rpcDeadlineMs: contractInt("rpcDeadlineMs"),
+  rpcRetries: contractInt("rpcRetries"),
+  awsEndpoint: z.string().url().optional(),
+  rpcTlsCa: z.string().includes("-----BEGIN CERTIFICATE-----", { message: "must be a PEM certificate" }).optional(),
+  rpcTlsServerName: z
+    .string()
+    .regex(/^[A-Za-z0-9*.-]+$/, "must be a DNS name")
+    .optional(),
+  fanOutConcurrency: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(512, "at most 512: each call holds a socket and a Lambda has 1,024 file descriptors")
+    .default(FAN_OUT_DEFAULTS.concurrency),
+  serviceId: z.string().min(1).optional(),
+  staleAfterInvocations: z.coerce.number().int().min(1).max(100).default(FAN_OUT_DEFAULTS.staleAfterInvocations),
+  staleAfterMs: z.coerce.number().int().min(0).default(FAN_OUT_DEFAULTS.staleAfterMs),
+  discoveryMaxResults: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1000, "at most 1000 (Cloud Map's cap)")
+    .default(FAN_OUT_DEFAULTS.discoveryMaxResults),
+  revertRefused: z
+    .enum(["true", "false"], "must be true or false")
+    .default("false")
+    .transform((v) => v === "true"),
+});
 
 /** Raw settings by name, as read from the environment (unset and empty are `undefined`). */
 type RawSettings = Partial<Record<keyof typeof LAMBDA_ENVIRONMENT, string>>;
@@ -152,14 +166,19 @@ export class LambdaSettingsError extends Error {
  */
 export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): LambdaSettings {
   const raw = Object.fromEntries(
-    Object.entries(LAMBDA_ENVIRONMENT).map(([setting, variable]) => [setting, env[variable] === "" ? undefined : env[variable]]),
+    Object.entries(LAMBDA_ENVIRONMENT).map(([setting, variable]) => [
+      setting,
+      env[variable] === "" ? undefined : env[variable],
+    ]),
   ) as RawSettings;
   const parsed = settingsSchema.safeParse(raw);
-  const lines = parsed.success ? [] : parsed.error.issues.map((issue) => {
-    const setting = String(issue.path[0] ?? "") as keyof typeof LAMBDA_ENVIRONMENT;
-    const variable = LAMBDA_ENVIRONMENT[setting] ?? setting;
-    return `  ${variable}: ${raw[setting] === undefined && issue.code === "invalid_type" ? "is not set" : issue.message}`;
-  });
+  const lines = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => {
+        const setting = String(issue.path[0] ?? "") as keyof typeof LAMBDA_ENVIRONMENT;
+        const variable = LAMBDA_ENVIRONMENT[setting] ?? setting;
+        return `  ${variable}: ${raw[setting] === undefined && issue.code === "invalid_type" ? "is not set" : issue.message}`;
+      });
   lines.push(...crossVariableProblems(raw));
   if (!parsed.success || lines.length > 0) {
     throw new LambdaSettingsError(`the refresh function's environment is invalid:\n${lines.join("\n")}`);

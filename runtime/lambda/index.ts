@@ -13,12 +13,30 @@
  */
 export { handler } from "./handler";
 export { REVERT_METRICS, type RevertAction, type RevertReport, type RevertWrite } from "./revert";
-export { createRefreshHandler, type RefreshDependencies, type RefreshHandler, type RefreshInvocationContext } from "./createRefreshHandler";
-export { LAMBDA_ENVIRONMENT, LambdaSettingsError, lambdaEnvironment, readLambdaSettings, type LambdaSettings } from "./environment";
+export {
+  createRefreshHandler,
+  type RefreshDependencies,
+  type RefreshHandler,
+  type RefreshInvocationContext,
+} from "./createRefreshHandler";
+export {
+  LAMBDA_ENVIRONMENT,
+  LambdaSettingsError,
+  lambdaEnvironment,
+  readLambdaSettings,
+  type LambdaSettings,
+} from "./environment";
 export { RefreshError, ParameterStoreError, StreamPublishError } from "./errors";
 export type {
-  InstanceOutcome, InstanceRefreshResult, PublishedChange, ReconcileSummary, RefreshResult, RejectedRecord, SkipReason,
-  SkippedChange, UnreachableReason,
+  InstanceOutcome,
+  InstanceRefreshResult,
+  PublishedChange,
+  ReconcileSummary,
+  RefreshResult,
+  RejectedRecord,
+  SkipReason,
+  SkippedChange,
+  UnreachableReason,
 } from "./types";
 export { readRefreshInput, PARAMETER_STORE_CHANGE, type ParameterStoreChange, type RefreshInput } from "./events";
 export { REFRESH_METRICS, silentLogger, type RefreshLogger, type RefreshMetrics } from "./observability";

@@ -29,22 +29,37 @@ const MAX_RECORD_LINES = 20;
  * @throws `ParameterStoreError` / `StreamPublishError` when SSM or Redis fail: the event must be
  * retried. Bad records, unknown names and unreachable instances are reported, never thrown.
  */
-export async function refreshBatch(input: unknown, parts: RefreshBatchParts, remainingTimeMs?: () => number): Promise<RefreshResult> {
+export async function refreshBatch(
+  input: unknown,
+  parts: RefreshBatchParts,
+  remainingTimeMs?: () => number,
+): Promise<RefreshResult> {
   const { logger } = parts;
   const { changes, rejected } = readRefreshInput(input);
   rejected.slice(0, MAX_RECORD_LINES).forEach((record) => logger.warn("input record rejected", { ...record }));
-  if (rejected.length > MAX_RECORD_LINES) logger.warn("more input records rejected", { count: rejected.length - MAX_RECORD_LINES });
+  if (rejected.length > MAX_RECORD_LINES)
+    logger.warn("more input records rejected", { count: rejected.length - MAX_RECORD_LINES });
 
   const skipped: SkippedChange[] = [];
   const byName = new Map<string, ParameterStoreChange[]>();
   for (const change of changes) {
-    const ignored = !change.name.startsWith(parts.parameterPrefix) ? "outside-prefix" : !isParameterName(change.name) ? "invalid-name" : undefined;
+    const ignored = !change.name.startsWith(parts.parameterPrefix)
+      ? "outside-prefix"
+      : !isParameterName(change.name)
+        ? "invalid-name"
+        : undefined;
     if (ignored) {
       if (!skipped.some((s) => s.name === change.name)) {
         skipped.push({ name: change.name, reason: ignored });
-        logger.info(ignored === "outside-prefix" ? "ignored: name outside the prefix" : "ignored: not a parameter name", {
-          name: change.name.slice(0, 300), prefix: parts.parameterPrefix, eventId: change.eventId, source: change.source,
-        });
+        logger.info(
+          ignored === "outside-prefix" ? "ignored: name outside the prefix" : "ignored: not a parameter name",
+          {
+            name: change.name.slice(0, 300),
+            prefix: parts.parameterPrefix,
+            eventId: change.eventId,
+            source: change.source,
+          },
+        );
       }
       continue;
     }
@@ -53,7 +68,13 @@ export async function refreshBatch(input: unknown, parts: RefreshBatchParts, rem
     else byName.set(change.name, [change]);
   }
   const result: RefreshResult = {
-    published: [], skipped, rejected, instances: [], fanOutErrors: [], cappedDiscoveries: [], deregistered: [],
+    published: [],
+    skipped,
+    rejected,
+    instances: [],
+    fanOutErrors: [],
+    cappedDiscoveries: [],
+    deregistered: [],
   };
   if (byName.size === 0) {
     logger.info("nothing to refresh", { events: changes.length, rejected: rejected.length, skipped: skipped.length });
@@ -64,24 +85,36 @@ export async function refreshBatch(input: unknown, parts: RefreshBatchParts, rem
   const discovery = parts.fanOut?.prefetch([...byName.keys()]);
   const current = await fetchCurrentParameters(parts.ssm, [...byName.keys()]);
   const publisher = await parts.publisher();
-  const outcome = await publisher.publish([...byName].map(([name, events]) => ({ name, events, current: current.get(name) })));
+  const outcome = await publisher.publish(
+    [...byName].map(([name, events]) => ({ name, events, current: current.get(name) })),
+  );
   result.published = outcome.published;
   result.skipped.push(...outcome.skipped);
   for (const change of outcome.published) {
     logger.info("published", {
-      name: change.name, operation: change.operation, version: change.version, type: change.type, streamId: change.streamId,
-      eventId: change.eventId, eventToPublishMs: change.publishedAt - change.changedAt,
+      name: change.name,
+      operation: change.operation,
+      version: change.version,
+      type: change.type,
+      streamId: change.streamId,
+      eventId: change.eventId,
+      eventToPublishMs: change.publishedAt - change.changedAt,
     });
   }
   for (const skip of outcome.skipped) {
-    logger.info(skip.reason === "label-without-new-version" ? "label moved, no new version to publish" : "not published", { ...skip });
+    logger.info(
+      skip.reason === "label-without-new-version" ? "label moved, no new version to publish" : "not published",
+      { ...skip },
+    );
   }
 
   if (parts.fanOut && result.published.length > 0) {
     const fanOut = await parts.fanOut.refresh(result.published, remainingTimeMs, discovery);
     result.instances = fanOut.instances;
     result.fanOutErrors = fanOut.errors;
-    fanOut.errors.forEach((error) => logger.error("fan-out incomplete; instances will catch up from the stream", { error }));
+    fanOut.errors.forEach((error) =>
+      logger.error("fan-out incomplete; instances will catch up from the stream", { error }),
+    );
     result.cappedDiscoveries = fanOut.capped;
     for (const detail of fanOut.capped) {
       logger.warn("discovery capped: more instances may exist, left to the stream", { detail });
@@ -92,15 +125,27 @@ export async function refreshBatch(input: unknown, parts: RefreshBatchParts, rem
     fanOut.stale?.errors.forEach((error) => logger.warn("stale registrations not reviewed", { error }));
     for (const instance of fanOut.instances) {
       const { results, ...summary } = instance;
-      if (instance.outcome === "ACK") logger.info("instance acknowledged", { ...summary, versions: results.map((r) => `${r.name}@${r.version}`) });
+      if (instance.outcome === "ACK")
+        logger.info("instance acknowledged", { ...summary, versions: results.map((r) => `${r.name}@${r.version}`) });
       else if (instance.outcome === "NACK") {
-        logger.warn("instance refused changes", { ...summary, refused: results.filter((r) => r.outcome !== "ACK").map(({ name, reason, detail, version }) => ({ name, reason, detail, version })) });
+        logger.warn("instance refused changes", {
+          ...summary,
+          refused: results
+            .filter((r) => r.outcome !== "ACK")
+            .map(({ name, reason, detail, version }) => ({ name, reason, detail, version })),
+        });
       } else logger.warn("instance unreachable; it will catch up from the stream", summary);
     }
   }
   logger.info("refresh done", {
-    events: changes.length, names: byName.size, published: result.published.length, skipped: result.skipped.length, rejected: rejected.length,
-    acked: count(result, "ACK"), nacked: count(result, "NACK"), unreachable: count(result, "unreachable"),
+    events: changes.length,
+    names: byName.size,
+    published: result.published.length,
+    skipped: result.skipped.length,
+    rejected: rejected.length,
+    acked: count(result, "ACK"),
+    nacked: count(result, "NACK"),
+    unreachable: count(result, "unreachable"),
   });
   return result;
 }

@@ -9,7 +9,11 @@ export class LocalPipelineError extends OperatorError {}
 
 /** A service instance of the fleet exited or stayed silent before its ready line. */
 export class InstanceStartError extends LocalPipelineError {
-  public constructor(public readonly instanceId: string, reason: string, public readonly output: string) {
+  public constructor(
+    public readonly instanceId: string,
+    reason: string,
+    public readonly output: string,
+  ) {
     super(`instance ${instanceId} did not start: ${reason}${output ? `\n--- its last output ---\n${output}` : ""}`);
   }
 }

@@ -30,5 +30,11 @@ export { ServiceFleet, type ServiceFleetOptions, type FleetInstance } from "./fl
 export { exampleServiceCommand, packageRoot } from "./fleet/serviceEntry";
 export { readAcks, latestAckId, type AckBatch } from "./fleet/acks";
 export {
-  LocalMotoServer, LocalRedisServer, emulatorClientConfig, LOCAL_AWS, freePort, waitUntil, MissingToolError,
+  LocalMotoServer,
+  LocalRedisServer,
+  emulatorClientConfig,
+  LOCAL_AWS,
+  freePort,
+  waitUntil,
+  MissingToolError,
 } from "./servers";

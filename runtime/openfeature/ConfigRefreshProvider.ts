@@ -1,6 +1,14 @@
 import {
-  ErrorCode, OpenFeatureEventEmitter, ProviderEvents, ProviderFatalError, StandardResolutionReasons,
-  type FlagMetadata, type JsonValue, type Provider, type ProviderMetadata, type ResolutionDetails,
+  ErrorCode,
+  OpenFeatureEventEmitter,
+  ProviderEvents,
+  ProviderFatalError,
+  StandardResolutionReasons,
+  type FlagMetadata,
+  type JsonValue,
+  type Provider,
+  type ProviderMetadata,
+  type ResolutionDetails,
 } from "@openfeature/server-sdk";
 import { createConfigClient, type AppliedParameter, type ClientEvent, type ConfigClientOptions } from "../client";
 import { describeError } from "../common/errors";
@@ -72,12 +80,14 @@ export class ConfigRefreshProvider implements Provider {
     const problems = optionProblems(options);
     if (problems.length > 0) throw new ProviderOptionsError(problems);
     this.health = new StreamHealth(options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS, {
-      onStale: (cause) => this.events.emit(ProviderEvents.Stale, {
-        message: `the configuration client cannot read its refresh stream (${cause}): flags keep their last values`,
-      }),
-      onRecovered: () => this.events.emit(ProviderEvents.Ready, {
-        message: "the configuration client reads its refresh stream again",
-      }),
+      onStale: (cause) =>
+        this.events.emit(ProviderEvents.Stale, {
+          message: `the configuration client cannot read its refresh stream (${cause}): flags keep their last values`,
+        }),
+      onRecovered: () =>
+        this.events.emit(ProviderEvents.Ready, {
+          message: "the configuration client reads its refresh stream again",
+        }),
     });
   }
 
@@ -134,8 +144,11 @@ export class ConfigRefreshProvider implements Provider {
     }
     const flag = this.flags.get(flagKey);
     if (flag === undefined) {
-      return failed(defaultValue, ErrorCode.FLAG_NOT_FOUND,
-        `no parameter ${flagKey} under ${source.parameterPath} (a flag key is the name relative to that path)`);
+      return failed(
+        defaultValue,
+        ErrorCode.FLAG_NOT_FOUND,
+        `no parameter ${flagKey} under ${source.parameterPath} (a flag key is the name relative to that path)`,
+      );
     }
     const outcome = flag[type] as FlagOutcome<unknown> as FlagOutcome<T>;
     if (!outcome.ok) return failed(defaultValue, outcome.errorCode, outcome.errorMessage, flag.metadata);
@@ -161,7 +174,8 @@ export class ConfigRefreshProvider implements Provider {
     this.health.observe(event);
     if (event.type === "applied") {
       this.events.emit(ProviderEvents.ConfigurationChanged, {
-        flagsChanged: keysOf(event.parameters), metadata: { via: event.via },
+        flagsChanged: keysOf(event.parameters),
+        metadata: { via: event.via },
       });
     }
   }
@@ -181,14 +195,18 @@ async function startClient(options: ConfigClientOptions): Promise<FlagSource> {
   try {
     return await createConfigClient(options);
   } catch (error) {
-    throw new ProviderFatalError(`${PROVIDER_NAME} could not start its configuration client: ${describeError(error)}`,
-      { cause: error });
+    throw new ProviderFatalError(`${PROVIDER_NAME} could not start its configuration client: ${describeError(error)}`, {
+      cause: error,
+    });
   }
 }
 
 /** An error resolution: the caller's default, with the SSM version when the parameter exists. */
 function failed<T>(
-  value: T, errorCode: ErrorCode, errorMessage: string, flagMetadata?: FlagMetadata,
+  value: T,
+  errorCode: ErrorCode,
+  errorMessage: string,
+  flagMetadata?: FlagMetadata,
 ): ResolutionDetails<T> {
   const details: ResolutionDetails<T> = { value, reason: StandardResolutionReasons.ERROR, errorCode, errorMessage };
   if (flagMetadata) details.flagMetadata = flagMetadata;
@@ -226,6 +244,8 @@ function optionProblems(options: ConfigRefreshProviderOptions): string[] {
 function isFlagSource(value: unknown): value is FlagSource {
   if (typeof value !== "object" || value === null) return false;
   const candidate = value as Record<keyof FlagSource, unknown>;
-  return typeof candidate.parameterPath === "string"
-    && [candidate.raw, candidate.state, candidate.onEvent, candidate.close].every((m) => typeof m === "function");
+  return (
+    typeof candidate.parameterPath === "string" &&
+    [candidate.raw, candidate.state, candidate.onEvent, candidate.close].every((m) => typeof m === "function")
+  );
 }

@@ -1,5 +1,9 @@
 import {
-  ErrorCode, StandardResolutionReasons, type FlagMetadata, type JsonValue, type ResolutionDetails,
+  ErrorCode,
+  StandardResolutionReasons,
+  type FlagMetadata,
+  type JsonValue,
+  type ResolutionDetails,
 } from "@openfeature/server-sdk";
 import type { HeldParameterInfo } from "../client";
 import { booleanFlag, numberFlag, objectFlag, type FlagValue } from "./flagValues";
@@ -61,13 +65,16 @@ function flagEntry(held: HeldParameterInfo, raw: string): FlagEntry {
   const metadata: FlagMetadata = Object.freeze({ version: held.version });
   if (held.type === "SecureString") {
     const secret: FlagOutcome<never> = {
-      ok: false, errorCode: ErrorCode.FLAG_NOT_FOUND,
+      ok: false,
+      errorCode: ErrorCode.FLAG_NOT_FOUND,
       errorMessage: `${held.key} is a SecureString: the provider serves no secret as a flag (read it with client.get)`,
     };
     return { version: held.version, raw, metadata, boolean: secret, string: secret, number: secret, object: secret };
   }
   return {
-    version: held.version, raw, metadata,
+    version: held.version,
+    raw,
+    metadata,
     boolean: outcomeOf(held.key, booleanFlag(raw), metadata),
     string: outcomeOf(held.key, { ok: true, value: raw }, metadata),
     number: outcomeOf(held.key, numberFlag(raw), metadata),

@@ -106,8 +106,13 @@ export class StreamHealth {
       this.hooks.onStale(this.lastCause);
     }
     // Stale with the connection down: only an event ends it. Otherwise, wake when stale is due or reads may be back.
-    const wakeAt = this.stale ? (this.connectionDown ? undefined : this.readsFailUntil)
-      : this.connectionDown ? staleAt : Math.min(staleAt, this.readsFailUntil);
+    const wakeAt = this.stale
+      ? this.connectionDown
+        ? undefined
+        : this.readsFailUntil
+      : this.connectionDown
+        ? staleAt
+        : Math.min(staleAt, this.readsFailUntil);
     clearTimeout(this.timer);
     this.timer = wakeAt === undefined ? undefined : setTimeout(() => this.check(), Math.max(0, wakeAt - now));
     this.timer?.unref();

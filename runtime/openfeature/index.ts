@@ -16,5 +16,9 @@
 export { ConfigRefreshProvider, PROVIDER_NAME } from "./ConfigRefreshProvider";
 export { ProviderOptionsError } from "./errors";
 export type {
-  ConfigRefreshProviderOptions, FlagSource, ProviderTimings, StartClientOptions, WrapClientOptions,
+  ConfigRefreshProviderOptions,
+  FlagSource,
+  ProviderTimings,
+  StartClientOptions,
+  WrapClientOptions,
 } from "./types";

@@ -62,10 +62,10 @@ export class UnreachableFromHereError extends OperatorError {
 
   public constructor(what: string, where: string, detail: string, command: string, options?: { cause?: unknown }) {
     super(
-      `cannot reach ${what} at ${where} from this machine (${detail}): the pipeline's Redis and the instances `
-      + `answer only inside its VPC. Run \`config-refresh ${command}\` inside the VPC instead: a one-off ECS task `
-      + "in the services' subnets with their security group (the stack's serviceSecurityGroupId output), "
-      + "or AWS CloudShell in that VPC",
+      `cannot reach ${what} at ${where} from this machine (${detail}): the pipeline's Redis and the instances ` +
+        `answer only inside its VPC. Run \`config-refresh ${command}\` inside the VPC instead: a one-off ECS task ` +
+        "in the services' subnets with their security group (the stack's serviceSecurityGroupId output), " +
+        "or AWS CloudShell in that VPC",
       options,
     );
   }
@@ -88,7 +88,10 @@ export class PipelineSettingsError extends OperatorError {
 
 /** A parameter that does not exist in Parameter Store. */
 export class ParameterNotFoundError extends OperatorError {
-  public constructor(public readonly parameterName: string, hint = "") {
+  public constructor(
+    public readonly parameterName: string,
+    hint = "",
+  ) {
     super(`unknown parameter ${parameterName}: it does not exist in Parameter Store${hint ? ` (${hint})` : ""}`);
   }
 }

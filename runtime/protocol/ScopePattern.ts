@@ -53,8 +53,10 @@ export class ScopePattern {
     const problems: string[] = [];
     const example = `${prefix ?? "/<app>/<env>/"}tenants/{tenant}/`;
     if (prefix !== undefined && !pattern.startsWith(prefix)) {
-      problems.push(`is not under the parameter prefix ${JSON.stringify(prefix)}: ` +
-        "a scope can only narrow the changes the rule delivers");
+      problems.push(
+        `is not under the parameter prefix ${JSON.stringify(prefix)}: ` +
+          "a scope can only narrow the changes the rule delivers",
+      );
     } else if (!pattern.startsWith("/")) {
       problems.push(`must start with "/" (it is a parameter path, e.g. "${example}")`);
     }
@@ -68,8 +70,10 @@ export class ScopePattern {
       const attribute = ATTRIBUTE_SEGMENT.exec(segment)?.[1];
       if (attribute === undefined) {
         if (/[{}]/.test(segment)) {
-          problems.push(`has the segment ${JSON.stringify(segment)}: each {attribute} must be a whole path segment ` +
-            `holding exactly one {attribute}, named by a letter then letters, digits or _`);
+          problems.push(
+            `has the segment ${JSON.stringify(segment)}: each {attribute} must be a whole path segment ` +
+              `holding exactly one {attribute}, named by a letter then letters, digits or _`,
+          );
         }
       } else if (attributes.includes(attribute)) {
         problems.push(`names {${attribute}} twice`);
@@ -80,8 +84,10 @@ export class ScopePattern {
       }
     }
     if (braced === 0) {
-      problems.push(`has no {attribute} segment: it needs one or more, each exactly one {attribute} as a whole path ` +
-        `segment, e.g. "${example}"`);
+      problems.push(
+        `has no {attribute} segment: it needs one or more, each exactly one {attribute} as a whole path ` +
+          `segment, e.g. "${example}"`,
+      );
     }
     return problems;
   }
@@ -95,12 +101,15 @@ export class ScopePattern {
     const problems = ScopePattern.problems(pattern, prefix);
     if (problems.length > 0) throw new ScopePatternError(pattern, problems);
     const attributes: string[] = [];
-    const source = pattern.split("/").map((segment) => {
-      const attribute = ATTRIBUTE_SEGMENT.exec(segment)?.[1];
-      if (attribute === undefined) return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      attributes.push(attribute);
-      return "([^/]+)";
-    }).join("/");
+    const source = pattern
+      .split("/")
+      .map((segment) => {
+        const attribute = ATTRIBUTE_SEGMENT.exec(segment)?.[1];
+        if (attribute === undefined) return segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+        attributes.push(attribute);
+        return "([^/]+)";
+      })
+      .join("/");
     return new ScopePattern(pattern, attributes, new RegExp(`^${source}`));
   }
 

@@ -74,12 +74,18 @@ export type ParsedAckEntry =
  */
 export function buildAckFields(ack: Omit<AckMessage, "format">): string[] {
   const fields = [
-    "format", String(ACK_FORMAT_VERSION),
-    "instance", ack.instanceId,
-    "name", ack.name,
-    "version", String(ack.version),
-    "via", ack.via,
-    "appliedAt", new Date(ack.appliedAt).toISOString(),
+    "format",
+    String(ACK_FORMAT_VERSION),
+    "instance",
+    ack.instanceId,
+    "name",
+    ack.name,
+    "version",
+    String(ack.version),
+    "via",
+    ack.via,
+    "appliedAt",
+    new Date(ack.appliedAt).toISOString(),
   ];
   if (ack.modifiedAt !== undefined) fields.push("modifiedAt", new Date(ack.modifiedAt).toISOString());
   if (ack.changedAt !== undefined) fields.push("changedAt", new Date(ack.changedAt).toISOString());
@@ -102,7 +108,12 @@ export function buildAckFields(ack: Omit<AckMessage, "format">): string[] {
  * ```
  */
 export function parseAckEntry(id: string, fields: readonly string[]): ParsedAckEntry {
-  const reject = (rejection: StreamEntryRejection, detail: string): ParsedAckEntry => ({ ok: false, id, rejection, detail });
+  const reject = (rejection: StreamEntryRejection, detail: string): ParsedAckEntry => ({
+    ok: false,
+    id,
+    rejection,
+    detail,
+  });
   const read = readEntryFields(fields, ACK_FORMAT_VERSION);
   if (!read.ok) return reject(read.rejection, read.detail);
   const map = read.fields;

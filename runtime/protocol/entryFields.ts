@@ -32,7 +32,11 @@ export function readEntryFields(fields: readonly string[], formatVersion: number
   const format = map.get("format");
   if (format === undefined) return malformed("no format field");
   if (format !== String(formatVersion)) {
-    return { ok: false, rejection: "unsupported-format", detail: `format ${format.slice(0, 20)} is not ${formatVersion}` };
+    return {
+      ok: false,
+      rejection: "unsupported-format",
+      detail: `format ${format.slice(0, 20)} is not ${formatVersion}`,
+    };
   }
   return { ok: true, fields: map };
 }

@@ -8,8 +8,16 @@ export * from "./types";
 export * from "./revision";
 export * from "./streamKeys";
 export {
-  PIPELINE_CONTRACT_DEFAULTS, PIPELINE_CONTRACT_LIMITS, RECONCILE_DEFAULTS, RECONCILE_REQUEST, REGISTRY_SERVICE,
-  defaultPipelineNames, defaultStreamKey, isReconcileRequest, pipelinePrefix, type IntegerRange,
+  PIPELINE_CONTRACT_DEFAULTS,
+  PIPELINE_CONTRACT_LIMITS,
+  RECONCILE_DEFAULTS,
+  RECONCILE_REQUEST,
+  REGISTRY_SERVICE,
+  defaultPipelineNames,
+  defaultStreamKey,
+  isReconcileRequest,
+  pipelinePrefix,
+  type IntegerRange,
   type PipelineDefaultNames,
 } from "./pipelineContract";
 export * from "./streamMessage";

@@ -32,8 +32,18 @@ const CONNECTION_COMMANDS = ["+info", "+ping", "+quit", "+client|setname"];
  * after a deregistration). Redis checks the commands a script runs against the caller's rules too.
  */
 const FUNCTION_COMMANDS = [
-  "+evalsha", "+eval", "+xadd", "+xrevrange", "+hget", "+hmget", "+hset", "+hdel", "+hlen", "+hgetall",
-  "+pexpire", "+set",
+  "+evalsha",
+  "+eval",
+  "+xadd",
+  "+xrevrange",
+  "+hget",
+  "+hmget",
+  "+hset",
+  "+hdel",
+  "+hlen",
+  "+hgetall",
+  "+pexpire",
+  "+set",
 ];
 
 /**
@@ -79,6 +89,7 @@ export function functionAccessString(streamKey: string): string {
 export function serviceAccessString(streamKey: string): string {
   const keys = streamKeys(streamKey);
   const read = [keys.stream, keys.epoch].map((k) => `%R~${exactKeyPattern(k)}`);
-  return ["on", ...read, `~${exactKeyPattern(keys.acks)}`, "-@all", ...SERVICE_COMMANDS, ...CONNECTION_COMMANDS]
-    .join(" ");
+  return ["on", ...read, `~${exactKeyPattern(keys.acks)}`, "-@all", ...SERVICE_COMMANDS, ...CONNECTION_COMMANDS].join(
+    " ",
+  );
 }

@@ -1,6 +1,11 @@
 import * as grpc from "@grpc/grpc-js";
 import {
-  refreshServiceDefinition, type RefreshRequest, type RefreshResponse, type RefreshServiceHandlers, type StateRequest, type StateResponse,
+  refreshServiceDefinition,
+  type RefreshRequest,
+  type RefreshResponse,
+  type RefreshServiceHandlers,
+  type StateRequest,
+  type StateResponse,
 } from "./refreshService";
 import { hasRefreshToken, unauthenticatedError } from "./refreshToken";
 
@@ -54,10 +59,14 @@ export interface RunningRefreshServer {
  * });
  * ```
  */
-export async function startRefreshServer(options: RefreshServerOptions, handlers: RefreshCallHandlers): Promise<RunningRefreshServer> {
+export async function startRefreshServer(
+  options: RefreshServerOptions,
+  handlers: RefreshCallHandlers,
+): Promise<RunningRefreshServer> {
   const tokens = typeof options.tokens === "function" ? options.tokens : () => options.tokens as readonly string[];
   const authorized = (metadata: grpc.Metadata): boolean => tokens().some((token) => hasRefreshToken(metadata, token));
-  const unary = <Req, Res>(method: RefreshMethodName, run: (request: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
+  const unary =
+    <Req, Res>(method: RefreshMethodName, run: (request: Req) => Promise<Res> | Res): grpc.handleUnaryCall<Req, Res> =>
     (call, callback) => {
       if (!authorized(call.metadata)) {
         options.onUnauthenticated?.(method);
@@ -68,7 +77,8 @@ export async function startRefreshServer(options: RefreshServerOptions, handlers
         .then(() => run(call.request))
         .then(
           (response) => callback(null, response),
-          (error: unknown) => callback({ code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) }),
+          (error: unknown) =>
+            callback({ code: grpc.status.INTERNAL, details: error instanceof Error ? error.message : String(error) }),
         );
     };
   const implementation: Omit<RefreshServiceHandlers, "Validate"> & Partial<Pick<RefreshServiceHandlers, "Validate">> = {
@@ -81,8 +91,10 @@ export async function startRefreshServer(options: RefreshServerOptions, handlers
   const server = new grpc.Server();
   server.addService(refreshServiceDefinition(), implementation);
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`${options.host ?? "0.0.0.0"}:${options.port ?? 0}`, options.credentials ?? grpc.ServerCredentials.createInsecure(), (error, bound) =>
-      error ? reject(error) : resolve(bound),
+    server.bindAsync(
+      `${options.host ?? "0.0.0.0"}:${options.port ?? 0}`,
+      options.credentials ?? grpc.ServerCredentials.createInsecure(),
+      (error, bound) => (error ? reject(error) : resolve(bound)),
     ),
   );
   return {

@@ -11,7 +11,12 @@ export type RefreshOutcome = "ACK" | "NACK";
 
 /** Why an instance refused a change. */
 export type NackReason =
-  | "VALIDATION_FAILED" | "OLDER_VERSION" | "UNKNOWN_NAME" | "OUTSIDE_PREFIX" | "FETCH_FAILED" | "MALFORMED"
+  | "VALIDATION_FAILED"
+  | "OLDER_VERSION"
+  | "UNKNOWN_NAME"
+  | "OUTSIDE_PREFIX"
+  | "FETCH_FAILED"
+  | "MALFORMED"
   | "NOT_PUBLISHED";
 
 /** `ParameterChange` on the wire (proto field names in camelCase, times as `...AtMs`). */
@@ -94,15 +99,34 @@ export interface RefreshServiceHandlers extends grpc.UntypedServiceImplementatio
 
 /** A generated client of the service. */
 export interface RefreshServiceClient extends grpc.Client {
-  Refresh(request: RefreshRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<RefreshResponse>): grpc.ClientUnaryCall;
-  State(request: StateRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<StateResponse>): grpc.ClientUnaryCall;
+  Refresh(
+    request: RefreshRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<RefreshResponse>,
+  ): grpc.ClientUnaryCall;
+  State(
+    request: StateRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<StateResponse>,
+  ): grpc.ClientUnaryCall;
   Validate(
-    request: RefreshRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<RefreshResponse>,
+    request: RefreshRequest,
+    metadata: grpc.Metadata,
+    options: grpc.CallOptions,
+    callback: grpc.requestCallback<RefreshResponse>,
   ): grpc.ClientUnaryCall;
 }
 
 /** Options that make proto-loader's objects match the interfaces above. */
-const LOADER_OPTIONS: protoLoader.Options = { keepCase: false, longs: Number, enums: String, defaults: true, oneofs: true };
+const LOADER_OPTIONS: protoLoader.Options = {
+  keepCase: false,
+  longs: Number,
+  enums: String,
+  defaults: true,
+  oneofs: true,
+};
 
 let cached: { service: grpc.ServiceDefinition; Client: grpc.ServiceClientConstructor } | undefined;
 
@@ -133,7 +157,11 @@ export function refreshServiceDefinition(): grpc.ServiceDefinition {
  * client.Refresh(request, refreshTokenMetadata(token), { deadline: Date.now() + 2000 }, (err, res) => { ... });
  * ```
  */
-export function createRefreshClient(address: string, credentials = grpc.credentials.createInsecure(), options?: grpc.ClientOptions): RefreshServiceClient {
+export function createRefreshClient(
+  address: string,
+  credentials = grpc.credentials.createInsecure(),
+  options?: grpc.ClientOptions,
+): RefreshServiceClient {
   const { Client } = load();
   return new Client(address, credentials, options) as unknown as RefreshServiceClient;
 }
@@ -141,9 +169,13 @@ export function createRefreshClient(address: string, credentials = grpc.credenti
 /** A change as the RPC carries it. */
 export function toWireChange(change: ParameterChange & { streamId?: string }): WireParameterChange {
   return {
-    name: change.name, operation: change.operation, version: change.version, type: change.type,
+    name: change.name,
+    operation: change.operation,
+    version: change.version,
+    type: change.type,
     ...(change.value !== undefined ? { value: change.value } : {}),
-    modifiedAtMs: change.modifiedAt, changedAtMs: change.changedAt,
+    modifiedAtMs: change.modifiedAt,
+    changedAtMs: change.changedAt,
     ...(change.streamId !== undefined ? { streamId: change.streamId } : {}),
   };
 }

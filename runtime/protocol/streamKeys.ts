@@ -23,7 +23,10 @@ export interface StreamKeys {
 export function streamKeys(streamKey: string): StreamKeys {
   const tagged = /\{[^}]+\}/.test(streamKey) ? streamKey : `{${streamKey}}`;
   return {
-    stream: streamKey, published: `${tagged}:published`, epoch: `${tagged}:epoch`, acks: `${tagged}:acks`,
+    stream: streamKey,
+    published: `${tagged}:published`,
+    epoch: `${tagged}:epoch`,
+    acks: `${tagged}:acks`,
     unreachable: `${tagged}:unreachable`,
   };
 }

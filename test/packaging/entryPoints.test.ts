@@ -21,7 +21,9 @@ function probe(specifier: string): { exported: string[]; pulumi: string[]; openF
     "const [pulumi, openFeature] = [files('@pulumi'), files('@openfeature')];",
     "process.stdout.write(JSON.stringify({ exported: Object.keys(loaded), pulumi, openFeature, loaded: Object.keys(require.cache).length }));",
   ].join("\n");
-  return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" })) as ReturnType<typeof probe>;
+  return JSON.parse(execFileSync(process.execPath, ["-e", script], { cwd: ROOT, encoding: "utf8" })) as ReturnType<
+    typeof probe
+  >;
 }
 
 describe("the package's published entry points", function () {
@@ -50,7 +52,8 @@ describe("the package's published entry points", function () {
     assert.ok(probe(`${pkg.name}/client`).exported.includes("createConfigClient"));
     assert.ok(probe(`${pkg.name}/lambda`).exported.includes("handler"));
     const protocol = probe(`${pkg.name}/protocol`).exported;
-    for (const name of ["parseStreamEntry", "buildStreamFields", "createRefreshClient", "startRefreshServer"]) assert.ok(protocol.includes(name), name);
+    for (const name of ["parseStreamEntry", "buildStreamFields", "createRefreshClient", "startRefreshServer"])
+      assert.ok(protocol.includes(name), name);
   });
 
   it("exports the OpenFeature provider, built on the server SDK it requires as its peer", () => {
@@ -61,17 +64,23 @@ describe("the package's published entry points", function () {
 
   it("keeps the OpenFeature SDK an optional peer, which no other entry point loads", () => {
     const manifest = pkg as unknown as {
-      peerDependencies: Record<string, string>; peerDependenciesMeta: Record<string, { optional?: boolean }>;
+      peerDependencies: Record<string, string>;
+      peerDependenciesMeta: Record<string, { optional?: boolean }>;
       dependencies: Record<string, string>;
     };
     assert.match(manifest.peerDependencies["@openfeature/server-sdk"] ?? "", /^\^1\./);
     assert.equal(manifest.peerDependenciesMeta["@openfeature/server-sdk"]?.optional, true);
-    assert.deepEqual(Object.keys(manifest.dependencies).filter((name) => name.startsWith("@openfeature/")), []);
-    for (const entry of ["client", "lambda", "protocol"]) assert.deepEqual(probe(`${pkg.name}/${entry}`).openFeature, [], entry);
+    assert.deepEqual(
+      Object.keys(manifest.dependencies).filter((name) => name.startsWith("@openfeature/")),
+      [],
+    );
+    for (const entry of ["client", "lambda", "protocol"])
+      assert.deepEqual(probe(`${pkg.name}/${entry}`).openFeature, [], entry);
   });
 
   it("exports the components and the app_config loader from the main entry point", () => {
     const main = probe(pkg.name);
-    for (const name of ["ConfigRefreshPipeline", "AppConfigParameters", "loadAppConfig", "AppConfigError"]) assert.ok(main.exported.includes(name), name);
+    for (const name of ["ConfigRefreshPipeline", "AppConfigParameters", "loadAppConfig", "AppConfigError"])
+      assert.ok(main.exported.includes(name), name);
   });
 });

@@ -12,7 +12,14 @@ import { captureOutput } from "../runtime/cli/captureOutput";
 import { TcpProxy } from "../runtime/client/support/tcpProxy";
 import { isRunning } from "../runtime/local/support/processes";
 import { writeChanges } from "./support/changes";
-import { acksAfter, auditAcks, lookAtFleet, VersionMonitor, waitForConvergence, type AckAudit } from "./support/observe";
+import {
+  acksAfter,
+  auditAcks,
+  lookAtFleet,
+  VersionMonitor,
+  waitForConvergence,
+  type AckAudit,
+} from "./support/observe";
 import { CapturingLogger, countingSsm, ReliabilityPipeline } from "./support/pipeline";
 import { convergedIn, recordScenario } from "./support/summary";
 import type { WorkerHandle } from "./support/workerFleet";
@@ -48,8 +55,14 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
     if (invoker) await invoker.stop();
     const { rule, clients, connection } = env.pipeline;
     invoker = new QueueInvoker({
-      sqs: clients.sqs, queueUrl: rule.queueUrl, queueArn: rule.queueArn, deadLetterQueueUrl: rule.deadLetterQueueUrl,
-      region: connection.region ?? "us-east-1", handler, waitTimeSeconds: 1, ...options,
+      sqs: clients.sqs,
+      queueUrl: rule.queueUrl,
+      queueArn: rule.queueArn,
+      deadLetterQueueUrl: rule.deadLetterQueueUrl,
+      region: connection.region ?? "us-east-1",
+      handler,
+      waitTimeSeconds: 1,
+      ...options,
     });
     invoker.start();
     return invoker;
@@ -61,21 +74,31 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
   }
 
   async function deadLetters(): Promise<number> {
-    const { Attributes } = await env.pipeline.clients.sqs.send(new GetQueueAttributesCommand({
-      QueueUrl: env.pipeline.rule.deadLetterQueueUrl, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    }));
-    return Number(Attributes?.ApproximateNumberOfMessages ?? 0) + Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0);
+    const { Attributes } = await env.pipeline.clients.sqs.send(
+      new GetQueueAttributesCommand({
+        QueueUrl: env.pipeline.rule.deadLetterQueueUrl,
+        AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+      }),
+    );
+    return (
+      Number(Attributes?.ApproximateNumberOfMessages ?? 0) +
+      Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0)
+    );
   }
 
   async function allStats(workers: readonly WorkerHandle[]): Promise<Map<string, WorkerStats>> {
-    return new Map(await Promise.all(workers.map(async (worker) => [worker.instanceId, await worker.stats()] as const)));
+    return new Map(
+      await Promise.all(workers.map(async (worker) => [worker.instanceId, await worker.stats()] as const)),
+    );
   }
 
   /** Crashes so far: workers that died unasked, example services no longer running. */
   function crashes(): string[] {
     return [
       ...env.workers.crashes(),
-      ...env.pipeline.fleet.instances.filter((instance) => !isRunning(instance.pid)).map((instance) => `${instance.instanceId} (pid ${instance.pid}) is gone`),
+      ...env.pipeline.fleet.instances
+        .filter((instance) => !isRunning(instance.pid))
+        .map((instance) => `${instance.instanceId} (pid ${instance.pid}) is gone`),
     ];
   }
 
@@ -84,7 +107,9 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
   }
 
   /** Runs `fault` while watching versions and acks; returns what was watched. */
-  async function watched<T>(fault: (monitor: VersionMonitor) => Promise<T>): Promise<{ value: T; monitor: VersionMonitor; acks: AckAudit; ackList: AckMessage[] }> {
+  async function watched<T>(
+    fault: (monitor: VersionMonitor) => Promise<T>,
+  ): Promise<{ value: T; monitor: VersionMonitor; acks: AckAudit; ackList: AckMessage[] }> {
     const cursor = await env.pipeline.latestAckId();
     const monitor = new VersionMonitor(env, () => readers);
     monitor.start();
@@ -105,8 +130,13 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
     proxy = await TcpProxy.start(env.pipeline.servers.moto!.port);
     handlerLog = new CapturingLogger();
     handler = env.handler({
-      ssm: countingSsm(env.pipeline, `http://127.0.0.1:${proxy.port}`, 2).ssm, logger: handlerLog,
-      environment: { streamMaxLength: String(STREAM_MAXLEN), rpcDeadlineMs: String(RPC_DEADLINE_MS), rpcRetries: String(RPC_RETRIES) },
+      ssm: countingSsm(env.pipeline, `http://127.0.0.1:${proxy.port}`, 2).ssm,
+      logger: handlerLog,
+      environment: {
+        streamMaxLength: String(STREAM_MAXLEN),
+        rpcDeadlineMs: String(RPC_DEADLINE_MS),
+        rpcRetries: String(RPC_RETRIES),
+      },
     });
     await useInvoker({ maxAttempts: 6, retryDelayMs: 150 });
     admin = new Redis(env.pipeline.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => 100 });
@@ -114,9 +144,19 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
     await tuneRedis();
     // The convergence after a flush or a failover is measured: the reset's reload is spread over a short window.
     const timing = { blockMs: 1_000, resetReloadWindowMs: RESET_RELOAD_WINDOW_MS };
-    registered = await env.workers.startAll([1, 2, 3].map((n) => env.workerSettings(`fault-${n}`, timing)), 3);
-    readers = await env.workers.startAll(["reader-slow", "reader-paused"].map((id) => env.workerSettings(id, { ...timing, streamOnly: true })), 2);
-    const { ms } = await waitForConvergence(env, { since: Date.now(), deadlineMs: CONVERGE_DEADLINE_MS, streamOnly: readers });
+    registered = await env.workers.startAll(
+      [1, 2, 3].map((n) => env.workerSettings(`fault-${n}`, timing)),
+      3,
+    );
+    readers = await env.workers.startAll(
+      ["reader-slow", "reader-paused"].map((id) => env.workerSettings(id, { ...timing, streamOnly: true })),
+      2,
+    );
+    const { ms } = await waitForConvergence(env, {
+      since: Date.now(),
+      deadlineMs: CONVERGE_DEADLINE_MS,
+      streamOnly: readers,
+    });
     assert.notEqual(ms, undefined, "the fleet starts converged");
   });
 
@@ -135,35 +175,54 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
       const [slow, paused] = readers as [WorkerHandle, WorkerHandle];
       const keys = keysOf("trim", 8);
       const before = await allStats(readers);
-      const { value: outcome, monitor, acks } = await watched(async (monitor) => {
+      const {
+        value: outcome,
+        monitor,
+        acks,
+      } = await watched(async (monitor) => {
         slow.pause();
         await writeChanges(env, { keys, count: 3 * STREAM_MAXLEN, concurrency: 4, tag: "trim" });
         // The fault really happened: the entries right after the slow reader's position are gone.
         const [first] = await admin.xrange(streamKeys(env.pipeline.names.streamKey).stream, "-", "+", "COUNT", 1);
-        const trimmedPast = first !== undefined && compareStreamIds(first[0], before.get(slow.instanceId)!.lastStreamId) > 0;
+        const trimmedPast =
+          first !== undefined && compareStreamIds(first[0], before.get(slow.instanceId)!.lastStreamId) > 0;
         paused.pause();
         await writeChanges(env, { keys, count: 6, tag: "paused" });
         const since = Date.now();
         slow.resume();
         paused.resume();
-        return { trimmedPast, ...(await waitForConvergence(env, { since, deadlineMs: CONVERGE_DEADLINE_MS, streamOnly: readers, monitor })) };
+        return {
+          trimmedPast,
+          ...(await waitForConvergence(env, { since, deadlineMs: CONVERGE_DEADLINE_MS, streamOnly: readers, monitor })),
+        };
       });
       const after = await allStats(readers);
-      const delta = (id: string, metric: keyof WorkerStats["metrics"]): number => after.get(id)!.metrics[metric] - before.get(id)!.metrics[metric];
+      const delta = (id: string, metric: keyof WorkerStats["metrics"]): number =>
+        after.get(id)!.metrics[metric] - before.get(id)!.metrics[metric];
       recordScenario({
         scenario: "stream trimmed past a paused reader",
         injected: `SIGSTOP 1 reader, ${3 * STREAM_MAXLEN} changes (MAXLEN ~${STREAM_MAXLEN}), SIGSTOP a 2nd, 6 more, SIGCONT`,
-        changesLost: outcome.look.divergent.size, versionsRegressed: monitor.regressions.length + acks.regressions.length, crashes: crashes().length,
+        changesLost: outcome.look.divergent.size,
+        versionsRegressed: monitor.regressions.length + acks.regressions.length,
+        crashes: crashes().length,
         converge: `${convergedIn(outcome.ms)} after SIGCONT`,
         notes: `trimmed reader: ${delta(slow.instanceId, "trimmedReloads")} full reload; paused reader: ${delta(paused.instanceId, "reloads")} reloads, read on from its id`,
       });
       assert.ok(outcome.trimmedPast, "the stream was trimmed past the slow reader's last id");
       assert.notEqual(outcome.ms, undefined, `converged: ${JSON.stringify([...outcome.look.divergent])}`);
       assert.ok(delta(slow.instanceId, "trimmedReloads") >= 1, "the trimmed reader noticed and reloaded everything");
-      assert.equal(delta(paused.instanceId, "reloads"), 0, "the paused reader's position was still on the stream: no reload");
+      assert.equal(
+        delta(paused.instanceId, "reloads"),
+        0,
+        "the paused reader's position was still on the stream: no reload",
+      );
       assert.ok(delta(paused.instanceId, "applied") >= keys.length, "it applied the changes from the stream");
       assert.deepEqual(monitor.regressions, []);
-      assert.deepEqual([acks.appliedTwice, acks.regressions], [[], []], "no version applied twice, none lower after a higher one");
+      assert.deepEqual(
+        [acks.appliedTwice, acks.regressions],
+        [[], []],
+        "no version applied twice, none lower after a higher one",
+      );
       assert.deepEqual(crashes(), []);
     });
   });
@@ -178,7 +237,11 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
   const REDIS_FAULTS = [
     { kind: "kept", label: "stopped and started again with its data", expect: "without a fleet-wide reload" },
     { kind: "older", label: "restarted from an older snapshot", expect: "nothing lost or applied twice" },
-    { kind: "empty", label: "killed (SIGKILL) and started again empty", expect: "each instance reloading once for the new stream" },
+    {
+      kind: "empty",
+      label: "killed (SIGKILL) and started again empty",
+      expect: "each instance reloading once for the new stream",
+    },
   ] as const;
 
   async function breakRedis(kind: (typeof REDIS_FAULTS)[number]["kind"]): Promise<{ down: number; up: number }> {
@@ -187,7 +250,9 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
     if (kind === "older") {
       // The keys as a snapshot has them now; once more publications landed, Redis goes back to them.
       const keys = streamKeys(env.pipeline.names.streamKey);
-      const snapshot = await Promise.all([keys.stream, keys.published, keys.epoch].map(async (key) => [key, await admin.dumpBuffer(key)] as const));
+      const snapshot = await Promise.all(
+        [keys.stream, keys.published, keys.epoch].map(async (key) => [key, await admin.dumpBuffer(key)] as const),
+      );
       const added = async (): Promise<number> => {
         const info = (await admin.xinfo("STREAM", stream)) as unknown[];
         return Number(info[info.indexOf("entries-added") + 1]);
@@ -216,10 +281,17 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
         const firstRecord = invoker!.records.length;
         const dlqBefore = await deadLetters();
         let outage = { down: 0, up: 0 };
-        const { value: outcome, monitor, acks } = await watched(async (monitor) => {
+        const {
+          value: outcome,
+          monitor,
+          acks,
+        } = await watched(async (monitor) => {
           let restarting: Promise<void> | undefined;
           const written = await writeChanges(env, {
-            keys, count: 30, concurrency: 2, tag: `redis-${fault.kind}`,
+            keys,
+            count: 30,
+            concurrency: 2,
+            tag: `redis-${fault.kind}`,
             beforeWrite: (index) => {
               // Not awaited: the writes go on while Redis is down.
               if (index !== 8) return;
@@ -229,30 +301,59 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
           });
           await restarting;
           const since = Math.max(...written.map((w) => w.writtenAt));
-          return { written, ...(await waitForConvergence(env, { since, deadlineMs: CONVERGE_DEADLINE_MS, streamOnly: readers, monitor })) };
+          return {
+            written,
+            ...(await waitForConvergence(env, {
+              since,
+              deadlineMs: CONVERGE_DEADLINE_MS,
+              streamOnly: readers,
+              monitor,
+            })),
+          };
         });
         env.startedPids();
         const after = await allStats(workers);
         const records = invoker!.records.slice(firstRecord);
         const retried = records.filter((r) => r.attempts > 1).length;
         const deadLettered = records.filter((r) => r.outcome === "dead-lettered").length;
-        const recreated = workers.map((w) => after.get(w.instanceId)!.metrics.recreatedReloads - before.get(w.instanceId)!.metrics.recreatedReloads);
+        const recreated = workers.map(
+          (w) => after.get(w.instanceId)!.metrics.recreatedReloads - before.get(w.instanceId)!.metrics.recreatedReloads,
+        );
         recordScenario({
           scenario: `Redis ${fault.kind === "kept" ? "restarted with its data" : fault.kind === "older" ? "back from an older snapshot" : "killed, back empty"}`,
           injected: `${fault.kind === "kept" ? "SIGTERM, final snapshot" : fault.kind === "older" ? "back to a snapshot 3+ publications old" : "SIGKILL, no data"}: down ${((outage.up - outage.down) / 1000).toFixed(1)} s amid 30 writes`,
-          changesLost: outcome.look.divergent.size, versionsRegressed: monitor.regressions.length + acks.regressions.length, crashes: crashes().length,
+          changesLost: outcome.look.divergent.size,
+          versionsRegressed: monitor.regressions.length + acks.regressions.length,
+          crashes: crashes().length,
           converge: `${convergedIn(outcome.ms)} after the last write`,
           notes: `${retried} batch${retried === 1 ? "" : "es"} retried, ${deadLettered} dead-lettered; ${recreated.filter((n) => n > 0).length}/${workers.length} workers reloaded for a new stream; ${acks.appliedTwice.length} applied twice, ${acks.resent.length} acks resent`,
         });
         assert.notEqual(outcome.ms, undefined, `converged: ${JSON.stringify([...outcome.look.divergent])}`);
         assert.ok(retried >= 1, "the handler failed while Redis was down and its batches were retried");
-        assert.equal(await deadLetters(), dlqBefore + deadLettered, "whatever was not retried in time is in the DLQ, not lost");
-        if (fault.kind === "kept") assert.deepEqual(recreated, workers.map(() => 0), "the stream survived whole: no instance reloaded everything");
+        assert.equal(
+          await deadLetters(),
+          dlqBefore + deadLettered,
+          "whatever was not retried in time is in the DLQ, not lost",
+        );
+        if (fault.kind === "kept")
+          assert.deepEqual(
+            recreated,
+            workers.map(() => 0),
+            "the stream survived whole: no instance reloaded everything",
+          );
         // An older stream is noticed only by an instance that checks before newer entries outnumber the lost ones
         // (then it reads on from its id, having read the lost entries): convergence is what must hold, the count is reported.
-        if (fault.kind === "empty") assert.ok(recreated.every((n) => n >= 1), `every instance saw the new stream and reloaded: ${recreated.join(",")}`);
+        if (fault.kind === "empty")
+          assert.ok(
+            recreated.every((n) => n >= 1),
+            `every instance saw the new stream and reloaded: ${recreated.join(",")}`,
+          );
         assert.deepEqual(monitor.regressions, []);
-        assert.deepEqual([acks.appliedTwice, acks.regressions], [[], []], "no version applied twice, none lower after a higher one");
+        assert.deepEqual(
+          [acks.appliedTwice, acks.regressions],
+          [[], []],
+          "no version applied twice, none lower after a higher one",
+        );
         assert.deepEqual(crashes(), []);
       });
     });
@@ -264,10 +365,19 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
       const fleet = env.pipeline.fleet;
       const down = fleet.instances[1]!;
       const keys = keysOf("down", 3);
-      const { value: outcome, monitor, acks } = await watched(async (monitor) => {
+      const {
+        value: outcome,
+        monitor,
+        acks,
+      } = await watched(async (monitor) => {
         await fleet.stopInstance(down.instanceId);
         const written = await writeChanges(env, { keys, count: 6, tag: "while-down" });
-        const others = await waitForConvergence(env, { since: Math.max(...written.map((w) => w.writtenAt)), deadlineMs: CONVERGE_DEADLINE_MS, streamOnly: readers, monitor });
+        const others = await waitForConvergence(env, {
+          since: Math.max(...written.map((w) => w.writtenAt)),
+          deadlineMs: CONVERGE_DEADLINE_MS,
+          streamOnly: readers,
+          monitor,
+        });
         const startedAt = Date.now();
         const back = await fleet.startInstance(down.instanceId);
         const readyMs = Date.now() - startedAt;
@@ -278,11 +388,15 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
         env.startedPids();
         return { others, readyMs, held: new Map(state.parameters.map((p) => [p.name, Number(p.version)])), current };
       });
-      const wrong = [...outcome.current].filter(([name, version]) => outcome.held.get(name) !== version).map(([name, version]) => `${name} ${outcome.held.get(name)}≠${version}`);
+      const wrong = [...outcome.current]
+        .filter(([name, version]) => outcome.held.get(name) !== version)
+        .map(([name, version]) => `${name} ${outcome.held.get(name)}≠${version}`);
       recordScenario({
         scenario: "instance down during changes",
         injected: "SIGTERM 1 example service, 6 changes, start it again",
-        changesLost: wrong.length, versionsRegressed: monitor.regressions.length + acks.regressions.length, crashes: crashes().length,
+        changesLost: wrong.length,
+        versionsRegressed: monitor.regressions.length + acks.regressions.length,
+        crashes: crashes().length,
         converge: `at start (${convergedIn(outcome.readyMs)} to ready)`,
         notes: `others converged ${convergedIn(outcome.others.ms)} after the last write; first State call after ready = SSM`,
       });
@@ -290,7 +404,11 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
       assert.deepEqual(wrong, [], "the restarted instance holds SSM's current versions at once");
       for (const key of keys) assert.ok(outcome.held.has(env.prefix + key));
       assert.deepEqual(monitor.regressions, []);
-      assert.deepEqual([acks.appliedTwice, acks.regressions], [[], []], "no version applied twice, none lower after a higher one");
+      assert.deepEqual(
+        [acks.appliedTwice, acks.regressions],
+        [[], []],
+        "no version applied twice, none lower after a higher one",
+      );
       assert.deepEqual(crashes(), []);
     });
   });
@@ -302,39 +420,99 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
       const keys = keysOf("ssm-down", 3);
       // Every key exists and is converged first, so what follows is only updates.
       await writeChanges(env, { keys, count: keys.length, tag: "initial" });
-      assert.notEqual((await waitForConvergence(env, { since: Date.now(), deadlineMs: CONVERGE_DEADLINE_MS, streamOnly: readers })).ms, undefined);
+      assert.notEqual(
+        (await waitForConvergence(env, { since: Date.now(), deadlineMs: CONVERGE_DEADLINE_MS, streamOnly: readers }))
+          .ms,
+        undefined,
+      );
       const failures = (): number => handlerLog.lines.filter((line) => line.includes("refresh failed")).length;
       const dlqScenario = async (monitor: VersionMonitor) => {
         // Phase 1: SSM unreachable longer than the retries: every batch ends in the DLQ.
         const fastInvoker = await useInvoker({ maxAttempts: 2, retryDelayMs: 100 });
         proxy.cut();
         const down = await writeChanges(env, { keys, count: 6, tag: "ssm-down" });
-        await until("the 6 events are dead-lettered", async () => (await deadLetters()) >= 6, 30_000).catch((error: Error) => {
-          throw new Error(`${error.message}: DLQ ${JSON.stringify(fastInvoker.records.map((r) => [r.outcome, r.attempts, r.error, r.messageIds.length]))}\n${handlerLog.lines.slice(-10).join("\n")}`);
-        });
+        await until("the 6 events are dead-lettered", async () => (await deadLetters()) >= 6, 30_000).catch(
+          (error: Error) => {
+            throw new Error(
+              `${error.message}: DLQ ${JSON.stringify(fastInvoker.records.map((r) => [r.outcome, r.attempts, r.error, r.messageIds.length]))}\n${handlerLog.lines.slice(-10).join("\n")}`,
+            );
+          },
+        );
         // Phase 2: SSM comes back while a batch is between retries: it succeeds on a later attempt.
         const patientInvoker = await useInvoker({ maxAttempts: 8, retryDelayMs: 200 });
         const failuresBefore = failures();
         const retriedWrite = await env.pipeline.writeParameter(keys[0]!, "after-outage", { type: "String" });
         await until("the handler failed on it at least once", async () => failures() > failuresBefore, 15_000);
         proxy.restore();
-        const retried = await patientInvoker.waitFor((record) => record.outcome === "succeeded" && (record.result?.published.some((c) => c.name === retriedWrite.name && c.version === retriedWrite.version) ?? false), 30_000);
+        const retried = await patientInvoker.waitFor(
+          (record) =>
+            record.outcome === "succeeded" &&
+            (record.result?.published.some((c) => c.name === retriedWrite.name && c.version === retriedWrite.version) ??
+              false),
+          30_000,
+        );
         const deadLettered = fastInvoker.records.filter((record) => record.outcome === "dead-lettered").length;
         // Before the replay: only the names whose latest change is in the DLQ differ.
         const beforeReplay = await lookAtFleet(env, readers);
         monitor.record(beforeReplay.held);
         const since = Date.now();
         const out = captureOutput();
-        const code = await main(["dlq", "replay", "--aws-endpoint", env.pipeline.connection.endpoint!, "--region", env.pipeline.connection.region ?? "us-east-1",
-          "--prefix", env.prefix, "--redis-url", env.pipeline.redisUrl], out);
+        const code = await main(
+          [
+            "dlq",
+            "replay",
+            "--aws-endpoint",
+            env.pipeline.connection.endpoint!,
+            "--region",
+            env.pipeline.connection.region ?? "us-east-1",
+            "--prefix",
+            env.prefix,
+            "--redis-url",
+            env.pipeline.redisUrl,
+          ],
+          out,
+        );
         const replayMs = Date.now() - since;
-        const converged = await waitForConvergence(env, { since, deadlineMs: CONVERGE_DEADLINE_MS, streamOnly: readers, monitor });
+        const converged = await waitForConvergence(env, {
+          since,
+          deadlineMs: CONVERGE_DEADLINE_MS,
+          streamOnly: readers,
+          monitor,
+        });
         cliOutput.push(out.text());
         const again = captureOutput();
-        const againCode = await main(["dlq", "replay", "--aws-endpoint", env.pipeline.connection.endpoint!, "--prefix", env.prefix, "--redis-url", env.pipeline.redisUrl], again);
-        return { down, retriedWrite, retried, deadLettered, beforeReplay, out, code, replayMs, converged, again, againCode };
+        const againCode = await main(
+          [
+            "dlq",
+            "replay",
+            "--aws-endpoint",
+            env.pipeline.connection.endpoint!,
+            "--prefix",
+            env.prefix,
+            "--redis-url",
+            env.pipeline.redisUrl,
+          ],
+          again,
+        );
+        return {
+          down,
+          retriedWrite,
+          retried,
+          deadLettered,
+          beforeReplay,
+          out,
+          code,
+          replayMs,
+          converged,
+          again,
+          againCode,
+        };
       };
-      const { value: outcome, monitor, acks } = await watched(async (monitor) => {
+      const {
+        value: outcome,
+        monitor,
+        acks,
+      } = await watched(async (monitor) => {
         try {
           return await dlqScenario(monitor);
         } finally {
@@ -345,27 +523,43 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
       const published = [...outcome.out.text().matchAll(/published ([^ ;]+) v(\d+)/g)].map((m) => `${m[1]} v${m[2]}`);
       const latestDown = new Map(outcome.down.map((w) => [w.name, w.version]));
       const stillDown = [...latestDown.keys()].filter((name) => name !== outcome.retriedWrite.name).sort();
-      const divergentNames = [...new Set([...outcome.beforeReplay.divergent.values()].flat().map((line) => line.split(" ")[0]))].sort();
+      const divergentNames = [
+        ...new Set([...outcome.beforeReplay.divergent.values()].flat().map((line) => line.split(" ")[0])),
+      ].sort();
       recordScenario({
         scenario: "handler's SSM down, DLQ replay",
         injected: "SSM cut for the handler: 6 changes dead-lettered, 1 retried until SSM was back",
-        changesLost: outcome.converged.look.divergent.size, versionsRegressed: monitor.regressions.length + acks.regressions.length, crashes: crashes().length,
+        changesLost: outcome.converged.look.divergent.size,
+        versionsRegressed: monitor.regressions.length + acks.regressions.length,
+        crashes: crashes().length,
         converge: `${convergedIn(outcome.converged.ms)} from dlq replay (replay took ${convergedIn(outcome.replayMs)})`,
         notes: `${outcome.deadLettered} batch${outcome.deadLettered === 1 ? "" : "es"} dead-lettered, retried one succeeded on attempt ${outcome.retried?.attempts}; replay published ${published.length} (the rest already current); ${acks.appliedTwice.length} applied twice, ${acks.resent.length} acks resent`,
       });
       assert.ok(outcome.retried, "the batch failing while SSM was down succeeded on a retry once it was back");
       assert.ok(outcome.retried.attempts > 1);
       assert.ok(outcome.deadLettered >= 1);
-      assert.deepEqual(divergentNames, stillDown, "before the replay, exactly the names whose last change was dead-lettered differ");
+      assert.deepEqual(
+        divergentNames,
+        stillDown,
+        "before the replay, exactly the names whose last change was dead-lettered differ",
+      );
       assert.equal(outcome.code, 0, outcome.out.text());
       assert.match(outcome.out.text(), /Replayed 6 of 6 messages; the dead-letter queue holds none of them any more\./);
       // Each dead-lettered name is published once, at SSM's current version (never the event's older one).
       assert.deepEqual(published.sort(), stillDown.map((name) => `${name} v${latestDown.get(name)}`).sort());
-      assert.notEqual(outcome.converged.ms, undefined, `converged: ${JSON.stringify([...outcome.converged.look.divergent])}`);
+      assert.notEqual(
+        outcome.converged.ms,
+        undefined,
+        `converged: ${JSON.stringify([...outcome.converged.look.divergent])}`,
+      );
       assert.equal(outcome.againCode, 0);
       assert.match(outcome.again.text(), /The dead-letter queue is empty: nothing to replay\./);
       assert.deepEqual(monitor.regressions, []);
-      assert.deepEqual([acks.appliedTwice, acks.regressions], [[], []], "no version applied twice, none lower after a higher one");
+      assert.deepEqual(
+        [acks.appliedTwice, acks.regressions],
+        [[], []],
+        "no version applied twice, none lower after a higher one",
+      );
       assert.deepEqual(crashes(), []);
     });
   });
@@ -378,14 +572,34 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
       const gone = new Set([frozen.instanceId, killed.instanceId]);
       const goneScenario = async (monitor: VersionMonitor) => {
         const written = await env.pipeline.writeParameter(keys[0]!, "while-gone", { type: "String" });
-        const record = await invoker!.waitFor((r) => r.result?.published.some((c) => c.name === written.name && c.version === written.version) ?? false, 30_000);
-        const others = await waitForConvergence(env, { since: written.writtenAt, deadlineMs: CONVERGE_DEADLINE_MS, streamOnly: readers, skip: gone, monitor });
+        const record = await invoker!.waitFor(
+          (r) => r.result?.published.some((c) => c.name === written.name && c.version === written.version) ?? false,
+          30_000,
+        );
+        const others = await waitForConvergence(env, {
+          since: written.writtenAt,
+          deadlineMs: CONVERGE_DEADLINE_MS,
+          streamOnly: readers,
+          skip: gone,
+          monitor,
+        });
         const resumedAt = Date.now();
         frozen.resume();
-        const all = await waitForConvergence(env, { since: resumedAt, deadlineMs: CONVERGE_DEADLINE_MS, streamOnly: readers, skip: new Set([killed.instanceId]), monitor });
+        const all = await waitForConvergence(env, {
+          since: resumedAt,
+          deadlineMs: CONVERGE_DEADLINE_MS,
+          streamOnly: readers,
+          skip: new Set([killed.instanceId]),
+          monitor,
+        });
         return { written, record, others, all };
       };
-      const { value: outcome, monitor, acks, ackList } = await watched(async (monitor) => {
+      const {
+        value: outcome,
+        monitor,
+        acks,
+        ackList,
+      } = await watched(async (monitor) => {
         await killed.kill();
         frozen.pause();
         try {
@@ -394,17 +608,24 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
           frozen.resume();
         }
       });
-      await env.pipeline.clients.serviceDiscovery.send(new DeregisterInstanceCommand({ ServiceId: env.pipeline.registry.serviceId, InstanceId: killed.instanceId }));
+      await env.pipeline.clients.serviceDiscovery.send(
+        new DeregisterInstanceCommand({ ServiceId: env.pipeline.registry.serviceId, InstanceId: killed.instanceId }),
+      );
       const instances = outcome.record?.result?.instances ?? [];
       const of = (id: string) => instances.find((i) => i.instanceId === id);
       const bound = RPC_DEADLINE_MS * (RPC_RETRIES + 1) + 1_000;
       // When the others applied it, from their acks (the State polls above wait on the frozen instance).
-      const appliedAt = ackList.filter((a) => a.name === outcome.written.name && a.version === outcome.written.version && !gone.has(a.instanceId)).map((a) => a.appliedAt);
+      const appliedAt = ackList
+        .filter(
+          (a) => a.name === outcome.written.name && a.version === outcome.written.version && !gone.has(a.instanceId),
+        )
+        .map((a) => a.appliedAt);
       const othersMs = appliedAt.length > 0 ? Math.max(...appliedAt) - outcome.written.writtenAt : undefined;
       recordScenario({
         scenario: "Cloud Map lists gone instances",
         injected: "SIGKILL 1 registered instance, SIGSTOP another, 1 change",
-        changesLost: outcome.all.look.divergent.size, versionsRegressed: monitor.regressions.length + acks.regressions.length,
+        changesLost: outcome.all.look.divergent.size,
+        versionsRegressed: monitor.regressions.length + acks.regressions.length,
         crashes: crashes().length,
         converge: `others ${convergedIn(othersMs)}; frozen one ${convergedIn(outcome.all.ms)} after SIGCONT`,
         notes: `killed: ${of(killed.instanceId)?.error?.split(":")[0]} in ${of(killed.instanceId)?.latencyMs} ms; frozen: ${of(frozen.instanceId)?.error?.split(":")[0]} in ${of(frozen.instanceId)?.latencyMs} ms (deadline ${RPC_DEADLINE_MS} ms × ${RPC_RETRIES + 1}); invocation ${outcome.record ? outcome.record.finishedAt - outcome.record.startedAt : "-"} ms`,
@@ -414,15 +635,30 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
       assert.match(of(killed.instanceId)?.error ?? "", /^UNAVAILABLE/);
       assert.equal(of(frozen.instanceId)?.outcome, "unreachable");
       assert.match(of(frozen.instanceId)?.error ?? "", /^DEADLINE_EXCEEDED/);
-      for (const id of gone) assert.ok(of(id)!.latencyMs <= bound, `${id} was given up on within its deadline (${of(id)!.latencyMs} ms ≤ ${bound} ms)`);
+      for (const id of gone)
+        assert.ok(
+          of(id)!.latencyMs <= bound,
+          `${id} was given up on within its deadline (${of(id)!.latencyMs} ms ≤ ${bound} ms)`,
+        );
       const healthy = instances.filter((i) => !gone.has(i.instanceId));
-      assert.deepEqual(healthy.map((i) => i.outcome), healthy.map(() => "ACK"), "every other instance acknowledged");
+      assert.deepEqual(
+        healthy.map((i) => i.outcome),
+        healthy.map(() => "ACK"),
+        "every other instance acknowledged",
+      );
       assert.ok(healthy.some((i) => i.instanceId === alive.instanceId));
-      assert.ok(outcome.record!.finishedAt - outcome.record!.startedAt <= bound + 2_000, "one slow instance costs the invocation its own deadline, no more");
+      assert.ok(
+        outcome.record!.finishedAt - outcome.record!.startedAt <= bound + 2_000,
+        "one slow instance costs the invocation its own deadline, no more",
+      );
       assert.notEqual(outcome.others.ms, undefined);
       assert.notEqual(outcome.all.ms, undefined, "the frozen instance caught up from the stream after SIGCONT");
       assert.deepEqual(monitor.regressions, []);
-      assert.deepEqual([acks.appliedTwice, acks.regressions], [[], []], "no version applied twice, none lower after a higher one");
+      assert.deepEqual(
+        [acks.appliedTwice, acks.regressions],
+        [[], []],
+        "no version applied twice, none lower after a higher one",
+      );
       assert.deepEqual(crashes(), [], "only the instance the test killed is gone");
     });
   });
@@ -430,9 +666,19 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
   describe("the refresh token", () => {
     it("appears in no log line of the workers, the handler or the commands during the fault scenarios", () => {
       const token = env.pipeline.refreshToken;
-      const sources: [string, string[]][] = [["workers", env.workers.logLines], ["handler", handlerLog.lines], ["config-refresh", cliOutput]];
-      assert.deepEqual(sources.filter(([, lines]) => lines.some((line) => line.includes(token))).map(([source]) => source), []);
-      assert.ok(env.workers.logLines.length > 0 && handlerLog.lines.length > 0 && cliOutput.length > 0, "every source was captured");
+      const sources: [string, string[]][] = [
+        ["workers", env.workers.logLines],
+        ["handler", handlerLog.lines],
+        ["config-refresh", cliOutput],
+      ];
+      assert.deepEqual(
+        sources.filter(([, lines]) => lines.some((line) => line.includes(token))).map(([source]) => source),
+        [],
+      );
+      assert.ok(
+        env.workers.logLines.length > 0 && handlerLog.lines.length > 0 && cliOutput.length > 0,
+        "every source was captured",
+      );
     });
   });
 });

@@ -31,7 +31,8 @@ function hostileFiles(draw: Draw): HostileFile[] {
   const fan = draw.int(6, 12);
   const laughs = (open: string, close: string, item: (i: number, j: number) => string): string => {
     const lines = [`l0: &l0 ${open}${item(0, 0).replace(/\*l-1/, "lol")}${close}`];
-    for (let i = 1; i < depth; i++) lines.push(`l${i}: &l${i} ${open}${Array.from({ length: fan }, (_, j) => item(i, j)).join(", ")}${close}`);
+    for (let i = 1; i < depth; i++)
+      lines.push(`l${i}: &l${i} ${open}${Array.from({ length: fan }, (_, j) => item(i, j)).join(", ")}${close}`);
     return `${lines.join("\n")}\n`;
   };
   const big = "z".repeat(draw.int(1, 3) * 1024 * 1024);
@@ -39,20 +40,33 @@ function hostileFiles(draw: Draw): HostileFile[] {
   return [
     {
       label: `billion laughs, mappings (${fan}^${depth} leaves)`,
-      write: (file) => writeFileSync(file, laughs("{", "}", (i, j) => `k${j}: *l${i - 1}`)),
+      write: (file) =>
+        writeFileSync(
+          file,
+          laughs("{", "}", (i, j) => `k${j}: *l${i - 1}`),
+        ),
       says: /alias expansions \(a YAML alias bomb\?\)/,
       never: /value is empty/,
     },
     {
       label: `billion laughs, sequences (${fan}^${depth} leaves)`,
-      write: (file) => writeFileSync(file, laughs("[", "]", (i) => `*l${i - 1}`)),
+      write: (file) =>
+        writeFileSync(
+          file,
+          laughs("[", "]", (i) => `*l${i - 1}`),
+        ),
       says: /alias expansions \(a YAML alias bomb\?\)|plain values/,
     },
     {
       label: `merge-key bomb (<<: ${fan} aliases, ${depth} levels)`,
       write: (file) => {
         const lines = ["m0: &m0 {x: lol}"];
-        for (let i = 1; i < depth; i++) lines.push(`m${i}: &m${i} {<<: [${Array(fan).fill(`*m${i - 1}`).join(", ")}], y${i}: ${i}}`);
+        for (let i = 1; i < depth; i++)
+          lines.push(
+            `m${i}: &m${i} {<<: [${Array(fan)
+              .fill(`*m${i - 1}`)
+              .join(", ")}], y${i}: ${i}}`,
+          );
         writeFileSync(file, `${lines.join("\n")}\n`);
       },
       says: /alias expansions \(a YAML alias bomb\?\)|<<|merge/i,
@@ -122,7 +136,11 @@ function hostileFiles(draw: Draw): HostileFile[] {
     },
     {
       label: "language tags (!!js/function, !!python/object)",
-      write: (file) => writeFileSync(file, 'a: !!js/function "function () { process.exit(1) }"\nb: !!python/object/apply:os.system ["true"]\n'),
+      write: (file) =>
+        writeFileSync(
+          file,
+          'a: !!js/function "function () { process.exit(1) }"\nb: !!python/object/apply:os.system ["true"]\n',
+        ),
       says: /tag|YAML/i,
     },
     {
@@ -175,15 +193,34 @@ describe("hostile app_config files: config-refresh check, loadAppConfig and the 
       longest = Math.max(longest, loadMs, checkMs);
 
       const text = out.text();
-      if (process.env.RELIABILITY_VERBOSE && error instanceof AppConfigError) process.stdout.write(`      ${hostile.label}: ${error.problems.slice(0, 2).map((p) => p.message.slice(0, 160)).join(" | ")}\n`);
-      if (!(error instanceof AppConfigError)) unclear.push(`${hostile.label}: loadAppConfig ${error ? `threw ${(error as Error).name}` : "accepted it"}`);
-      else if (!hostile.says.test(error.message) || hostile.never?.test(error.message)) unclear.push(`${hostile.label}: "${error.message.slice(0, 300)}"`);
-      else if (error.problems.length > 201 || error.problems.some((problem) => problem.message.length + problem.key.length > 2_400)) unclear.push(`${hostile.label}: ${error.problems.length} problems, longest ${Math.max(...error.problems.map((p) => p.message.length))} characters`);
-      if (code !== 1 || !text.includes(`FAIL  ${file}`) || !new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+`).test(text)) {
+      if (process.env.RELIABILITY_VERBOSE && error instanceof AppConfigError)
+        process.stdout.write(
+          `      ${hostile.label}: ${error.problems
+            .slice(0, 2)
+            .map((p) => p.message.slice(0, 160))
+            .join(" | ")}\n`,
+        );
+      if (!(error instanceof AppConfigError))
+        unclear.push(`${hostile.label}: loadAppConfig ${error ? `threw ${(error as Error).name}` : "accepted it"}`);
+      else if (!hostile.says.test(error.message) || hostile.never?.test(error.message))
+        unclear.push(`${hostile.label}: "${error.message.slice(0, 300)}"`);
+      else if (
+        error.problems.length > 201 ||
+        error.problems.some((problem) => problem.message.length + problem.key.length > 2_400)
+      )
+        unclear.push(
+          `${hostile.label}: ${error.problems.length} problems, longest ${Math.max(...error.problems.map((p) => p.message.length))} characters`,
+        );
+      if (
+        code !== 1 ||
+        !text.includes(`FAIL  ${file}`) ||
+        !new RegExp(`${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}:\\d+:\\d+`).test(text)
+      ) {
         unclear.push(`${hostile.label}: check exited ${code}: ${text.slice(0, 300)}`);
       }
       if (text.length > 100_000) unclear.push(`${hostile.label}: the check printed ${text.length} characters`);
-      if (loadMs > BOUND_MS || checkMs > BOUND_MS) slow.push(`${hostile.label}: ${formatDuration(loadMs)} / ${formatDuration(checkMs)}`);
+      if (loadMs > BOUND_MS || checkMs > BOUND_MS)
+        slow.push(`${hostile.label}: ${formatDuration(loadMs)} / ${formatDuration(checkMs)}`);
       outcomes.push(`${hostile.label}: ${formatDuration(Math.max(loadMs, checkMs))}`);
       rmSync(path.dirname(file), { recursive: true, force: true });
     }
@@ -191,7 +228,10 @@ describe("hostile app_config files: config-refresh check, loadAppConfig and the 
     recordScenario({
       scenario: "hostile app_config files",
       injected: `${files.length} files (seed ${seed}): alias/merge bombs, huge aliases, deep nesting, 2 GB, 10k keys, tags, garbage`,
-      changesLost: 0, versionsRegressed: 0, crashes: 0, converge: "-",
+      changesLost: 0,
+      versionsRegressed: 0,
+      crashes: 0,
+      converge: "-",
       notes: `each refused with file:line:col by loadAppConfig and config-refresh check (exit 1); slowest ${formatDuration(longest)}`,
     });
     assert.deepEqual(unclear, [], "every file is refused with a clear error");
@@ -202,15 +242,19 @@ describe("hostile app_config files: config-refresh check, loadAppConfig and the 
     const file = path.join(dir, "bomb", "app_config_beta.yaml");
     mkdirSync(path.dirname(file), { recursive: true });
     const lines = ["l0: &l0 {x: lol}"];
-    for (let i = 1; i < 10; i++) lines.push(`l${i}: &l${i} {${Array.from({ length: 9 }, (_, j) => `k${j}: *l${i - 1}`).join(", ")}}`);
+    for (let i = 1; i < 10; i++)
+      lines.push(`l${i}: &l${i} {${Array.from({ length: 9 }, (_, j) => `k${j}: *l${i - 1}`).join(", ")}}`);
     writeFileSync(file, `${lines.join("\n")}\n`);
     const progress: string[] = [];
     const started = performance.now();
-    await assert.rejects(startLocalPipeline({ appConfigFile: file, app: "shop", onProgress: (event) => progress.push(event.step) }), (error: unknown) => {
-      assert.ok(error instanceof AppConfigError);
-      assert.match(error.message, /alias expansions/);
-      return true;
-    });
+    await assert.rejects(
+      startLocalPipeline({ appConfigFile: file, app: "shop", onProgress: (event) => progress.push(event.step) }),
+      (error: unknown) => {
+        assert.ok(error instanceof AppConfigError);
+        assert.match(error.message, /alias expansions/);
+        return true;
+      },
+    );
     assert.ok(performance.now() - started < BOUND_MS);
     assert.deepEqual(progress, [], "nothing was started: no moto, no redis, no instance");
   });

@@ -42,19 +42,31 @@ describe(`load: a burst of ${ROUNDS * KEYS} changes over ${KEYS} keys against ${
     groups = keyGroups(KEYS, random);
     writer = countingSsm(env.pipeline);
     let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < groups.length) {
-        const group = next++;
-        const keys = groups[group] as string[];
-        for (let k = 0; k < keys.length; k++) {
-          await writer.ssm.send(new PutParameterCommand({ Name: env.prefix + keys[k], Value: groupValue(0, group, k), Type: "String", Overwrite: true }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < groups.length) {
+          const group = next++;
+          const keys = groups[group] as string[];
+          for (let k = 0; k < keys.length; k++) {
+            await writer.ssm.send(
+              new PutParameterCommand({
+                Name: env.prefix + keys[k],
+                Value: groupValue(0, group, k),
+                Type: "String",
+                Overwrite: true,
+              }),
+            );
+          }
         }
-      }
-    }));
-    instances = await env.workers.startAll(Array.from({ length: INSTANCES }, (_, i) => {
-      const id = `load-${i + 1}`;
-      return env.workerSettings(id, { groups, ...(id === PAUSED ? { streamOnly: true } : {}) });
-    }), 4);
+      }),
+    );
+    instances = await env.workers.startAll(
+      Array.from({ length: INSTANCES }, (_, i) => {
+        const id = `load-${i + 1}`;
+        return env.workerSettings(id, { groups, ...(id === PAUSED ? { streamOnly: true } : {}) });
+      }),
+      4,
+    );
   });
 
   after(async function () {
@@ -72,14 +84,23 @@ describe(`load: a burst of ${ROUNDS * KEYS} changes over ${KEYS} keys against ${
     const paused = instances.find((instance) => instance.instanceId === PAUSED)!;
     await Promise.all(instances.slice(0, LOOPING).map((instance) => instance.loop(true)));
     const cpu = (): Record<string, number> => ({
-      moto: cpuSeconds(env.pipeline.servers.moto?.pid), redis: cpuSeconds(env.pipeline.servers.redis?.pid), test: cpuSeconds(process.pid),
-      looping: instances.slice(0, LOOPING).reduce((n, i) => n + cpuSeconds(i.pid), 0), others: instances.slice(LOOPING).reduce((n, i) => n + cpuSeconds(i.pid), 0),
+      moto: cpuSeconds(env.pipeline.servers.moto?.pid),
+      redis: cpuSeconds(env.pipeline.servers.redis?.pid),
+      test: cpuSeconds(process.pid),
+      looping: instances.slice(0, LOOPING).reduce((n, i) => n + cpuSeconds(i.pid), 0),
+      others: instances.slice(LOOPING).reduce((n, i) => n + cpuSeconds(i.pid), 0),
     });
     const cpuBefore = cpu();
 
     burst = await runBurst({
-      ssm: writer.ssm, prefix: env.prefix, groups, rounds: ROUNDS, handler,
-      writeConcurrency: 16, eventsPerInvocation: 100, invocationConcurrency: 4,
+      ssm: writer.ssm,
+      prefix: env.prefix,
+      groups,
+      rounds: ROUNDS,
+      handler,
+      writeConcurrency: 16,
+      eventsPerInvocation: 100,
+      invocationConcurrency: 4,
       onRoundStart: (round) => {
         if (round === PAUSED_ROUNDS.from) {
           paused.pause();
@@ -120,7 +141,9 @@ describe(`load: a burst of ${ROUNDS * KEYS} changes over ${KEYS} keys against ${
       `converged: every instance held SSM's final versions ${convergedIn(convergeMs)} after the last write; first write to converged ${convergeMs === undefined ? "-" : formatDuration(burst.writeMs + convergeMs)} (${convergeMs === undefined ? "-" : Math.round(burst.writes / ((burst.writeMs + convergeMs) / 1000))} changes/s end to end)`,
       `peak RSS of an instance: max ${Math.round(Math.max(...rss) / 1024)} MiB, median ${Math.round((quantile(rss, 0.5) ?? 0) / 1024)} MiB`,
       `tight get() loops (${loops.length} instances): longest gap between two reads ${Math.max(...loops.map((l) => l.maxGapMs))} ms, ${loops.map((l) => `${l.turnsPerSecond}/s`).join(", ")} turns`,
-      `CPU seconds during the burst: ${Object.entries(cpuAfter).map(([k, v]) => `${k} ${(v - (cpuBefore[k] ?? 0)).toFixed(1)}`).join(", ")}`,
+      `CPU seconds during the burst: ${Object.entries(cpuAfter)
+        .map(([k, v]) => `${k} ${(v - (cpuBefore[k] ?? 0)).toFixed(1)}`)
+        .join(", ")}`,
       `snapshots checked by the change listeners: ${stats.reduce((n, s) => n + (s.reader?.swapsChecked ?? 0), 0)}; mixed: ${stats.reduce((n, s) => n + (s.reader?.mixed ?? 0), 0)}; regressions: ${stats.reduce((n, s) => n + (s.reader?.regressions ?? 0), 0)}`,
     ];
     process.stdout.write(lines.map((line) => `      ${line}\n`).join(""));
@@ -136,11 +159,19 @@ describe(`load: a burst of ${ROUNDS * KEYS} changes over ${KEYS} keys against ${
 
     assert.deepEqual(burst.failures, [], "no invocation failed");
     assert.equal(burst.writes, ROUNDS * KEYS);
-    assert.equal(burst.published, ROUNDS * KEYS, "every change was published exactly once (each event named a newer version)");
+    assert.equal(
+      burst.published,
+      ROUNDS * KEYS,
+      "every change was published exactly once (each event named a newer version)",
+    );
     assert.equal(burst.instanceOutcomes.NACK, 0, "no instance refused a change");
     for (const s of stats) {
       assert.deepEqual(divergence(s, final), [], `${s.instanceId} holds SSM's final versions`);
-      assert.equal(s.metrics.reloads, 0, `${s.instanceId} got every change from the stream or the RPC, no safety-net reload`);
+      assert.equal(
+        s.metrics.reloads,
+        0,
+        `${s.instanceId} got every change from the stream or the RPC, no safety-net reload`,
+      );
     }
     assert.notEqual(convergeMs, undefined);
   });
@@ -148,7 +179,11 @@ describe(`load: a burst of ${ROUNDS * KEYS} changes over ${KEYS} keys against ${
   it("never showed a reader a mixed group or a group going back a generation, on any instance", () => {
     for (const s of stats) {
       assert.ok(s.reader, `${s.instanceId} checked its groups`);
-      assert.equal(s.reader.mixed, 0, `${s.instanceId} exposed half-applied change sets: ${s.reader.mixedExamples.join("; ")}`);
+      assert.equal(
+        s.reader.mixed,
+        0,
+        `${s.instanceId} exposed half-applied change sets: ${s.reader.mixedExamples.join("; ")}`,
+      );
       assert.equal(s.reader.regressions, 0, `${s.instanceId}: a group went back a generation`);
       // Every generation was applied: at least one swap per round (fewer would mean the check saw nothing).
       assert.ok(s.reader.swapsChecked >= ROUNDS, `${s.instanceId} checked ${s.reader.swapsChecked} snapshots`);
@@ -170,19 +205,26 @@ describe(`load: a burst of ${ROUNDS * KEYS} changes over ${KEYS} keys against ${
     assert.deepEqual(divergence(paused, final), []);
     assert.equal(paused.metrics.rpcRefreshCalls, 0, "it is not registered: only the stream reached it");
     assert.equal(paused.metrics.reloads, 0, "its position was still on the stream: no reload was needed");
-    assert.ok(paused.metrics.applied >= ROUNDS * KEYS, `it applied every change from the stream (${paused.metrics.applied})`);
+    assert.ok(
+      paused.metrics.applied >= ROUNDS * KEYS,
+      `it applied every change from the stream (${paused.metrics.applied})`,
+    );
   });
 
   it("kept every instance alive: none crashed, each exits 0 on SIGTERM", async () => {
     assert.deepEqual(env.workers.crashes(), []);
     const exits = await env.workers.stopAll();
-    assert.deepEqual(exits.map((exit) => exit.code), instances.map(() => 0));
+    assert.deepEqual(
+      exits.map((exit) => exit.code),
+      instances.map(() => 0),
+    );
   });
 });
 
 /** Names where an instance does not hold SSM's version. */
 function divergence(stats: WorkerStats, final: ReadonlyMap<string, number>): string[] {
   const wrong: string[] = [];
-  for (const [name, version] of final) if (stats.held[name] !== version) wrong.push(`${name}: ${stats.held[name] ?? "absent"} ≠ ${version}`);
+  for (const [name, version] of final)
+    if (stats.held[name] !== version) wrong.push(`${name}: ${stats.held[name] ?? "absent"} ≠ ${version}`);
   return wrong;
 }

@@ -1,5 +1,11 @@
 import { parseArgs } from "node:util";
-import { AppConfigError, compareEnvironments, formatProblem, loadAppConfig, type AppConfig } from "../../../components/appConfig";
+import {
+  AppConfigError,
+  compareEnvironments,
+  formatProblem,
+  loadAppConfig,
+  type AppConfig,
+} from "../../../components/appConfig";
 import { appOfStack, envInAppConfigFileName } from "../../operator/pipeline/stackSettings";
 import { githubAnnotation } from "../format/githubAnnotation";
 import type { CommandResult, Output } from "../output";
@@ -23,23 +29,23 @@ Options:
 
 Exit codes: 0 all files valid and no drift, 1 problems or drift found, 2 usage error.`;
 
-
 /** Output formats of `check`. */
 const CHECK_FORMATS = ["plain", "github"] as const;
 
 /** `config-refresh check FILE...`: validates files and reports drift; exit 0/1. */
 export function runCheck(argv: string[], out: Output): CommandResult {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: { app: { type: "string" }, format: { type: "string" }, help: { type: "boolean", short: "h" } },
   });
-  if (values.help) return out.print(CHECK_HELP), 0;
+  if (values.help) return (out.print(CHECK_HELP), 0);
   const format = values.format ?? "plain";
   if (!(CHECK_FORMATS as readonly string[]).includes(format)) {
-    return out.error(`--format must be plain or github, got "${format}"\n\n${CHECK_HELP}`), 2;
+    return (out.error(`--format must be plain or github, got "${format}"\n\n${CHECK_HELP}`), 2);
   }
   const github = format === "github";
-  if (positionals.length === 0) return out.error(`no file given\n\n${CHECK_HELP}`), 2;
+  if (positionals.length === 0) return (out.error(`no file given\n\n${CHECK_HELP}`), 2);
 
   const configs: Record<string, AppConfig> = {};
   let failed = 0;
@@ -56,15 +62,24 @@ export function runCheck(argv: string[], out: Output): CommandResult {
     try {
       const config = loadAppConfig(file, app ? { prefix: `/${app}/${env}/` } : {});
       configs[env] = config;
-      out.print(`ok    ${file}: ${config.entries.length} parameters, ${config.requiredSecrets.length} required secrets${app ? ` under /${app}/${env}/` : ""}`);
+      out.print(
+        `ok    ${file}: ${config.entries.length} parameters, ${config.requiredSecrets.length} required secrets${app ? ` under /${app}/${env}/` : ""}`,
+      );
     } catch (error) {
       if (!(error instanceof AppConfigError)) throw error;
       failed++;
       out.print(`FAIL  ${file}: ${error.problems.length} problem${error.problems.length === 1 ? "" : "s"}`);
       for (const problem of error.problems) {
-        out.print(github ? githubAnnotation("error", problem.key ? `${problem.key}: ${problem.message}` : problem.message, {
-          file: problem.file, line: problem.line, col: problem.column, title: "config-refresh check",
-        }) : `      ${formatProblem(problem)}`);
+        out.print(
+          github
+            ? githubAnnotation("error", problem.key ? `${problem.key}: ${problem.message}` : problem.message, {
+                file: problem.file,
+                line: problem.line,
+                col: problem.column,
+                title: "config-refresh check",
+              })
+            : `      ${formatProblem(problem)}`,
+        );
       }
     }
   }
@@ -72,25 +87,38 @@ export function runCheck(argv: string[], out: Output): CommandResult {
   if (drift.length > 0) {
     out.print(`\nDRIFT ${drift.length} key${drift.length === 1 ? "" : "s"} differ between environments:`);
     for (const d of drift) {
-      const where = d.missingFrom.length > 0 ? `in ${d.presentIn.join(", ")}, missing from ${d.missingFrom.join(", ")}` : "";
-      const types = d.types ? `types differ (${Object.entries(d.types).map(([env, type]) => `${env}: ${type}`).join(", ")})` : "";
+      const where =
+        d.missingFrom.length > 0 ? `in ${d.presentIn.join(", ")}, missing from ${d.missingFrom.join(", ")}` : "";
+      const types = d.types
+        ? `types differ (${Object.entries(d.types)
+            .map(([env, type]) => `${env}: ${type}`)
+            .join(", ")})`
+        : "";
       const text = `${d.key}: ${[where, types].filter(Boolean).join("; ")}`;
       out.print(`      ${text}`);
       if (github) for (const annotation of driftAnnotations(d.key, text, configs)) out.print(annotation);
     }
   }
   const verdict = failed === 0 && drift.length === 0;
-  out.print(`\n${verdict ? "PASS" : "FAIL"}: ${positionals.length} file${positionals.length === 1 ? "" : "s"}, ${failed} invalid, ${drift.length} drifting key${drift.length === 1 ? "" : "s"}`);
+  out.print(
+    `\n${verdict ? "PASS" : "FAIL"}: ${positionals.length} file${positionals.length === 1 ? "" : "s"}, ${failed} invalid, ${drift.length} drifting key${drift.length === 1 ? "" : "s"}`,
+  );
   return verdict ? 0 : 1;
 }
 
 /** One annotation per file that declares a drifting key, on the key's line (a missing key has no line). */
 function driftAnnotations(key: string, text: string, configs: Record<string, AppConfig>): string[] {
   return Object.values(configs).flatMap((config) => {
-    const position = config.entries.find((e) => e.key === key)?.position
-      ?? config.requiredSecrets.find((s) => s.key === key)?.position;
+    const position =
+      config.entries.find((e) => e.key === key)?.position ??
+      config.requiredSecrets.find((s) => s.key === key)?.position;
     if (!position) return [];
-    const place = { file: config.file, line: position.line, col: position.column, title: "config-refresh check: drift" };
+    const place = {
+      file: config.file,
+      line: position.line,
+      col: position.column,
+      title: "config-refresh check: drift",
+    };
     return [githubAnnotation("error", text, place)];
   });
 }

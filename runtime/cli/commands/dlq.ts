@@ -16,7 +16,13 @@ import { resolveRedisTarget, type RedisTarget } from "../../operator/redis/redis
 import { createStreamRedis } from "../../lambda/stream/createStreamRedis";
 import type { CommandResult, Output } from "../output";
 import {
-  EXIT_CODES_HELP, NAME_HELP, NAME_OPTIONS, resolveCommandTarget, resolveNames, TARGET_HELP, TARGET_OPTIONS,
+  EXIT_CODES_HELP,
+  NAME_HELP,
+  NAME_OPTIONS,
+  resolveCommandTarget,
+  resolveNames,
+  TARGET_HELP,
+  TARGET_OPTIONS,
 } from "./shared/commandTarget";
 import { runCommand } from "./shared/runCommand";
 
@@ -67,21 +73,35 @@ answer from this machine or refuses its password (nothing replayed).`;
 /** `config-refresh dlq replay`: see {@link DLQ_HELP}. */
 export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: {
-      ...TARGET_OPTIONS, ...NAME_OPTIONS, "dlq-url": { type: "string" }, "redis-url": { type: "string" },
-      "redis-auth-token-parameter": { type: "string" }, max: { type: "string" },
+      ...TARGET_OPTIONS,
+      ...NAME_OPTIONS,
+      "dlq-url": { type: "string" },
+      "redis-url": { type: "string" },
+      "redis-auth-token-parameter": { type: "string" },
+      max: { type: "string" },
     },
   });
-  if (values.help) return out.print(DLQ_HELP), 0;
+  if (values.help) return (out.print(DLQ_HELP), 0);
   if (positionals.length !== 1 || positionals[0] !== "replay") {
-    return out.error(`${positionals.length === 0 ? "no subcommand given" : `unknown subcommand "${positionals.join(" ")}"`}: the dlq command has one, replay\n\n${DLQ_HELP}`), 2;
+    return (
+      out.error(
+        `${positionals.length === 0 ? "no subcommand given" : `unknown subcommand "${positionals.join(" ")}"`}: the dlq command has one, replay\n\n${DLQ_HELP}`,
+      ),
+      2
+    );
   }
   return runCommand("dlq replay", out, async () => {
     const max = values.max === undefined ? 100 : Number(values.max);
-    if (!Number.isInteger(max) || max < 1 || max > 10_000) throw new PipelineSettingsError(`--max must be a whole number from 1 to 10000, got "${values.max}"`);
+    if (!Number.isInteger(max) || max < 1 || max > 10_000)
+      throw new PipelineSettingsError(`--max must be a whole number from 1 to 10000, got "${values.max}"`);
     const redisUrl = values["redis-url"] ?? env[LAMBDA_ENVIRONMENT.redisUrl];
-    if (!redisUrl) throw new PipelineSettingsError(`the handler needs the Redis stream: give --redis-url (or ${LAMBDA_ENVIRONMENT.redisUrl})`);
+    if (!redisUrl)
+      throw new PipelineSettingsError(
+        `the handler needs the Redis stream: give --redis-url (or ${LAMBDA_ENVIRONMENT.redisUrl})`,
+      );
     const tokenParameter = values["redis-auth-token-parameter"] ?? nonEmpty(env[TOKEN_PARAMETER_VARIABLE]);
     const password = env[OPERATOR_ENVIRONMENT.redisPassword];
     const target = resolveCommandTarget(values, env);
@@ -90,30 +110,44 @@ export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
     try {
       const redisTarget = await resolveRedisTarget(redisUrl, {
         ...(nonEmpty(password) ? { password } : {}),
-        ...(tokenParameter ? {
-          passwordParameter: {
-            name: tokenParameter,
-            read: (name) => readSecureString(clients.ssm, target.connection, name, {
-              what: "the Redis AUTH token", missingHint: "the stack's redisAuthTokenParameterName output names it",
-            }),
-          },
-        } : {}),
+        ...(tokenParameter
+          ? {
+              passwordParameter: {
+                name: tokenParameter,
+                read: (name) =>
+                  readSecureString(clients.ssm, target.connection, name, {
+                    what: "the Redis AUTH token",
+                    missingHint: "the stack's redisAuthTokenParameterName output names it",
+                  }),
+              },
+            }
+          : {}),
       });
       const givenQueueUrl = values["dlq-url"] ?? env[DLQ_URL_VARIABLE];
       const queue = await deadLetterQueue(clients, target.connection, names, givenQueueUrl);
       return await replayThrough(redisTarget, async (redis) => {
-        const handler = createLocalRefreshHandler({
-          prefix: names.prefix, redisUrl: redisTarget.url, streamKey: names.streamKey,
-          namespaceName: names.namespaceName, serviceName: names.serviceName,
-          refreshTokenParameter: names.refreshTokenParameter,
-          ...(target.connection.endpoint ? { awsEndpoint: target.connection.endpoint } : {}),
-        }, { ...clients, redis });
+        const handler = createLocalRefreshHandler(
+          {
+            prefix: names.prefix,
+            redisUrl: redisTarget.url,
+            streamKey: names.streamKey,
+            namespaceName: names.namespaceName,
+            serviceName: names.serviceName,
+            refreshTokenParameter: names.refreshTokenParameter,
+            ...(target.connection.endpoint ? { awsEndpoint: target.connection.endpoint } : {}),
+          },
+          { ...clients, redis },
+        );
         try {
           out.print(`Replaying ${queue.url} through the refresh handler (prefix ${names.prefix})`);
           const outcomes = await replayDeadLetters({
-            sqs: clients.sqs, deadLetterQueueUrl: queue.url, deadLetterQueueArn: queue.arn,
+            sqs: clients.sqs,
+            deadLetterQueueUrl: queue.url,
+            deadLetterQueueArn: queue.arn,
             region: target.connection.region ?? "us-east-1",
-            handler, maxMessages: max, onOutcome: (outcome) => out.print(describe(outcome)),
+            handler,
+            maxMessages: max,
+            onOutcome: (outcome) => out.print(describe(outcome)),
           }).catch((error: unknown) => {
             const action = `read the dead-letter queue ${queue.url}`;
             throw explainAwsError(error, { connection: target.connection, service: "SQS", action });
@@ -151,31 +185,44 @@ function summarize(outcomes: readonly ReplayOutcome[], out: Output): number {
   const failed = outcomes.filter((o) => o.status === "failed").length;
   const left = outcomes.length - replayed;
   const plural = outcomes.length === 1 ? "" : "s";
-  const rest = left > 0
-    ? `; ${left} left in the dead-letter queue`
-    : "; the dead-letter queue holds none of them any more";
-  out.print(outcomes.length === 0
-    ? "The dead-letter queue is empty: nothing to replay."
-    : `Replayed ${replayed} of ${outcomes.length} message${plural}${rest}.`);
+  const rest =
+    left > 0 ? `; ${left} left in the dead-letter queue` : "; the dead-letter queue holds none of them any more";
+  out.print(
+    outcomes.length === 0
+      ? "The dead-letter queue is empty: nothing to replay."
+      : `Replayed ${replayed} of ${outcomes.length} message${plural}${rest}.`,
+  );
   return failed > 0 ? 3 : left > 0 ? 1 : 0;
 }
 
 /** The DLQ's URL and ARN: the given URL, else the local pipeline's queue by name. */
-async function deadLetterQueue(clients: AwsClients, connection: AwsConnection, names: PipelineNames, givenUrl: string | undefined): Promise<{ url: string; arn: string }> {
+async function deadLetterQueue(
+  clients: AwsClients,
+  connection: AwsConnection,
+  names: PipelineNames,
+  givenUrl: string | undefined,
+): Promise<{ url: string; arn: string }> {
   let url = givenUrl;
   try {
-    if (!url) url = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: names.deadLetterQueueName }))).QueueUrl ?? "";
-    const { Attributes } = await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));
+    if (!url)
+      url = (await clients.sqs.send(new GetQueueUrlCommand({ QueueName: names.deadLetterQueueName }))).QueueUrl ?? "";
+    const { Attributes } = await clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }),
+    );
     return { url, arn: Attributes?.QueueArn ?? "" };
   } catch (error) {
     const name = (error as Error).name;
     if (name === "QueueDoesNotExist" || name === "AWS.SimpleQueueService.NonExistentQueue") {
       throw new OperatorError(
-        `there is no dead-letter queue ${url ?? names.deadLetterQueueName} at ${connection.label}: `
-        + "give --dlq-url (in AWS, the component's deadLetterQueueUrl output)",
+        `there is no dead-letter queue ${url ?? names.deadLetterQueueName} at ${connection.label}: ` +
+          "give --dlq-url (in AWS, the component's deadLetterQueueUrl output)",
       );
     }
-    throw explainAwsError(error, { connection, service: "SQS", action: `find the dead-letter queue ${url ?? names.deadLetterQueueName}` });
+    throw explainAwsError(error, {
+      connection,
+      service: "SQS",
+      action: `find the dead-letter queue ${url ?? names.deadLetterQueueName}`,
+    });
   }
 }
 
@@ -186,11 +233,15 @@ function nonEmpty(value: string | undefined): string | undefined {
 function describe(outcome: ReplayOutcome): string {
   const id = outcome.messageId.slice(0, 8);
   if (outcome.status === "failed") return `${"FAILED".padEnd(12)}  ${id}  ${outcome.error} (left in the queue)`;
-  if (outcome.status === "not-a-change") return `${"NOT A CHANGE".padEnd(12)}  ${id}  ${outcome.error} (left in the queue)`;
+  if (outcome.status === "not-a-change")
+    return `${"NOT A CHANGE".padEnd(12)}  ${id}  ${outcome.error} (left in the queue)`;
   const result = outcome.result!;
   const published = result.published.map((c) => `${c.name} v${c.version}`);
   const skipped = result.skipped.map((s) => `${s.name} (${s.reason})`);
   const count = (o: string): number => result.instances.filter((i) => i.outcome === o).length;
-  const instances = result.instances.length > 0 ? `; instances: ${count("ACK")} ACK, ${count("NACK")} NACK, ${count("unreachable")} unreachable` : "";
+  const instances =
+    result.instances.length > 0
+      ? `; instances: ${count("ACK")} ACK, ${count("NACK")} NACK, ${count("unreachable")} unreachable`
+      : "";
   return `${"replayed".padEnd(12)}  ${id}  ${[published.length ? `published ${published.join(", ")}` : "", skipped.length ? `already current: ${skipped.join(", ")}` : ""].filter(Boolean).join("; ")}${instances}${outcome.deleteFailed ? " (could not be deleted: it will be replayed again, harmlessly)" : ""}`;
 }

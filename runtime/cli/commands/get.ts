@@ -29,25 +29,41 @@ Unknown parameter: exit 1.`;
  */
 export function runGet(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: { ...TARGET_OPTIONS, decrypt: { type: "boolean" }, json: { type: "boolean" } },
   });
-  if (values.help) return out.print(GET_HELP), 0;
-  if (positionals.length !== 1) return out.error(`${positionals.length === 0 ? "no NAME given" : "get takes one NAME"}\n\n${GET_HELP}`), 2;
+  if (values.help) return (out.print(GET_HELP), 0);
+  if (positionals.length !== 1)
+    return (out.error(`${positionals.length === 0 ? "no NAME given" : "get takes one NAME"}\n\n${GET_HELP}`), 2);
   return runCommand("get", out, async () => {
     const target = resolveCommandTarget(values, env);
     const name = fullParameterName(positionals[0]!, target.prefix);
     const clients = createAwsClients(target.connection, { maxAttempts: 2 });
     try {
-      const { Parameter: parameter } = await clients.ssm.send(new GetParameterCommand({ Name: name, WithDecryption: values.decrypt ?? false }))
+      const { Parameter: parameter } = await clients.ssm
+        .send(new GetParameterCommand({ Name: name, WithDecryption: values.decrypt ?? false }))
         .catch((error: unknown) => {
-          throw explainAwsError(error, { connection: target.connection, service: "SSM", action: `read ${name} (ssm:GetParameter)`, parameterName: name });
+          throw explainAwsError(error, {
+            connection: target.connection,
+            service: "SSM",
+            action: `read ${name} (ssm:GetParameter)`,
+            parameterName: name,
+          });
         });
       const secret = parameter?.Type === "SecureString" && !values.decrypt;
       const value = secret ? undefined : parameter?.Value;
       const modified = parameter?.LastModifiedDate?.toISOString();
       if (values.json) {
-        out.print(JSON.stringify({ name, ...(value !== undefined ? { value } : {}), type: parameter?.Type, version: parameter?.Version, lastModified: modified }));
+        out.print(
+          JSON.stringify({
+            name,
+            ...(value !== undefined ? { value } : {}),
+            type: parameter?.Type,
+            version: parameter?.Version,
+            lastModified: modified,
+          }),
+        );
       } else {
         out.print(`${name} = ${secret ? "(SecureString: hidden, --decrypt shows it)" : value}`);
         out.print(`  ${parameter?.Type}, version ${parameter?.Version}, last modified ${modified ?? "unknown"}`);

@@ -10,7 +10,13 @@ import { writeParameter } from "../../operator/relay/writeParameter";
 import { PARAMETER_TYPES, type ParameterType } from "../../protocol/types";
 import type { CommandResult, Output } from "../output";
 import {
-  EXIT_CODES_HELP, NAME_HELP, NAME_OPTIONS, resolveCommandTarget, resolveNames, TARGET_HELP, TARGET_OPTIONS,
+  EXIT_CODES_HELP,
+  NAME_HELP,
+  NAME_OPTIONS,
+  resolveCommandTarget,
+  resolveNames,
+  TARGET_HELP,
+  TARGET_OPTIONS,
 } from "./shared/commandTarget";
 import { runCommand } from "./shared/runCommand";
 
@@ -59,20 +65,38 @@ const WAIT_POLL_MS = 200;
  */
 export function runSet(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: {
-      ...TARGET_OPTIONS, ...NAME_OPTIONS, type: { type: "string" }, description: { type: "string" },
-      "emit-event": { type: "boolean" }, "no-emit-event": { type: "boolean" }, wait: { type: "boolean" }, timeout: { type: "string" },
+      ...TARGET_OPTIONS,
+      ...NAME_OPTIONS,
+      type: { type: "string" },
+      description: { type: "string" },
+      "emit-event": { type: "boolean" },
+      "no-emit-event": { type: "boolean" },
+      wait: { type: "boolean" },
+      timeout: { type: "string" },
     },
   });
-  if (values.help) return out.print(SET_HELP), 0;
-  if (positionals.length !== 2) return out.error(`set takes NAME and VALUE (got ${positionals.length} argument${positionals.length === 1 ? "" : "s"})\n\n${SET_HELP}`), 2;
+  if (values.help) return (out.print(SET_HELP), 0);
+  if (positionals.length !== 2)
+    return (
+      out.error(
+        `set takes NAME and VALUE (got ${positionals.length} argument${positionals.length === 1 ? "" : "s"})\n\n${SET_HELP}`,
+      ),
+      2
+    );
   return runCommand("set", out, async () => {
     const type = values.type as ParameterType | undefined;
-    if (type !== undefined && !PARAMETER_TYPES.includes(type)) throw new PipelineSettingsError(`--type must be one of ${PARAMETER_TYPES.join(", ")}, got "${values.type}"`);
-    if (values["emit-event"] && values["no-emit-event"]) throw new PipelineSettingsError("--emit-event and --no-emit-event conflict: give one");
+    if (type !== undefined && !PARAMETER_TYPES.includes(type))
+      throw new PipelineSettingsError(`--type must be one of ${PARAMETER_TYPES.join(", ")}, got "${values.type}"`);
+    if (values["emit-event"] && values["no-emit-event"])
+      throw new PipelineSettingsError("--emit-event and --no-emit-event conflict: give one");
     const timeoutSeconds = values.timeout === undefined ? 30 : Number(values.timeout);
-    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > MAX_WAIT_SECONDS) throw new PipelineSettingsError(`--timeout must be a number of seconds from 1 to ${MAX_WAIT_SECONDS}, got "${values.timeout}"`);
+    if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0 || timeoutSeconds > MAX_WAIT_SECONDS)
+      throw new PipelineSettingsError(
+        `--timeout must be a number of seconds from 1 to ${MAX_WAIT_SECONDS}, got "${values.timeout}"`,
+      );
     const target = resolveCommandTarget(values, env);
     const names = values.wait ? resolveNames(target, values, env) : undefined;
     const name = fullParameterName(positionals[0]!, target.prefix);
@@ -82,33 +106,58 @@ export function runSet(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
     const clients = createAwsClients(target.connection, { maxAttempts: 2 });
     try {
       const written = await writeParameter(clients.ssm, name, value, {
-        ...(type ? { type } : {}), ...(values.description ? { description: values.description } : {}),
+        ...(type ? { type } : {}),
+        ...(values.description ? { description: values.description } : {}),
         ...(emit ? { relay: new ChangeEventRelay(clients.eventBridge) } : {}),
       }).catch((error: unknown) => {
-        throw explainAwsError(error, { connection: target.connection, service: emit ? "SSM/EventBridge" : "SSM", action: `write ${name}`, parameterName: name });
+        throw explainAwsError(error, {
+          connection: target.connection,
+          service: emit ? "SSM/EventBridge" : "SSM",
+          action: `write ${name}`,
+          parameterName: name,
+        });
       });
-      out.print(`${name} = ${written.type === "SecureString" ? "(SecureString)" : value}: version ${written.version} (${written.operation === "Create" ? "created" : "updated"})`);
-      out.print(written.eventId ? `  change event relayed to EventBridge (event ${written.eventId})` : "  no change event relayed (Parameter Store emits its own in AWS)");
+      out.print(
+        `${name} = ${written.type === "SecureString" ? "(SecureString)" : value}: version ${written.version} (${written.operation === "Create" ? "created" : "updated"})`,
+      );
+      out.print(
+        written.eventId
+          ? `  change event relayed to EventBridge (event ${written.eventId})`
+          : "  no change event relayed (Parameter Store emits its own in AWS)",
+      );
       if (!names) return 0;
 
       const deadline = Date.now() + timeoutSeconds * 1_000;
       for (;;) {
-        const state = await readFleetState({ ...clients, prefix: names.prefix, namespaceName: names.namespaceName, serviceName: names.serviceName, refreshTokenParameter: names.refreshTokenParameter })
-          .catch((error: unknown) => {
-            throw explainAwsError(error, { connection: target.connection, service: "SSM/Cloud Map", action: `read the fleet of ${names.namespaceName}/${names.serviceName}` });
+        const state = await readFleetState({
+          ...clients,
+          prefix: names.prefix,
+          namespaceName: names.namespaceName,
+          serviceName: names.serviceName,
+          refreshTokenParameter: names.refreshTokenParameter,
+        }).catch((error: unknown) => {
+          throw explainAwsError(error, {
+            connection: target.connection,
+            service: "SSM/Cloud Map",
+            action: `read the fleet of ${names.namespaceName}/${names.serviceName}`,
           });
+        });
         // The write is done; what is left, watching the fleet, is status's job inside the VPC.
         const unreachable = fleetUnreachableFromHere(state, "status", STATE_DEADLINE_MS);
         if (unreachable) throw unreachable;
         const behind = state.instances.filter((instance) => instance.held?.get(name) !== written.version);
         if (state.instances.length > 0 && behind.length === 0) {
-          out.print(`  every instance holds version ${written.version} (${state.instances.length} instance${state.instances.length === 1 ? "" : "s"})`);
+          out.print(
+            `  every instance holds version ${written.version} (${state.instances.length} instance${state.instances.length === 1 ? "" : "s"})`,
+          );
           return 0;
         }
         if (Date.now() >= deadline) {
-          out.print(state.instances.length === 0
-            ? `  no instance is registered in ${names.namespaceName}/${names.serviceName}`
-            : `  after ${timeoutSeconds} s, ${behind.length} of ${state.instances.length} instances do not hold version ${written.version}: ${behind.map((i) => `${i.instanceId} (${i.error ?? `holds ${i.held?.has(name) ? `v${i.held.get(name)}` : "nothing"}`})`).join(", ")}`);
+          out.print(
+            state.instances.length === 0
+              ? `  no instance is registered in ${names.namespaceName}/${names.serviceName}`
+              : `  after ${timeoutSeconds} s, ${behind.length} of ${state.instances.length} instances do not hold version ${written.version}: ${behind.map((i) => `${i.instanceId} (${i.error ?? `holds ${i.held?.has(name) ? `v${i.held.get(name)}` : "nothing"}`})`).join(", ")}`,
+          );
           return 1;
         }
         await new Promise((resolve) => setTimeout(resolve, WAIT_POLL_MS));

@@ -7,7 +7,13 @@ import { readFleetState, STATE_DEADLINE_MS, type Divergence } from "../../operat
 import { textTable } from "../../operator/format/textTable";
 import type { CommandResult, Output } from "../output";
 import {
-  EXIT_CODES_HELP, NAME_HELP, NAME_OPTIONS, resolveCommandTarget, resolveNames, TARGET_HELP, TARGET_OPTIONS,
+  EXIT_CODES_HELP,
+  NAME_HELP,
+  NAME_OPTIONS,
+  resolveCommandTarget,
+  resolveNames,
+  TARGET_HELP,
+  TARGET_OPTIONS,
 } from "./shared/commandTarget";
 import { runCommand } from "./shared/runCommand";
 
@@ -48,42 +54,59 @@ const SHOWN_DIVERGENCES = 3;
  */
 export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
   const { values, positionals } = parseArgs({
-    args: argv, allowPositionals: true,
+    args: argv,
+    allowPositionals: true,
     options: { ...TARGET_OPTIONS, ...NAME_OPTIONS, "deadline-ms": { type: "string" }, verbose: { type: "boolean" } },
   });
-  if (values.help) return out.print(STATUS_HELP), 0;
-  if (positionals.length > 0) return out.error(`status takes no argument (got "${positionals[0]}")\n\n${STATUS_HELP}`), 2;
+  if (values.help) return (out.print(STATUS_HELP), 0);
+  if (positionals.length > 0)
+    return (out.error(`status takes no argument (got "${positionals[0]}")\n\n${STATUS_HELP}`), 2);
   return runCommand("status", out, async () => {
     const deadlineMs = values["deadline-ms"] === undefined ? STATE_DEADLINE_MS : Number(values["deadline-ms"]);
-    if (!Number.isInteger(deadlineMs) || deadlineMs < 100 || deadlineMs > 60_000) throw new PipelineSettingsError(`--deadline-ms must be a whole number from 100 to 60000, got "${values["deadline-ms"]}"`);
+    if (!Number.isInteger(deadlineMs) || deadlineMs < 100 || deadlineMs > 60_000)
+      throw new PipelineSettingsError(
+        `--deadline-ms must be a whole number from 100 to 60000, got "${values["deadline-ms"]}"`,
+      );
     const target = resolveCommandTarget(values, env);
     const names = resolveNames(target, values, env);
     const clients = createAwsClients(target.connection, { maxAttempts: 2 });
     try {
       const state = await readFleetState({
-        ...clients, prefix: names.prefix, namespaceName: names.namespaceName, serviceName: names.serviceName,
-        refreshTokenParameter: names.refreshTokenParameter, deadlineMs,
+        ...clients,
+        prefix: names.prefix,
+        namespaceName: names.namespaceName,
+        serviceName: names.serviceName,
+        refreshTokenParameter: names.refreshTokenParameter,
+        deadlineMs,
       }).catch((error: unknown) => {
         const name = (error as Error).name;
         if (name === "ParameterNotFound") {
           throw new OperatorError(
-            `the refresh token ${names.refreshTokenParameter} does not exist at ${target.connection.label}: `
-            + `no pipeline for ${names.prefix} runs there (or give --token-parameter)`,
+            `the refresh token ${names.refreshTokenParameter} does not exist at ${target.connection.label}: ` +
+              `no pipeline for ${names.prefix} runs there (or give --token-parameter)`,
           );
         }
         if (name === "NamespaceNotFound" || name === "ServiceNotFound") {
-          const missing = name === "NamespaceNotFound"
-            ? `namespace ${names.namespaceName}`
-            : `service ${names.serviceName} in ${names.namespaceName}`;
+          const missing =
+            name === "NamespaceNotFound"
+              ? `namespace ${names.namespaceName}`
+              : `service ${names.serviceName} in ${names.namespaceName}`;
           throw new OperatorError(
-            `Cloud Map has no ${missing} at ${target.connection.label}: `
-            + "is the pipeline running there (or give --namespace/--service)?",
+            `Cloud Map has no ${missing} at ${target.connection.label}: ` +
+              "is the pipeline running there (or give --namespace/--service)?",
           );
         }
-        throw explainAwsError(error, { connection: target.connection, service: "SSM/Cloud Map", action: `read ${names.prefix} and the instances of ${names.namespaceName}/${names.serviceName}`, parameterName: names.refreshTokenParameter });
+        throw explainAwsError(error, {
+          connection: target.connection,
+          service: "SSM/Cloud Map",
+          action: `read ${names.prefix} and the instances of ${names.namespaceName}/${names.serviceName}`,
+          parameterName: names.refreshTokenParameter,
+        });
       });
       const total = state.current.size;
-      out.print(`${names.namespaceName}/${names.serviceName} at ${target.connection.label}: ${state.instances.length} instance${state.instances.length === 1 ? "" : "s"} registered, ${total} parameters under ${names.prefix}`);
+      out.print(
+        `${names.namespaceName}/${names.serviceName} at ${target.connection.label}: ${state.instances.length} instance${state.instances.length === 1 ? "" : "s"} registered, ${total} parameters under ${names.prefix}`,
+      );
       if (state.instances.length === 0) {
         out.print("PROBLEM: no instance is registered in Cloud Map");
         return 1;
@@ -91,23 +114,36 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
       const unreachable = fleetUnreachableFromHere(state, "status", deadlineMs);
       if (unreachable) throw unreachable;
       const rows = state.instances.map((instance) => {
-        const holds = instance.held ? `${[...state.current].filter(([n, v]) => instance.held!.get(n) === v).length}/${total}` : "-";
+        const holds = instance.held
+          ? `${[...state.current].filter(([n, v]) => instance.held!.get(n) === v).length}/${total}`
+          : "-";
         const shown = values.verbose ? instance.divergence : instance.divergence.slice(0, SHOWN_DIVERGENCES);
         const more = instance.divergence.length - shown.length;
         const heldBack = instance.divergence.length > 0 && instance.divergence.every((d) => d.refused !== undefined);
-        const verdict = instance.error ? `UNREACHABLE: ${instance.error}`
-          : instance.converged ? "converged"
-          : `${heldBack ? "HELD BACK" : "DIVERGED"}: ${shown.map(describeDivergence).join(", ")}${more > 0 ? `, +${more} more (--verbose)` : ""}`;
-        return [instance.converged ? " " : "!", instance.instanceId, instance.address || "-", instance.health, holds, verdict];
+        const verdict = instance.error
+          ? `UNREACHABLE: ${instance.error}`
+          : instance.converged
+            ? "converged"
+            : `${heldBack ? "HELD BACK" : "DIVERGED"}: ${shown.map(describeDivergence).join(", ")}${more > 0 ? `, +${more} more (--verbose)` : ""}`;
+        return [
+          instance.converged ? " " : "!",
+          instance.instanceId,
+          instance.address || "-",
+          instance.health,
+          holds,
+          verdict,
+        ];
       });
       textTable(["", "instance", "address", "health", "holds", "state"], rows).forEach((line) => out.print(line));
       const diverged = state.instances.filter((i) => !i.converged);
       const heldBack = diverged.filter((i) => !i.error && i.divergence.every((d) => d.refused !== undefined));
-      out.print(diverged.length === 0
-        ? `CONVERGED: ${state.instances.length}/${state.instances.length} instances hold SSM's current version of all ${total} parameters`
-        : heldBack.length === diverged.length
-          ? `HELD BACK: ${heldBack.length} of ${state.instances.length} instances refuse SSM's current value and hold the last valid one (${heldBack.map((i) => i.instanceId).join(", ")}): fix the value in SSM`
-          : `DIVERGED: ${diverged.length} of ${state.instances.length} instances do not hold SSM's current versions (${diverged.map((i) => i.instanceId).join(", ")})`);
+      out.print(
+        diverged.length === 0
+          ? `CONVERGED: ${state.instances.length}/${state.instances.length} instances hold SSM's current version of all ${total} parameters`
+          : heldBack.length === diverged.length
+            ? `HELD BACK: ${heldBack.length} of ${state.instances.length} instances refuse SSM's current value and hold the last valid one (${heldBack.map((i) => i.instanceId).join(", ")}): fix the value in SSM`
+            : `DIVERGED: ${diverged.length} of ${state.instances.length} instances do not hold SSM's current versions (${diverged.map((i) => i.instanceId).join(", ")})`,
+      );
       return diverged.length === 0 ? 0 : 1;
     } finally {
       clients.destroy();
@@ -119,5 +155,7 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
 function describeDivergence(d: Divergence): string {
   const held = d.held === undefined ? "missing" : `v${d.held}`;
   const current = d.current === undefined ? "deleted" : `v${d.current}`;
-  return d.refused !== undefined ? `${d.name} ${held} (SSM ${current} refused: ${d.refused})` : `${d.name} ${held} (SSM ${current})`;
+  return d.refused !== undefined
+    ? `${d.name} ${held} (SSM ${current} refused: ${d.refused})`
+    : `${d.name} ${held} (SSM ${current})`;
 }

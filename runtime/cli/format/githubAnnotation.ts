@@ -20,8 +20,12 @@ export interface AnnotationPlace {
  * // "::error file=stacks/app_config_beta.yaml,line=3,col=3::db/password: looks like a secret"
  * ```
  */
-export function githubAnnotation(level: "error" | "warning" | "notice", message: string,
-  place: AnnotationPlace = {}, cwd = process.cwd()): string {
+export function githubAnnotation(
+  level: "error" | "warning" | "notice",
+  message: string,
+  place: AnnotationPlace = {},
+  cwd = process.cwd(),
+): string {
   const properties: [string, string][] = [];
   if (place.file !== undefined) properties.push(["file", repositoryPath(place.file, cwd)]);
   if (place.line !== undefined) properties.push(["line", String(place.line)]);

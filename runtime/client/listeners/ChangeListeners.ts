@@ -29,7 +29,11 @@ export class ChangeListeners<Snapshot> {
   }
 
   /** Calls every listener that follows one of `changes`; a listener that throws is reported, the others still run. */
-  public notify(changes: readonly ConfigChange[], snapshot: Snapshot, onError: (selector: string, error: unknown) => void): void {
+  public notify(
+    changes: readonly ConfigChange[],
+    snapshot: Snapshot,
+    onError: (selector: string, error: unknown) => void,
+  ): void {
     for (const { selectors, listener } of [...this.entries]) {
       const followed = changes.filter((change) => selectors.some((selector) => selects(selector, change.key)));
       if (followed.length === 0) continue;

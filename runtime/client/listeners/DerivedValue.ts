@@ -34,7 +34,12 @@ export class DerivedValue<T> {
   private readonly closing = new Set<Promise<void>>();
 
   /** @internal Made by `client.derive()`. */
-  public constructor(initial: T, private readonly options: DeriveOptions<T>, private readonly onCloseError: (error: unknown) => void, private readonly detach: () => void) {
+  public constructor(
+    initial: T,
+    private readonly options: DeriveOptions<T>,
+    private readonly onCloseError: (error: unknown) => void,
+    private readonly detach: () => void,
+  ) {
     this.generation = { value: initial, inFlight: 0, retired: false };
   }
 
@@ -76,10 +81,14 @@ export class DerivedValue<T> {
   /** Closes a replaced generation once its in-flight work has ended. */
   private retire(generation: Generation<T>): void {
     generation.retired = true;
-    const idle = generation.inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (generation.onIdle = resolve));
+    const idle =
+      generation.inFlight === 0 ? Promise.resolve() : new Promise<void>((resolve) => (generation.onIdle = resolve));
     const closed = idle
       .then(() => this.options.close?.(generation.value))
-      .then(() => undefined, (error: unknown) => this.onCloseError(error));
+      .then(
+        () => undefined,
+        (error: unknown) => this.onCloseError(error),
+      );
     this.closing.add(closed);
     void closed.finally(() => this.closing.delete(closed));
   }

@@ -8,8 +8,12 @@ import { DerivedValue, type DeriveOptions } from "./DerivedValue";
  * A first build that throws throws to the caller.
  */
 export function deriveValue<Snapshot, T>(
-  listeners: ChangeListeners<Snapshot>, snapshot: Snapshot, keys: KeySelector, build: (snapshot: Snapshot) => T,
-  options: DeriveOptions<T>, onFailed: (error: Error) => void,
+  listeners: ChangeListeners<Snapshot>,
+  snapshot: Snapshot,
+  keys: KeySelector,
+  build: (snapshot: Snapshot) => T,
+  options: DeriveOptions<T>,
+  onFailed: (error: Error) => void,
 ): DerivedValue<T> {
   const failed = (error: unknown): void => onFailed(toError(error));
   let detach: () => void = () => undefined;

@@ -5,23 +5,23 @@ import { countEvent } from "./eventCounters";
 
 /** Level of the log line each event gets. */
 const LEVELS: Readonly<Record<ClientEvent["type"], keyof ClientLogger>> = {
-  "applied": "debug",
+  applied: "debug",
   "held-back": "warn",
-  "rejected": "warn",
+  rejected: "warn",
   "entry-skipped": "warn",
-  "reload": "info",
+  reload: "info",
   "reload-failed": "error",
   "stream-reset": "warn",
-  "reconnected": "info",
+  reconnected: "info",
   "redis-error": "warn",
   "stream-error": "warn",
   "ack-failed": "warn",
   "listener-failed": "error",
   "derive-failed": "error",
-  "unauthenticated": "warn",
-  "registration": "info",
+  unauthenticated: "warn",
+  registration: "info",
   "registration-failed": "error",
-  "closed": "info",
+  closed: "info",
 };
 
 /** Events repeated during an outage: logged once until the connection is back. */
@@ -31,8 +31,14 @@ const OUTAGE_EVENTS = new Set<ClientEvent["type"]>(["redis-error", "stream-error
 export const STDERR_LOGGER: ClientLogger = {
   debug: () => undefined,
   info: () => undefined,
-  warn: (message, attributes) => process.stderr.write(`${JSON.stringify({ level: "WARN", component: "config-refresh-client", message, ...attributes })}\n`),
-  error: (message, attributes) => process.stderr.write(`${JSON.stringify({ level: "ERROR", component: "config-refresh-client", message, ...attributes })}\n`),
+  warn: (message, attributes) =>
+    process.stderr.write(
+      `${JSON.stringify({ level: "WARN", component: "config-refresh-client", message, ...attributes })}\n`,
+    ),
+  error: (message, attributes) =>
+    process.stderr.write(
+      `${JSON.stringify({ level: "ERROR", component: "config-refresh-client", message, ...attributes })}\n`,
+    ),
 };
 
 /**
@@ -76,8 +82,8 @@ export class ClientEvents {
     }
     const { type, ...details } = event;
     const attributes: Record<string, unknown> = { instanceId: this.instanceId, event: type };
-    for (const [name, value] of Object.entries(details)) attributes[name] = value instanceof Error ? describeError(value) : value;
+    for (const [name, value] of Object.entries(details))
+      attributes[name] = value instanceof Error ? describeError(value) : value;
     this.logger[LEVELS[type]](`config client: ${type}`, attributes);
   }
 }
-

@@ -16,26 +16,26 @@ const RELOADS_BY_REASON: Partial<Record<ReloadReason, Counter>> = {
  * event reports (acks written, already held, stale, swaps, `Refresh` calls) are counted where they happen.
  */
 export const EVENT_COUNTERS: { readonly [T in ClientEventType]: Tally<Extract<ClientEvent, { type: T }>> } = {
-  "applied": (event) => ({ applied: event.parameters.length }),
+  applied: (event) => ({ applied: event.parameters.length }),
   "held-back": "heldBack",
-  "rejected": (event) => (event.reason === "FETCH_FAILED" ? { fetchFailures: 1 } : { rejected: 1 }),
+  rejected: (event) => (event.reason === "FETCH_FAILED" ? { fetchFailures: 1 } : { rejected: 1 }),
   "entry-skipped": (event) => (event.rejection === "malformed" ? { malformed: 1 } : { unsupportedFormat: 1 }),
-  "reload": (event) => {
+  reload: (event) => {
     const byReason = RELOADS_BY_REASON[event.reason];
     return byReason === undefined ? { reloads: 1 } : { reloads: 1, [byReason]: 1 };
   },
   "reload-failed": "reloadFailures",
   "stream-reset": null,
-  "reconnected": "reconnects",
+  reconnected: "reconnects",
   "redis-error": null,
   "stream-error": "streamErrors",
   "ack-failed": (event) => ({ ackFailures: event.count }),
   "listener-failed": "listenerErrors",
   "derive-failed": "listenerErrors",
-  "unauthenticated": "rpcUnauthenticated",
-  "registration": null,
+  unauthenticated: "rpcUnauthenticated",
+  registration: null,
   "registration-failed": null,
-  "closed": null,
+  closed: null,
 };
 
 /** Adds to `counters` what `event` counts, as {@link EVENT_COUNTERS} says. */

@@ -1,5 +1,8 @@
 import {
-  DeregisterInstanceCommand, RegisterInstanceCommand, UpdateInstanceCustomHealthStatusCommand, type ServiceDiscoveryClient,
+  DeregisterInstanceCommand,
+  RegisterInstanceCommand,
+  UpdateInstanceCustomHealthStatusCommand,
+  type ServiceDiscoveryClient,
 } from "@aws-sdk/client-servicediscovery";
 import { toError } from "../../common/errors";
 import type { ClientEvent } from "../types";
@@ -51,7 +54,9 @@ export class CloudMapRegistration {
   /** Registers the instance (idempotent: the same id registers again with the same attributes). */
   public async register(): Promise<void> {
     const { client, serviceId, instanceId } = this.target;
-    await client.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: instanceId, Attributes: this.attributes() }));
+    await client.send(
+      new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: instanceId, Attributes: this.attributes() }),
+    );
   }
 
   /** Reports the instance HEALTHY (retrying while the registration propagates). No-op without a custom health check. */
@@ -110,6 +115,8 @@ export class CloudMapRegistration {
 
   private async setHealth(status: "HEALTHY" | "UNHEALTHY"): Promise<void> {
     const { client, serviceId, instanceId } = this.target;
-    await client.send(new UpdateInstanceCustomHealthStatusCommand({ ServiceId: serviceId, InstanceId: instanceId, Status: status }));
+    await client.send(
+      new UpdateInstanceCustomHealthStatusCommand({ ServiceId: serviceId, InstanceId: instanceId, Status: status }),
+    );
   }
 }

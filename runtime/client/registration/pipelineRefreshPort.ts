@@ -15,7 +15,8 @@ export type RefreshPortPlan = { serverPort: number; problem?: undefined } | { pr
  * from the stack output `refreshPort`), else unknown. A malformed variable is a problem, never ignored.
  */
 export function readPipelineRefreshPort(
-  option: number | "any" | undefined, env: Readonly<Record<string, string | undefined>>,
+  option: number | "any" | undefined,
+  env: Readonly<Record<string, string | undefined>>,
 ): PipelineRefreshPort | { problem: string; port?: undefined } | undefined {
   if (option !== undefined) {
     // A malformed option is the options schema's to report.
@@ -37,15 +38,18 @@ export function readPipelineRefreshPort(
  * security group would drop every `Refresh` call, and the instance would look healthy while unreachable.
  */
 export function planRefreshPort(
-  explicit: { serverPort?: number; registeredPort?: number }, pipeline: PipelineRefreshPort | undefined,
+  explicit: { serverPort?: number; registeredPort?: number },
+  pipeline: PipelineRefreshPort | undefined,
 ): RefreshPortPlan {
-  const serverPort = explicit.serverPort ?? (pipeline?.port === "any" ? 0 : pipeline?.port ?? PIPELINE_CONTRACT_DEFAULTS.refreshPort);
+  const serverPort =
+    explicit.serverPort ?? (pipeline?.port === "any" ? 0 : (pipeline?.port ?? PIPELINE_CONTRACT_DEFAULTS.refreshPort));
   const registered = explicit.registeredPort ?? serverPort;
   if (pipeline === undefined || pipeline.port === "any" || registered === pipeline.port) return { serverPort };
   const option = explicit.registeredPort !== undefined ? "registration.port" : "refreshServer.port";
   const what = registered === 0 ? "0 (any free port)" : String(registered);
   return {
-    problem: `${option}: ${what} differs from the refresh port the pipeline opens to the refresh function ` +
+    problem:
+      `${option}: ${what} differs from the refresh port the pipeline opens to the refresh function ` +
       `(${pipeline.port}, from ${pipeline.source}): its security group would drop every Refresh call to this ` +
       `instance; register ${pipeline.port} (leave the port unset to get it)`,
   };

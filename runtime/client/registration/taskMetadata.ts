@@ -42,11 +42,13 @@ const portSchema = z.looseObject({
 });
 const taskSchema = z.looseObject({
   TaskARN: z.string().optional(),
-  Containers: z.array(z.looseObject({
-    Name: z.string().optional(),
-    Networks: z.array(networkSchema).optional(),
-    Ports: z.array(portSchema).optional(),
-  })),
+  Containers: z.array(
+    z.looseObject({
+      Name: z.string().optional(),
+      Networks: z.array(networkSchema).optional(),
+      Ports: z.array(portSchema).optional(),
+    }),
+  ),
 });
 
 /**
@@ -72,9 +74,10 @@ export async function readTaskNetwork(baseUri: string, timeoutMs: number): Promi
       status = response.status;
       body = await response.text();
     } catch (error) {
-      lastProblem = (error as Error).name === "TimeoutError"
-        ? `did not answer within ${timeoutMs} ms`
-        : `could not be reached (${describeError(error)})`;
+      lastProblem =
+        (error as Error).name === "TimeoutError"
+          ? `did not answer within ${timeoutMs} ms`
+          : `could not be reached (${describeError(error)})`;
       continue;
     }
     if (status >= 500) {
@@ -109,14 +112,18 @@ function parseTaskNetwork(url: string, body: string): TaskNetwork {
     mode: network.NetworkMode,
     ipv4Addresses: network.IPv4Addresses ?? [],
     ipv6Addresses: network.IPv6Addresses ?? [],
-    ports: containers.flatMap((container) => (container.Ports ?? []).flatMap((port): TaskPortMapping[] => {
-      if (port.ContainerPort === undefined) return [];
-      return [{
-        container: container.Name ?? "?",
-        containerPort: port.ContainerPort,
-        ...(port.HostPort !== undefined ? { hostPort: port.HostPort } : {}),
-        ...(port.HostIp !== undefined ? { hostIp: port.HostIp } : {}),
-      }];
-    })),
+    ports: containers.flatMap((container) =>
+      (container.Ports ?? []).flatMap((port): TaskPortMapping[] => {
+        if (port.ContainerPort === undefined) return [];
+        return [
+          {
+            container: container.Name ?? "?",
+            containerPort: port.ContainerPort,
+            ...(port.HostPort !== undefined ? { hostPort: port.HostPort } : {}),
+            ...(port.HostIp !== undefined ? { hostIp: port.HostIp } : {}),
+          },
+        ];
+      }),
+    ),
   };
 }

@@ -32,9 +32,13 @@ export interface ReloaderOptions {
  */
 export class Reloader {
   private running: Promise<ReloadOutcome> | undefined;
-  private next: { reason: ReloadReason; promise: Promise<ReloadOutcome>; resolve: (outcome: ReloadOutcome) => void } | undefined;
+  private next:
+    | { reason: ReloadReason; promise: Promise<ReloadOutcome>; resolve: (outcome: ReloadOutcome) => void }
+    | undefined;
   private ttlTimer: NodeJS.Timeout | undefined;
-  private spread: { timer: NodeJS.Timeout; promise: Promise<ReloadOutcome>; resolve: (outcome: ReloadOutcome) => void } | undefined;
+  private spread:
+    | { timer: NodeJS.Timeout; promise: Promise<ReloadOutcome>; resolve: (outcome: ReloadOutcome) => void }
+    | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private failures = 0;
   private stopped = false;
@@ -76,10 +80,13 @@ export class Reloader {
     let resolve!: (outcome: ReloadOutcome) => void;
     const promise = new Promise<ReloadOutcome>((r) => (resolve = r));
     const random = this.options.random ?? Math.random;
-    const timer = setTimeout(() => {
-      this.spread = undefined;
-      void this.request(reason).then(resolve);
-    }, Math.floor(random() * windowMs));
+    const timer = setTimeout(
+      () => {
+        this.spread = undefined;
+        void this.request(reason).then(resolve);
+      },
+      Math.floor(random() * windowMs),
+    );
     timer.unref();
     this.spread = { timer, promise, resolve };
     return promise;

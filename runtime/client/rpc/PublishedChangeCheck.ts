@@ -42,7 +42,8 @@ export class PublishedChangeCheck {
   /** One verdict per claimed change, in order. Never throws: a failed read is a refusal with its reason. */
   public async verify(claims: readonly ClaimedChange[]): Promise<PublishedVerdict[]> {
     const verdicts: (PublishedVerdict | undefined)[] = claims.map(({ change }) =>
-      (change.type === "SecureString" && change.operation !== "Delete" ? { published: true } : undefined));
+      change.type === "SecureString" && change.operation !== "Delete" ? { published: true } : undefined,
+    );
     const inStream = claims.flatMap((claim, index) => (verdicts[index] === undefined && claim.streamId ? [index] : []));
     if (inStream.length > 0) {
       const entries = await this.readEntries(inStream.map((index) => claims[index]!.streamId!));
@@ -54,9 +55,11 @@ export class PublishedChangeCheck {
           : { published: false, detail: `the stream entry ${claims[index]!.streamId} holds another change` };
       });
     }
-    await Promise.all(claims.map(async ({ change }, index) => {
-      if (verdicts[index] === undefined) verdicts[index] = await this.inSsm(change);
-    }));
+    await Promise.all(
+      claims.map(async ({ change }, index) => {
+        if (verdicts[index] === undefined) verdicts[index] = await this.inSsm(change);
+      }),
+    );
     return verdicts as PublishedVerdict[];
   }
 
@@ -88,8 +91,10 @@ export class PublishedChangeCheck {
       }
       const answer = await this.deps.ssm.send(new GetParameterCommand({ Name: `${change.name}:${change.version}` }));
       const held = answer.Parameter;
-      const same = held?.Value === change.value && held?.Type === change.type
-        && held?.LastModifiedDate?.getTime() === change.modifiedAt;
+      const same =
+        held?.Value === change.value &&
+        held?.Type === change.type &&
+        held?.LastModifiedDate?.getTime() === change.modifiedAt;
       const which = `${change.name}:${change.version}`;
       return same ? { published: true } : refused(`SSM's ${which} is not what the call carries`);
     } catch (error) {

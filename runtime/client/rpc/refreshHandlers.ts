@@ -1,4 +1,11 @@
-import type { ParameterResult, RefreshCallHandlers, RefreshRequest, RefreshResponse, StateRequest, StateResponse } from "../../protocol";
+import type {
+  ParameterResult,
+  RefreshCallHandlers,
+  RefreshRequest,
+  RefreshResponse,
+  StateRequest,
+  StateResponse,
+} from "../../protocol";
 import type { CandidateChange, ChangeResult } from "../state/applyChanges";
 import type { ClaimedChange, PublishedVerdict } from "./PublishedChangeCheck";
 import type { ClientState } from "../types";
@@ -42,7 +49,12 @@ export function createRefreshHandlers(deps: RefreshHandlerDeps): RefreshCallHand
     validate(request: RefreshRequest): Promise<RefreshResponse> {
       deps.onValidate();
       // Nothing is reported either: a malformed change is only answered.
-      return answer(request, deps, (candidates) => deps.validate(candidates), () => undefined);
+      return answer(
+        request,
+        deps,
+        (candidates) => deps.validate(candidates),
+        () => undefined,
+      );
     },
 
     state(request: StateRequest): StateResponse {
@@ -69,7 +81,8 @@ export function createRefreshHandlers(deps: RefreshHandlerDeps): RefreshCallHand
  * NACK MALFORMED, one the published check refuses is decided NOT_PUBLISHED by the store.
  */
 async function answer(
-  request: RefreshRequest, deps: Pick<RefreshHandlerDeps, "instanceId" | "verify">,
+  request: RefreshRequest,
+  deps: Pick<RefreshHandlerDeps, "instanceId" | "verify">,
   run: (candidates: readonly CandidateChange[]) => Promise<readonly ChangeResult[]>,
   onMalformed: (name: string, detail: string) => void,
 ): Promise<RefreshResponse> {
@@ -103,7 +116,8 @@ async function answer(
 /** A change result as the RPC answers it. */
 export function toParameterResult(result: ChangeResult): ParameterResult {
   const name = result.candidate.change.name;
-  if (result.status === "refused") return { name, outcome: "NACK", version: result.version, reason: result.reason, detail: result.detail };
+  if (result.status === "refused")
+    return { name, outcome: "NACK", version: result.version, reason: result.reason, detail: result.detail };
   // A deletion leaves nothing held: version 0, as the proto says.
   return { name, outcome: "ACK", version: result.candidate.change.operation === "Delete" ? 0 : result.version };
 }

@@ -19,16 +19,27 @@ export function serveRefresh(config: RefreshServerConfig, deps: RefreshEndpointD
     const conflict = "refreshServer.tls and refreshServer.credentials conflict: give the certificate one way";
     return Promise.reject(new Error(conflict));
   }
-  const credentials = config.tls !== undefined
-    ? ServerCredentials.createSsl(null, [{
-      cert_chain: Buffer.from(config.tls.certificatePem), private_key: Buffer.from(config.tls.privateKeyPem),
-    }], false)
-    : config.credentials;
-  return startRefreshServer({
-    tokens: config.tokens,
-    ...(config.host !== undefined ? { host: config.host } : {}),
-    ...(config.port !== undefined ? { port: config.port } : {}),
-    ...(credentials !== undefined ? { credentials } : {}),
-    onUnauthenticated,
-  }, createRefreshHandlers(handlers));
+  const credentials =
+    config.tls !== undefined
+      ? ServerCredentials.createSsl(
+          null,
+          [
+            {
+              cert_chain: Buffer.from(config.tls.certificatePem),
+              private_key: Buffer.from(config.tls.privateKeyPem),
+            },
+          ],
+          false,
+        )
+      : config.credentials;
+  return startRefreshServer(
+    {
+      tokens: config.tokens,
+      ...(config.host !== undefined ? { host: config.host } : {}),
+      ...(config.port !== undefined ? { port: config.port } : {}),
+      ...(credentials !== undefined ? { credentials } : {}),
+      onUnauthenticated,
+    },
+    createRefreshHandlers(handlers),
+  );
 }

@@ -18,7 +18,9 @@ export function parseSsmBoolean(text: string): boolean | undefined {
  * ```
  */
 export function ssmBoolean() {
-  return z.enum(SSM_BOOLEAN_TEXTS, { error: 'must be "true" or "false"' }).transform((text) => parseSsmBoolean(text) === true);
+  return z
+    .enum(SSM_BOOLEAN_TEXTS, { error: 'must be "true" or "false"' })
+    .transform((text) => parseSsmBoolean(text) === true);
 }
 
 /** Bounds of {@link ssmInteger}. */
@@ -40,7 +42,11 @@ export function ssmInteger(bounds: IntegerBounds = {}) {
   let number = z.number().int().refine(Number.isSafeInteger, "must be a safe integer");
   if (bounds.min !== undefined) number = number.min(bounds.min);
   if (bounds.max !== undefined) number = number.max(bounds.max);
-  return z.string().regex(/^-?\d+$/, "must be a whole number").transform(Number).pipe(number);
+  return z
+    .string()
+    .regex(/^-?\d+$/, "must be a whole number")
+    .transform(Number)
+    .pipe(number);
 }
 
 /**
@@ -54,5 +60,8 @@ export function ssmInteger(bounds: IntegerBounds = {}) {
  */
 export function ssmList<T extends z.ZodType<unknown, string> = z.ZodString>(item?: T) {
   const itemSchema = item ?? z.string().min(1, "a list item is empty");
-  return z.string().transform((text) => text.split(",")).pipe(z.array(itemSchema));
+  return z
+    .string()
+    .transform((text) => text.split(","))
+    .pipe(z.array(itemSchema));
 }

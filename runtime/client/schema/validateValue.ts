@@ -12,7 +12,12 @@ export function validateValue(schema: z.ZodType, raw: string | undefined): Valid
   try {
     const result = schema.safeParse(raw);
     if (result.success) return { ok: true, value: deepFreeze(result.data) };
-    return { ok: false, detail: result.error.issues.map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message)).join("; ") };
+    return {
+      ok: false,
+      detail: result.error.issues
+        .map((issue) => (issue.path.length > 0 ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+        .join("; "),
+    };
   } catch (error) {
     return { ok: false, detail: `the schema failed: ${error instanceof Error ? error.message : String(error)}` };
   }

@@ -35,32 +35,36 @@ export interface BootLoad {
  * ```
  */
 export async function lastValidVersions(
-  ssm: Parameters<typeof readParameterHistory>[0], loaded: readonly LoadedParameter[], rules: ConfigRules,
+  ssm: Parameters<typeof readParameterHistory>[0],
+  loaded: readonly LoadedParameter[],
+  rules: ConfigRules,
 ): Promise<BootLoad> {
   const heldBack: HeldBackVersion[] = [];
   const unresolved = new Map<string, string>();
   const replaced = new Map<string, LoadedParameter>();
-  await Promise.all(loaded.map(async (current) => {
-    const key = rules.keyOf(current.name);
-    if (key === undefined || !rules.accepts(key)) return;
-    const parsed = rules.parse(key, current.value);
-    if (parsed.ok) return;
-    let history: LoadedParameter[];
-    try {
-      history = await readParameterHistory(ssm, current.name);
-    } catch (error) {
-      unresolved.set(key, `its history could not be read to find a valid version (${describeError(error)})`);
-      return;
-    }
-    const valid = history.find((version) => version.version < current.version && rules.parse(key, version.value).ok);
-    if (!valid) {
-      const earlier = history.filter((version) => version.version < current.version).length;
-      unresolved.set(key, `none of the ${earlier} earlier versions of its history passes the schema either`);
-      return;
-    }
-    replaced.set(current.name, valid);
-    heldBack.push({ key, name: current.name, held: valid, refused: current, detail: parsed.detail });
-  }));
+  await Promise.all(
+    loaded.map(async (current) => {
+      const key = rules.keyOf(current.name);
+      if (key === undefined || !rules.accepts(key)) return;
+      const parsed = rules.parse(key, current.value);
+      if (parsed.ok) return;
+      let history: LoadedParameter[];
+      try {
+        history = await readParameterHistory(ssm, current.name);
+      } catch (error) {
+        unresolved.set(key, `its history could not be read to find a valid version (${describeError(error)})`);
+        return;
+      }
+      const valid = history.find((version) => version.version < current.version && rules.parse(key, version.value).ok);
+      if (!valid) {
+        const earlier = history.filter((version) => version.version < current.version).length;
+        unresolved.set(key, `none of the ${earlier} earlier versions of its history passes the schema either`);
+        return;
+      }
+      replaced.set(current.name, valid);
+      heldBack.push({ key, name: current.name, held: valid, refused: current, detail: parsed.detail });
+    }),
+  );
   heldBack.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return { loaded: loaded.map((parameter) => replaced.get(parameter.name) ?? parameter), heldBack, unresolved };
 }

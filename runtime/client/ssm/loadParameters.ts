@@ -25,7 +25,10 @@ export const PARAMETERS_PAGE_SIZE = 10;
  */
 export async function loadParameters(ssm: SSMClient, path: string): Promise<LoadedParameter[]> {
   const loaded: LoadedParameter[] = [];
-  const pages = paginateGetParametersByPath({ client: ssm, pageSize: PARAMETERS_PAGE_SIZE }, { Path: path, Recursive: true, WithDecryption: true });
+  const pages = paginateGetParametersByPath(
+    { client: ssm, pageSize: PARAMETERS_PAGE_SIZE },
+    { Path: path, Recursive: true, WithDecryption: true },
+  );
   for await (const page of pages) {
     for (const parameter of page.Parameters ?? []) {
       const read = toLoadedParameter(parameter);
@@ -38,6 +41,13 @@ export async function loadParameters(ssm: SSMClient, path: string): Promise<Load
 /** A parameter of an SSM answer, or undefined when a field this library needs is missing. */
 export function toLoadedParameter(parameter: Parameter): LoadedParameter | undefined {
   const { Name: name, Type: type, Value: value, Version: version, LastModifiedDate: modified } = parameter;
-  if (!name || value === undefined || version === undefined || !type || !PARAMETER_TYPES.includes(type as ParameterType)) return undefined;
+  if (
+    !name ||
+    value === undefined ||
+    version === undefined ||
+    !type ||
+    !PARAMETER_TYPES.includes(type as ParameterType)
+  )
+    return undefined;
   return { name, type: type as ParameterType, value, version, modifiedAt: modified ? modified.getTime() : 0 };
 }

@@ -19,7 +19,8 @@ const MAX_HISTORY_PAGES = 20;
 export async function readParameterHistory(ssm: SSMClient, name: string): Promise<LoadedParameter[]> {
   const versions: LoadedParameter[] = [];
   const pages = paginateGetParameterHistory(
-    { client: ssm, pageSize: HISTORY_PAGE_SIZE }, { Name: name, WithDecryption: true },
+    { client: ssm, pageSize: HISTORY_PAGE_SIZE },
+    { Name: name, WithDecryption: true },
   );
   let read = 0;
   for await (const page of pages) {

@@ -11,15 +11,19 @@ import { fetchParameterVersion } from "./fetchParameter";
  * `fetchError`; never throws.
  */
 export async function readSecureValues(
-  ssm: SSMClient, candidates: readonly CandidateChange[], needsValue: (change: ParameterChange) => boolean,
+  ssm: SSMClient,
+  candidates: readonly CandidateChange[],
+  needsValue: (change: ParameterChange) => boolean,
   jitterMs = 0,
 ): Promise<readonly CandidateChange[]> {
   if (!candidates.some((candidate) => needsValue(candidate.change))) return candidates;
-  return Promise.all(candidates.map(async (candidate) => {
-    if (!needsValue(candidate.change)) return candidate;
-    if (jitterMs > 0 && candidate.via === "stream") await delay(Math.floor(Math.random() * jitterMs));
-    const fetched = await fetchParameterVersion(ssm, candidate.change.name, candidate.change.version);
-    if (!fetched.ok) return { ...candidate, fetchError: fetched.detail };
-    return { ...candidate, change: { ...candidate.change, value: fetched.parameter.value } };
-  }));
+  return Promise.all(
+    candidates.map(async (candidate) => {
+      if (!needsValue(candidate.change)) return candidate;
+      if (jitterMs > 0 && candidate.via === "stream") await delay(Math.floor(Math.random() * jitterMs));
+      const fetched = await fetchParameterVersion(ssm, candidate.change.name, candidate.change.version);
+      if (!fetched.ok) return { ...candidate, fetchError: fetched.detail };
+      return { ...candidate, change: { ...candidate.change, value: fetched.parameter.value } };
+    }),
+  );
 }

@@ -29,7 +29,11 @@ export interface StoreOutcome {
 }
 
 const EMPTY_STATE: ConfigState = {
-  values: frozenRecord([]), raws: frozenRecord([]), held: new Map(), tombstones: new Map(), refused: new Map(),
+  values: frozenRecord([]),
+  raws: frozenRecord([]),
+  held: new Map(),
+  tombstones: new Map(),
+  refused: new Map(),
 };
 
 /**
@@ -79,7 +83,13 @@ export class ConfigStore {
     for (const [key, revision] of refused) {
       const entry = held.get(key);
       if (entry === undefined || compareRevisions(revision, entry) <= 0) continue;
-      back.push({ name: entry.name, key, version: entry.version, refusedVersion: revision.version, detail: revision.detail });
+      back.push({
+        name: entry.name,
+        key,
+        version: entry.version,
+        refusedVersion: revision.version,
+        detail: revision.detail,
+      });
     }
     return back.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
@@ -87,8 +97,15 @@ export class ConfigStore {
   /** What the instance holds, sorted by name, as `state()` and the `State` RPC report it. */
   public heldParameters(): HeldParameterInfo[] {
     return [...this.current.held.values()]
-      .map(({ name, key, type, version, modifiedAt, appliedAt, via }) =>
-        ({ name, key, type, version, modifiedAt, appliedAt, via }))
+      .map(({ name, key, type, version, modifiedAt, appliedAt, via }) => ({
+        name,
+        key,
+        type,
+        version,
+        modifiedAt,
+        appliedAt,
+        via,
+      }))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
@@ -133,7 +150,8 @@ export class ConfigStore {
       if (key === undefined || !this.rules.accepts(key)) continue;
       seen.add(key);
       candidates.push({
-        change: { name, operation: "Update", version, type, value, modifiedAt, changedAt: modifiedAt }, via: "reload",
+        change: { name, operation: "Update", version, type, value, modifiedAt, changedAt: modifiedAt },
+        via: "reload",
         authoritativeSince: loadStartedAt,
       });
     }
@@ -142,8 +160,12 @@ export class ConfigStore {
       candidates.push({
         // The tombstone sits just after the held revision: it stops late copies of it, not a later re-creation.
         change: {
-          name: entry.name, operation: "Delete", version: entry.version, type: entry.type,
-          modifiedAt: entry.modifiedAt + 1, changedAt: loadStartedAt,
+          name: entry.name,
+          operation: "Delete",
+          version: entry.version,
+          type: entry.type,
+          modifiedAt: entry.modifiedAt + 1,
+          changedAt: loadStartedAt,
         },
         via: "reload",
         authoritativeSince: loadStartedAt,

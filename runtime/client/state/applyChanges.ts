@@ -1,8 +1,19 @@
-import { compareRevisions, isNewerRevision, type NackReason, type ParameterChange, type Revision } from "../../protocol";
+import {
+  compareRevisions,
+  isNewerRevision,
+  type NackReason,
+  type ParameterChange,
+  type Revision,
+} from "../../protocol";
 import type { ChangeVia, ConfigChange } from "../types";
 import type { ConfigRules } from "./configRules";
 import {
-  frozenRecord, revisionOf, type ConfigState, type HeldEntry, type RefusedRevision, type SeenRevision,
+  frozenRecord,
+  revisionOf,
+  type ConfigState,
+  type HeldEntry,
+  type RefusedRevision,
+  type SeenRevision,
 } from "./configState";
 
 /**
@@ -35,13 +46,23 @@ export interface CandidateChange {
 /** What happened to one candidate. */
 export type ChangeResult =
   /** Now held (also when only the version moved). */
-  | { readonly status: "applied"; readonly candidate: CandidateChange; readonly key: string; readonly version: number; readonly valueChanged: boolean }
+  | {
+      readonly status: "applied";
+      readonly candidate: CandidateChange;
+      readonly key: string;
+      readonly version: number;
+      readonly valueChanged: boolean;
+    }
   /** Already held: the same revision. */
   | { readonly status: "unchanged"; readonly candidate: CandidateChange; readonly version: number }
   /** Refused; `repeated` when this very revision was refused before (report it once). */
   | {
-      readonly status: "refused"; readonly candidate: CandidateChange; readonly version: number;
-      readonly reason: NackReason; readonly detail: string; readonly repeated: boolean;
+      readonly status: "refused";
+      readonly candidate: CandidateChange;
+      readonly version: number;
+      readonly reason: NackReason;
+      readonly detail: string;
+      readonly repeated: boolean;
     };
 
 /** The outcome of {@link applyChanges}. */
@@ -93,7 +114,12 @@ class Draft {
  * was recorded after its load began: SSM is the truth. The same revision is `unchanged`; a refused
  * change keeps the old value. Pure: no I/O, the clock is `now`.
  */
-export function applyChanges(state: ConfigState, candidates: readonly CandidateChange[], rules: ConfigRules, now: number): AppliedBatch {
+export function applyChanges(
+  state: ConfigState,
+  candidates: readonly CandidateChange[],
+  rules: ConfigRules,
+  now: number,
+): AppliedBatch {
   const draft = new Draft(state);
   const results = candidates.map((candidate) => offer(draft, candidate, rules, now));
   if (draft.held === undefined && draft.tombstones === undefined) {
@@ -107,15 +133,22 @@ export function applyChanges(state: ConfigState, candidates: readonly CandidateC
     const after = held.get(key);
     if (before?.raw === after?.raw && (before === undefined) === (after === undefined)) continue;
     changes.push({
-      key, name: rules.nameOf(key), previous: state.values[key], value: draft.parsed.get(key),
-      version: after?.version ?? before?.version ?? 0, deleted: after === undefined, via: draft.lastVia.get(key) ?? "stream",
+      key,
+      name: rules.nameOf(key),
+      previous: state.values[key],
+      value: draft.parsed.get(key),
+      version: after?.version ?? before?.version ?? 0,
+      deleted: after === undefined,
+      via: draft.lastVia.get(key) ?? "stream",
     });
   }
   const valuesChanged = changes.length > 0;
   return {
     state: {
       values: valuesChanged ? mergeRecord(state.values, draft.parsed) : state.values,
-      raws: valuesChanged ? frozenRecord([...held.values()].map((entry) => [entry.key, entry.raw] as const)) : state.raws,
+      raws: valuesChanged
+        ? frozenRecord([...held.values()].map((entry) => [entry.key, entry.raw] as const))
+        : state.raws,
       held,
       tombstones: draft.tombstones ?? state.tombstones,
       refused: draft.refused ?? state.refused,
@@ -130,8 +163,14 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
   const { change } = candidate;
   const key = rules.keyOf(change.name);
   const heldNow = key === undefined ? undefined : draft.heldOf(key);
-  const refuse = (reason: NackReason, detail: string, repeated = false): ChangeResult =>
-    ({ status: "refused", candidate, version: heldNow?.version ?? 0, reason, detail, repeated });
+  const refuse = (reason: NackReason, detail: string, repeated = false): ChangeResult => ({
+    status: "refused",
+    candidate,
+    version: heldNow?.version ?? 0,
+    reason,
+    detail,
+    repeated,
+  });
 
   if (key === undefined) return refuse("OUTSIDE_PREFIX", `${change.name} is not under ${rules.parameterPath}`);
   if (!rules.accepts(key)) return refuse("UNKNOWN_NAME", `${key} is not a key of this service's schema`);
@@ -144,7 +183,8 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
     draft.writeRefused().delete(key);
     refused = undefined;
   }
-  if (heldNow && compareRevisions(change, heldNow) === 0 && change.operation !== "Delete") return { status: "unchanged", candidate, version: heldNow.version };
+  if (heldNow && compareRevisions(change, heldNow) === 0 && change.operation !== "Delete")
+    return { status: "unchanged", candidate, version: heldNow.version };
   if (!heldNow && tombstone && change.operation === "Delete" && compareRevisions(change, tombstone) >= 0) {
     // Already deleted: a duplicate, or a later delete that removes nothing more.
     if (compareRevisions(change, tombstone) > 0) draft.writeTombstones().set(key, seen(change, now));
@@ -154,22 +194,33 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
   if (refused && compareRevisions(change, refused) === 0) return refuse("VALIDATION_FAILED", refused.detail, true);
   if (candidate.via !== "reload" && candidate.via !== "boot" && change.modifiedAt > now + MAX_CLOCK_AHEAD_MS) {
     // A revision from the future would make every real later version look older, reloads included.
-    return refuse("MALFORMED", `version ${change.version} of ${key} claims a modification time ${new Date(change.modifiedAt).toISOString()}, ahead of this instance's clock by more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes`);
+    return refuse(
+      "MALFORMED",
+      `version ${change.version} of ${key} claims a modification time ${new Date(change.modifiedAt).toISOString()}, ahead of this instance's clock by more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes`,
+    );
   }
   // A reload yields only to what the instance recorded after its load began (that may be newer than the load).
-  const newest = since === undefined ? newestSeen(heldNow, tombstone, refused) : newestSeen(
-    heldNow && heldNow.appliedAt >= since ? heldNow : undefined, tombstone && tombstone.seenAt >= since ? tombstone : undefined,
-    refused,
-  );
+  const newest =
+    since === undefined
+      ? newestSeen(heldNow, tombstone, refused)
+      : newestSeen(
+          heldNow && heldNow.appliedAt >= since ? heldNow : undefined,
+          tombstone && tombstone.seenAt >= since ? tombstone : undefined,
+          refused,
+        );
   if (!isNewerRevision(change, newest)) {
-    return refuse("OLDER_VERSION", `version ${change.version} of ${key} is older than version ${newest?.version ?? 0} already seen`);
+    return refuse(
+      "OLDER_VERSION",
+      `version ${change.version} of ${key} is older than version ${newest?.version ?? 0} already seen`,
+    );
   }
   if (candidate.fetchError !== undefined) return refuse("FETCH_FAILED", candidate.fetchError);
   // Not remembered as refused: the real revision may still arrive.
   if (candidate.unpublished !== undefined) return refuse("NOT_PUBLISHED", candidate.unpublished);
 
   const deleting = change.operation === "Delete";
-  if (!deleting && change.value === undefined) return refuse("MALFORMED", `a ${change.operation} of ${key} carries no value`);
+  if (!deleting && change.value === undefined)
+    return refuse("MALFORMED", `a ${change.operation} of ${key} carries no value`);
   const parsed = rules.parse(key, deleting ? undefined : change.value);
   if (!parsed.ok) {
     const detail = deleting ? `${key} is required and cannot be deleted: ${parsed.detail}` : `${key}: ${parsed.detail}`;
@@ -188,8 +239,14 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
   }
   if (tombstone) draft.writeTombstones().delete(key);
   draft.writeHeld().set(key, {
-    name: change.name, key, type: change.type, raw: change.value as string,
-    version: change.version, modifiedAt: change.modifiedAt, appliedAt: now, via: candidate.via,
+    name: change.name,
+    key,
+    type: change.type,
+    raw: change.value as string,
+    version: change.version,
+    modifiedAt: change.modifiedAt,
+    appliedAt: now,
+    via: candidate.via,
   });
   return { status: "applied", candidate, key, version: change.version, valueChanged: heldNow?.raw !== change.value };
 }
@@ -199,10 +256,14 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
  * only when it is newer (`isNewerRevision`) than this one.
  */
 export function newestSeen(
-  held: HeldEntry | undefined, tombstone: Revision | undefined, refused: Revision | undefined,
+  held: HeldEntry | undefined,
+  tombstone: Revision | undefined,
+  refused: Revision | undefined,
 ): Revision | undefined {
   return [held && revisionOf(held), tombstone, refused].reduce<Revision | undefined>(
-    (a, b) => (b === undefined ? a : a === undefined || compareRevisions(b, a) > 0 ? b : a), undefined);
+    (a, b) => (b === undefined ? a : a === undefined || compareRevisions(b, a) > 0 ? b : a),
+    undefined,
+  );
 }
 
 /** The revision of `change`, recorded at `now`. */
@@ -211,7 +272,10 @@ function seen(change: Revision, now: number): SeenRevision {
 }
 
 /** A frozen copy of `base` with `updates` written over it. */
-function mergeRecord(base: Readonly<Record<string, unknown>>, updates: ReadonlyMap<string, unknown>): Readonly<Record<string, unknown>> {
+function mergeRecord(
+  base: Readonly<Record<string, unknown>>,
+  updates: ReadonlyMap<string, unknown>,
+): Readonly<Record<string, unknown>> {
   // A plain loop: Object.assign from a prototype-less (dictionary) record takes V8's slow path, ~2-3× slower.
   const merged = Object.create(null) as Record<string, unknown>;
   for (const key in base) merged[key] = base[key];

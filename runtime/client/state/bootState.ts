@@ -21,7 +21,10 @@ const NO_FALL_BACK: BootFallBack = { heldBack: [], unresolved: new Map() };
  * boots on broken configuration.
  */
 export function bootState(
-  loaded: readonly LoadedParameter[], rules: ConfigRules, now: number, fallBack: BootFallBack = NO_FALL_BACK,
+  loaded: readonly LoadedParameter[],
+  rules: ConfigRules,
+  now: number,
+  fallBack: BootFallBack = NO_FALL_BACK,
 ): ConfigState {
   const problems: ConfigProblem[] = [];
   const held = new Map<string, HeldEntry>();
@@ -37,8 +40,14 @@ export function bootState(
       continue;
     }
     held.set(key, {
-      name: parameter.name, key, type: parameter.type, raw: parameter.value,
-      version: parameter.version, modifiedAt: parameter.modifiedAt, appliedAt: now, via: "boot",
+      name: parameter.name,
+      key,
+      type: parameter.type,
+      raw: parameter.value,
+      version: parameter.version,
+      modifiedAt: parameter.modifiedAt,
+      appliedAt: now,
+      via: "boot",
     });
     values.push([key, parsed.value]);
   }
@@ -57,7 +66,11 @@ export function bootState(
     raws: frozenRecord([...held.values()].map((entry) => [entry.key, entry.raw] as const)),
     held,
     tombstones: new Map(),
-    refused: new Map(fallBack.heldBack.map(({ key, refused, detail }): [string, RefusedRevision] =>
-      [key, { version: refused.version, modifiedAt: refused.modifiedAt, seenAt: now, detail: `${key}: ${detail}` }])),
+    refused: new Map(
+      fallBack.heldBack.map(({ key, refused, detail }): [string, RefusedRevision] => [
+        key,
+        { version: refused.version, modifiedAt: refused.modifiedAt, seenAt: now, detail: `${key}: ${detail}` },
+      ]),
+    ),
   };
 }

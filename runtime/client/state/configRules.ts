@@ -12,7 +12,11 @@ export const PARAMETER_PATH_PATTERN = /^\/[a-zA-Z0-9_.\-/]*\/$/;
 export class ConfigRules {
   private readonly schemas: ReadonlyMap<string, z.ZodType>;
 
-  public constructor(public readonly parameterPath: string, schema: ConfigSchema | undefined, public readonly strict: boolean) {
+  public constructor(
+    public readonly parameterPath: string,
+    schema: ConfigSchema | undefined,
+    public readonly strict: boolean,
+  ) {
     this.schemas = new Map(Object.entries(schema ?? {}));
   }
 

@@ -65,7 +65,15 @@ export class Acknowledger {
     this.flush();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, graceMs)));
-    await Promise.race([Promise.allSettled([...this.pending]).then(() => this.redis.quit()).then(() => undefined, () => undefined), timeout]);
+    await Promise.race([
+      Promise.allSettled([...this.pending])
+        .then(() => this.redis.quit())
+        .then(
+          () => undefined,
+          () => undefined,
+        ),
+      timeout,
+    ]);
     clearTimeout(timer);
     this.redis.disconnect();
   }

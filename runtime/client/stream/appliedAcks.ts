@@ -7,10 +7,17 @@ import type { HeldEntry } from "../state/configState";
  * (changed in SSM, published, applied) and the stream entry that carried it.
  */
 export function appliedAcks(
-  applied: readonly AppliedResult[], instanceId: string, appliedAt: number,
+  applied: readonly AppliedResult[],
+  instanceId: string,
+  appliedAt: number,
 ): Omit<AckMessage, "format">[] {
   return applied.map(({ candidate: { change, via, publishedAt, streamId }, version }) => ({
-    instanceId, name: change.name, version, via, appliedAt, modifiedAt: change.modifiedAt,
+    instanceId,
+    name: change.name,
+    version,
+    via,
+    appliedAt,
+    modifiedAt: change.modifiedAt,
     ...(via === "stream" || via === "rpc" ? { changedAt: change.changedAt } : {}),
     ...(publishedAt !== undefined ? { publishedAt } : {}),
     ...(streamId !== undefined ? { streamId } : {}),
@@ -19,8 +26,16 @@ export function appliedAcks(
 
 /** The acknowledgement of each parameter the start loaded. */
 export function bootAcks(
-  held: readonly HeldEntry[], instanceId: string, appliedAt: number,
+  held: readonly HeldEntry[],
+  instanceId: string,
+  appliedAt: number,
 ): Omit<AckMessage, "format">[] {
-  return held.map(({ name, version, modifiedAt }) =>
-    ({ instanceId, name, version, via: "boot" as const, appliedAt, modifiedAt }));
+  return held.map(({ name, version, modifiedAt }) => ({
+    instanceId,
+    name,
+    version,
+    via: "boot" as const,
+    appliedAt,
+    modifiedAt,
+  }));
 }

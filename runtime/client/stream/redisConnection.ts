@@ -18,7 +18,9 @@ export function backoffDelay(attempt: number, backoff: ReconnectBackoff): number
  * backoff and name; `overrides` win over both.
  */
 export function createRedisConnection(
-  connection: RedisConnectionOptions, backoff: ReconnectBackoff, overrides: RedisOptions,
+  connection: RedisConnectionOptions,
+  backoff: ReconnectBackoff,
+  overrides: RedisOptions,
 ): Redis {
   const options: RedisOptions = {
     lazyConnect: true,
@@ -30,7 +32,10 @@ export function createRedisConnection(
 
 /** The connection the stream reader blocks on (`XREAD BLOCK blockMs`), named after the instance. */
 export function createStreamConnection(
-  connection: RedisConnectionOptions, backoff: ReconnectBackoff, instanceId: string, blockMs: number,
+  connection: RedisConnectionOptions,
+  backoff: ReconnectBackoff,
+  instanceId: string,
+  blockMs: number,
 ): Redis {
   return createRedisConnection(connection, backoff, {
     connectionName: `config-refresh:${instanceId}:stream`,
@@ -43,7 +48,9 @@ export function createStreamConnection(
 
 /** The connection the acknowledgements are written on, named after the instance. */
 export function createAckConnection(
-  connection: RedisConnectionOptions, backoff: ReconnectBackoff, instanceId: string,
+  connection: RedisConnectionOptions,
+  backoff: ReconnectBackoff,
+  instanceId: string,
 ): Redis {
   return createRedisConnection(connection, backoff, {
     connectionName: `config-refresh:${instanceId}:acks`,

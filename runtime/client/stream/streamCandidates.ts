@@ -7,7 +7,8 @@ import type { RawStreamEntry } from "./streamReader";
  * (malformed, or a format this code does not know) is skipped and handed to `onSkipped`.
  */
 export function streamCandidates(
-  entries: readonly RawStreamEntry[], onSkipped: (id: string, rejection: StreamEntryRejection, detail: string) => void,
+  entries: readonly RawStreamEntry[],
+  onSkipped: (id: string, rejection: StreamEntryRejection, detail: string) => void,
 ): CandidateChange[] {
   const candidates: CandidateChange[] = [];
   for (const [id, fields] of entries) {

@@ -56,12 +56,17 @@ const NO_REPLICATION_ID = /^0+$/;
 export async function readStreamInfo(redis: Redis, keys: StreamKeys): Promise<StreamInfo> {
   const replies = await redis.multi().xinfo("STREAM", keys.stream).get(keys.epoch).info("replication").exec();
   if (!replies || replies.length !== 3) throw new Error("MULTI XINFO STREAM / GET / INFO was discarded");
-  const [[infoError, info], [epochError, epoch], [, replication]] = replies as [[Error | null, unknown], [Error | null, unknown], [Error | null, unknown]];
+  const [[infoError, info], [epochError, epoch], [, replication]] = replies as [
+    [Error | null, unknown],
+    [Error | null, unknown],
+    [Error | null, unknown],
+  ];
   if (epochError) throw epochError;
   const epochText = typeof epoch === "string" ? epoch : null;
   const ids = replicationIdsOf(replication);
   if (infoError) {
-    if (/no such key/i.test(infoError.message)) return { exists: false, lastGeneratedId: STREAM_START_ID, length: 0, epoch: epochText, ...ids };
+    if (/no such key/i.test(infoError.message))
+      return { exists: false, lastGeneratedId: STREAM_START_ID, length: 0, epoch: epochText, ...ids };
     throw infoError;
   }
   const fields = new Map<string, unknown>();
@@ -97,7 +102,9 @@ function replicationIdsOf(reply: unknown): Pick<StreamInfo, "replicationId" | "p
 /** The position at the current end of the stream: read from here, reload everything before. */
 export function positionAt(info: StreamInfo): StreamPosition {
   return {
-    lastId: info.lastGeneratedId, consumed: info.exists ? info.entriesAdded : 0, epoch: info.epoch,
+    lastId: info.lastGeneratedId,
+    consumed: info.exists ? info.entriesAdded : 0,
+    epoch: info.epoch,
     ...(info.replicationId !== undefined ? { replicationId: info.replicationId } : {}),
   };
 }
@@ -135,11 +142,18 @@ export function assessStreamPosition(position: StreamPosition, info: StreamInfo)
   if (info.entriesAdded !== undefined && position.consumed !== undefined) {
     if (info.entriesAdded < position.consumed) return "recreated";
     if (info.entriesAdded - info.length > position.consumed) return "trimmed";
-  } else if (info.firstEntryId !== undefined && position.lastId !== STREAM_START_ID && compareStreamIds(info.firstEntryId, position.lastId) > 0) {
+  } else if (
+    info.firstEntryId !== undefined &&
+    position.lastId !== STREAM_START_ID &&
+    compareStreamIds(info.firstEntryId, position.lastId) > 0
+  ) {
     return "trimmed";
   }
   if (info.maxDeletedId !== undefined && compareStreamIds(info.maxDeletedId, position.lastId) > 0) return "trimmed";
-  const promoted = info.previousReplicationId !== undefined && position.replicationId !== undefined
-    && info.replicationId !== undefined && info.replicationId !== position.replicationId;
+  const promoted =
+    info.previousReplicationId !== undefined &&
+    position.replicationId !== undefined &&
+    info.replicationId !== undefined &&
+    info.replicationId !== position.replicationId;
   return promoted ? "failover" : "ok";
 }

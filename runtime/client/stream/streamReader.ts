@@ -105,8 +105,17 @@ export class StreamReader {
           if (this.stopped) break;
         }
         const from = this.current as StreamPosition;
-        const reply = (await this.untilStopped(this.redis.xread("COUNT", this.options.batchSize, "BLOCK", this.options.blockMs, "STREAMS", this.keys.stream, from.lastId))) as
-          | [string, RawStreamEntry[]][] | null | typeof STOPPED;
+        const reply = (await this.untilStopped(
+          this.redis.xread(
+            "COUNT",
+            this.options.batchSize,
+            "BLOCK",
+            this.options.blockMs,
+            "STREAMS",
+            this.keys.stream,
+            from.lastId,
+          ),
+        )) as [string, RawStreamEntry[]][] | null | typeof STOPPED;
         if (reply === STOPPED || this.stopped) break;
         failures = 0;
         const entries = reply?.[0]?.[1] ?? [];
@@ -147,7 +156,9 @@ export class StreamReader {
     if (publication === undefined) return;
     for (;;) {
       const after = (entries[entries.length - 1] as RawStreamEntry)[0];
-      const more = (await this.untilStopped(this.redis.xrange(this.keys.stream, `(${after}`, "+", "COUNT", this.options.batchSize))) as RawStreamEntry[] | typeof STOPPED;
+      const more = (await this.untilStopped(
+        this.redis.xrange(this.keys.stream, `(${after}`, "+", "COUNT", this.options.batchSize),
+      )) as RawStreamEntry[] | typeof STOPPED;
       if (more === STOPPED) return;
       const end = more.findIndex((entry) => publishedAtOf(entry) !== publication);
       entries.push(...(end < 0 ? more : more.slice(0, end)));

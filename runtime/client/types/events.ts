@@ -55,14 +55,34 @@ export type ClientEvent =
   | { readonly type: "applied"; readonly via: ChangeVia; readonly parameters: readonly AppliedParameter[] }
   /** Started on an older version: the schema refuses SSM's current `refusedVersion` of the key. */
   | {
-      readonly type: "held-back"; readonly name: string; readonly key: string; readonly version: number;
-      readonly refusedVersion: number; readonly detail: string;
+      readonly type: "held-back";
+      readonly name: string;
+      readonly key: string;
+      readonly version: number;
+      readonly refusedVersion: number;
+      readonly detail: string;
     }
-  | { readonly type: "rejected"; readonly via: ChangeVia; readonly name: string; readonly version: number; readonly reason: NackReason; readonly detail: string }
-  | { readonly type: "entry-skipped"; readonly id: string; readonly rejection: StreamEntryRejection; readonly detail: string }
+  | {
+      readonly type: "rejected";
+      readonly via: ChangeVia;
+      readonly name: string;
+      readonly version: number;
+      readonly reason: NackReason;
+      readonly detail: string;
+    }
+  | {
+      readonly type: "entry-skipped";
+      readonly id: string;
+      readonly rejection: StreamEntryRejection;
+      readonly detail: string;
+    }
   | { readonly type: "reload"; readonly reason: ReloadReason; readonly applied: number; readonly rejected: number }
   | { readonly type: "reload-failed"; readonly reason: ReloadReason; readonly error: Error; readonly retryInMs: number }
-  | { readonly type: "stream-reset"; readonly reason: "trimmed" | "recreated" | "failover" | "resync"; readonly lastStreamId: string }
+  | {
+      readonly type: "stream-reset";
+      readonly reason: "trimmed" | "recreated" | "failover" | "resync";
+      readonly lastStreamId: string;
+    }
   | { readonly type: "reconnected"; readonly connection: "stream" | "acks" }
   | { readonly type: "redis-error"; readonly connection: "stream" | "acks" | "check"; readonly error: Error }
   | { readonly type: "stream-error"; readonly error: Error; readonly retryInMs: number }
@@ -70,8 +90,16 @@ export type ClientEvent =
   | { readonly type: "listener-failed"; readonly selector: string; readonly error: Error }
   | { readonly type: "derive-failed"; readonly keys: readonly string[]; readonly error: Error }
   | { readonly type: "unauthenticated"; readonly method: RefreshMethod }
-  | { readonly type: "registration"; readonly action: "registered" | "healthy" | "unhealthy" | "deregistered"; readonly instanceId: string }
-  | { readonly type: "registration-failed"; readonly action: "register" | "healthy" | "unhealthy" | "deregister"; readonly error: Error }
+  | {
+      readonly type: "registration";
+      readonly action: "registered" | "healthy" | "unhealthy" | "deregistered";
+      readonly instanceId: string;
+    }
+  | {
+      readonly type: "registration-failed";
+      readonly action: "register" | "healthy" | "unhealthy" | "deregister";
+      readonly error: Error;
+    }
   /** `close()` finished: no change is applied after this one (the last event a client emits). */
   | { readonly type: "closed" };
 

@@ -1,2 +1,6 @@
 export { readRefreshInput, type RefreshInput } from "./readRefreshInput";
-export { PARAMETER_STORE_CHANGE, parseParameterStoreChange, type ParameterStoreChange } from "./parameterStoreChangeEvent";
+export {
+  PARAMETER_STORE_CHANGE,
+  parseParameterStoreChange,
+  type ParameterStoreChange,
+} from "./parameterStoreChangeEvent";

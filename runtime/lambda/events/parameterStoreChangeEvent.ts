@@ -38,9 +38,12 @@ const eventSchema = z.object({
     operation: z.string().refine((op) => (CHANGE_OPERATIONS as readonly string[]).includes(op), {
       message: `is not one of ${CHANGE_OPERATIONS.join(", ")}`,
     }),
-    type: z.string().refine((t) => (PARAMETER_TYPES as readonly string[]).includes(t), {
-      message: `is not one of ${PARAMETER_TYPES.join(", ")}`,
-    }).optional(),
+    type: z
+      .string()
+      .refine((t) => (PARAMETER_TYPES as readonly string[]).includes(t), {
+        message: `is not one of ${PARAMETER_TYPES.join(", ")}`,
+      })
+      .optional(),
   }),
 });
 
@@ -56,7 +59,9 @@ export function looksLikeEventBridgeEvent(value: unknown): value is Record<strin
 export function parseParameterStoreChange(value: unknown, source: string): ParameterStoreChange | { error: string } {
   const parsed = eventSchema.safeParse(value);
   if (!parsed.success) {
-    const issues = parsed.error.issues.slice(0, 3).map((issue) => `${issue.path.join(".") || "event"} ${issue.message}`);
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((issue) => `${issue.path.join(".") || "event"} ${issue.message}`);
     return { error: `not a valid "${PARAMETER_STORE_CHANGE}" event: ${issues.join("; ")}` };
   }
   const { id, time, detail } = parsed.data;

@@ -1,5 +1,9 @@
 import type { RejectedRecord } from "../types";
-import { looksLikeEventBridgeEvent, parseParameterStoreChange, type ParameterStoreChange } from "./parameterStoreChangeEvent";
+import {
+  looksLikeEventBridgeEvent,
+  parseParameterStoreChange,
+  type ParameterStoreChange,
+} from "./parameterStoreChangeEvent";
 
 /** The changes found in one invocation's input, and the records that were not changes. */
 export interface RefreshInput {
@@ -40,7 +44,8 @@ function collect(value: unknown, source: string, depth: number, into: RefreshInp
     value.forEach((item, index) => collect(item, `${source}[${index}]`, depth + 1, into));
     return;
   }
-  if (typeof value !== "object" || value === null) return reject(`is ${value === null ? "null" : typeof value}, not an event`);
+  if (typeof value !== "object" || value === null)
+    return reject(`is ${value === null ? "null" : typeof value}, not an event`);
   if (looksLikeEventBridgeEvent(value)) {
     const change = parseParameterStoreChange(value, source);
     if ("error" in change) return reject(change.error);

@@ -77,12 +77,16 @@ export class RefreshFanOut {
       const scope = this.options.scopePattern?.match(name);
       scopes.set(scope ? JSON.stringify(scope) : "", scope);
     }
-    return Promise.all([...scopes].map(async ([key, scope]) => [key, await this.discover(scope)] as const)).then((found) => new Map(found));
+    return Promise.all([...scopes].map(async ([key, scope]) => [key, await this.discover(scope)] as const)).then(
+      (found) => new Map(found),
+    );
   }
 
   /** Sends the published changes to the instances concerned (found by `prefetched` when given). */
   public async refresh(
-    published: readonly PublishedChange[], remainingTimeMs?: () => number, prefetched?: PrefetchedDiscovery,
+    published: readonly PublishedChange[],
+    remainingTimeMs?: () => number,
+    prefetched?: PrefetchedDiscovery,
   ): Promise<FanOutOutcome> {
     if (published.length === 0) return { instances: [], errors: [], capped: [] };
     const { targets, errors, capped } = await this.targets(published, prefetched);
@@ -90,13 +94,22 @@ export class RefreshFanOut {
     const instances = await mapConcurrently([...targets.values()], concurrency, ({ instance, changes }) => {
       if (!instance.address) {
         return Promise.resolve<InstanceRefreshResult>({
-          instanceId: instance.instanceId, address: "", outcome: "unreachable", unreachableReason: "no-address",
-          results: [], attempts: 0, latencyMs: 0, error: instance.addressError ?? "no address",
+          instanceId: instance.instanceId,
+          address: "",
+          outcome: "unreachable",
+          unreachableReason: "no-address",
+          results: [],
+          attempts: 0,
+          latencyMs: 0,
+          error: instance.addressError ?? "no address",
         });
       }
       const ordered = published.filter((change) => changes.has(change));
       return refreshInstance({ instanceId: instance.instanceId, address: instance.address }, request(ordered), {
-        pool: this.options.pool, tokens: this.options.tokens, deadlineMs: this.options.deadlineMs, retries: this.options.retries,
+        pool: this.options.pool,
+        tokens: this.options.tokens,
+        deadlineMs: this.options.deadlineMs,
+        retries: this.options.retries,
         ...(remainingTimeMs ? { remainingTimeMs } : {}),
       });
     });
@@ -105,7 +118,10 @@ export class RefreshFanOut {
   }
 
   /** Instance → the changes it must receive. */
-  private async targets(published: readonly PublishedChange[], prefetched?: PrefetchedDiscovery): Promise<{
+  private async targets(
+    published: readonly PublishedChange[],
+    prefetched?: PrefetchedDiscovery,
+  ): Promise<{
     targets: Map<string, { instance: DiscoveredInstance; changes: Set<PublishedChange> }>;
     errors: string[];
     capped: string[];
@@ -122,15 +138,17 @@ export class RefreshFanOut {
     const capped: string[] = [];
     const targets = new Map<string, { instance: DiscoveredInstance; changes: Set<PublishedChange> }>();
     const early = await prefetched;
-    const discovered = await Promise.all([...groups].map(async ([key, group]) => {
-      const found = early?.get(key) ?? (await this.discover(group.scope));
-      if ("error" in found) {
-        errors.push(found.error);
-        return { group, instances: [] };
-      }
-      if (found.capped) capped.push(found.capped);
-      return { group, instances: found.instances };
-    }));
+    const discovered = await Promise.all(
+      [...groups].map(async ([key, group]) => {
+        const found = early?.get(key) ?? (await this.discover(group.scope));
+        if ("error" in found) {
+          errors.push(found.error);
+          return { group, instances: [] };
+        }
+        if (found.capped) capped.push(found.capped);
+        return { group, instances: found.instances };
+      }),
+    );
     for (const { group, instances } of discovered) {
       for (const instance of instances) {
         const target = targets.get(instance.instanceId) ?? { instance, changes: new Set<PublishedChange>() };
@@ -143,17 +161,23 @@ export class RefreshFanOut {
 
   /** The healthy instances of one scope (all of them for `undefined`), or the failure as a sentence. */
   private async discover(scope: Record<string, string> | undefined): Promise<Discovery> {
-    const where = scope ? ` for ${Object.entries(scope).map(([k, v]) => `${k}=${v}`).join(",")}` : "";
+    const where = scope
+      ? ` for ${Object.entries(scope)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(",")}`
+      : "";
     try {
       const found = await discoverInstances(this.options.serviceDiscovery, {
-        namespaceName: this.options.namespaceName, serviceName: this.options.serviceName,
+        namespaceName: this.options.namespaceName,
+        serviceName: this.options.serviceName,
         ...(scope ? { queryParameters: scope } : {}),
         ...(this.options.discoveryMaxResults !== undefined ? { maxResults: this.options.discoveryMaxResults } : {}),
       });
       if (!found.capped) return { instances: found.instances };
-      const capped = `Cloud Map DiscoverInstances${where} returned ${found.instances.length} instances, as many as `
-        + `MaxResults (${found.maxResults}; it cannot paginate): more instances may exist, they were not called `
-        + "and read the change from the stream";
+      const capped =
+        `Cloud Map DiscoverInstances${where} returned ${found.instances.length} instances, as many as ` +
+        `MaxResults (${found.maxResults}; it cannot paginate): more instances may exist, they were not called ` +
+        "and read the change from the stream";
       return { instances: found.instances, capped };
     } catch (error) {
       return { error: `Cloud Map DiscoverInstances${where} failed: ${describeError(error)}` };
@@ -163,6 +187,9 @@ export class RefreshFanOut {
 
 function request(changes: readonly PublishedChange[]): RefreshRequest {
   const ids = [...new Set(changes.flatMap((change) => (change.eventId ? [change.eventId] : [])))];
-  const eventId = ids.length > MAX_EVENT_IDS ? `${ids.slice(0, MAX_EVENT_IDS).join(",")},+${ids.length - MAX_EVENT_IDS} more` : ids.join(",");
+  const eventId =
+    ids.length > MAX_EVENT_IDS
+      ? `${ids.slice(0, MAX_EVENT_IDS).join(",")},+${ids.length - MAX_EVENT_IDS} more`
+      : ids.join(",");
   return { changes: changes.map(toWireChange), eventId, sentAtMs: Date.now() };
 }

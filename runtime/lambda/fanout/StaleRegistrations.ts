@@ -79,14 +79,16 @@ export class StaleRegistrations {
   public async review(instances: readonly InstanceRefreshResult[]): Promise<StaleReview> {
     const reason = (i: InstanceRefreshResult) => i.unreachableReason;
     const suspects = instances.filter((i) => reason(i) === "no-answer" || reason(i) === "other-instance");
-    const answered = instances.filter((i) => i.outcome !== "unreachable" || reason(i) === "refused"
-      || reason(i) === "other-instance");
+    const answered = instances.filter(
+      (i) => i.outcome !== "unreachable" || reason(i) === "refused" || reason(i) === "other-instance",
+    );
     const silent = suspects.filter((i) => reason(i) === "no-answer").length;
     const strike = suspects.length > 0 && answered.length >= silent;
     const review: StaleReview = { deregistered: [], errors: [] };
     if (suspects.length > 0 && !strike) {
-      review.suspended = `${silent} of ${instances.length} instances did not answer: the fault may be the function's `
-        + "own network, so no registration was counted as stale this time";
+      review.suspended =
+        `${silent} of ${instances.length} instances did not answer: the fault may be the function's ` +
+        "own network, so no registration was counted as stale this time";
     }
     const cleared = answered.filter((i) => reason(i) !== "other-instance").map((i) => i.instanceId);
     if (!strike && cleared.length === 0) return review;
@@ -97,7 +99,14 @@ export class StaleRegistrations {
       const redis = await this.options.redis();
       const { key, afterInvocations, afterMs } = this.options;
       const args = [
-        this.now(), afterInvocations, afterMs, COUNT_TTL_MS, strike ? 1 : 0, struck.length, ...struck, ...cleared,
+        this.now(),
+        afterInvocations,
+        afterMs,
+        COUNT_TTL_MS,
+        strike ? 1 : 0,
+        struck.length,
+        ...struck,
+        ...cleared,
       ];
       due = (await redis.eval(STALE_REGISTRATION_SCRIPT, 1, key, ...args)) as string[];
     } catch (error) {
@@ -111,8 +120,11 @@ export class StaleRegistrations {
       const instance = byId.get(due[i]!);
       if (!instance) continue;
       candidates.push({
-        instanceId: instance.instanceId, address: instance.address, reason: reason(instance) ?? "no-answer",
-        invocations: Number(due[i + 2]), sinceMs: Number(due[i + 1]),
+        instanceId: instance.instanceId,
+        address: instance.address,
+        reason: reason(instance) ?? "no-answer",
+        invocations: Number(due[i + 2]),
+        sinceMs: Number(due[i + 1]),
       });
     }
     const failures = await mapConcurrently(candidates, DEREGISTER_CONCURRENCY, (c) => this.deregister(c));
@@ -121,7 +133,8 @@ export class StaleRegistrations {
       else review.deregistered.push(candidates[index]!);
     });
     if (review.deregistered.length > 0) {
-      await this.options.redis()
+      await this.options
+        .redis()
         .then((redis) => redis.hdel(this.options.key, ...review.deregistered.map((d) => d.instanceId)))
         .catch(() => undefined); // a count left behind only expires later
     }
@@ -131,9 +144,12 @@ export class StaleRegistrations {
   /** `DeregisterInstance`; an instance already gone is fine. The failure as a sentence, if any. */
   private async deregister(candidate: DeregisteredInstance): Promise<string | undefined> {
     try {
-      await this.options.serviceDiscovery.send(new DeregisterInstanceCommand({
-        ServiceId: this.options.serviceId, InstanceId: candidate.instanceId,
-      }));
+      await this.options.serviceDiscovery.send(
+        new DeregisterInstanceCommand({
+          ServiceId: this.options.serviceId,
+          InstanceId: candidate.instanceId,
+        }),
+      );
       return undefined;
     } catch (error) {
       if ((error as Error).name === "InstanceNotFound") return undefined;

@@ -45,17 +45,20 @@ export interface Discovery {
  */
 export async function discoverInstances(client: ServiceDiscoveryClient, query: DiscoveryQuery): Promise<Discovery> {
   const maxResults = query.maxResults ?? FAN_OUT_DEFAULTS.discoveryMaxResults;
-  const answer = await client.send(new DiscoverInstancesCommand({
-    NamespaceName: query.namespaceName,
-    ServiceName: query.serviceName,
-    HealthStatus: "HEALTHY",
-    MaxResults: maxResults,
-    ...(query.queryParameters ? { QueryParameters: query.queryParameters } : {}),
-  }));
+  const answer = await client.send(
+    new DiscoverInstancesCommand({
+      NamespaceName: query.namespaceName,
+      ServiceName: query.serviceName,
+      HealthStatus: "HEALTHY",
+      MaxResults: maxResults,
+      ...(query.queryParameters ? { QueryParameters: query.queryParameters } : {}),
+    }),
+  );
   const found = answer.Instances ?? [];
   return {
     instances: found.flatMap((instance) =>
-      (instance.InstanceId ? [toInstance(instance.InstanceId, instance.Attributes ?? {})] : [])),
+      instance.InstanceId ? [toInstance(instance.InstanceId, instance.Attributes ?? {})] : [],
+    ),
     capped: found.length >= maxResults,
     maxResults,
   };
@@ -63,10 +66,14 @@ export async function discoverInstances(client: ServiceDiscoveryClient, query: D
 
 function toInstance(instanceId: string, attributes: Record<string, string>): DiscoveredInstance {
   const port = Number(attributes.AWS_INSTANCE_PORT);
-  const host = attributes.AWS_INSTANCE_IPV4 ?? (attributes.AWS_INSTANCE_IPV6 ? `[${attributes.AWS_INSTANCE_IPV6}]` : undefined);
+  const host =
+    attributes.AWS_INSTANCE_IPV4 ?? (attributes.AWS_INSTANCE_IPV6 ? `[${attributes.AWS_INSTANCE_IPV6}]` : undefined);
   if (!host) return { instanceId, addressError: "registered without AWS_INSTANCE_IPV4 or AWS_INSTANCE_IPV6" };
   if (!Number.isInteger(port) || port < 1 || port > 65_535) {
-    return { instanceId, addressError: `registered without a valid AWS_INSTANCE_PORT (${attributes.AWS_INSTANCE_PORT ?? "none"})` };
+    return {
+      instanceId,
+      addressError: `registered without a valid AWS_INSTANCE_PORT (${attributes.AWS_INSTANCE_PORT ?? "none"})`,
+    };
   }
   return { instanceId, address: `${host}:${port}` };
 }

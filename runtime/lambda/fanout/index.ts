@@ -4,6 +4,9 @@ export { ScopePattern } from "./ScopePattern";
 export { discoverInstances, type DiscoveredInstance, type Discovery, type DiscoveryQuery } from "./discoverInstances";
 export { refreshInstance, type RefreshCallOptions, type RefreshTokenSource } from "./refreshInstance";
 export {
-  StaleRegistrations, type DeregisteredInstance, type StaleRegistrationsOptions, type StaleReview,
+  StaleRegistrations,
+  type DeregisteredInstance,
+  type StaleRegistrationsOptions,
+  type StaleReview,
 } from "./StaleRegistrations";
 export { mapConcurrently } from "./mapConcurrently";

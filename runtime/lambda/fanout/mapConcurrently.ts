@@ -8,7 +8,9 @@
  * ```
  */
 export async function mapConcurrently<T, R>(
-  items: readonly T[], limit: number, task: (item: T) => Promise<R>,
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;

@@ -23,7 +23,14 @@ export interface RefreshCallTls {
  */
 export function refreshCallCredentials(tls: RefreshCallTls): grpc.ChannelCredentials {
   const { serverName } = tls;
-  return grpc.credentials.createSsl(Buffer.from(tls.caPem), null, null, serverName === undefined ? {} : {
-    checkServerIdentity: (_host, certificate) => checkServerIdentity(serverName, certificate),
-  });
+  return grpc.credentials.createSsl(
+    Buffer.from(tls.caPem),
+    null,
+    null,
+    serverName === undefined
+      ? {}
+      : {
+          checkServerIdentity: (_host, certificate) => checkServerIdentity(serverName, certificate),
+        },
+  );
 }

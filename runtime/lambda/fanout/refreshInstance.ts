@@ -47,7 +47,9 @@ const TOKEN_REREAD_MIN_AGE_MS = 10_000;
  * ```
  */
 export async function refreshInstance(
-  instance: { instanceId: string; address: string }, request: RefreshRequest, options: RefreshCallOptions,
+  instance: { instanceId: string; address: string },
+  request: RefreshRequest,
+  options: RefreshCallOptions,
 ): Promise<InstanceRefreshResult> {
   const started = performance.now();
   const base = { instanceId: instance.instanceId, address: instance.address };
@@ -61,21 +63,35 @@ export async function refreshInstance(
     token = await options.tokens.get();
   } catch (error) {
     return {
-      ...base, outcome: "unreachable", unreachableReason: "no-token", results: [], attempts, latencyMs: latency(),
+      ...base,
+      outcome: "unreachable",
+      unreachableReason: "no-token",
+      results: [],
+      attempts,
+      latencyMs: latency(),
       error: `no refresh token: ${describeError(error)}`,
     };
   }
   for (;;) {
-    const deadlineMs = Math.min(options.deadlineMs, Math.max(1, (options.remainingTimeMs?.() ?? Infinity) - INVOCATION_MARGIN_MS));
+    const deadlineMs = Math.min(
+      options.deadlineMs,
+      Math.max(1, (options.remainingTimeMs?.() ?? Infinity) - INVOCATION_MARGIN_MS),
+    );
     attempts += 1;
     try {
       const response = await call(options.pool, instance.address, request, token, deadlineMs);
       if (response.instanceId && response.instanceId !== instance.instanceId) {
         return {
-          ...base, outcome: "unreachable", unreachableReason: "other-instance", answeredAs: response.instanceId,
-          results: [], attempts, latencyMs: latency(),
-          error: `${instance.address} answered as instance ${response.instanceId}: the address was reused, `
-            + "this registration is stale",
+          ...base,
+          outcome: "unreachable",
+          unreachableReason: "other-instance",
+          answeredAs: response.instanceId,
+          results: [],
+          attempts,
+          latencyMs: latency(),
+          error:
+            `${instance.address} answered as instance ${response.instanceId}: the address was reused, ` +
+            "this registration is stale",
         };
       }
       return { ...base, ...classify(request, response), attempts, latencyMs: latency() };
@@ -93,21 +109,33 @@ export async function refreshInstance(
       }
       if (RETRYABLE.has(failure.code) && retriesLeft > 0) {
         retriesLeft -= 1;
-        if (failure.code === grpc.status.UNAVAILABLE) await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+        if (failure.code === grpc.status.UNAVAILABLE)
+          await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
         continue;
       }
       // Past a deadline the invocation's end cut short, silence says nothing about the instance.
       const cut = failure.code === grpc.status.DEADLINE_EXCEEDED && deadlineMs < options.deadlineMs;
       const unreachableReason = cut ? "out-of-time" : RETRYABLE.has(failure.code) ? "no-answer" : "refused";
       return {
-        ...base, outcome: "unreachable", unreachableReason, results: [], attempts, latencyMs: latency(),
+        ...base,
+        outcome: "unreachable",
+        unreachableReason,
+        results: [],
+        attempts,
+        latencyMs: latency(),
         error: lastError,
       };
     }
   }
 }
 
-function call(pool: RefreshClientPool, address: string, request: RefreshRequest, token: string, deadlineMs: number): Promise<RefreshResponse> {
+function call(
+  pool: RefreshClientPool,
+  address: string,
+  request: RefreshRequest,
+  token: string,
+  deadlineMs: number,
+): Promise<RefreshResponse> {
   return new Promise((resolve, reject) => {
     const lease = pool.acquire(address);
     try {
@@ -126,12 +154,24 @@ function call(pool: RefreshClientPool, address: string, request: RefreshRequest,
 }
 
 /** ACK when every change was acknowledged; NACK when one was refused or not answered at all. */
-function classify(request: RefreshRequest, response: RefreshResponse): Pick<InstanceRefreshResult, "outcome" | "results" | "missing" | "reasons"> {
+function classify(
+  request: RefreshRequest,
+  response: RefreshResponse,
+): Pick<InstanceRefreshResult, "outcome" | "results" | "missing" | "reasons"> {
   const results = response.results ?? [];
   const answered = new Set(results.map((result) => result.name));
   const missing = request.changes.map((change) => change.name).filter((name) => !answered.has(name));
   const nacked = results.filter((result) => result.outcome !== "ACK");
   if (nacked.length === 0 && missing.length === 0) return { outcome: "ACK", results };
-  const reasons = [...new Set(nacked.map((result) => result.reason).filter((reason): reason is NackReason => typeof reason === "string"))];
-  return { outcome: "NACK", results, ...(missing.length > 0 ? { missing } : {}), ...(reasons.length > 0 ? { reasons } : {}) };
+  const reasons = [
+    ...new Set(
+      nacked.map((result) => result.reason).filter((reason): reason is NackReason => typeof reason === "string"),
+    ),
+  ];
+  return {
+    outcome: "NACK",
+    results,
+    ...(missing.length > 0 ? { missing } : {}),
+    ...(reasons.length > 0 ? { reasons } : {}),
+  };
 }

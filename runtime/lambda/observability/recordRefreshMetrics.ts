@@ -64,9 +64,14 @@ export function recordRefreshMetrics(metrics: RefreshMetrics, result: RefreshRes
     count(REFRESH_METRICS.reconcileSweepPages, result.reconciled.pages);
   }
   for (const change of result.published) {
-    metrics.addMetric(REFRESH_METRICS.eventToPublishLatency, MetricUnit.Milliseconds, Math.max(0, change.publishedAt - change.changedAt));
+    metrics.addMetric(
+      REFRESH_METRICS.eventToPublishLatency,
+      MetricUnit.Milliseconds,
+      Math.max(0, change.publishedAt - change.changedAt),
+    );
   }
   for (const instance of result.instances) {
-    if (instance.outcome !== "unreachable") metrics.addMetric(REFRESH_METRICS.refreshCallLatency, MetricUnit.Milliseconds, instance.latencyMs);
+    if (instance.outcome !== "unreachable")
+      metrics.addMetric(REFRESH_METRICS.refreshCallLatency, MetricUnit.Milliseconds, instance.latencyMs);
   }
 }

@@ -30,7 +30,11 @@ export class CachedSecureString {
   private readonly maxAgeMs: number;
   private readonly now: () => number;
 
-  public constructor(private readonly ssm: SSMClient, public readonly parameterName: string, private readonly options: CachedSecureStringOptions = {}) {
+  public constructor(
+    private readonly ssm: SSMClient,
+    public readonly parameterName: string,
+    private readonly options: CachedSecureStringOptions = {},
+  ) {
     this.maxAgeMs = options.maxAgeMs ?? 5 * 60_000;
     this.now = options.now ?? Date.now;
   }

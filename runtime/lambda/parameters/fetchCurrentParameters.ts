@@ -47,23 +47,34 @@ export function isParameterName(name: string): boolean {
 export async function fetchCurrentParameters(ssm: SSMClient, names: readonly string[]): Promise<CurrentParameters> {
   const distinct = [...new Set(names)];
   const chunks: string[][] = [];
-  for (let i = 0; i < distinct.length; i += GET_PARAMETERS_BATCH_SIZE) chunks.push(distinct.slice(i, i + GET_PARAMETERS_BATCH_SIZE));
-  const answers = await Promise.all(chunks.map(async (chunk) => {
-    try {
-      return await ssm.send(new GetParametersCommand({ Names: chunk, WithDecryption: false }));
-    } catch (error) {
-      throw new ParameterStoreError(`GetParameters failed for ${chunk.length} name(s) (${chunk[0]}…): ${describeError(error)}`, { cause: error });
-    }
-  }));
+  for (let i = 0; i < distinct.length; i += GET_PARAMETERS_BATCH_SIZE)
+    chunks.push(distinct.slice(i, i + GET_PARAMETERS_BATCH_SIZE));
+  const answers = await Promise.all(
+    chunks.map(async (chunk) => {
+      try {
+        return await ssm.send(new GetParametersCommand({ Names: chunk, WithDecryption: false }));
+      } catch (error) {
+        throw new ParameterStoreError(
+          `GetParameters failed for ${chunk.length} name(s) (${chunk[0]}…): ${describeError(error)}`,
+          { cause: error },
+        );
+      }
+    }),
+  );
   const current: CurrentParameters = new Map();
   for (const answer of answers) {
     for (const parameter of answer.Parameters ?? []) {
       const { Name: name, Type: type, Version: version, LastModifiedDate: modified } = parameter;
       if (!name || !type || version === undefined || !modified) {
-        throw new ParameterStoreError(`GetParameters answered a parameter without name, type, version or LastModifiedDate (${name ?? "no name"})`);
+        throw new ParameterStoreError(
+          `GetParameters answered a parameter without name, type, version or LastModifiedDate (${name ?? "no name"})`,
+        );
       }
       current.set(name, {
-        name, type: type as ParameterType, version, modifiedAt: modified.getTime(),
+        name,
+        type: type as ParameterType,
+        version,
+        modifiedAt: modified.getTime(),
         ...(type !== "SecureString" && parameter.Value !== undefined ? { value: parameter.Value } : {}),
       });
     }

@@ -22,12 +22,19 @@ export interface ReconcilePlan {
  * @param held - the raw `published` hash (name → JSON revision).
  */
 export function planReconcile(
-  prefix: string, parameters: ReadonlyMap<string, CurrentParameter>, held: ReadonlyMap<string, string>, sweptAt: number,
+  prefix: string,
+  parameters: ReadonlyMap<string, CurrentParameter>,
+  held: ReadonlyMap<string, string>,
+  sweptAt: number,
 ): ReconcilePlan {
   // planChanges widens a whole-second event time by 999 ms (EventBridge's precision): never give it one.
   const time = sweptAt % 1000 === 0 ? sweptAt - 1 : sweptAt;
   const event = (name: string, operation: ParameterStoreChange["operation"]): ParameterStoreChange => ({
-    eventId: `reconcile-${sweptAt}`, name, operation, time, source: "reconcile",
+    eventId: `reconcile-${sweptAt}`,
+    name,
+    operation,
+    time,
+    source: "reconcile",
   });
   const plan: ReconcilePlan = { names: [], deletions: 0 };
   for (const [name, current] of parameters) {

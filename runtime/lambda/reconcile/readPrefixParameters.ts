@@ -39,11 +39,16 @@ export async function readPrefixParameters(ssm: SSMClient, prefix: string): Prom
     }
     let answer;
     try {
-      answer = await ssm.send(new GetParametersByPathCommand({
-        // SSM authorizes the path itself; the function's policy grants it with and without the slash.
-        Path: prefix, Recursive: true, WithDecryption: false, MaxResults: PAGE_SIZE,
-        ...(token ? { NextToken: token } : {}),
-      }));
+      answer = await ssm.send(
+        new GetParametersByPathCommand({
+          // SSM authorizes the path itself; the function's policy grants it with and without the slash.
+          Path: prefix,
+          Recursive: true,
+          WithDecryption: false,
+          MaxResults: PAGE_SIZE,
+          ...(token ? { NextToken: token } : {}),
+        }),
+      );
     } catch (error) {
       const detail = `GetParametersByPath ${prefix} failed (page ${pages + 1}): ${describeError(error)}`;
       throw new ParameterStoreError(detail, { cause: error });
@@ -56,7 +61,10 @@ export async function readPrefixParameters(ssm: SSMClient, prefix: string): Prom
         throw new ParameterStoreError(`GetParametersByPath answered ${what}`);
       }
       parameters.set(name, {
-        name, type: type as ParameterType, version, modifiedAt: modified.getTime(),
+        name,
+        type: type as ParameterType,
+        version,
+        modifiedAt: modified.getTime(),
         ...(type !== "SecureString" && parameter.Value !== undefined ? { value: parameter.Value } : {}),
       });
     }

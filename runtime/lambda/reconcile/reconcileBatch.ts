@@ -50,14 +50,22 @@ export async function reconcileBatch(parts: ReconcileParts, remainingTimeMs?: ()
   const plan = planReconcile(parts.parameterPrefix, sweep.parameters, held, sweptAt);
   const outcome = await publisher.publish(plan.names);
   const result: RefreshResult = {
-    published: outcome.published, skipped: outcome.skipped, rejected: [], instances: [], fanOutErrors: [],
-    cappedDiscoveries: [], deregistered: [],
+    published: outcome.published,
+    skipped: outcome.skipped,
+    rejected: [],
+    instances: [],
+    fanOutErrors: [],
+    cappedDiscoveries: [],
+    deregistered: [],
     reconciled: { parameters: sweep.parameters.size, pages: sweep.pages, healed: outcome.published.length },
   };
   for (const change of outcome.published) {
     // Each line is a change no event published: a lost event, a failed invocation, or a flushed stream.
     logger.warn("reconciled: published a change no event had", {
-      name: change.name, operation: change.operation, version: change.version, streamId: change.streamId,
+      name: change.name,
+      operation: change.operation,
+      version: change.version,
+      streamId: change.streamId,
     });
   }
   if (parts.fanOut && outcome.published.length > 0) {
@@ -68,8 +76,13 @@ export async function reconcileBatch(parts: ReconcileParts, remainingTimeMs?: ()
     result.deregistered = fanOut.stale?.deregistered.map((stale) => stale.instanceId) ?? [];
   }
   logger.info("reconcile done", {
-    parameters: sweep.parameters.size, pages: sweep.pages, published: held.size, candidates: plan.names.length,
-    healed: outcome.published.length, deletions: plan.deletions, instances: result.instances.length,
+    parameters: sweep.parameters.size,
+    pages: sweep.pages,
+    published: held.size,
+    candidates: plan.names.length,
+    healed: outcome.published.length,
+    deletions: plan.deletions,
+    instances: result.instances.length,
   });
   return result;
 }

@@ -53,7 +53,9 @@ export class RefusedValueReverter {
       const { report, write } = await revertRefusedChange(ssm, verdict, enabled);
       reports.push(report);
       if (write && onWritten) {
-        await onWritten(write).catch((error: unknown) => logger.error("revert written, its change event was not", { name: write.name, error: describeError(error) }));
+        await onWritten(write).catch((error: unknown) =>
+          logger.error("revert written, its change event was not", { name: write.name, error: describeError(error) }),
+        );
       }
       const line = { ...report };
       if (report.action === "reverted") logger.warn("reverted a value the whole fleet refused", line);
@@ -68,7 +70,12 @@ export class RefusedValueReverter {
     count(REVERT_METRICS.mixedRefusals, ["mixed"]);
     count(REVERT_METRICS.revertFailures, ["failed"]);
     count(REVERT_METRICS.unrevertedRefusals, [
-      "disabled", "secure-string", "deletion", "superseded", "revert-of-revert", "nothing-to-restore",
+      "disabled",
+      "secure-string",
+      "deletion",
+      "superseded",
+      "revert-of-revert",
+      "nothing-to-restore",
     ]);
   }
 }

@@ -21,7 +21,8 @@ export interface FleetVerdict {
  * or only part of it. Unreachable instances say nothing. Pure.
  */
 export function fleetVerdicts(
-  published: readonly PublishedChange[], instances: readonly InstanceRefreshResult[],
+  published: readonly PublishedChange[],
+  instances: readonly InstanceRefreshResult[],
 ): FleetVerdict[] {
   const verdicts: FleetVerdict[] = [];
   for (const change of published) {

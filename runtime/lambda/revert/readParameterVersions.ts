@@ -16,7 +16,10 @@ const MAX_HISTORY_PAGES = 20;
 export async function readParameterVersions(ssm: SSMClient, name: string): Promise<ParameterHistory[]> {
   const versions: ParameterHistory[] = [];
   let pages = 0;
-  for await (const page of paginateGetParameterHistory({ client: ssm, pageSize: HISTORY_PAGE_SIZE }, { Name: name, WithDecryption: true })) {
+  for await (const page of paginateGetParameterHistory(
+    { client: ssm, pageSize: HISTORY_PAGE_SIZE },
+    { Name: name, WithDecryption: true },
+  )) {
     versions.push(...(page.Parameters ?? []));
     if (++pages >= MAX_HISTORY_PAGES) break;
   }

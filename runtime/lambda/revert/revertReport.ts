@@ -13,8 +13,15 @@ import type { ParameterType } from "../../protocol";
  * - `failed`: reading the history or writing failed (`detail` says why).
  */
 export type RevertAction =
-  | "reverted" | "mixed" | "disabled" | "secure-string" | "deletion" | "superseded" | "revert-of-revert"
-  | "nothing-to-restore" | "failed";
+  | "reverted"
+  | "mixed"
+  | "disabled"
+  | "secure-string"
+  | "deletion"
+  | "superseded"
+  | "revert-of-revert"
+  | "nothing-to-restore"
+  | "failed";
 
 /** One refused change and what the function did about it. */
 export interface RevertReport {

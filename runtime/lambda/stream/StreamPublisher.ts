@@ -45,7 +45,10 @@ export class StreamPublisher {
   public readonly keys: StreamKeys;
   private readonly now: () => number;
 
-  public constructor(private readonly redis: Redis, private readonly options: StreamPublisherOptions) {
+  public constructor(
+    private readonly redis: Redis,
+    private readonly options: StreamPublisherOptions,
+  ) {
     this.keys = streamKeys(options.streamKey);
     this.now = options.now ?? Date.now;
     redis.defineCommand(PUBLISH_COMMAND, { numberOfKeys: 3, lua: PUBLISH_SCRIPT });
@@ -67,37 +70,56 @@ export class StreamPublisher {
         return this.outcome(plan.candidates, reply.slice(1), plan.skipped);
       }
     } catch (error) {
-      throw new StreamPublishError(`cannot publish to the stream ${this.keys.stream}: ${describeError(error)}`, { cause: error });
+      throw new StreamPublishError(`cannot publish to the stream ${this.keys.stream}: ${describeError(error)}`, {
+        cause: error,
+      });
     }
-    throw new StreamPublishError(`deletions were superseded by concurrent invocations ${MAX_PLANS} times in a row; retry`);
+    throw new StreamPublishError(
+      `deletions were superseded by concurrent invocations ${MAX_PLANS} times in a row; retry`,
+    );
   }
 
   /** The `published` hash values of the names that are gone (a Delete's revision depends on them). */
-  private async heldRevisions(names: readonly ChangedName[]): Promise<Map<string, { raw: string | null; revision: ReturnType<typeof parsePublishedRevision> }>> {
+  private async heldRevisions(
+    names: readonly ChangedName[],
+  ): Promise<Map<string, { raw: string | null; revision: ReturnType<typeof parsePublishedRevision> }>> {
     const gone = names.filter((n) => n.current === undefined).map((n) => n.name);
     const held = new Map<string, { raw: string | null; revision: ReturnType<typeof parsePublishedRevision> }>();
     if (gone.length === 0) return held;
     const values = await this.redis.hmget(this.keys.published, ...gone);
-    gone.forEach((name, index) => held.set(name, { raw: values[index] ?? null, revision: parsePublishedRevision(values[index]) }));
+    gone.forEach((name, index) =>
+      held.set(name, { raw: values[index] ?? null, revision: parsePublishedRevision(values[index]) }),
+    );
     return held;
   }
 
   private run(candidates: readonly PublishCandidate[]): Promise<string[]> {
-    const args = candidates.map(({ message, expectedHeld }) => JSON.stringify({
-      name: message.name,
-      version: message.version,
-      modifiedAt: message.modifiedAt,
-      fields: buildStreamFields(message),
-      held: formatPublishedRevision(message),
-      ...(expectedHeld !== undefined ? { expected: expectedHeld } : {}),
-    }));
+    const args = candidates.map(({ message, expectedHeld }) =>
+      JSON.stringify({
+        name: message.name,
+        version: message.version,
+        modifiedAt: message.modifiedAt,
+        fields: buildStreamFields(message),
+        held: formatPublishedRevision(message),
+        ...(expectedHeld !== undefined ? { expected: expectedHeld } : {}),
+      }),
+    );
     const command = this.redis as unknown as PublishCommand;
     return command[PUBLISH_COMMAND](
-      this.keys.stream, this.keys.published, this.keys.epoch, this.options.maxLength, randomUUID(), ...args,
+      this.keys.stream,
+      this.keys.published,
+      this.keys.epoch,
+      this.options.maxLength,
+      randomUUID(),
+      ...args,
     );
   }
 
-  private outcome(candidates: readonly PublishCandidate[], verdicts: readonly string[], skipped: SkippedChange[]): PublishOutcome {
+  private outcome(
+    candidates: readonly PublishCandidate[],
+    verdicts: readonly string[],
+    skipped: SkippedChange[],
+  ): PublishOutcome {
     const outcome: PublishOutcome = { published: [], skipped };
     candidates.forEach(({ message, labelOnly }, index) => {
       const verdict = verdicts[index];

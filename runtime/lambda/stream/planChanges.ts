@@ -42,18 +42,30 @@ export interface ChangePlan {
  *
  * @param held - the `published` hash values of the names that are gone (raw, as HMGET returned them).
  */
-export function planChanges(names: readonly ChangedName[], held: ReadonlyMap<string, { raw: string | null; revision: PublishedRevision | undefined }>, publishedAt: number): ChangePlan {
+export function planChanges(
+  names: readonly ChangedName[],
+  held: ReadonlyMap<string, { raw: string | null; revision: PublishedRevision | undefined }>,
+  publishedAt: number,
+): ChangePlan {
   const plan: ChangePlan = { candidates: [], skipped: [] };
   for (const { name, events, current } of names) {
     const latest = latestEvent(events);
     const labelOnly = events.every((event) => event.operation === "LabelParameterVersion");
     const common = { name, changedAt: latest.time, publishedAt, eventId: latest.eventId };
     if (current) {
-      const operation: ChangeOperation = labelOnly ? "LabelParameterVersion" : current.version === 1 ? "Create" : "Update";
+      const operation: ChangeOperation = labelOnly
+        ? "LabelParameterVersion"
+        : current.version === 1
+          ? "Create"
+          : "Update";
       plan.candidates.push({
         labelOnly,
         message: {
-          ...common, operation, version: current.version, type: current.type, modifiedAt: current.modifiedAt,
+          ...common,
+          operation,
+          version: current.version,
+          type: current.type,
+          modifiedAt: current.modifiedAt,
           ...(current.value !== undefined ? { value: current.value } : {}),
         },
       });

@@ -40,7 +40,8 @@ export function parsePublishedRevision(raw: string | null | undefined): Publishe
     const { version, modifiedAt, operation, type, publishedAt, streamId } = value;
     if (typeof version !== "number" || typeof modifiedAt !== "number") return undefined;
     return {
-      version, modifiedAt,
+      version,
+      modifiedAt,
       ...(CHANGE_OPERATIONS.includes(operation as ChangeOperation) ? { operation: operation as ChangeOperation } : {}),
       ...(PARAMETER_TYPES.includes(type as ParameterType) ? { type: type as ParameterType } : {}),
       ...(typeof publishedAt === "number" ? { publishedAt } : {}),

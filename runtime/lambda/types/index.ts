@@ -1,4 +1,11 @@
 export type {
-  InstanceOutcome, InstanceRefreshResult, PublishedChange, ReconcileSummary, RefreshResult, RejectedRecord, SkipReason,
-  SkippedChange, UnreachableReason,
+  InstanceOutcome,
+  InstanceRefreshResult,
+  PublishedChange,
+  ReconcileSummary,
+  RefreshResult,
+  RejectedRecord,
+  SkipReason,
+  SkippedChange,
+  UnreachableReason,
 } from "./RefreshResult";

@@ -68,9 +68,15 @@ const ACK_POLL_MS = 25;
  * const report = await makeChange(pipeline, { purpose: "a valid change", key: "log_level", values: ["info"], expect: "applied" }, 15_000);
  * ```
  */
-export async function makeChange(pipeline: LocalPipeline, change: PlannedChange, timeoutMs: number): Promise<ChangeReport> {
+export async function makeChange(
+  pipeline: LocalPipeline,
+  change: PlannedChange,
+  timeoutMs: number,
+): Promise<ChangeReport> {
   const name = pipeline.prefix + change.key;
-  const instanceIds = pipeline.fleet.instances.map((instance) => instance.instanceId).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const instanceIds = pipeline.fleet.instances
+    .map((instance) => instance.instanceId)
+    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   const before = await currentValue(pipeline, name);
   const firstAck = await pipeline.latestAckId();
   let ackCursor = firstAck;
@@ -81,10 +87,14 @@ export async function makeChange(pipeline: LocalPipeline, change: PlannedChange,
 
   const acks: AckMessage[] = [];
   const deadline = final.writtenAt + timeoutMs;
-  const publishing = (record: InvocationRecord): boolean => record.sequence >= firstRecord && (record.result?.published.some((c) => c.name === name && c.version === final.version) ?? false);
+  const publishing = (record: InvocationRecord): boolean =>
+    record.sequence >= firstRecord &&
+    (record.result?.published.some((c) => c.name === name && c.version === final.version) ?? false);
   const answered = (): InvocationRecord | undefined => pipeline.invoker.records.find(publishing);
   const settled = (): boolean => {
-    const applied = new Set(acks.filter((a) => a.name === name && a.version === final.version).map((a) => a.instanceId));
+    const applied = new Set(
+      acks.filter((a) => a.name === name && a.version === final.version).map((a) => a.instanceId),
+    );
     const record = answered();
     const called = new Set(record?.result?.instances.map((i) => i.instanceId) ?? []);
     return instanceIds.every((id) => (applied.has(id) || change.expect === "rejected") && called.has(id));
@@ -96,8 +106,12 @@ export async function makeChange(pipeline: LocalPipeline, change: PlannedChange,
     if (!settled()) await new Promise((resolve) => setTimeout(resolve, ACK_POLL_MS));
   }
 
-  const records = pipeline.invoker.records.filter((r) => r.sequence >= firstRecord && r.result?.published.some((c) => c.name === name));
-  const publishedVersions = records.flatMap((r) => r.result!.published.filter((c) => c.name === name).map((c) => c.version));
+  const records = pipeline.invoker.records.filter(
+    (r) => r.sequence >= firstRecord && r.result?.published.some((c) => c.name === name),
+  );
+  const publishedVersions = records.flatMap((r) =>
+    r.result!.published.filter((c) => c.name === name).map((c) => c.version),
+  );
   const rpc = answered()?.result?.instances ?? [];
   const instances = instanceIds.map((instanceId): InstanceChangeOutcome => {
     const ack = acks.find((a) => a.instanceId === instanceId && a.name === name && a.version === final.version);
@@ -113,15 +127,25 @@ export async function makeChange(pipeline: LocalPipeline, change: PlannedChange,
     } else if (result) outcome.heldVersion = result.version;
     return outcome;
   });
-  const ok = change.expect === "applied"
-    ? instances.every((i) => i.heldVersion === final.version && i.latencyMs !== undefined)
-    : instances.every((i) => i.outcome === "NACK" && i.latencyMs === undefined);
-  const revert = change.expect === "rejected"
-    ? await followRevert(pipeline, answered(), final, instanceIds, firstAck, deadline)
-    : undefined;
+  const ok =
+    change.expect === "applied"
+      ? instances.every((i) => i.heldVersion === final.version && i.latencyMs !== undefined)
+      : instances.every((i) => i.outcome === "NACK" && i.latencyMs === undefined);
+  const revert =
+    change.expect === "rejected"
+      ? await followRevert(pipeline, answered(), final, instanceIds, firstAck, deadline)
+      : undefined;
   return {
-    change, name, ...(before !== undefined ? { before } : {}), writes, final, publishedVersions,
-    invocations: records.length, instances, ok, ...(revert ? { revert } : {}),
+    change,
+    name,
+    ...(before !== undefined ? { before } : {}),
+    writes,
+    final,
+    publishedVersions,
+    invocations: records.length,
+    instances,
+    ok,
+    ...(revert ? { revert } : {}),
   };
 }
 
@@ -142,9 +166,29 @@ export function demoChanges(current: { logLevel?: string; timeoutMs?: string; tt
   const ttl = Number.parseInt(current.ttlSeconds ?? "", 10);
   const base = Number.isInteger(ttl) && ttl >= 0 && ttl < 80_000 ? ttl : 30;
   return [
-    { purpose: "a valid change", key: "log_level", values: [current.logLevel === "info" ? "debug" : "info"], expect: "applied" },
-    { purpose: "a value the service schema rejects: it wants whole milliseconds", key: "http/timeout_ms", values: ["fast"], expect: "rejected" },
-    { purpose: "a burst of 50 writes on one key", key: "cache/ttl_seconds", values: Array.from({ length: 50 }, (_, i) => String(base + i + 1)), expect: "applied" },
-    { purpose: "a valid write on the reverted key", key: "http/timeout_ms", values: [/^\d+$/.test(current.timeoutMs ?? "") ? current.timeoutMs! : "5000"], expect: "applied" },
+    {
+      purpose: "a valid change",
+      key: "log_level",
+      values: [current.logLevel === "info" ? "debug" : "info"],
+      expect: "applied",
+    },
+    {
+      purpose: "a value the service schema rejects: it wants whole milliseconds",
+      key: "http/timeout_ms",
+      values: ["fast"],
+      expect: "rejected",
+    },
+    {
+      purpose: "a burst of 50 writes on one key",
+      key: "cache/ttl_seconds",
+      values: Array.from({ length: 50 }, (_, i) => String(base + i + 1)),
+      expect: "applied",
+    },
+    {
+      purpose: "a valid write on the reverted key",
+      key: "http/timeout_ms",
+      values: [/^\d+$/.test(current.timeoutMs ?? "") ? current.timeoutMs! : "5000"],
+      expect: "applied",
+    },
   ];
 }

@@ -59,15 +59,23 @@ export function parseDemoArgs(argv: readonly string[], env: NodeJS.ProcessEnv = 
     args: [...argv],
     allowPositionals: false,
     options: {
-      instances: { type: "string" }, keep: { type: "boolean" }, "aws-endpoint": { type: "string" }, "redis-url": { type: "string" },
-      region: { type: "string" }, profile: { type: "string" }, "app-config": { type: "string" }, app: { type: "string" },
+      instances: { type: "string" },
+      keep: { type: "boolean" },
+      "aws-endpoint": { type: "string" },
+      "redis-url": { type: "string" },
+      region: { type: "string" },
+      profile: { type: "string" },
+      "app-config": { type: "string" },
+      app: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
   if (values.help) return undefined;
   const instances = values.instances === undefined ? 5 : Number(values.instances);
   if (!Number.isInteger(instances) || instances < 1 || instances > MAX_DEMO_INSTANCES) {
-    throw new PipelineSettingsError(`--instances must be a whole number from 1 to ${MAX_DEMO_INSTANCES}, got "${values.instances}"`);
+    throw new PipelineSettingsError(
+      `--instances must be a whole number from 1 to ${MAX_DEMO_INSTANCES}, got "${values.instances}"`,
+    );
   }
   const awsEndpoint = values["aws-endpoint"] ?? (env.AWS_ENDPOINT_URL || undefined);
   return {

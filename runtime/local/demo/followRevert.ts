@@ -41,8 +41,13 @@ const ACK_POLL_MS = 25;
  * ```
  */
 export async function followRevert(
-  pipeline: LocalPipeline, record: InvocationRecord | undefined, bad: WrittenParameter,
-  instanceIds: readonly string[], ackCursor: string, deadline: number, since?: number,
+  pipeline: LocalPipeline,
+  record: InvocationRecord | undefined,
+  bad: WrittenParameter,
+  instanceIds: readonly string[],
+  ackCursor: string,
+  deadline: number,
+  since?: number,
 ): Promise<RevertFollowUp> {
   const measuredFrom = since === undefined ? "write" : "since";
   const report = record?.result?.reverts?.find((r) => r.name === bad.name && r.refusedVersion === bad.version);
@@ -62,8 +67,9 @@ export async function followRevert(
     }
     if (!everyone()) await new Promise((resolve) => setTimeout(resolve, ACK_POLL_MS));
   }
-  const history = (await pipeline.clients.ssm.send(new GetParameterHistoryCommand({ Name: bad.name, MaxResults: 50 })))
-    .Parameters ?? [];
+  const history =
+    (await pipeline.clients.ssm.send(new GetParameterHistoryCommand({ Name: bad.name, MaxResults: 50 }))).Parameters ??
+    [];
   const modifiedAt = (v: number): number | undefined =>
     history.find((p) => p.Version === v)?.LastModifiedDate?.getTime();
   const [badAt, revertAt] = [since ?? modifiedAt(bad.version), modifiedAt(version)];

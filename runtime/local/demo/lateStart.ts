@@ -35,7 +35,10 @@ export interface LateStartReport {
  * ```
  */
 export async function lateStart(
-  pipeline: LocalPipeline, key: string, value: string, timeoutMs: number,
+  pipeline: LocalPipeline,
+  key: string,
+  value: string,
+  timeoutMs: number,
 ): Promise<LateStartReport> {
   const name = pipeline.prefix + key;
   const ackCursor = await pipeline.latestAckId();
@@ -59,8 +62,12 @@ export async function lateStart(
   const releasedAt = Date.now();
   try {
     const deadline = Date.now() + timeoutMs;
-    const record = await pipeline.invoker.waitFor((r) => r.sequence >= firstRecord
-      && (r.result?.published.some((c) => c.name === name && c.version === bad.version) ?? false), timeoutMs);
+    const record = await pipeline.invoker.waitFor(
+      (r) =>
+        r.sequence >= firstRecord &&
+        (r.result?.published.some((c) => c.name === name && c.version === bad.version) ?? false),
+      timeoutMs,
+    );
     const everyone = pipeline.fleet.instances.map((i) => i.instanceId);
     const revert = await followRevert(pipeline, record, bad, everyone, ackCursor, deadline, releasedAt);
     const bootedOlder = held.bootVersion !== undefined && held.bootVersion < bad.version;

@@ -24,10 +24,13 @@ const DUPLICATE_SIGNAL_MS = 1_000;
  * process.exitCode = await main(["--instances", "3"]);
  * ```
  */
-export async function main(argv: string[], out: { print(line: string): void; error(line: string): void } = {
-  print: (line) => process.stdout.write(`${line}\n`),
-  error: (line) => process.stderr.write(`${line}\n`),
-}): Promise<number> {
+export async function main(
+  argv: string[],
+  out: { print(line: string): void; error(line: string): void } = {
+    print: (line) => process.stdout.write(`${line}\n`),
+    error: (line) => process.stderr.write(`${line}\n`),
+  },
+): Promise<number> {
   let options: DemoOptions | undefined;
   try {
     options = parseDemoArgs(argv);

@@ -70,11 +70,19 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRep
   io.onPipeline?.(pipeline);
   let keepRunning = false;
   try {
-    print(`Ready in ${formatDuration(Date.now() - started)}: ${options.instances} instance${options.instances === 1 ? "" : "s"} of the example service hold ${pipeline.prefix}.`);
+    print(
+      `Ready in ${formatDuration(Date.now() - started)}: ${options.instances} instance${options.instances === 1 ? "" : "s"} of the example service hold ${pipeline.prefix}.`,
+    );
     print("");
-    print("Changing values (latency: from the SSM write returning to the change applied on the instance, read from its acknowledgement)");
+    print(
+      "Changing values (latency: from the SSM write returning to the change applied on the instance, read from its acknowledgement)",
+    );
     const current = await currentValues(pipeline, ["log_level", "http/timeout_ms", "cache/ttl_seconds"]);
-    const plan = demoChanges({ logLevel: current.get("log_level"), timeoutMs: current.get("http/timeout_ms"), ttlSeconds: current.get("cache/ttl_seconds") });
+    const plan = demoChanges({
+      logLevel: current.get("log_level"),
+      timeoutMs: current.get("http/timeout_ms"),
+      ttlSeconds: current.get("cache/ttl_seconds"),
+    });
     const changes: ChangeReport[] = [];
     let late: LateStartReport | undefined;
     let step = 0;
@@ -98,20 +106,29 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRep
     const rejectedEverywhere = rejected !== undefined && rejected.ok;
     const count = fleet.instances.length;
     print("");
-    print(`${fleet.converged ? "PASS" : "FAIL"}  converged: ${fleet.instances.filter((i) => i.converged).length}/${count} instances hold SSM's current version of all ${fleet.current.size} parameters`);
+    print(
+      `${fleet.converged ? "PASS" : "FAIL"}  converged: ${fleet.instances.filter((i) => i.converged).length}/${count} instances hold SSM's current version of all ${fleet.current.size} parameters`,
+    );
     if (rejected) {
       const refused = rejected.instances.filter((i) => i.outcome === "NACK").length;
       const reasons = [...new Set(rejected.instances.flatMap((i) => (i.reason ? [i.reason] : [])))].join(", ");
-      print(`${rejectedEverywhere ? "PASS" : "FAIL"}  rejected everywhere: ${rejected.change.key} v${rejected.final.version} (${JSON.stringify(rejected.change.values.at(-1))}) refused by ${refused}/${count} instances${reasons ? ` (${reasons})` : ""}, applied by none`);
+      print(
+        `${rejectedEverywhere ? "PASS" : "FAIL"}  rejected everywhere: ${rejected.change.key} v${rejected.final.version} (${JSON.stringify(rejected.change.values.at(-1))}) refused by ${refused}/${count} instances${reasons ? ` (${reasons})` : ""}, applied by none`,
+      );
       print(revertVerdict(rejected));
     }
     if (late) print(lateStartVerdict(late));
     const unsettled = changes.filter((c) => c.change.expect === "applied" && !c.ok);
     if (unsettled.length > 0) print(`FAIL  not applied everywhere: ${unsettled.map((c) => c.change.key).join(", ")}`);
     const report: DemoReport = {
-      changes, fleet, converged: fleet.converged, rejectedEverywhere, reverted: rejected?.revert?.ok ?? false,
+      changes,
+      fleet,
+      converged: fleet.converged,
+      rejectedEverywhere,
+      reverted: rejected?.revert?.ok ?? false,
       ...(late ? { lateStart: late } : {}),
-      processes: pipeline.processes(), durationMs: Date.now() - started,
+      processes: pipeline.processes(),
+      durationMs: Date.now() - started,
     };
     print("");
     print(`Demo done in ${formatDuration(report.durationMs)}.`);
@@ -141,17 +158,23 @@ function revertVerdict(rejected: ChangeReport): string {
     revert.convergedMs === undefined
       ? undefined
       : `every instance on it ${formatDuration(revert.convergedMs)} after it`,
-  ].filter((t) => t !== undefined).join(", ");
-  return `PASS  reverted: ${rejected.change.key} v${rejected.final.version} → v${report.revertVersion} `
-    + `(the value of v${report.restoredVersion}) in SSM, ${times}`;
+  ]
+    .filter((t) => t !== undefined)
+    .join(", ");
+  return (
+    `PASS  reverted: ${rejected.change.key} v${rejected.final.version} → v${report.revertVersion} ` +
+    `(the value of v${report.restoredVersion}) in SSM, ${times}`
+  );
 }
 
 /** The verdict line of the instance started while SSM held a refused value. */
 function lateStartVerdict(late: LateStartReport): string {
   const boot = late.bootVersion === undefined ? "reported no version" : `booted on v${late.bootVersion}`;
-  return `${late.ok ? "PASS" : "FAIL"}  started on the last valid version: ${late.instanceId}, started while SSM held `
-    + `${late.key} v${late.bad.version} (${JSON.stringify(late.value)}), ${boot}${late.refused ? " (HELD BACK)" : ""}`
-    + `${late.revert.report?.revertVersion ? `, then took the revert v${late.revert.report.revertVersion}` : ""}`;
+  return (
+    `${late.ok ? "PASS" : "FAIL"}  started on the last valid version: ${late.instanceId}, started while SSM held ` +
+    `${late.key} v${late.bad.version} (${JSON.stringify(late.value)}), ${boot}${late.refused ? " (HELD BACK)" : ""}` +
+    `${late.revert.report?.revertVersion ? `, then took the revert v${late.revert.report.revertVersion}` : ""}`
+  );
 }
 
 /** How to drive the kept pipeline by hand. */
@@ -175,8 +198,14 @@ function keepLines(pipeline: LocalPipeline): string[] {
 }
 
 async function currentValues(pipeline: LocalPipeline, keys: string[]): Promise<Map<string, string>> {
-  const { Parameters = [] } = await pipeline.clients.ssm.send(new GetParametersCommand({ Names: keys.map((key) => pipeline.prefix + key) }));
-  return new Map(Parameters.flatMap((p) => (p.Name && p.Value !== undefined ? [[p.Name.slice(pipeline.prefix.length), p.Value] as [string, string]] : [])));
+  const { Parameters = [] } = await pipeline.clients.ssm.send(
+    new GetParametersCommand({ Names: keys.map((key) => pipeline.prefix + key) }),
+  );
+  return new Map(
+    Parameters.flatMap((p) =>
+      p.Name && p.Value !== undefined ? [[p.Name.slice(pipeline.prefix.length), p.Value] as [string, string]] : [],
+    ),
+  );
 }
 
 function untilAborted(signal: AbortSignal | undefined): Promise<void> {

@@ -51,7 +51,10 @@ export class ChangeEmittingEndpoint {
   private readonly regions = new Map<string, RegionClients>();
   private readonly agent = new http.Agent({ keepAlive: true });
 
-  private constructor(private readonly options: ChangeEmittingEndpointOptions, private readonly server: http.Server) {}
+  private constructor(
+    private readonly options: ChangeEmittingEndpointOptions,
+    private readonly server: http.Server,
+  ) {}
 
   /** Listens on a free loopback port; resolves once it accepts connections. */
   public static async start(options: ChangeEmittingEndpointOptions): Promise<ChangeEmittingEndpoint> {
@@ -97,15 +100,22 @@ export class ChangeEmittingEndpoint {
 
   /** Any request but an SSM write: streamed to moto and back, as it is. */
   private passThrough(request: http.IncomingMessage, response: http.ServerResponse): void {
-    const upstream = this.forward(request, (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
-      answer.pipe(response);
-    }, response);
+    const upstream = this.forward(
+      request,
+      (answer) => {
+        response.writeHead(answer.statusCode ?? 502, answer.statusMessage, answer.rawHeaders);
+        answer.pipe(response);
+      },
+      response,
+    );
     request.pipe(upstream);
   }
 
-  private async handleWrite(request: http.IncomingMessage, response: http.ServerResponse,
-    operation: NonNullable<ReturnType<typeof ssmWriteOperation>>): Promise<void> {
+  private async handleWrite(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    operation: NonNullable<ReturnType<typeof ssmWriteOperation>>,
+  ): Promise<void> {
     const body = await readBody(request, MAX_WRITE_BODY_BYTES);
     if (body === undefined) {
       answerError(response, 413, "ValidationException", `the request body exceeds ${MAX_WRITE_BODY_BYTES} bytes`);
@@ -115,8 +125,10 @@ export class ChangeEmittingEndpoint {
     // A body SSM cannot read: moto answers it with its own error, and nothing was written.
     if (!write) return this.sendUpstream(request, response, body, undefined);
     const clients = this.clientsOf(signedRegion(request.headers.authorization));
-    const before = write.operation === "PutParameter" || write.operation.startsWith("Delete")
-      ? await readParameterFacts(clients.ssm, write.names) : new Map<string, ParameterFacts>();
+    const before =
+      write.operation === "PutParameter" || write.operation.startsWith("Delete")
+        ? await readParameterFacts(clients.ssm, write.names)
+        : new Map<string, ParameterFacts>();
     if (write.operation === "PutParameter") {
       const existing = before.get(write.names[0] ?? "");
       const pattern = write.allowedPattern ?? (existing && write.overwrite ? existing.allowedPattern : undefined);
@@ -130,15 +142,23 @@ export class ChangeEmittingEndpoint {
   }
 
   /** Sends a buffered write to moto; once it answers 2xx, emits its events, then answers the caller. */
-  private async sendUpstream(request: http.IncomingMessage, response: http.ServerResponse, body: Buffer,
-    emit: { write: SsmWrite; before: Map<string, ParameterFacts>; clients: RegionClients } | undefined): Promise<void> {
+  private async sendUpstream(
+    request: http.IncomingMessage,
+    response: http.ServerResponse,
+    body: Buffer,
+    emit: { write: SsmWrite; before: Map<string, ParameterFacts>; clients: RegionClients } | undefined,
+  ): Promise<void> {
     const answer = await new Promise<{ head: http.IncomingMessage; body: Buffer }>((resolve, reject) => {
-      const upstream = this.forward(request, (head) => {
-        const chunks: Buffer[] = [];
-        head.on("data", (chunk: Buffer) => chunks.push(chunk));
-        head.once("end", () => resolve({ head, body: Buffer.concat(chunks) }));
-        head.once("error", reject);
-      }, response);
+      const upstream = this.forward(
+        request,
+        (head) => {
+          const chunks: Buffer[] = [];
+          head.on("data", (chunk: Buffer) => chunks.push(chunk));
+          head.once("end", () => resolve({ head, body: Buffer.concat(chunks) }));
+          head.once("error", reject);
+        },
+        response,
+      );
       upstream.once("error", reject);
       upstream.end(body);
     });
@@ -161,8 +181,12 @@ export class ChangeEmittingEndpoint {
     response.end(answer.body);
   }
 
-  private async emit(write: SsmWrite, answerBody: Buffer, before: Map<string, ParameterFacts>,
-    clients: RegionClients): Promise<string[]> {
+  private async emit(
+    write: SsmWrite,
+    answerBody: Buffer,
+    before: Map<string, ParameterFacts>,
+    clients: RegionClients,
+  ): Promise<string[]> {
     const answer = JSON.parse(answerBody.toString("utf8") || "{}") as Record<string, unknown>;
     const time = new Date();
     const facts = write.operation.startsWith("Delete") ? before : await readParameterFacts(clients.ssm, write.names);
@@ -171,8 +195,11 @@ export class ChangeEmittingEndpoint {
   }
 
   /** A request to moto with the caller's method, path and headers; `onAnswer` gets its response. */
-  private forward(request: http.IncomingMessage, onAnswer: (answer: http.IncomingMessage) => void,
-    response: http.ServerResponse): http.ClientRequest {
+  private forward(
+    request: http.IncomingMessage,
+    onAnswer: (answer: http.IncomingMessage) => void,
+    response: http.ServerResponse,
+  ): http.ClientRequest {
     const target = new URL(request.url ?? "/", this.options.upstream);
     const options = { method: request.method, headers: request.headers, agent: this.agent };
     const upstream = http.request(target, options, onAnswer);
@@ -224,7 +251,9 @@ function withoutHeader(raw: readonly string[], name: string): string[] {
 function answerError(response: http.ServerResponse, status: number, type: string, message: string): void {
   const body = JSON.stringify({ __type: type, message });
   response.writeHead(status, {
-    "content-type": "application/x-amz-json-1.1", "content-length": Buffer.byteLength(body), "x-amzn-errortype": type,
+    "content-type": "application/x-amz-json-1.1",
+    "content-length": Buffer.byteLength(body),
+    "x-amzn-errortype": type,
   });
   response.end(body);
 }

@@ -2,7 +2,10 @@
 export type SsmWriteOperation = "PutParameter" | "DeleteParameter" | "DeleteParameters" | "LabelParameterVersion";
 
 const WRITE_OPERATIONS: readonly SsmWriteOperation[] = [
-  "PutParameter", "DeleteParameter", "DeleteParameters", "LabelParameterVersion",
+  "PutParameter",
+  "DeleteParameter",
+  "DeleteParameters",
+  "LabelParameterVersion",
 ];
 /** The JSON 1.1 target prefix of every SSM operation (`X-Amz-Target: AmazonSSM.PutParameter`). */
 const SSM_TARGET_PREFIX = "AmazonSSM.";

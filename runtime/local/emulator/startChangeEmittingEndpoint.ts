@@ -11,8 +11,11 @@ import { ChangeEmittingEndpoint } from "./ChangeEmittingEndpoint";
  * stop; returns the endpoint handed out (moto's own port is for the pipeline's internals only).
  * A write whose events could not be sent is reported as progress (the writer's answer says so too).
  */
-export async function startChangeEmittingEndpoint(moto: LocalMotoServer, cleanup: CleanupStack,
-  progress: (event: ProgressEvent) => void): Promise<string> {
+export async function startChangeEmittingEndpoint(
+  moto: LocalMotoServer,
+  cleanup: CleanupStack,
+  progress: (event: ProgressEvent) => void,
+): Promise<string> {
   const endpoint = await ChangeEmittingEndpoint.start({
     upstream: moto.endpoint,
     onEmitError: (error, write) => {
@@ -35,7 +38,8 @@ export function pipelineClients(connection: AwsConnection, moto: LocalMotoServer
   unused.destroy();
   const ssm = new SSMClient(awsClientConfig({ ...connection, endpoint: moto.endpoint }));
   return {
-    ...others, ssm,
+    ...others,
+    ssm,
     destroy() {
       for (const client of [ssm, others.sqs, others.eventBridge, others.serviceDiscovery]) client.destroy();
     },

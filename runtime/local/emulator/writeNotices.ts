@@ -16,13 +16,18 @@ export interface ParameterFacts {
  * Type, ARN, description and allowed pattern of each name that exists (GetParameters gives the ARN,
  * DescribeParameters the description and pattern); at most 10 names, as one SSM write holds.
  */
-export async function readParameterFacts(ssm: SSMClient,
-  names: readonly string[]): Promise<Map<string, ParameterFacts>> {
+export async function readParameterFacts(
+  ssm: SSMClient,
+  names: readonly string[],
+): Promise<Map<string, ParameterFacts>> {
   const [got, described] = await Promise.all([
     ssm.send(new GetParametersCommand({ Names: [...names], WithDecryption: false })),
-    ssm.send(new DescribeParametersCommand({
-      ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [...names] }], MaxResults: 50,
-    })),
+    ssm.send(
+      new DescribeParametersCommand({
+        ParameterFilters: [{ Key: "Name", Option: "Equals", Values: [...names] }],
+        MaxResults: 50,
+      }),
+    ),
   ]);
   const metadata = new Map((described.Parameters ?? []).map((p) => [p.Name ?? "", p] as const));
   const facts = new Map<string, ParameterFacts>();
@@ -47,8 +52,12 @@ export async function readParameterFacts(ssm: SSMClient,
  *
  * @throws Error when a written name has no facts (it vanished between the write and the look-up).
  */
-export function writeNotices(write: SsmWrite, answer: Record<string, unknown>,
-  facts: ReadonlyMap<string, ParameterFacts>, time: Date): ParameterChangeNotice[] {
+export function writeNotices(
+  write: SsmWrite,
+  answer: Record<string, unknown>,
+  facts: ReadonlyMap<string, ParameterFacts>,
+  time: Date,
+): ParameterChangeNotice[] {
   const notice = (name: string, operation: ParameterChangeNotice["operation"]): ParameterChangeNotice => {
     const known = facts.get(name);
     if (!known) throw new Error(`${name} was written but SSM no longer knows it: no change event sent`);

@@ -23,7 +23,12 @@ const ACKS_PER_CALL = 1_000;
  * cursor = lastId;
  * ```
  */
-export async function readAcks(redis: Redis, streamKey: string, after = "0-0", count = ACKS_PER_CALL): Promise<AckBatch> {
+export async function readAcks(
+  redis: Redis,
+  streamKey: string,
+  after = "0-0",
+  count = ACKS_PER_CALL,
+): Promise<AckBatch> {
   const entries = await redis.xrange(streamKeys(streamKey).acks, `(${after}`, "+", "COUNT", count);
   const acks: AckMessage[] = [];
   for (const [id, fields] of entries) {

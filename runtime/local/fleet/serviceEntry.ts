@@ -19,7 +19,8 @@ export function packageRoot(from: string = __dirname): string {
   let dir = from;
   for (let level = 0; level <= MAX_LEVELS_UP; level++) {
     const manifest = path.join(dir, "package.json");
-    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === PACKAGE_NAME) return dir;
+    if (existsSync(manifest) && (JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === PACKAGE_NAME)
+      return dir;
     const parent = path.dirname(dir);
     if (parent === dir) break;
     dir = parent;
@@ -39,5 +40,7 @@ export function exampleServiceCommand(root: string = packageRoot()): ServiceComm
   if (existsSync(built)) return { command: process.execPath, args: [built], cwd: root };
   const source = path.join(root, "examples", "service", "main.ts");
   if (existsSync(source)) return { command: process.execPath, args: ["--import", "tsx", source], cwd: root };
-  throw new LocalPipelineError(`the example service is not here (${source}): the fleet runs from a checkout of the repository`);
+  throw new LocalPipelineError(
+    `the example service is not here (${source}): the fleet runs from a checkout of the repository`,
+  );
 }

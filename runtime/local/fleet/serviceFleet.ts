@@ -83,11 +83,13 @@ export class ServiceFleet {
    */
   public async start(count: number, onReady?: (instance: FleetInstance) => void): Promise<FleetInstance[]> {
     const ids = Array.from({ length: count }, () => `${this.options.idPrefix}-${this.next++}`);
-    const results = await Promise.allSettled(ids.map(async (id) => {
-      const instance = await this.startInstance(id);
-      onReady?.(instance);
-      return instance;
-    }));
+    const results = await Promise.allSettled(
+      ids.map(async (id) => {
+        const instance = await this.startInstance(id);
+        onReady?.(instance);
+        return instance;
+      }),
+    );
     const failed = results.find((result): result is PromiseRejectedResult => result.status === "rejected");
     if (failed) {
       await Promise.all(ids.map((id) => this.stopInstance(id)));
@@ -100,24 +102,49 @@ export class ServiceFleet {
   public async startInstance(instanceId: string): Promise<FleetInstance> {
     const command = this.options.command ?? exampleServiceCommand();
     const o = this.options;
-    const server = spawnServer(command.command, [
-      ...command.args,
-      "--parameter-path", o.prefix, "--redis-url", o.redisUrl, "--stream-key", o.streamKey,
-      "--http-host", "127.0.0.1", "--http-port", "0", "--refresh-host", "127.0.0.1", "--refresh-port", "0",
-      "--cloud-map-service-id", o.serviceId, "--instance-id", instanceId, "--instance-address", "127.0.0.1",
-    ], {
-      ...process.env,
-      ...awsProcessEnvironment(o.connection),
-      REFRESH_TOKEN: o.refreshToken,
-      // No security group on one machine: each instance registers the free port it got.
-      CONFIG_REFRESH_PORT: "any",
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    }, { cwd: command.cwd });
+    const server = spawnServer(
+      command.command,
+      [
+        ...command.args,
+        "--parameter-path",
+        o.prefix,
+        "--redis-url",
+        o.redisUrl,
+        "--stream-key",
+        o.streamKey,
+        "--http-host",
+        "127.0.0.1",
+        "--http-port",
+        "0",
+        "--refresh-host",
+        "127.0.0.1",
+        "--refresh-port",
+        "0",
+        "--cloud-map-service-id",
+        o.serviceId,
+        "--instance-id",
+        instanceId,
+        "--instance-address",
+        "127.0.0.1",
+      ],
+      {
+        ...process.env,
+        ...awsProcessEnvironment(o.connection),
+        REFRESH_TOKEN: o.refreshToken,
+        // No security group on one machine: each instance registers the free port it got.
+        CONFIG_REFRESH_PORT: "any",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      },
+      { cwd: command.cwd },
+    );
     this.starting.add(server);
     try {
       const ready = await readyLine(server, instanceId, o.startTimeoutMs ?? 60_000);
       const instance: FleetInstance = {
-        instanceId, pid: ready.pid, httpPort: ready.httpPort, refreshPort: ready.refreshPort ?? 0,
+        instanceId,
+        pid: ready.pid,
+        httpPort: ready.httpPort,
+        refreshPort: ready.refreshPort ?? 0,
         refreshAddress: `127.0.0.1:${ready.refreshPort ?? 0}`,
       };
       this.running.set(instanceId, { instance, server });
@@ -150,7 +177,10 @@ export class ServiceFleet {
 function readyLine(server: ChildServer, instanceId: string, timeoutMs: number): Promise<ReadyLine> {
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: server.process.stdout! });
-    const timer = setTimeout(() => finish(new InstanceStartError(instanceId, `no ready line within ${timeoutMs / 1000} s`, server.output())), timeoutMs);
+    const timer = setTimeout(
+      () => finish(new InstanceStartError(instanceId, `no ready line within ${timeoutMs / 1000} s`, server.output())),
+      timeoutMs,
+    );
     const onExit = (code: number | null, signal: string | null): void => {
       finish(new InstanceStartError(instanceId, `it exited (${code ?? signal}) before it was ready`, server.output()));
     };
@@ -170,7 +200,13 @@ function readyLine(server: ChildServer, instanceId: string, timeoutMs: number): 
         if (parsed.event !== "ready" || !parsed.refreshPort) throw new Error("not a ready line with a refresh port");
         finish(parsed);
       } catch (error) {
-        finish(new InstanceStartError(instanceId, `its first stdout line is not the ready line (${(error as Error).message}): ${line.slice(0, 200)}`, server.output()));
+        finish(
+          new InstanceStartError(
+            instanceId,
+            `its first stdout line is not the ready line (${(error as Error).message}): ${line.slice(0, 200)}`,
+            server.output(),
+          ),
+        );
       }
     });
   });

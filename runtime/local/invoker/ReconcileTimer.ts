@@ -47,12 +47,15 @@ export class ReconcileTimer {
 
   /** Runs one sweep now (or joins the one running) and resolves with its result. */
   public runNow(): Promise<RefreshResult> {
-    this.running ??= this.options.handler(RECONCILE_REQUEST).then((result) => {
-      this.options.onSweep?.(result);
-      return result;
-    }).finally(() => {
-      this.running = undefined;
-    });
+    this.running ??= this.options
+      .handler(RECONCILE_REQUEST)
+      .then((result) => {
+        this.options.onSweep?.(result);
+        return result;
+      })
+      .finally(() => {
+        this.running = undefined;
+      });
     return this.running;
   }
 

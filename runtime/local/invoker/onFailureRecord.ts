@@ -19,7 +19,12 @@ export function onFailureRecord(requestPayload: unknown, error: unknown, attempt
   return {
     version: "1.0",
     timestamp: new Date().toISOString(),
-    requestContext: { requestId: randomUUID(), functionArn: LOCAL_FUNCTION_ARN, condition: "RetriesExhausted", approximateInvokeCount: attempts },
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: LOCAL_FUNCTION_ARN,
+      condition: "RetriesExhausted",
+      approximateInvokeCount: attempts,
+    },
     requestPayload,
     responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
     responsePayload: { errorType: failure.name, errorMessage: failure.message },

@@ -1,6 +1,11 @@
 import { describeError } from "../../common/errors";
 import {
-  ChangeMessageVisibilityBatchCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, type Message, type SQSClient,
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type Message,
+  type SQSClient,
 } from "@aws-sdk/client-sqs";
 import type { RefreshHandler } from "../../lambda/createRefreshHandler";
 import type { RefreshResult } from "../../lambda/types";
@@ -84,7 +89,8 @@ export class QueueInvoker {
     this.maxAttempts = options.maxAttempts ?? 3;
     this.retryDelayMs = options.retryDelayMs ?? 200;
     this.waitTimeSeconds = Math.min(20, Math.max(1, options.waitTimeSeconds ?? 2));
-    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1) throw new RangeError(`maxAttempts must be a whole number ≥ 1, got ${options.maxAttempts}`);
+    if (!Number.isInteger(this.maxAttempts) || this.maxAttempts < 1)
+      throw new RangeError(`maxAttempts must be a whole number ≥ 1, got ${options.maxAttempts}`);
   }
 
   /** Starts polling (no-op when already started). */
@@ -122,7 +128,10 @@ export class QueueInvoker {
    * Resolves with the first record (already handled or to come) that `predicate` accepts, or
    * `undefined` after `timeoutMs`.
    */
-  public waitFor(predicate: (record: InvocationRecord) => boolean, timeoutMs: number): Promise<InvocationRecord | undefined> {
+  public waitFor(
+    predicate: (record: InvocationRecord) => boolean,
+    timeoutMs: number,
+  ): Promise<InvocationRecord | undefined> {
     const seen = this.history.find(predicate);
     if (seen) return Promise.resolve(seen);
     return new Promise((resolve) => {
@@ -145,10 +154,15 @@ export class QueueInvoker {
       try {
         // Not aborted on stop: an emulator keeps an abandoned long poll open and hands the next message to
         // the closed connection, hiding it for the visibility timeout. The poll ends by itself instead.
-        const answer = await this.options.sqs.send(new ReceiveMessageCommand({
-          QueueUrl: this.options.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: this.waitTimeSeconds,
-          VisibilityTimeout: EVENT_VISIBILITY_TIMEOUT_SECONDS, MessageSystemAttributeNames: ["All"],
-        }));
+        const answer = await this.options.sqs.send(
+          new ReceiveMessageCommand({
+            QueueUrl: this.options.queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: this.waitTimeSeconds,
+            VisibilityTimeout: EVENT_VISIBILITY_TIMEOUT_SECONDS,
+            MessageSystemAttributeNames: ["All"],
+          }),
+        );
         messages = answer.Messages ?? [];
         if (signal.aborted) {
           await this.release(messages);
@@ -168,10 +182,16 @@ export class QueueInvoker {
   private async release(messages: readonly Message[]): Promise<void> {
     if (messages.length === 0) return;
     try {
-      await this.options.sqs.send(new ChangeMessageVisibilityBatchCommand({
-        QueueUrl: this.options.queueUrl,
-        Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? "", VisibilityTimeout: 0 })),
-      }));
+      await this.options.sqs.send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: this.options.queueUrl,
+          Entries: messages.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle ?? "",
+            VisibilityTimeout: 0,
+          })),
+        }),
+      );
     } catch (error) {
       // They come back after the visibility timeout anyway; nothing is lost.
       this.errorListeners.forEach((listener) => listener(error));
@@ -181,8 +201,12 @@ export class QueueInvoker {
   /** Invokes the handler with one batch, retrying; then deletes it (or dead-letters it first). */
   private async invoke(messages: Message[], signal: AbortSignal): Promise<void> {
     const record: InvocationRecord = {
-      sequence: ++this.sequence, messageIds: messages.map((m) => m.MessageId ?? ""), attempts: 0,
-      startedAt: Date.now(), finishedAt: 0, outcome: "succeeded",
+      sequence: ++this.sequence,
+      messageIds: messages.map((m) => m.MessageId ?? ""),
+      attempts: 0,
+      startedAt: Date.now(),
+      finishedAt: 0,
+      outcome: "succeeded",
     };
     const event = sqsEventOf(messages, this.options.queueArn, this.options.region);
     let lastError: unknown;
@@ -203,10 +227,12 @@ export class QueueInvoker {
       record.error = describeError(lastError);
       try {
         for (const message of messages) {
-          await this.options.sqs.send(new SendMessageCommand({
-            QueueUrl: this.options.deadLetterQueueUrl,
-            MessageBody: JSON.stringify(onFailureRecord(parseBody(message.Body), lastError, record.attempts)),
-          }));
+          await this.options.sqs.send(
+            new SendMessageCommand({
+              QueueUrl: this.options.deadLetterQueueUrl,
+              MessageBody: JSON.stringify(onFailureRecord(parseBody(message.Body), lastError, record.attempts)),
+            }),
+          );
         }
       } catch (error) {
         // Not dead-lettered: leave the batch in the queue, it is received again once visible.
@@ -215,10 +241,15 @@ export class QueueInvoker {
       }
     }
     try {
-      await this.options.sqs.send(new DeleteMessageBatchCommand({
-        QueueUrl: this.options.queueUrl,
-        Entries: messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle ?? "" })),
-      }));
+      await this.options.sqs.send(
+        new DeleteMessageBatchCommand({
+          QueueUrl: this.options.queueUrl,
+          Entries: messages.map((message, index) => ({
+            Id: String(index),
+            ReceiptHandle: message.ReceiptHandle ?? "",
+          })),
+        }),
+      );
     } catch (error) {
       // Received again once visible; the handler is idempotent per revision.
       this.errorListeners.forEach((listener) => listener(error));

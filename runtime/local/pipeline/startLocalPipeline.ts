@@ -74,27 +74,44 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   };
   const servers: { moto?: LocalMotoServer; redis?: LocalRedisServer } = {};
   try {
-    if (options.awsEndpoint && options.realAws) throw new PipelineSettingsError("an AWS endpoint and realAws conflict: the endpoint is an emulator, realAws means AWS itself");
+    if (options.awsEndpoint && options.realAws)
+      throw new PipelineSettingsError(
+        "an AWS endpoint and realAws conflict: the endpoint is an emulator, realAws means AWS itself",
+      );
     const file = path.resolve(options.appConfigFile ?? path.join(packageRoot(), "stacks", "app_config_beta.yaml"));
     const env = options.env ?? envOfAppConfigFile(file);
     const app = options.app ?? appOfStack(env, file);
-    if (!app) throw new PipelineSettingsError(`cannot tell the app of ${file}: pass --app, or set <project>:app in Pulumi.${env}.yaml`);
+    if (!app)
+      throw new PipelineSettingsError(
+        `cannot tell the app of ${file}: pass --app, or set <project>:app in Pulumi.${env}.yaml`,
+      );
     const names = pipelineNames(app, env);
     const appConfig = loadAppConfig(file, { prefix: names.prefix });
-    progress({ step: "config", message: `${path.relative(process.cwd(), file) || file}: ${appConfig.entries.length} parameters and ${appConfig.requiredSecrets.length} required secrets under ${names.prefix}` });
+    progress({
+      step: "config",
+      message: `${path.relative(process.cwd(), file) || file}: ${appConfig.entries.length} parameters and ${appConfig.requiredSecrets.length} required secrets under ${names.prefix}`,
+    });
     checkpoint();
 
     // Emulator and Redis, in parallel; each registers its own stop as soon as it runs.
     const started = Date.now();
     const [awsStart, redisStart] = await Promise.allSettled([
       (async (): Promise<AwsConnection> => {
-        if (options.awsEndpoint || options.realAws) return resolveAwsConnection({ endpoint: options.awsEndpoint, region: options.region, profile: options.profile }, options.realAws ? withoutEndpoint(process.env) : process.env);
+        if (options.awsEndpoint || options.realAws)
+          return resolveAwsConnection(
+            { endpoint: options.awsEndpoint, region: options.region, profile: options.profile },
+            options.realAws ? withoutEndpoint(process.env) : process.env,
+          );
         const moto = await LocalMotoServer.start();
         servers.moto = moto;
         cleanup.push("moto_server", () => moto.stop());
         const endpoint = await startChangeEmittingEndpoint(moto, cleanup, progress);
         const ready = `moto_server on ${moto.endpoint} (pid ${moto.pid}, ready in ${seconds(started)})`;
-        progress({ step: "moto", message: `${ready}, reached through ${endpoint}`, ...(moto.pid ? { pid: moto.pid } : {}) });
+        progress({
+          step: "moto",
+          message: `${ready}, reached through ${endpoint}`,
+          ...(moto.pid ? { pid: moto.pid } : {}),
+        });
         return resolveAwsConnection({ endpoint, region: options.region }, {});
       })(),
       (async (): Promise<string> => {
@@ -102,7 +119,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         const redis = await LocalRedisServer.start();
         servers.redis = redis;
         cleanup.push("redis-server", () => redis.dispose());
-        progress({ step: "redis", message: `redis-server on ${redis.url} (pid ${redis.pid}, ready in ${seconds(started)})`, ...(redis.pid ? { pid: redis.pid } : {}) });
+        progress({
+          step: "redis",
+          message: `redis-server on ${redis.url} (pid ${redis.pid}, ready in ${seconds(started)})`,
+          ...(redis.pid ? { pid: redis.pid } : {}),
+        });
         return redis.url;
       })(),
     ]);
@@ -119,16 +140,26 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const emulator = connection.endpoint !== undefined;
 
     const parameters = await seedAppConfigParameters(clients.ssm, appConfig).catch((error: unknown) => {
-      throw explainAwsError(error, { connection, service: "SSM", action: `create the parameters under ${names.prefix}` });
+      throw explainAwsError(error, {
+        connection,
+        service: "SSM",
+        action: `create the parameters under ${names.prefix}`,
+      });
     });
-    progress({ step: "parameters", message: `parameters: ${parameters.created.length} created, ${parameters.kept.length} kept as they were (never overwritten)` });
+    progress({
+      step: "parameters",
+      message: `parameters: ${parameters.created.length} created, ${parameters.kept.length} kept as they were (never overwritten)`,
+    });
     let refreshToken: string;
     const created = [...parameters.created];
     if (emulator) {
       const secrets = await seedLocalSecrets(clients.ssm, appConfig.requiredSecrets, names.refreshTokenParameter);
       refreshToken = secrets.refreshToken;
       created.push(...secrets.created);
-      progress({ step: "secrets", message: `local only: ${secrets.created.length} SecureStrings generated (${[...appConfig.requiredSecrets.map((s) => s.key), "refresh token"].join(", ")}), ${secrets.kept.length} kept` });
+      progress({
+        step: "secrets",
+        message: `local only: ${secrets.created.length} SecureStrings generated (${[...appConfig.requiredSecrets.map((s) => s.key), "refresh token"].join(", ")}), ${secrets.kept.length} kept`,
+      });
     } else {
       refreshToken = await readRefreshToken(clients.ssm, connection, names.refreshTokenParameter);
     }
@@ -136,53 +167,110 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     const [registry, rule] = await Promise.all([
       ensureServiceRegistry(clients.serviceDiscovery, names).catch((error: unknown) => {
-        throw explainAwsError(error, { connection, service: "Cloud Map", action: `create namespace ${names.namespaceName}` });
+        throw explainAwsError(error, {
+          connection,
+          service: "Cloud Map",
+          action: `create namespace ${names.namespaceName}`,
+        });
       }),
       ensureChangeRule(clients.eventBridge, clients.sqs, names).catch((error: unknown) => {
-        throw explainAwsError(error, { connection, service: "EventBridge/SQS", action: `create rule ${names.ruleName} and its queues` });
+        throw explainAwsError(error, {
+          connection,
+          service: "EventBridge/SQS",
+          action: `create rule ${names.ruleName} and its queues`,
+        });
       }),
     ]);
-    progress({ step: "registry", message: `Cloud Map: namespace ${names.namespaceName}, service ${names.serviceName} (${registry.serviceId})` });
-    progress({ step: "rule", message: `EventBridge rule ${names.ruleName}: the component's pattern (prefix ${names.prefix}) → SQS ${names.eventQueueName}, dead letters → ${names.deadLetterQueueName}` });
+    progress({
+      step: "registry",
+      message: `Cloud Map: namespace ${names.namespaceName}, service ${names.serviceName} (${registry.serviceId})`,
+    });
+    progress({
+      step: "rule",
+      message: `EventBridge rule ${names.ruleName}: the component's pattern (prefix ${names.prefix}) → SQS ${names.eventQueueName}, dead letters → ${names.deadLetterQueueName}`,
+    });
 
     let relay: ChangeEventRelay | undefined;
     const handler = createLocalRefreshHandler(
-      { prefix: names.prefix, redisUrl, namespaceName: names.namespaceName, serviceName: names.serviceName, refreshTokenParameter: names.refreshTokenParameter, streamKey: names.streamKey, ...(connection.endpoint ? { awsEndpoint: servers.moto?.endpoint ?? connection.endpoint } : {}), revertRefused: true },
+      {
+        prefix: names.prefix,
+        redisUrl,
+        namespaceName: names.namespaceName,
+        serviceName: names.serviceName,
+        refreshTokenParameter: names.refreshTokenParameter,
+        streamKey: names.streamKey,
+        ...(connection.endpoint ? { awsEndpoint: servers.moto?.endpoint ?? connection.endpoint } : {}),
+        revertRefused: true,
+      },
       clients,
-      { ...(options.handlerLogger ? { logger: options.handlerLogger } : {}), onRevertWritten: relayRevertWrites(() => relay) },
+      {
+        ...(options.handlerLogger ? { logger: options.handlerLogger } : {}),
+        onRevertWritten: relayRevertWrites(() => relay),
+      },
     );
     cleanup.push("refresh handler", () => handler.close());
     const invoker = new QueueInvoker({
-      sqs: clients.sqs, queueUrl: rule.queueUrl, queueArn: rule.queueArn, deadLetterQueueUrl: rule.deadLetterQueueUrl,
-      region: connection.region ?? "us-east-1", handler, ...options.invoker,
+      sqs: clients.sqs,
+      queueUrl: rule.queueUrl,
+      queueArn: rule.queueArn,
+      deadLetterQueueUrl: rule.deadLetterQueueUrl,
+      region: connection.region ?? "us-east-1",
+      handler,
+      ...options.invoker,
     });
     invoker.start();
     cleanup.push("invoker", () => invoker.stop());
     relay = emulator ? new ChangeEventRelay(clients.eventBridge) : undefined;
     if (relay) {
-      const arns = await parameterArns(clients, [...appConfig.entries.map((e) => e.name), ...appConfig.requiredSecrets.map((s) => s.name)]);
+      const arns = await parameterArns(clients, [
+        ...appConfig.entries.map((e) => e.name),
+        ...appConfig.requiredSecrets.map((s) => s.name),
+      ]);
       arns.forEach((arn, name) => relay.rememberArn(name, arn));
       // What Parameter Store would have emitted for the parameters just created.
-      if (created.length > 0) await relay.emit(created.map((c) => ({ operation: "Create" as const, name: c.name, type: c.type, arn: arns.get(c.name) ?? "" })));
+      if (created.length > 0)
+        await relay.emit(
+          created.map((c) => ({
+            operation: "Create" as const,
+            name: c.name,
+            type: c.type,
+            arn: arns.get(c.name) ?? "",
+          })),
+        );
     }
     const reconcileIntervalMs = options.reconcileIntervalMs ?? RECONCILE_DEFAULTS.intervalMinutes * 60_000;
     const reconciler = new ReconcileTimer({
-      handler, intervalMs: reconcileIntervalMs, ...(options.onReconcile ? { onSweep: options.onReconcile } : {}),
-      onError: (error) => options.handlerLogger?.warn("reconcile sweep failed; the next one retries", {
-        error: error.message,
-      }),
+      handler,
+      intervalMs: reconcileIntervalMs,
+      ...(options.onReconcile ? { onSweep: options.onReconcile } : {}),
+      onError: (error) =>
+        options.handlerLogger?.warn("reconcile sweep failed; the next one retries", {
+          error: error.message,
+        }),
     });
     reconciler.start();
     cleanup.push("reconciler", () => reconciler.stop());
     const sweeps = reconcileIntervalMs > 0 ? `every ${reconcileIntervalMs / 1000} s` : "on demand only";
     progress({ step: "reconciler", message: `reconciler: sweeps ${names.prefix} ${sweeps}` });
-    const events = servers.moto ? `${connection.endpoint} emits the change event of every write, whoever sends it`
-      : relay ? "change events relayed to EventBridge after each write" : "Parameter Store emits the change events";
-    progress({ step: "invoker", message: `invoker: long-polls ${names.eventQueueName} → the refresh handler (${events})` });
+    const events = servers.moto
+      ? `${connection.endpoint} emits the change event of every write, whoever sends it`
+      : relay
+        ? "change events relayed to EventBridge after each write"
+        : "Parameter Store emits the change events";
+    progress({
+      step: "invoker",
+      message: `invoker: long-polls ${names.eventQueueName} → the refresh handler (${events})`,
+    });
     checkpoint();
 
     const fleet = new ServiceFleet({
-      prefix: names.prefix, redisUrl, streamKey: names.streamKey, serviceId: registry.serviceId, refreshToken, connection, idPrefix: names.serviceName,
+      prefix: names.prefix,
+      redisUrl,
+      streamKey: names.streamKey,
+      serviceId: registry.serviceId,
+      refreshToken,
+      connection,
+      idPrefix: names.serviceName,
     });
     cleanup.push("instances", () => fleet.stopAll());
     const count = options.instances ?? 0;
@@ -193,7 +281,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       try {
         await fleet.start(count, (instance) => {
           ready++;
-          progress({ step: "instance", message: `instance ${instance.instanceId} ready (${ready}/${count}): pid ${instance.pid}, http :${instance.httpPort}, gRPC ${instance.refreshAddress}, registered in Cloud Map`, pid: instance.pid });
+          progress({
+            step: "instance",
+            message: `instance ${instance.instanceId} ready (${ready}/${count}): pid ${instance.pid}, http :${instance.httpPort}, gRPC ${instance.refreshAddress}, registered in Cloud Map`,
+            pid: instance.pid,
+          });
         });
       } finally {
         options.signal?.removeEventListener("abort", abortStart);
@@ -212,19 +304,47 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       return admin;
     };
     return {
-      names, prefix: names.prefix, appConfig, connection, clients, redisUrl, rule, registry, refreshToken,
-      relaysEvents: relay !== undefined, fleet, invoker, servers,
-      writeParameter: (name, value, writeOptions = {}) => writeParameter(clients.ssm, fullParameterName(name, names.prefix), value, { ...writeOptions, ...(relay ? { relay } : {}) }),
-      deleteParameter: (name) => deleteParameter(clients.ssm, fullParameterName(name, names.prefix), relay ? { relay } : {}),
+      names,
+      prefix: names.prefix,
+      appConfig,
+      connection,
+      clients,
+      redisUrl,
+      rule,
+      registry,
+      refreshToken,
+      relaysEvents: relay !== undefined,
+      fleet,
+      invoker,
+      servers,
+      writeParameter: (name, value, writeOptions = {}) =>
+        writeParameter(clients.ssm, fullParameterName(name, names.prefix), value, {
+          ...writeOptions,
+          ...(relay ? { relay } : {}),
+        }),
+      deleteParameter: (name) =>
+        deleteParameter(clients.ssm, fullParameterName(name, names.prefix), relay ? { relay } : {}),
       reconcile: () => reconciler.runNow(),
-      fleetState: () => readFleetState({ ...clients, prefix: names.prefix, namespaceName: names.namespaceName, serviceName: names.serviceName, refreshTokenParameter: names.refreshTokenParameter }),
+      fleetState: () =>
+        readFleetState({
+          ...clients,
+          prefix: names.prefix,
+          namespaceName: names.namespaceName,
+          serviceName: names.serviceName,
+          refreshTokenParameter: names.refreshTokenParameter,
+        }),
       readAcks: (after) => readAcks(adminRedis(), names.streamKey, after),
       latestAckId: () => latestAckId(adminRedis(), names.streamKey),
       commandEnvironment: () => ({
         ...(connection.endpoint ? { AWS_ENDPOINT_URL: connection.endpoint } : {}),
         // boto3 and the AWS CLI v1 read AWS_DEFAULT_REGION only.
         ...(connection.region ? { AWS_REGION: connection.region, AWS_DEFAULT_REGION: connection.region } : {}),
-        ...(connection.credentials ? { AWS_ACCESS_KEY_ID: connection.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: connection.credentials.secretAccessKey } : {}),
+        ...(connection.credentials
+          ? {
+              AWS_ACCESS_KEY_ID: connection.credentials.accessKeyId,
+              AWS_SECRET_ACCESS_KEY: connection.credentials.secretAccessKey,
+            }
+          : {}),
         [LAMBDA_ENVIRONMENT.parameterPrefix]: names.prefix,
         [LAMBDA_ENVIRONMENT.redisUrl]: redisUrl,
         [OPERATOR_ENVIRONMENT.deadLetterQueueUrl]: rule.deadLetterQueueUrl,
@@ -265,7 +385,8 @@ async function parameterArns(clients: AwsClients, names: readonly string[]): Pro
   const arns = new Map<string, string>();
   for (let i = 0; i < names.length; i += 10) {
     const answer = await clients.ssm.send(new GetParametersCommand({ Names: names.slice(i, i + 10) }));
-    for (const parameter of answer.Parameters ?? []) if (parameter.Name && parameter.ARN) arns.set(parameter.Name, parameter.ARN);
+    for (const parameter of answer.Parameters ?? [])
+      if (parameter.Name && parameter.ARN) arns.set(parameter.Name, parameter.ARN);
   }
   return arns;
 }

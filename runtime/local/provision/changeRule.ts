@@ -1,5 +1,10 @@
 import { PutRuleCommand, PutTargetsCommand, type EventBridgeClient } from "@aws-sdk/client-eventbridge";
-import { CreateQueueCommand, GetQueueAttributesCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  SetQueueAttributesCommand,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import { parameterChangeEventPattern } from "../../../components/changeEvents/eventPattern";
 import { LocalPipelineError } from "../errors";
 
@@ -46,40 +51,67 @@ export async function ensureChangeRule(
     createQueue(sqs, names.eventQueueName, { VisibilityTimeout: String(EVENT_VISIBILITY_TIMEOUT_SECONDS) }),
     createQueue(sqs, names.deadLetterQueueName, { MessageRetentionPeriod: String(DEAD_LETTER_RETENTION_SECONDS) }),
   ]);
-  const { RuleArn: ruleArn } = await eventBridge.send(new PutRuleCommand({
-    Name: names.ruleName,
-    EventPattern: JSON.stringify(pattern),
-    State: "ENABLED",
-    Description: `Parameter Store changes under ${names.prefix} → config-refresh (local pipeline)`,
-  }));
+  const { RuleArn: ruleArn } = await eventBridge.send(
+    new PutRuleCommand({
+      Name: names.ruleName,
+      EventPattern: JSON.stringify(pattern),
+      State: "ENABLED",
+      Description: `Parameter Store changes under ${names.prefix} → config-refresh (local pipeline)`,
+    }),
+  );
   if (!ruleArn) throw new LocalPipelineError(`EventBridge created rule ${names.ruleName} without an ARN`);
-  await sqs.send(new SetQueueAttributesCommand({
-    QueueUrl: queue.url,
-    Attributes: {
-      Policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Sid: "ParameterChangeRule", Effect: "Allow", Principal: { Service: "events.amazonaws.com" },
-          Action: "sqs:SendMessage", Resource: queue.arn, Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
-        }],
-      }),
-    },
-  }));
-  const targets = await eventBridge.send(new PutTargetsCommand({
-    Rule: names.ruleName,
-    Targets: [{
-      Id: INVOKER_TARGET_ID, Arn: queue.arn,
-      InputTransformer: { InputPathsMap: { name: "$.detail.name" }, InputTemplate: "<aws.events.event.json>" },
-    }],
-  }));
+  await sqs.send(
+    new SetQueueAttributesCommand({
+      QueueUrl: queue.url,
+      Attributes: {
+        Policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Sid: "ParameterChangeRule",
+              Effect: "Allow",
+              Principal: { Service: "events.amazonaws.com" },
+              Action: "sqs:SendMessage",
+              Resource: queue.arn,
+              Condition: { ArnEquals: { "aws:SourceArn": ruleArn } },
+            },
+          ],
+        }),
+      },
+    }),
+  );
+  const targets = await eventBridge.send(
+    new PutTargetsCommand({
+      Rule: names.ruleName,
+      Targets: [
+        {
+          Id: INVOKER_TARGET_ID,
+          Arn: queue.arn,
+          InputTransformer: { InputPathsMap: { name: "$.detail.name" }, InputTemplate: "<aws.events.event.json>" },
+        },
+      ],
+    }),
+  );
   if ((targets.FailedEntryCount ?? 0) > 0) {
     const failed = targets.FailedEntries?.[0];
-    throw new LocalPipelineError(`EventBridge refused the queue as the target of ${names.ruleName}: ${failed?.ErrorCode ?? ""} ${failed?.ErrorMessage ?? ""}`.trim());
+    throw new LocalPipelineError(
+      `EventBridge refused the queue as the target of ${names.ruleName}: ${failed?.ErrorCode ?? ""} ${failed?.ErrorMessage ?? ""}`.trim(),
+    );
   }
-  return { ruleArn, queueUrl: queue.url, queueArn: queue.arn, deadLetterQueueUrl: deadLetter.url, deadLetterQueueArn: deadLetter.arn };
+  return {
+    ruleArn,
+    queueUrl: queue.url,
+    queueArn: queue.arn,
+    deadLetterQueueUrl: deadLetter.url,
+    deadLetterQueueArn: deadLetter.arn,
+  };
 }
 
-async function createQueue(sqs: SQSClient, name: string, attributes: Record<string, string>): Promise<{ url: string; arn: string }> {
+async function createQueue(
+  sqs: SQSClient,
+  name: string,
+  attributes: Record<string, string>,
+): Promise<{ url: string; arn: string }> {
   const { QueueUrl: url } = await sqs.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes }));
   if (!url) throw new LocalPipelineError(`SQS created queue ${name} without a URL`);
   const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["QueueArn"] }));

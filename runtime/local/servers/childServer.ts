@@ -28,9 +28,18 @@ export interface SpawnServerOptions {
 }
 
 /** Spawns `command` detached from the terminal's signals, keeping its recent output. */
-export function spawnServer(command: string, args: string[], env: NodeJS.ProcessEnv = process.env, options: SpawnServerOptions = {}): ChildServer {
+export function spawnServer(
+  command: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+  options: SpawnServerOptions = {},
+): ChildServer {
   installExitHook();
-  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+  const child = spawn(command, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+  });
   live.add(child);
   const lines: string[] = [];
   const keep = (chunk: Buffer): void => {
@@ -55,7 +64,12 @@ export function spawnServer(command: string, args: string[], env: NodeJS.Process
 }
 
 /** Polls `probe` until it resolves true, every `intervalMs`, for at most `timeoutMs`. */
-export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, intervalMs = 100): Promise<void> {
+export async function waitUntil(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  intervalMs = 100,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {

@@ -15,7 +15,10 @@ import { requireTool } from "./missingTool";
  * ```
  */
 export class LocalMotoServer {
-  private constructor(public readonly port: number, private readonly server: ChildServer) {}
+  private constructor(
+    public readonly port: number,
+    private readonly server: ChildServer,
+  ) {}
 
   /** Starts moto; fails with an install hint when `moto_server` is not on PATH. */
   public static async start(): Promise<LocalMotoServer> {
@@ -25,11 +28,16 @@ export class LocalMotoServer {
     const moto = new LocalMotoServer(port, server);
     const ssm = new SSMClient({ ...emulatorClientConfig(moto.endpoint), maxAttempts: 1 });
     try {
-      await waitUntil(`moto_server on port ${port}`, async () => {
-        if (server.process.exitCode !== null) throw new Error(`moto_server exited: ${server.output()}`);
-        await ssm.send(new DescribeParametersCommand({ MaxResults: 1 }));
-        return true;
-      }, 30_000, 200);
+      await waitUntil(
+        `moto_server on port ${port}`,
+        async () => {
+          if (server.process.exitCode !== null) throw new Error(`moto_server exited: ${server.output()}`);
+          await ssm.send(new DescribeParametersCommand({ MaxResults: 1 }));
+          return true;
+        },
+        30_000,
+        200,
+      );
     } catch (error) {
       await server.stop();
       throw error;

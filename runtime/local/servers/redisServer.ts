@@ -50,7 +50,9 @@ export class LocalRedisServer {
 
   /** True while the process runs. */
   public get running(): boolean {
-    return this.server !== undefined && this.server.process.exitCode === null && this.server.process.signalCode === null;
+    return (
+      this.server !== undefined && this.server.process.exitCode === null && this.server.process.signalCode === null
+    );
   }
 
   /**
@@ -111,18 +113,36 @@ export class LocalRedisServer {
   /** Starts the process on this server's port and directory and waits until it answers PING. */
   public async launch(): Promise<void> {
     // A process that died outside this API (killed, crashed) is gone: start a new one.
-    if (this.server && (this.server.process.exitCode !== null || this.server.process.signalCode !== null)) this.server = undefined;
+    if (this.server && (this.server.process.exitCode !== null || this.server.process.signalCode !== null))
+      this.server = undefined;
     if (this.server) return;
     this.server = spawnServer("redis-server", [
-      "--port", String(this.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-      "--dir", this.dir, "--dbfilename", "dump.rdb", "--protected-mode", "yes",
+      "--port",
+      String(this.port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      this.dir,
+      "--dbfilename",
+      "dump.rdb",
+      "--protected-mode",
+      "yes",
       ...(this.password !== undefined ? ["--requirepass", this.password] : []),
     ]);
     const server = this.server;
-    await waitUntil(`redis-server on port ${this.port}`, async () => {
-      if (server.process.exitCode !== null) throw new Error(`redis-server exited: ${server.output()}`);
-      return (await this.command("PING")) === "+PONG";
-    }, 10_000, 50);
+    await waitUntil(
+      `redis-server on port ${this.port}`,
+      async () => {
+        if (server.process.exitCode !== null) throw new Error(`redis-server exited: ${server.output()}`);
+        return (await this.command("PING")) === "+PONG";
+      },
+      10_000,
+      50,
+    );
   }
 
   /** Sends one inline command on a fresh connection without waiting for a reply (SHUTDOWN sends none). */

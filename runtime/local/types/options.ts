@@ -3,8 +3,18 @@ import type { RefreshResult } from "../../lambda/types";
 
 /** One step of the pipeline's start, for progress lines. */
 export interface ProgressEvent {
-  step: "config" | "moto" | "aws" | "redis" | "parameters" | "secrets" | "registry" | "rule" | "invoker"
-    | "reconciler" | "instance";
+  step:
+    | "config"
+    | "moto"
+    | "aws"
+    | "redis"
+    | "parameters"
+    | "secrets"
+    | "registry"
+    | "rule"
+    | "invoker"
+    | "reconciler"
+    | "instance";
   /** A line a person reads: `moto_server on http://127.0.0.1:41234 (pid 812, 2.3 s)`. */
   message: string;
   /** The process started by this step, if any. */

@@ -54,7 +54,11 @@ export interface LocalPipeline {
   readonly servers: { moto?: LocalMotoServer; redis?: LocalRedisServer };
 
   /** Writes a parameter (name absolute or relative to the prefix) and relays its change event. */
-  writeParameter(name: string, value: string, options?: Omit<WriteParameterOptions, "relay">): Promise<WrittenParameter>;
+  writeParameter(
+    name: string,
+    value: string,
+    options?: Omit<WriteParameterOptions, "relay">,
+  ): Promise<WrittenParameter>;
   /** Deletes a parameter and relays its `Delete` event. */
   deleteParameter(name: string): Promise<WrittenParameter>;
   /** Runs one reconcile sweep now (as the schedule does every `reconcileIntervalMs`): what it healed. */

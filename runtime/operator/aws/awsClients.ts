@@ -39,9 +39,15 @@ export function createAwsClients(connection: AwsConnection, options: AwsClientOp
   const ssm = new SSMClient(config);
   const sqs = new SQSClient(config);
   const eventBridge = new EventBridgeClient(config);
-  const serviceDiscovery = new ServiceDiscoveryClient({ ...config, ...(connection.endpoint ? { disableHostPrefix: true } : {}) });
+  const serviceDiscovery = new ServiceDiscoveryClient({
+    ...config,
+    ...(connection.endpoint ? { disableHostPrefix: true } : {}),
+  });
   return {
-    ssm, sqs, eventBridge, serviceDiscovery,
+    ssm,
+    sqs,
+    eventBridge,
+    serviceDiscovery,
     destroy() {
       for (const client of [ssm, sqs, eventBridge, serviceDiscovery]) client.destroy();
     },
@@ -49,9 +55,16 @@ export function createAwsClients(connection: AwsConnection, options: AwsClientOp
 }
 
 /** The configuration object every client of {@link createAwsClients} is built from. */
-export function awsClientConfig(connection: AwsConnection, options: AwsClientOptions = {}): {
-  region?: string; endpoint?: string; profile?: string; credentials?: { accessKeyId: string; secretAccessKey: string };
-  maxAttempts?: number; requestHandler: { connectionTimeout: number };
+export function awsClientConfig(
+  connection: AwsConnection,
+  options: AwsClientOptions = {},
+): {
+  region?: string;
+  endpoint?: string;
+  profile?: string;
+  credentials?: { accessKeyId: string; secretAccessKey: string };
+  maxAttempts?: number;
+  requestHandler: { connectionTimeout: number };
 } {
   return {
     ...(connection.region ? { region: connection.region } : {}),

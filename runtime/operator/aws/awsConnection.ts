@@ -53,11 +53,18 @@ export interface AwsConnection {
 export function resolveAwsConnection(target: AwsTarget, env: NodeJS.ProcessEnv = process.env): AwsConnection {
   const endpoint = nonEmpty(target.endpoint) ?? nonEmpty(env.AWS_ENDPOINT_URL);
   if (endpoint !== undefined && !/^https?:\/\/[^/\s]+/.test(endpoint)) {
-    throw new PipelineSettingsError(`the AWS endpoint "${endpoint}" is not an http:// or https:// URL (e.g. http://127.0.0.1:4566)`);
+    throw new PipelineSettingsError(
+      `the AWS endpoint "${endpoint}" is not an http:// or https:// URL (e.g. http://127.0.0.1:4566)`,
+    );
   }
   const profile = nonEmpty(target.profile);
-  const region = nonEmpty(target.region) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? (endpoint ? LOCAL_AWS.region : undefined);
-  const configured = profile !== undefined || nonEmpty(env.AWS_PROFILE) !== undefined || nonEmpty(env.AWS_ACCESS_KEY_ID) !== undefined;
+  const region =
+    nonEmpty(target.region) ??
+    nonEmpty(env.AWS_REGION) ??
+    nonEmpty(env.AWS_DEFAULT_REGION) ??
+    (endpoint ? LOCAL_AWS.region : undefined);
+  const configured =
+    profile !== undefined || nonEmpty(env.AWS_PROFILE) !== undefined || nonEmpty(env.AWS_ACCESS_KEY_ID) !== undefined;
   return {
     ...(endpoint !== undefined ? { endpoint } : {}),
     ...(region !== undefined ? { region } : {}),
@@ -76,7 +83,12 @@ export function awsProcessEnvironment(connection: AwsConnection): Record<string,
     ...(connection.region ? { AWS_REGION: connection.region } : {}),
     ...(connection.endpoint ? { AWS_ENDPOINT_URL: connection.endpoint } : {}),
     ...(connection.profile ? { AWS_PROFILE: connection.profile } : {}),
-    ...(connection.credentials ? { AWS_ACCESS_KEY_ID: connection.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: connection.credentials.secretAccessKey } : {}),
+    ...(connection.credentials
+      ? {
+          AWS_ACCESS_KEY_ID: connection.credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: connection.credentials.secretAccessKey,
+        }
+      : {}),
   };
 }
 

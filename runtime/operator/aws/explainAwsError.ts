@@ -1,14 +1,33 @@
 import {
-  AwsCredentialsError, EndpointUnreachableError, OperatorError, ParameterNotFoundError, PipelineSettingsError,
+  AwsCredentialsError,
+  EndpointUnreachableError,
+  OperatorError,
+  ParameterNotFoundError,
+  PipelineSettingsError,
 } from "../errors";
 import type { AwsConnection } from "./awsConnection";
 
 /** Network failures of a request that never reached a server. */
-const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "ETIMEDOUT", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "EPIPE"]);
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "ETIMEDOUT",
+  "ECONNRESET",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "EPIPE",
+]);
 /** AWS error names that mean "these credentials are unknown, expired or malformed". */
 const BAD_CREDENTIALS = new Set([
-  "UnrecognizedClientException", "InvalidSignatureException", "ExpiredTokenException", "ExpiredToken",
-  "InvalidClientTokenId", "IncompleteSignature", "MissingAuthenticationToken", "SignatureDoesNotMatch",
+  "UnrecognizedClientException",
+  "InvalidSignatureException",
+  "ExpiredTokenException",
+  "ExpiredToken",
+  "InvalidClientTokenId",
+  "IncompleteSignature",
+  "MissingAuthenticationToken",
+  "SignatureDoesNotMatch",
 ]);
 /** AWS error names that mean "known credentials, not allowed to do this". */
 const ACCESS_DENIED = new Set(["AccessDeniedException", "AccessDenied", "UnauthorizedOperation", "AuthorizationError"]);
@@ -40,25 +59,48 @@ export interface AwsCallContext {
 export function explainAwsError(error: unknown, context: AwsCallContext): OperatorError {
   if (error instanceof OperatorError) return error;
   const { connection, service, action: what } = context;
-  const err = (error ?? {}) as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+  const err = (error ?? {}) as {
+    name?: string;
+    code?: string;
+    message?: string;
+    $metadata?: { httpStatusCode?: number };
+  };
   const name = err.name ?? "Error";
   const message = err.message ?? String(error);
   const cause = { cause: error };
-  if ((err.code && UNREACHABLE_CODES.has(err.code)) || name === "TimeoutError" || /socket hang up|connect ETIMEDOUT|Connection timed out/i.test(message)) {
-    return new EndpointUnreachableError(service, connection.endpoint ?? `AWS (${connection.region ?? "no region"})`, err.code ? `${err.code}` : message, cause);
+  if (
+    (err.code && UNREACHABLE_CODES.has(err.code)) ||
+    name === "TimeoutError" ||
+    /socket hang up|connect ETIMEDOUT|Connection timed out/i.test(message)
+  ) {
+    return new EndpointUnreachableError(
+      service,
+      connection.endpoint ?? `AWS (${connection.region ?? "no region"})`,
+      err.code ? `${err.code}` : message,
+      cause,
+    );
   }
   if (name === "CredentialsProviderError") {
     const where = connection.profile ? ` for profile "${connection.profile}"` : "";
-    return new AwsCredentialsError(`no AWS credentials${where}: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run \`aws sso login\`, or pass --profile (${message})`, cause);
+    return new AwsCredentialsError(
+      `no AWS credentials${where}: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run \`aws sso login\`, or pass --profile (${message})`,
+      cause,
+    );
   }
   if (BAD_CREDENTIALS.has(name)) {
-    return new AwsCredentialsError(`${service} refused the credentials in use (${name}): they are unknown, malformed or expired; refresh them and try again`, cause);
+    return new AwsCredentialsError(
+      `${service} refused the credentials in use (${name}): they are unknown, malformed or expired; refresh them and try again`,
+      cause,
+    );
   }
   if (ACCESS_DENIED.has(name)) {
     return new AwsCredentialsError(`the credentials in use may not ${what} (${name}: ${message})`, cause);
   }
   if (/Region is missing/i.test(message)) {
-    return new PipelineSettingsError("no AWS region: pass --region, set AWS_REGION, or use a profile that has one", cause);
+    return new PipelineSettingsError(
+      "no AWS region: pass --region, set AWS_REGION, or use a profile that has one",
+      cause,
+    );
   }
   if ((name === "ParameterNotFound" || name === "ParameterVersionNotFound") && context.parameterName !== undefined) {
     return new ParameterNotFoundError(context.parameterName);

@@ -24,9 +24,8 @@ export function fleetUnreachableFromHere(
   if (instances.length === 0 || !instances.every((instance) => instance.unanswered)) return undefined;
   const addresses = instances.slice(0, SHOWN_ADDRESSES).map((instance) => instance.address);
   const more = instances.length > SHOWN_ADDRESSES ? ` and ${instances.length - SHOWN_ADDRESSES} more` : "";
-  const what = instances.length === 1
-    ? "the registered instance"
-    : `any of the ${instances.length} registered instances`;
+  const what =
+    instances.length === 1 ? "the registered instance" : `any of the ${instances.length} registered instances`;
   const detail = `no State answer within ${deadlineMs} ms`;
   return new UnreachableFromHereError(what, `${addresses.join(", ")}${more}`, detail, command);
 }

@@ -85,29 +85,42 @@ const MAX_PATH_PAGES = 1_000;
  */
 export async function readFleetState(query: FleetStateQuery): Promise<FleetState> {
   const [token, current, registered] = await firstFailureInOrder([
-    query.ssm.send(new GetParameterCommand({ Name: query.refreshTokenParameter, WithDecryption: true })).then((answer) => answer.Parameter?.Value ?? ""),
+    query.ssm
+      .send(new GetParameterCommand({ Name: query.refreshTokenParameter, WithDecryption: true }))
+      .then((answer) => answer.Parameter?.Value ?? ""),
     readCurrentVersions(query.ssm, query.prefix),
     discoverRegisteredInstances(query.serviceDiscovery, query.namespaceName, query.serviceName),
   ] as const);
   const readAt = Date.now();
-  const instances = await Promise.all(registered.map(async (instance): Promise<InstanceState> => {
-    if (!instance.address) return { ...instance, error: "registered without an address", divergence: [], converged: false };
-    try {
-      const state = await callState(instance.address, token, query.prefix, query.deadlineMs ?? STATE_DEADLINE_MS);
-      const held = new Map(state.parameters.map((p) => [p.name, Number(p.version)]));
-      const refused = new Map((state.heldBack ?? []).map((p) => [p.name, p]));
-      const divergence = compare(current, held).map((d) => {
-        const back = refused.get(d.name);
-        return back && d.current !== undefined && Number(back.refusedVersion) === d.current ? { ...d, refused: back.detail } : d;
-      });
-      return { ...instance, held, divergence, converged: divergence.length === 0 };
-    } catch (error) {
-      const unanswered = gotNoAnswer(error);
-      return { ...instance, error: (error as Error).message, unanswered, divergence: [], converged: false };
-    }
-  }));
+  const instances = await Promise.all(
+    registered.map(async (instance): Promise<InstanceState> => {
+      if (!instance.address)
+        return { ...instance, error: "registered without an address", divergence: [], converged: false };
+      try {
+        const state = await callState(instance.address, token, query.prefix, query.deadlineMs ?? STATE_DEADLINE_MS);
+        const held = new Map(state.parameters.map((p) => [p.name, Number(p.version)]));
+        const refused = new Map((state.heldBack ?? []).map((p) => [p.name, p]));
+        const divergence = compare(current, held).map((d) => {
+          const back = refused.get(d.name);
+          return back && d.current !== undefined && Number(back.refusedVersion) === d.current
+            ? { ...d, refused: back.detail }
+            : d;
+        });
+        return { ...instance, held, divergence, converged: divergence.length === 0 };
+      } catch (error) {
+        const unanswered = gotNoAnswer(error);
+        return { ...instance, error: (error as Error).message, unanswered, divergence: [], converged: false };
+      }
+    }),
+  );
   instances.sort((a, b) => a.instanceId.localeCompare(b.instanceId, undefined, { numeric: true }));
-  return { prefix: query.prefix, current, instances, converged: instances.length > 0 && instances.every((i) => i.converged), readAt };
+  return {
+    prefix: query.prefix,
+    current,
+    instances,
+    converged: instances.length > 0 && instances.every((i) => i.converged),
+    readAt,
+  };
 }
 
 /**
@@ -122,10 +135,17 @@ export async function readCurrentVersions(ssm: SSMClient, prefix: string): Promi
   const versions = new Map<string, number>();
   let token: string | undefined;
   for (let page = 0; page < MAX_PATH_PAGES; page++) {
-    const answer = await ssm.send(new GetParametersByPathCommand({
-      Path: prefix.replace(/\/$/, ""), Recursive: true, WithDecryption: false, MaxResults: 10, ...(token ? { NextToken: token } : {}),
-    }));
-    for (const parameter of answer.Parameters ?? []) if (parameter.Name) versions.set(parameter.Name, parameter.Version ?? 0);
+    const answer = await ssm.send(
+      new GetParametersByPathCommand({
+        Path: prefix.replace(/\/$/, ""),
+        Recursive: true,
+        WithDecryption: false,
+        MaxResults: 10,
+        ...(token ? { NextToken: token } : {}),
+      }),
+    );
+    for (const parameter of answer.Parameters ?? [])
+      if (parameter.Name) versions.set(parameter.Name, parameter.Version ?? 0);
     token = answer.NextToken;
     if (!token) break;
   }
@@ -133,13 +153,29 @@ export async function readCurrentVersions(ssm: SSMClient, prefix: string): Promi
 }
 
 /** Every instance registered in the service, healthy or not, with its refresh address. */
-async function discoverRegisteredInstances(client: ServiceDiscoveryClient, namespaceName: string, serviceName: string): Promise<Pick<InstanceState, "instanceId" | "address" | "health">[]> {
-  const answer = await client.send(new DiscoverInstancesCommand({ NamespaceName: namespaceName, ServiceName: serviceName, HealthStatus: "ALL", MaxResults: 1_000 }));
+async function discoverRegisteredInstances(
+  client: ServiceDiscoveryClient,
+  namespaceName: string,
+  serviceName: string,
+): Promise<Pick<InstanceState, "instanceId" | "address" | "health">[]> {
+  const answer = await client.send(
+    new DiscoverInstancesCommand({
+      NamespaceName: namespaceName,
+      ServiceName: serviceName,
+      HealthStatus: "ALL",
+      MaxResults: 1_000,
+    }),
+  );
   return (answer.Instances ?? []).map((instance) => {
     const attributes = instance.Attributes ?? {};
-    const host = attributes.AWS_INSTANCE_IPV4 ?? (attributes.AWS_INSTANCE_IPV6 ? `[${attributes.AWS_INSTANCE_IPV6}]` : undefined);
+    const host =
+      attributes.AWS_INSTANCE_IPV4 ?? (attributes.AWS_INSTANCE_IPV6 ? `[${attributes.AWS_INSTANCE_IPV6}]` : undefined);
     const port = attributes.AWS_INSTANCE_PORT;
-    return { instanceId: instance.InstanceId ?? "?", address: host && port ? `${host}:${port}` : "", health: instance.HealthStatus ?? "UNKNOWN" };
+    return {
+      instanceId: instance.InstanceId ?? "?",
+      address: host && port ? `${host}:${port}` : "",
+      health: instance.HealthStatus ?? "UNKNOWN",
+    };
   });
 }
 
@@ -165,7 +201,8 @@ function gotNoAnswer(error: unknown): boolean {
 function compare(current: Map<string, number>, held: Map<string, number>): Divergence[] {
   const divergence: Divergence[] = [];
   for (const [name, version] of current) {
-    if (held.get(name) !== version) divergence.push({ name, current: version, ...(held.has(name) ? { held: held.get(name)! } : {}) });
+    if (held.get(name) !== version)
+      divergence.push({ name, current: version, ...(held.has(name) ? { held: held.get(name)! } : {}) });
   }
   for (const [name, version] of held) if (!current.has(name)) divergence.push({ name, held: version });
   return divergence.sort((a, b) => a.name.localeCompare(b.name));
@@ -176,7 +213,9 @@ function compare(current: Map<string, number>, held: Map<string, number>): Diver
  * (not the first to fail in time), so one situation always gets the same explanation: a missing
  * token means "no pipeline here" even when Cloud Map answered "no namespace" sooner.
  */
-async function firstFailureInOrder<T extends readonly unknown[]>(reads: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
+async function firstFailureInOrder<T extends readonly unknown[]>(
+  reads: { readonly [K in keyof T]: Promise<T[K]> },
+): Promise<T> {
   const settled = await Promise.allSettled(reads);
   const failed = settled.find((outcome) => outcome.status === "rejected");
   if (failed) throw failed.reason;

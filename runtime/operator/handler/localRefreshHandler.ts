@@ -60,8 +60,11 @@ export function createLocalRefreshHandler(
 ): RefreshHandler {
   const settings = readLambdaSettings(refreshFunctionEnvironment(target));
   return createRefreshHandler(settings, {
-    ssm: clients.ssm, serviceDiscovery: clients.serviceDiscovery, ...(clients.redis ? { redis: clients.redis } : {}),
-    logger: options.logger ?? silentLogger, metrics: NO_METRICS,
+    ssm: clients.ssm,
+    serviceDiscovery: clients.serviceDiscovery,
+    ...(clients.redis ? { redis: clients.redis } : {}),
+    logger: options.logger ?? silentLogger,
+    metrics: NO_METRICS,
     ...(options.onRevertWritten ? { onRevertWritten: options.onRevertWritten } : {}),
   });
 }

@@ -1,5 +1,11 @@
 import { describeError } from "../../common/errors";
-import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
+import {
+  ChangeMessageVisibilityCommand,
+  DeleteMessageCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from "@aws-sdk/client-sqs";
 import type { RefreshHandler } from "../../lambda/createRefreshHandler";
 import type { RefreshResult } from "../../lambda/types";
 import { sqsEventOf } from "./sqsEvent";
@@ -59,10 +65,15 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayO
   const toRelease: Message[] = [];
   try {
     while (outcomes.length < maxMessages) {
-      const { Messages: messages = [] } = await options.sqs.send(new ReceiveMessageCommand({
-        QueueUrl: options.deadLetterQueueUrl, MaxNumberOfMessages: Math.min(10, maxMessages - outcomes.length),
-        WaitTimeSeconds: 1, VisibilityTimeout: REPLAY_VISIBILITY_SECONDS, MessageSystemAttributeNames: ["All"],
-      }));
+      const { Messages: messages = [] } = await options.sqs.send(
+        new ReceiveMessageCommand({
+          QueueUrl: options.deadLetterQueueUrl,
+          MaxNumberOfMessages: Math.min(10, maxMessages - outcomes.length),
+          WaitTimeSeconds: 1,
+          VisibilityTimeout: REPLAY_VISIBILITY_SECONDS,
+          MessageSystemAttributeNames: ["All"],
+        }),
+      );
       const fresh = messages.filter((message) => !seen.has(message.MessageId ?? ""));
       if (fresh.length === 0) break;
       for (const message of fresh) {
@@ -75,9 +86,15 @@ export async function replayDeadLetters(options: ReplayOptions): Promise<ReplayO
     }
   } finally {
     for (const message of toRelease) {
-      await options.sqs.send(new ChangeMessageVisibilityCommand({
-        QueueUrl: options.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle ?? "", VisibilityTimeout: 0,
-      })).catch(() => undefined);
+      await options.sqs
+        .send(
+          new ChangeMessageVisibilityCommand({
+            QueueUrl: options.deadLetterQueueUrl,
+            ReceiptHandle: message.ReceiptHandle ?? "",
+            VisibilityTimeout: 0,
+          }),
+        )
+        .catch(() => undefined);
     }
   }
   return outcomes;
@@ -93,10 +110,18 @@ async function replayOne(options: ReplayOptions, message: Message): Promise<Repl
   }
   const names = [...new Set([...result.published.map((c) => c.name), ...result.skipped.map((s) => s.name)])];
   if (names.length === 0) {
-    return { messageId, status: "not-a-change", names, result, error: result.rejected.map((r) => r.reason).join("; ") || "the message holds no Parameter Store change" };
+    return {
+      messageId,
+      status: "not-a-change",
+      names,
+      result,
+      error: result.rejected.map((r) => r.reason).join("; ") || "the message holds no Parameter Store change",
+    };
   }
   try {
-    await options.sqs.send(new DeleteMessageCommand({ QueueUrl: options.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle ?? "" }));
+    await options.sqs.send(
+      new DeleteMessageCommand({ QueueUrl: options.deadLetterQueueUrl, ReceiptHandle: message.ReceiptHandle ?? "" }),
+    );
     return { messageId, status: "replayed", names, result };
   } catch {
     return { messageId, status: "replayed", names, result, deleteFailed: true };

@@ -13,21 +13,23 @@ import type { SQSEvent, SQSRecord } from "aws-lambda";
  */
 export function sqsEventOf(messages: readonly Message[], queueArn: string, region: string): SQSEvent {
   return {
-    Records: messages.map((message): SQSRecord => ({
-      messageId: message.MessageId ?? "",
-      receiptHandle: message.ReceiptHandle ?? "",
-      body: message.Body ?? "",
-      attributes: {
-        ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? "1",
-        SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
-        SenderId: message.Attributes?.SenderId ?? "",
-        ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
-      },
-      messageAttributes: {},
-      md5OfBody: message.MD5OfBody ?? "",
-      eventSource: "aws:sqs",
-      eventSourceARN: queueArn,
-      awsRegion: region,
-    })),
+    Records: messages.map(
+      (message): SQSRecord => ({
+        messageId: message.MessageId ?? "",
+        receiptHandle: message.ReceiptHandle ?? "",
+        body: message.Body ?? "",
+        attributes: {
+          ApproximateReceiveCount: message.Attributes?.ApproximateReceiveCount ?? "1",
+          SentTimestamp: message.Attributes?.SentTimestamp ?? String(Date.now()),
+          SenderId: message.Attributes?.SenderId ?? "",
+          ApproximateFirstReceiveTimestamp: message.Attributes?.ApproximateFirstReceiveTimestamp ?? String(Date.now()),
+        },
+        messageAttributes: {},
+        md5OfBody: message.MD5OfBody ?? "",
+        eventSource: "aws:sqs",
+        eventSourceARN: queueArn,
+        awsRegion: region,
+      }),
+    ),
   };
 }

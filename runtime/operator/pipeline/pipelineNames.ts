@@ -56,10 +56,7 @@ export function pipelineNames(app: string, env: string, overrides: PipelineNameO
     refreshTokenParameter: overrides.refreshTokenParameter || defaults.refreshTokenParameterName,
     streamKey: overrides.streamKey || defaults.streamKey,
   };
-  const problems = [
-    ...segmentProblems(app).map((p) => `app: ${p}`),
-    ...segmentProblems(env).map((p) => `env: ${p}`),
-  ];
+  const problems = [...segmentProblems(app).map((p) => `app: ${p}`), ...segmentProblems(env).map((p) => `env: ${p}`)];
   if (problems.length === 0) problems.push(...prefixProblems(defaults.prefix));
   problems.push(...registryNameProblems(names));
   const tokenParameter = names.refreshTokenParameter;
@@ -67,7 +64,10 @@ export function pipelineNames(app: string, env: string, overrides: PipelineNameO
   if (problems.length > 0) throw new PipelineSettingsError(problems.join("; "));
   const base = `config-refresh-${app}-${env}`;
   return {
-    app, env, prefix: defaults.prefix, ...names,
+    app,
+    env,
+    prefix: defaults.prefix,
+    ...names,
     ruleName: `${base}-parameter-change`,
     eventQueueName: `${base}-events`,
     deadLetterQueueName: `${base}-dlq`,
@@ -83,7 +83,9 @@ export function splitPrefix(prefix: string): { app: string; env: string } {
   const problems = prefixProblems(prefix);
   const segments = prefix.split("/").filter(Boolean);
   if (problems.length > 0 || segments.length !== 2) {
-    throw new PipelineSettingsError(`the prefix "${prefix}" must be /<app>/<env>/ (two segments, leading and trailing slash)${problems.length ? `: ${problems.join("; ")}` : ""}`);
+    throw new PipelineSettingsError(
+      `the prefix "${prefix}" must be /<app>/<env>/ (two segments, leading and trailing slash)${problems.length ? `: ${problems.join("; ")}` : ""}`,
+    );
   }
   return { app: segments[0]!, env: segments[1]! };
 }
@@ -100,6 +102,9 @@ export function splitPrefix(prefix: string): { app: string; env: string } {
  */
 export function fullParameterName(name: string, prefix: string | undefined): string {
   if (name.startsWith("/")) return name;
-  if (!prefix) throw new PipelineSettingsError(`"${name}" is relative: give the prefix (--prefix /<app>/<env>/, or --app and --env), or the full name starting with /`);
+  if (!prefix)
+    throw new PipelineSettingsError(
+      `"${name}" is relative: give the prefix (--prefix /<app>/<env>/, or --app and --env), or the full name starting with /`,
+    );
   return prefix + name.replace(/^\.?\//, "");
 }

@@ -19,7 +19,10 @@ export function envInAppConfigFileName(file: string): string | undefined {
  */
 export function envOfAppConfigFile(file: string): string {
   const env = envInAppConfigFileName(file);
-  if (!env) throw new PipelineSettingsError(`${file}: the name must be app_config_<env>.yaml (the environment comes from it), or pass --env`);
+  if (!env)
+    throw new PipelineSettingsError(
+      `${file}: the name must be app_config_<env>.yaml (the environment comes from it), or pass --env`,
+    );
   return env;
 }
 
@@ -41,7 +44,10 @@ export function appOfStack(env: string, appConfigFile: string): string | undefin
       const project = readYaml(path.join(dir, "Pulumi.yaml"))?.name;
       const config = (readYaml(stackFile)?.config ?? {}) as Record<string, unknown>;
       const key = typeof project === "string" ? `${project}:app` : undefined;
-      const value = key !== undefined && key in config ? config[key] : Object.entries(config).find(([k]) => k.endsWith(":app"))?.[1];
+      const value =
+        key !== undefined && key in config
+          ? config[key]
+          : Object.entries(config).find(([k]) => k.endsWith(":app"))?.[1];
       return typeof value === "string" && value !== "" ? value : undefined;
     }
     const parent = path.dirname(dir);

@@ -12,17 +12,17 @@ export const REDIS_ANSWER_TIMEOUT_MS = 3_000;
 export type RedisProbe =
   | { outcome: "answered" }
   | {
-    /**
-     * - `refused`: the host answered that nothing listens there (this machine reaches it; Redis is down);
-     * - `no-answer`: nothing came back in time, or there is no route (a private address, seen from outside);
-     * - `unknown-host`: the name does not resolve;
-     * - `password-required` / `password-refused`: Redis wants AUTH, or refused the password given;
-     * - `failed`: anything else.
-     */
-    outcome: "refused" | "no-answer" | "unknown-host" | "password-required" | "password-refused" | "failed";
-    /** An error code or a short reason, never a password. */
-    detail: string;
-  };
+      /**
+       * - `refused`: the host answered that nothing listens there (this machine reaches it; Redis is down);
+       * - `no-answer`: nothing came back in time, or there is no route (a private address, seen from outside);
+       * - `unknown-host`: the name does not resolve;
+       * - `password-required` / `password-refused`: Redis wants AUTH, or refused the password given;
+       * - `failed`: anything else.
+       */
+      outcome: "refused" | "no-answer" | "unknown-host" | "password-required" | "password-refused" | "failed";
+      /** An error code or a short reason, never a password. */
+      detail: string;
+    };
 
 /** Socket errors that mean "no answer at all". */
 const NO_ANSWER_CODES = new Set(["ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
@@ -40,8 +40,12 @@ const NO_ANSWER_CODES = new Set(["ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
 export async function probeRedis(target: RedisTarget, timeoutMs = REDIS_ANSWER_TIMEOUT_MS): Promise<RedisProbe> {
   const redis = new Redis(target.url, {
     ...(target.password !== undefined ? { password: target.password } : {}),
-    lazyConnect: true, connectTimeout: timeoutMs, maxRetriesPerRequest: 0, retryStrategy: () => null,
-    enableReadyCheck: false, enableOfflineQueue: false,
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableReadyCheck: false,
+    enableOfflineQueue: false,
   });
   // The socket's own errors (ECONNREFUSED, WRONGPASS) say more than the rejection ("Connection is closed.").
   const seen: { code?: string; message: string }[] = [];
@@ -86,9 +90,9 @@ export async function requireRedisFromHere(
       throw new UnreachableFromHereError("Redis", target.label, probe.detail, command);
     case "password-required":
       throw new RedisPasswordError(
-        `Redis at ${target.label} wants a password (${probe.detail}): give the AUTH token with `
-        + "--redis-auth-token-parameter NAME (the stack's redisAuthTokenParameterName output), "
-        + `or in ${OPERATOR_ENVIRONMENT.redisPassword}`,
+        `Redis at ${target.label} wants a password (${probe.detail}): give the AUTH token with ` +
+          "--redis-auth-token-parameter NAME (the stack's redisAuthTokenParameterName output), " +
+          `or in ${OPERATOR_ENVIRONMENT.redisPassword}`,
       );
     case "password-refused":
       throw new RedisPasswordError(

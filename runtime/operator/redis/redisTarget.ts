@@ -23,8 +23,9 @@ export interface RedisPasswordSources {
 }
 
 /** How to give a password apart from the URL, for the sentences below. */
-const APART = `give the password apart: --redis-auth-token-parameter NAME (the stack's redisAuthTokenParameterName`
-  + ` output; ${LAMBDA_ENVIRONMENT.redisAuthTokenParameter}) or ${OPERATOR_ENVIRONMENT.redisPassword}`;
+const APART =
+  `give the password apart: --redis-auth-token-parameter NAME (the stack's redisAuthTokenParameterName` +
+  ` output; ${LAMBDA_ENVIRONMENT.redisAuthTokenParameter}) or ${OPERATOR_ENVIRONMENT.redisPassword}`;
 
 /**
  * Reads a Redis URL and takes its password out. A `#` is refused with a sentence: it ends a URL's
@@ -46,8 +47,8 @@ export function parseRedisUrl(given: string): { url: string; label: string; pass
   }
   if (given.includes("#")) {
     throw new PipelineSettingsError(
-      `the Redis URL ${shown} holds a "#", which ends a URL's address (rediss://:tok#en@host is read as host ":tok"): `
-      + `percent-encode it in the URL (%23), or ${APART}`,
+      `the Redis URL ${shown} holds a "#", which ends a URL's address (rediss://:tok#en@host is read as host ":tok"): ` +
+        `percent-encode it in the URL (%23), or ${APART}`,
     );
   }
   let parsed: URL;

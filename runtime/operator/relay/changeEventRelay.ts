@@ -24,7 +24,10 @@ export class ChangeEventRelay {
   /** Parameter ARNs already looked up: a name's ARN never changes. */
   private readonly arns = new Map<string, string>();
 
-  public constructor(private readonly eventBridge: EventBridgeClient, private readonly eventBusName?: string) {}
+  public constructor(
+    private readonly eventBridge: EventBridgeClient,
+    private readonly eventBusName?: string,
+  ) {}
 
   /** Records the ARN of `name` (read with the parameter elsewhere), so no write of it looks it up again. */
   public rememberArn(name: string, arn: string): void {
@@ -50,19 +53,31 @@ export class ChangeEventRelay {
     const ids: string[] = [];
     for (let i = 0; i < notices.length; i += PUT_EVENTS_BATCH) {
       const batch = notices.slice(i, i + PUT_EVENTS_BATCH);
-      const answer = await this.eventBridge.send(new PutEventsCommand({
-        Entries: batch.map((notice) => ({ ...parameterChangeEventEntry(notice), ...(this.eventBusName ? { EventBusName: this.eventBusName } : {}) })),
-      }));
+      const answer = await this.eventBridge.send(
+        new PutEventsCommand({
+          Entries: batch.map((notice) => ({
+            ...parameterChangeEventEntry(notice),
+            ...(this.eventBusName ? { EventBusName: this.eventBusName } : {}),
+          })),
+        }),
+      );
       const entries = answer.Entries ?? [];
       entries.forEach((entry, index) => {
         if (!entry.EventId) {
-          const refused = entry.ErrorCode === "AccessDeniedException" || /aws\./i.test(entry.ErrorMessage ?? "")
-            ? " (real EventBridge refuses aws.* sources from callers: the relay only works against an emulator)" : "";
-          throw new ChangeEventRelayError(`EventBridge refused the change event of ${batch[index]?.name}: ${entry.ErrorCode ?? "error"} ${entry.ErrorMessage ?? ""}${refused}`.trim());
+          const refused =
+            entry.ErrorCode === "AccessDeniedException" || /aws\./i.test(entry.ErrorMessage ?? "")
+              ? " (real EventBridge refuses aws.* sources from callers: the relay only works against an emulator)"
+              : "";
+          throw new ChangeEventRelayError(
+            `EventBridge refused the change event of ${batch[index]?.name}: ${entry.ErrorCode ?? "error"} ${entry.ErrorMessage ?? ""}${refused}`.trim(),
+          );
         }
         ids.push(entry.EventId);
       });
-      if (entries.length !== batch.length) throw new ChangeEventRelayError(`EventBridge answered ${entries.length} results for ${batch.length} change events`);
+      if (entries.length !== batch.length)
+        throw new ChangeEventRelayError(
+          `EventBridge answered ${entries.length} results for ${batch.length} change events`,
+        );
     }
     return ids;
   }

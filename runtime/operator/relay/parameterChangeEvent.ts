@@ -32,6 +32,11 @@ export function parameterChangeEventEntry(notice: ParameterChangeNotice): PutEve
     DetailType: PARAMETER_CHANGE_DETAIL_TYPE,
     Resources: [notice.arn],
     Time: notice.time ?? new Date(),
-    Detail: JSON.stringify({ operation: notice.operation, name: notice.name, type: notice.type, description: notice.description ?? "" }),
+    Detail: JSON.stringify({
+      operation: notice.operation,
+      name: notice.name,
+      type: notice.type,
+      description: notice.description ?? "",
+    }),
   };
 }

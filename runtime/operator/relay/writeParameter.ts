@@ -44,10 +44,18 @@ export interface WrittenParameter {
  * console.log(written.version, written.writtenAt);
  * ```
  */
-export async function writeParameter(ssm: SSMClient, name: string, value: string, options: WriteParameterOptions = {}): Promise<WrittenParameter> {
+export async function writeParameter(
+  ssm: SSMClient,
+  name: string,
+  value: string,
+  options: WriteParameterOptions = {},
+): Promise<WrittenParameter> {
   const type = options.type ?? (await currentType(ssm, name, "pass a type to create it"));
   const command = new PutParameterCommand({
-    Name: name, Value: value, Type: type, Overwrite: true,
+    Name: name,
+    Value: value,
+    Type: type,
+    Overwrite: true,
     ...(options.description !== undefined ? { Description: options.description } : {}),
   });
   const emitted = observeEmittedEvents(command);
@@ -60,7 +68,15 @@ export async function writeParameter(ssm: SSMClient, name: string, value: string
     takeEmittedEvent(written, emitted.events);
   } else if (options.relay) {
     const arn = await options.relay.parameterArn(name, () => parameterArn(ssm, name));
-    const [eventId] = await options.relay.emit([{ operation, name, type, arn, ...(options.description !== undefined ? { description: options.description } : {}) }]);
+    const [eventId] = await options.relay.emit([
+      {
+        operation,
+        name,
+        type,
+        arn,
+        ...(options.description !== undefined ? { description: options.description } : {}),
+      },
+    ]);
     if (eventId) written.eventId = eventId;
   }
   return written;
@@ -73,13 +89,23 @@ export async function writeParameter(ssm: SSMClient, name: string, value: string
  * @throws {@link ParameterNotFoundError} when it does not exist; {@link ChangeEventRelayError} as
  * {@link writeParameter}.
  */
-export async function deleteParameter(ssm: SSMClient, name: string, options: { relay?: ChangeEventRelay } = {}): Promise<WrittenParameter> {
+export async function deleteParameter(
+  ssm: SSMClient,
+  name: string,
+  options: { relay?: ChangeEventRelay } = {},
+): Promise<WrittenParameter> {
   const current = await readParameter(ssm, name);
   const command = new DeleteParameterCommand({ Name: name });
   const emitted = observeEmittedEvents(command);
   await ssm.send(command);
   const writtenAt = Date.now();
-  const written: WrittenParameter = { name, version: current.version, type: current.type, operation: "Delete", writtenAt };
+  const written: WrittenParameter = {
+    name,
+    version: current.version,
+    type: current.type,
+    operation: "Delete",
+    writtenAt,
+  };
   if (emitted.events) {
     takeEmittedEvent(written, emitted.events);
   } else if (options.relay) {
@@ -95,12 +121,15 @@ function observeEmittedEvents(command: PutParameterCommand | DeleteParameterComm
   const stack = command.middlewareStack as unknown as {
     add(middleware: (next: Next) => Next, options: { step: "deserialize"; name: string }): void;
   };
-  stack.add((next) => async (args) => {
-    const result = await next(args);
-    const events = result.response?.headers ? emittedEventsOf(result.response.headers) : undefined;
-    if (events) seen.events = events;
-    return result;
-  }, { step: "deserialize", name: "readEmittedChangeEvents" });
+  stack.add(
+    (next) => async (args) => {
+      const result = await next(args);
+      const events = result.response?.headers ? emittedEventsOf(result.response.headers) : undefined;
+      if (events) seen.events = events;
+      return result;
+    },
+    { step: "deserialize", name: "readEmittedChangeEvents" },
+  );
   return seen;
 }
 
@@ -124,10 +153,18 @@ async function parameterArn(ssm: SSMClient, name: string): Promise<string> {
   return (await readParameter(ssm, name)).arn;
 }
 
-async function readParameter(ssm: SSMClient, name: string, hint = ""): Promise<{ type: ParameterType; version: number; arn: string }> {
+async function readParameter(
+  ssm: SSMClient,
+  name: string,
+  hint = "",
+): Promise<{ type: ParameterType; version: number; arn: string }> {
   try {
     const { Parameter } = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false }));
-    return { type: (Parameter?.Type ?? "String") as ParameterType, version: Parameter?.Version ?? 0, arn: Parameter?.ARN ?? "" };
+    return {
+      type: (Parameter?.Type ?? "String") as ParameterType,
+      version: Parameter?.Version ?? 0,
+      arn: Parameter?.ARN ?? "",
+    };
   } catch (error) {
     if ((error as Error).name === "ParameterNotFound") throw new ParameterNotFoundError(name, hint);
     throw error;

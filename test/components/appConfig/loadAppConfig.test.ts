@@ -16,7 +16,10 @@ function file(text: string): string {
 }
 
 /** The problems loadAppConfig reports for `text` (fails the test when it loads cleanly). */
-function problemsOf(text: string, prefix = "/shop/test/"): { problems: readonly AppConfigProblem[]; message: string; file: string } {
+function problemsOf(
+  text: string,
+  prefix = "/shop/test/",
+): { problems: readonly AppConfigProblem[]; message: string; file: string } {
   const target = file(text);
   try {
     loadAppConfig(target, { prefix });
@@ -39,18 +42,26 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("loadAppConfig reads a valid file", () => {
   it("flattens nested maps into path segments under the prefix, in file order", () => {
-    const config = loadAppConfig(file("log_level: info\nhttp:\n  timeout_ms: 3000\n  retry:\n    max: 2\n"), { prefix: "/shop/test/" });
-    assert.deepEqual(config.entries.map((e) => [e.key, e.name, e.type, e.value]), [
-      ["log_level", "/shop/test/log_level", "String", "info"],
-      ["http/timeout_ms", "/shop/test/http/timeout_ms", "String", "3000"],
-      ["http/retry/max", "/shop/test/http/retry/max", "String", "2"],
-    ]);
+    const config = loadAppConfig(file("log_level: info\nhttp:\n  timeout_ms: 3000\n  retry:\n    max: 2\n"), {
+      prefix: "/shop/test/",
+    });
+    assert.deepEqual(
+      config.entries.map((e) => [e.key, e.name, e.type, e.value]),
+      [
+        ["log_level", "/shop/test/log_level", "String", "info"],
+        ["http/timeout_ms", "/shop/test/http/timeout_ms", "String", "3000"],
+        ["http/retry/max", "/shop/test/http/retry/max", "String", "2"],
+      ],
+    );
     assert.deepEqual(config.entries[2]!.position, { line: 5, column: 5 });
   });
 
   it("keeps scalars exactly as written: numbers, booleans and quoted text stay text", () => {
-    const config = loadAppConfig(file("a: 0.10\nb: false\nc: \"007\"\nd: yes\ne: 1e3\n"));
-    assert.deepEqual(config.entries.map((e) => e.value), ["0.10", "false", "007", "yes", "1e3"]);
+    const config = loadAppConfig(file('a: 0.10\nb: false\nc: "007"\nd: yes\ne: 1e3\n'));
+    assert.deepEqual(
+      config.entries.map((e) => e.value),
+      ["0.10", "false", "007", "yes", "1e3"],
+    );
   });
 
   it("turns a list of scalars into a StringList joined by commas", () => {
@@ -61,32 +72,61 @@ describe("loadAppConfig reads a valid file", () => {
   });
 
   it("reads the long form with description, allowedPattern, tier and dataType", () => {
-    const [entry] = loadAppConfig(file(
-      "rollout:\n  value: 50\n  description: Share of sessions\n  allowedPattern: \"^[0-9]+$\"\n  tier: Advanced\n  dataType: text\n",
-    )).entries;
+    const [entry] = loadAppConfig(
+      file(
+        'rollout:\n  value: 50\n  description: Share of sessions\n  allowedPattern: "^[0-9]+$"\n  tier: Advanced\n  dataType: text\n',
+      ),
+    ).entries;
     assert.deepEqual(
-      { value: entry!.value, description: entry!.description, allowedPattern: entry!.allowedPattern, tier: entry!.tier, dataType: entry!.dataType },
+      {
+        value: entry!.value,
+        description: entry!.description,
+        allowedPattern: entry!.allowedPattern,
+        tier: entry!.tier,
+        dataType: entry!.dataType,
+      },
       { value: "50", description: "Share of sessions", allowedPattern: "^[0-9]+$", tier: "Advanced", dataType: "text" },
     );
   });
 
   it("lists required secrets by full name and accepts a flat key written with slashes", () => {
-    const config = loadAppConfig(file("db/host: db.internal\nrequired_secrets:\n  - database/password\n"), { prefix: "/shop/test/" });
-    assert.deepEqual(config.entries.map((e) => e.name), ["/shop/test/db/host"]);
-    assert.deepEqual(config.requiredSecrets.map((s) => [s.name, s.position.line]), [["/shop/test/database/password", 3]]);
+    const config = loadAppConfig(file("db/host: db.internal\nrequired_secrets:\n  - database/password\n"), {
+      prefix: "/shop/test/",
+    });
+    assert.deepEqual(
+      config.entries.map((e) => e.name),
+      ["/shop/test/db/host"],
+    );
+    assert.deepEqual(
+      config.requiredSecrets.map((s) => [s.name, s.position.line]),
+      [["/shop/test/database/password", 3]],
+    );
   });
 
   it("accepts a key that only contains a secret-like word inside another word, and notSecret: true", () => {
-    const config = loadAppConfig(file("tokenizer_mode: fast\nrate:\n  tokens_per_minute:\n    value: 600\n    notSecret: true\n"));
-    assert.deepEqual(config.entries.map((e) => e.key), ["tokenizer_mode", "rate/tokens_per_minute"]);
+    const config = loadAppConfig(
+      file("tokenizer_mode: fast\nrate:\n  tokens_per_minute:\n    value: 600\n    notSecret: true\n"),
+    );
+    assert.deepEqual(
+      config.entries.map((e) => e.key),
+      ["tokenizer_mode", "rate/tokens_per_minute"],
+    );
   });
 
   it("loads the three stack files of this repository", () => {
     for (const env of ["beta", "staging", "production"]) {
-      const config = loadAppConfig(path.join(__dirname, `../../../stacks/app_config_${env}.yaml`), { prefix: `/shop/${env}/` });
+      const config = loadAppConfig(path.join(__dirname, `../../../stacks/app_config_${env}.yaml`), {
+        prefix: `/shop/${env}/`,
+      });
       assert.ok(config.entries.length >= 10, env);
-      assert.ok(config.entries.some((e) => e.type === "StringList"), `${env} has a list value`);
-      assert.ok(config.entries.some((e) => e.key.split("/").length >= 2), `${env} has a nested group`);
+      assert.ok(
+        config.entries.some((e) => e.type === "StringList"),
+        `${env} has a list value`,
+      );
+      assert.ok(
+        config.entries.some((e) => e.key.split("/").length >= 2),
+        `${env} has a nested group`,
+      );
     }
   });
 });
@@ -109,20 +149,29 @@ describe("loadAppConfig reports every problem with file, line, column and key", 
     const text = [
       "log_level: info",
       "db_password: hunter2",
-      "\"bad key\": 1",
+      '"bad key": 1',
       `big: ${"x".repeat(8_193)}`,
-      "hosts: [a, \"b,c\"]",
+      'hosts: [a, "b,c"]',
       "empty:",
       "log_level: debug",
       "",
     ].join("\n");
     const result = problemsOf(text);
-    assert.deepEqual(result.problems.map((p) => p.line).sort((a, b) => a - b), [2, 3, 4, 5, 6, 7], result.message);
+    assert.deepEqual(
+      result.problems.map((p) => p.line).sort((a, b) => a - b),
+      [2, 3, 4, 5, 6, 7],
+      result.message,
+    );
     assertProblem(result, 7, "log_level", /duplicate key: keys must be unique within a mapping \(first at line 1\)/);
   });
 
   it("reports a duplicate key inside a group with its full name", () => {
-    assertProblem(problemsOf("http:\n  timeout: 1\n  timeout: 2\n"), 3, "http/timeout", /duplicate key.*first at line 2/);
+    assertProblem(
+      problemsOf("http:\n  timeout: 1\n  timeout: 2\n"),
+      3,
+      "http/timeout",
+      /duplicate key.*first at line 2/,
+    );
   });
 
   it("reports a duplicate after flattening, naming both lines", () => {
@@ -131,8 +180,8 @@ describe("loadAppConfig reports every problem with file, line, column and key", 
   });
 
   it("reports characters SSM refuses in a name", () => {
-    assertProblem(problemsOf("ok: 1\n\"bad key\": 2\n"), 2, "bad key", /characters SSM refuses/);
-    assertProblem(problemsOf("group:\n  \"na$me\": 2\n"), 2, "group/na$me", /characters SSM refuses/);
+    assertProblem(problemsOf('ok: 1\n"bad key": 2\n'), 2, "bad key", /characters SSM refuses/);
+    assertProblem(problemsOf('group:\n  "na$me": 2\n'), 2, "group/na$me", /characters SSM refuses/);
   });
 
   it("reports a full name longer than 1011 characters", () => {
@@ -147,7 +196,8 @@ describe("loadAppConfig reports every problem with file, line, column and key", 
     const result = problemsOf(text);
     assertProblem(result, 14, Array.from({ length: 14 }, (_, i) => `l${i}`).join("/"), /deeper than 15 levels/);
     // 13 levels under the 2-level prefix is exactly 15: accepted.
-    const ok = Array.from({ length: 12 }, (_, i) => `${"  ".repeat(i)}l${i}:`).join("\n") + `\n${"  ".repeat(12)}leaf: 1\n`;
+    const ok =
+      Array.from({ length: 12 }, (_, i) => `${"  ".repeat(i)}l${i}:`).join("\n") + `\n${"  ".repeat(12)}leaf: 1\n`;
     assert.equal(loadAppConfig(file(ok), { prefix: "/shop/test/" }).entries[0]!.name.split("/").length - 1, 15);
   });
 
@@ -158,7 +208,12 @@ describe("loadAppConfig reports every problem with file, line, column and key", 
 
   it("reports a value over 4 KB for Standard and accepts it up to 8 KB for Advanced", () => {
     const big = "x".repeat(5000);
-    assertProblem(problemsOf(`a: ok\nblob: ${big}\n`), 2, "blob", /5000 bytes, a Standard parameter holds at most 4096/);
+    assertProblem(
+      problemsOf(`a: ok\nblob: ${big}\n`),
+      2,
+      "blob",
+      /5000 bytes, a Standard parameter holds at most 4096/,
+    );
     const config = loadAppConfig(file(`blob:\n  value: ${big}\n  tier: Advanced\n`));
     assert.equal(config.entries[0]!.value.length, 5000);
     assertProblem(problemsOf(`blob:\n  value: ${"y".repeat(9000)}\n  tier: Advanced\n`), 2, "blob", /8192/);
@@ -169,7 +224,7 @@ describe("loadAppConfig reports every problem with file, line, column and key", 
   });
 
   it("reports an empty value, an empty string, a null and an empty group", () => {
-    const result = problemsOf("a:\nb: \"\"\nc: ~\nd: {}\ne: ok\n");
+    const result = problemsOf('a:\nb: ""\nc: ~\nd: {}\ne: ok\n');
     assertProblem(result, 1, "a", /empty/);
     assertProblem(result, 2, "b", /empty/);
     assertProblem(result, 3, "c", /null/);
@@ -202,13 +257,13 @@ describe("loadAppConfig reports every problem with file, line, column and key", 
   });
 
   it("refuses a PEM private key as a value whatever its key", () => {
-    assertProblem(problemsOf("cert: \"-----BEGIN RSA PRIVATE KEY-----\\nabc\"\n"), 1, "cert", /private key/);
+    assertProblem(problemsOf('cert: "-----BEGIN RSA PRIVATE KEY-----\\nabc"\n'), 1, "cert", /private key/);
   });
 
   it("reports unknown long-form fields, bad tiers, data types and patterns", () => {
     const result = problemsOf(
       "a:\n  value: 1\n  descripton: typo\nb:\n  value: 1\n  tier: Premium\nc:\n  value: 1\n  dataType: aws:ec2:image\n" +
-      "d:\n  value: abc\n  allowedPattern: \"^[0-9]+$\"\ne:\n  value: 1\n  allowedPattern: \"([\"\nf:\n  value: [a, b]\n  type: String\n",
+        'd:\n  value: abc\n  allowedPattern: "^[0-9]+$"\ne:\n  value: 1\n  allowedPattern: "(["\nf:\n  value: [a, b]\n  type: String\n',
     );
     assertProblem(result, 3, "a", /unknown field "descripton"/);
     assertProblem(result, 6, "b", /tier "Premium"/);
@@ -227,7 +282,10 @@ describe("loadAppConfig reports every problem with file, line, column and key", 
 
   it("lists every problem of a file at once, sorted by line", () => {
     const result = problemsOf("a:\nok: 1\nb: ~\npassword: x\n");
-    assert.deepEqual(result.problems.map((p) => p.line), [1, 3, 4]);
+    assert.deepEqual(
+      result.problems.map((p) => p.line),
+      [1, 3, 4],
+    );
   });
 
   it("reports a top level that is not a mapping, and an empty file", () => {
@@ -236,7 +294,10 @@ describe("loadAppConfig reports every problem with file, line, column and key", 
   });
 
   it("reports a file that cannot be read, naming it", () => {
-    assert.throws(() => loadAppConfig(path.join(dir, "missing", "app_config_x.yaml")), /app_config_x\.yaml: 1 problem[\s\S]*cannot read the file/);
+    assert.throws(
+      () => loadAppConfig(path.join(dir, "missing", "app_config_x.yaml")),
+      /app_config_x\.yaml: 1 problem[\s\S]*cannot read the file/,
+    );
   });
 });
 
@@ -244,10 +305,14 @@ describe("loadAppConfig stops hostile files early with a clear error", () => {
   it("refuses an alias bomb of nested mappings after a bounded number of expansions", () => {
     // "billion laughs": each level holds nine references to the one before, 9^9 leaves in all.
     const lines = ["l0: &l0 {x: lol}"];
-    for (let i = 1; i < 10; i++) lines.push(`l${i}: &l${i} {${Array.from({ length: 9 }, (_, j) => `k${j}: *l${i - 1}`).join(", ")}}`);
+    for (let i = 1; i < 10; i++)
+      lines.push(`l${i}: &l${i} {${Array.from({ length: 9 }, (_, j) => `k${j}: *l${i - 1}`).join(", ")}}`);
     const started = process.hrtime.bigint();
     const result = problemsOf(`${lines.join("\n")}\n`);
-    assert.ok(result.problems.some((p) => /alias expansions \(a YAML alias bomb\?\)/.test(p.message)), result.message);
+    assert.ok(
+      result.problems.some((p) => /alias expansions \(a YAML alias bomb\?\)/.test(p.message)),
+      result.message,
+    );
     assert.ok(process.hrtime.bigint() - started < 5_000_000_000n, "stopped early, not after expanding the bomb");
   });
 
@@ -255,7 +320,10 @@ describe("loadAppConfig stops hostile files early with a clear error", () => {
     const lines = ['a: &a ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 30; i++) lines.push(`k${i}: [${Array(9).fill("*a").join(",")}]`);
     const result = problemsOf(`${lines.join("\n")}\n`);
-    assert.ok(result.problems.some((p) => /plain values/.test(p.message)), result.message);
+    assert.ok(
+      result.problems.some((p) => /plain values/.test(p.message)),
+      result.message,
+    );
     assert.ok(result.problems.length <= 201, `${result.problems.length} problems`);
   });
 

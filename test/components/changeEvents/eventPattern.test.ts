@@ -1,7 +1,19 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
-import { EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand, type PutEventsRequestEntry } from "@aws-sdk/client-eventbridge";
-import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from "@aws-sdk/client-sqs";
+import {
+  EventBridgeClient,
+  PutEventsCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  type PutEventsRequestEntry,
+} from "@aws-sdk/client-eventbridge";
+import {
+  CreateQueueCommand,
+  DeleteMessageBatchCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
 import { parameterChangeEventPattern } from "../../../components/changeEvents/eventPattern";
 import { emulatorClientConfig, LocalMotoServer } from "../../../runtime/local/servers";
 
@@ -12,7 +24,11 @@ const ACCOUNT = "123456789012";
 type Operation = "Create" | "Update" | "Delete" | "LabelParameterVersion";
 
 /** A "Parameter Store Change" event as SSM emits it (source, detail-type, resources, detail). */
-function parameterStoreChange(name: string, operation: Operation, overrides: Partial<PutEventsRequestEntry> = {}): PutEventsRequestEntry {
+function parameterStoreChange(
+  name: string,
+  operation: Operation,
+  overrides: Partial<PutEventsRequestEntry> = {},
+): PutEventsRequestEntry {
   return {
     Source: "aws.ssm",
     DetailType: "Parameter Store Change",
@@ -61,9 +77,18 @@ describe("parameterChangeEventPattern", () => {
       events = new EventBridgeClient(emulatorClientConfig(moto.endpoint));
       sqs = new SQSClient(emulatorClientConfig(moto.endpoint));
       queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "refresh-target" }))).QueueUrl!;
-      const queueArn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))).Attributes!.QueueArn!;
-      await events.send(new PutRuleCommand({ Name: "shop-beta-parameter-change", EventPattern: JSON.stringify(parameterChangeEventPattern(PREFIX)) }));
-      await events.send(new PutTargetsCommand({ Rule: "shop-beta-parameter-change", Targets: [{ Id: "refresh", Arn: queueArn }] }));
+      const queueArn = (
+        await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }))
+      ).Attributes!.QueueArn!;
+      await events.send(
+        new PutRuleCommand({
+          Name: "shop-beta-parameter-change",
+          EventPattern: JSON.stringify(parameterChangeEventPattern(PREFIX)),
+        }),
+      );
+      await events.send(
+        new PutTargetsCommand({ Rule: "shop-beta-parameter-change", Targets: [{ Id: "refresh", Arn: queueArn }] }),
+      );
     });
 
     after(async () => {
@@ -78,15 +103,23 @@ describe("parameterChangeEventPattern", () => {
       assert.equal(put.FailedEntryCount ?? 0, 0, `PutEvents refused entries: ${JSON.stringify(put.Entries)}`);
       const delivered: Delivered[] = [];
       for (let round = 0; round < 20; round++) {
-        const { Messages = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+        const { Messages = [] } = await sqs.send(
+          new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+        );
         if (Messages.length === 0) break;
         delivered.push(...Messages.map((m) => JSON.parse(m.Body!) as Delivered));
-        await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((m) => ({ Id: randomUUID(), ReceiptHandle: m.ReceiptHandle! })) }));
+        await sqs.send(
+          new DeleteMessageBatchCommand({
+            QueueUrl: queueUrl,
+            Entries: Messages.map((m) => ({ Id: randomUUID(), ReceiptHandle: m.ReceiptHandle! })),
+          }),
+        );
       }
       return delivered;
     }
 
-    const summary = (delivered: Delivered[]): string[] => delivered.map((d) => `${d.detail.operation} ${d.detail.name}`).sort();
+    const summary = (delivered: Delivered[]): string[] =>
+      delivered.map((d) => `${d.detail.operation} ${d.detail.name}`).sort();
 
     it("delivers a Create, an Update, a Delete and a LabelParameterVersion of a parameter under the prefix", async () => {
       const delivered = await route([

@@ -4,17 +4,29 @@ import { refreshFunctionPolicy } from "../../../components/refreshFunction/polic
 import { serviceInstancePolicy } from "../../../components/serviceAccess/serviceInstancePolicy";
 import { resolvePipelineSettings } from "../../../components/pipeline/settings";
 
-interface Statement { Sid?: string; Effect: string; Action: string[]; Resource: unknown[]; Condition?: Record<string, Record<string, unknown>> }
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string[];
+  Resource: unknown[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
 
 const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const base = {
-  partition: "aws", region: "eu-west-1", accountId: "123456789012", prefix: "/shop/beta/",
+  partition: "aws",
+  region: "eu-west-1",
+  accountId: "123456789012",
+  prefix: "/shop/beta/",
   tokenParameterArns: ["arn:aws:ssm:eu-west-1:123456789012:parameter/config-refresh/shop/beta/refresh-token"],
 };
 const fnScope = {
-  ...base, namespaceName: "config-refresh-shop-beta", serviceName: "shop",
+  ...base,
+  namespaceName: "config-refresh-shop-beta",
+  serviceName: "shop",
   serviceArn: "arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-abc",
-  deadLetterQueueArn: "arn:aws:sqs:eu-west-1:123456789012:dlq", logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:x",
+  deadLetterQueueArn: "arn:aws:sqs:eu-west-1:123456789012:dlq",
+  logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:x",
 };
 const svcScope = { ...base, serviceArn: fnScope.serviceArn };
 
@@ -39,12 +51,21 @@ describe("kms:Decrypt on the customer-managed keys of SecureStrings under the pr
         assert.deepEqual(decrypt[0]!.Resource, [KEY]);
         assert.equal(decrypt[0]!.Effect, "Allow");
         assert.deepEqual(Object.keys(decrypt[0]!.Condition ?? {}), ["StringEquals"]);
-        assert.equal(await valueOf(decrypt[0]!.Condition!.StringEquals!["kms:ViaService"]), "ssm.eu-west-1.amazonaws.com");
+        assert.equal(
+          await valueOf(decrypt[0]!.Condition!.StringEquals!["kms:ViaService"]),
+          "ssm.eu-west-1.amazonaws.com",
+        );
       });
 
       it("grants no KMS action at all without keys (the aws/ssm key needs none)", () => {
-        assert.deepEqual(statements().filter((s) => s.Action.some((a) => a.startsWith("kms:"))), []);
-        assert.deepEqual(statements([]).filter((s) => s.Action.some((a) => a.startsWith("kms:"))), []);
+        assert.deepEqual(
+          statements().filter((s) => s.Action.some((a) => a.startsWith("kms:"))),
+          [],
+        );
+        assert.deepEqual(
+          statements([]).filter((s) => s.Action.some((a) => a.startsWith("kms:"))),
+          [],
+        );
       });
     });
   }
@@ -53,7 +74,10 @@ describe("kms:Decrypt on the customer-managed keys of SecureStrings under the pr
     const args = { app: "shop", appConfigFile: "stacks/app_config_beta.yaml" };
 
     it("is passed on as given, and defaults to none", () => {
-      assert.deepEqual(resolvePipelineSettings("shop-beta", { ...args, parameterKmsKeyArns: [KEY] }, "beta").parameterKmsKeyArns, [KEY]);
+      assert.deepEqual(
+        resolvePipelineSettings("shop-beta", { ...args, parameterKmsKeyArns: [KEY] }, "beta").parameterKmsKeyArns,
+        [KEY],
+      );
       assert.deepEqual(resolvePipelineSettings("shop-beta", args, "beta").parameterKmsKeyArns, []);
     });
 

@@ -26,7 +26,9 @@ describe("AppConfigParameters declares the parameters of an app_config file", ()
     const file = path.join(dir, `app_config_${Math.random().toString(36).slice(2)}.yaml`);
     writeFileSync(file, text);
     return runProgram({
-      program: PROGRAM, stack: "test", project: "parameters-test",
+      program: PROGRAM,
+      stack: "test",
+      project: "parameters-test",
       config: { "parameters-test:file": file, "parameters-test:prefix": PREFIX, "aws:region": "eu-west-1" },
       account: { parameters: live },
     });
@@ -44,7 +46,13 @@ describe("AppConfigParameters declares the parameters of an app_config file", ()
   describe("on a first run in an account that only holds the required secret", () => {
     it("declares one String or StringList parameter per key, with the file's values and metadata", () => {
       assert.deepEqual(firstRun.errors, []);
-      const declared = ofType(firstRun, PARAMETER).map((r) => [r.name, r.inputs.type, r.inputs.value, r.inputs.tier, r.inputs.description ?? null]);
+      const declared = ofType(firstRun, PARAMETER).map((r) => [
+        r.name,
+        r.inputs.type,
+        r.inputs.value,
+        r.inputs.tier,
+        r.inputs.description ?? null,
+      ]);
       assert.deepEqual(declared, [
         ["/team/test/log_level", "String", "info", "Standard", null],
         ["/team/test/http/timeout_ms", "String", "3000", "Standard", null],
@@ -64,17 +72,25 @@ describe("AppConfigParameters declares the parameters of an app_config file", ()
     });
 
     it("parents every parameter to the component and tags it with its prefix", () => {
-      const component = firstRun.resources.find((r) => r.type === "config-refresh-pipeline:parameters:AppConfigParameters");
+      const component = firstRun.resources.find(
+        (r) => r.type === "config-refresh-pipeline:parameters:AppConfigParameters",
+      );
       assert.ok(component?.urn);
       for (const resource of ofType(firstRun, PARAMETER)) {
         assert.equal(resource.parentUrn, component.urn);
-        assert.deepEqual(resource.inputs.tags, { "managed-by": "config-refresh-pipeline", "config-refresh:prefix": PREFIX });
+        assert.deepEqual(resource.inputs.tags, {
+          "managed-by": "config-refresh-pipeline",
+          "config-refresh:prefix": PREFIX,
+        });
       }
     });
 
     it("reads the live names once per prefix, recursively and without decryption", () => {
       const reads = firstRun.invokes.filter((i) => i.token === "aws:ssm/getParametersByPath:getParametersByPath");
-      assert.deepEqual(reads.map((r) => r.inputs), [{ path: "/team/test", recursive: true, withDecryption: false }]);
+      assert.deepEqual(
+        reads.map((r) => r.inputs),
+        [{ path: "/team/test", recursive: true, withDecryption: false }],
+      );
     });
   });
 
@@ -83,7 +99,10 @@ describe("AppConfigParameters declares the parameters of an app_config file", ()
       const result = await run(FILE_TEXT, { ...withSecret, "/team/test/http/timeout_ms": "String" });
       assert.deepEqual(result.errors, []);
       const imported = ofType(result, PARAMETER).filter((r) => r.importId !== undefined);
-      assert.deepEqual(imported.map((r) => [r.name, r.importId]), [["/team/test/http/timeout_ms", "/team/test/http/timeout_ms"]]);
+      assert.deepEqual(
+        imported.map((r) => [r.name, r.importId]),
+        [["/team/test/http/timeout_ms", "/team/test/http/timeout_ms"]],
+      );
       assert.ok(imported[0]!.ignoreChanges.includes("value"), "the hand-set value is never replaced by the file's");
       assert.deepEqual(result.outputs.adopted, ["/team/test/http/timeout_ms"]);
     });
@@ -94,7 +113,10 @@ describe("AppConfigParameters declares the parameters of an app_config file", ()
       const origins = ofType(result, PARAMETER).find((r) => r.name === "/team/test/origins")!;
       assert.equal(origins.importId, "/team/test/origins");
       assert.ok(origins.ignoreChanges.includes("type"));
-      assert.match(result.stderr ?? "", /\/team\/test\/origins exists as a String, the file says StringList: the live parameter is kept as it is/);
+      assert.match(
+        result.stderr ?? "",
+        /\/team\/test\/origins exists as a String, the file says StringList: the live parameter is kept as it is/,
+      );
     });
   });
 
@@ -105,13 +127,17 @@ describe("AppConfigParameters declares the parameters of an app_config file", ()
       const before = ofType(firstRun, PARAMETER).find((r) => r.name === "/team/test/log_level")!;
       const after = ofType(result, PARAMETER).find((r) => r.name === "/team/test/log_level")!;
       assert.deepEqual(after.inputs, before.inputs);
-      for (const field of ["value", "description", "tier", "allowedPattern", "dataType", "type"]) assert.ok(after.ignoreChanges.includes(field), field);
+      for (const field of ["value", "description", "tier", "allowedPattern", "dataType", "type"])
+        assert.ok(after.ignoreChanges.includes(field), field);
     });
   });
 
   describe("when a key is removed from the file", () => {
     it("stops declaring it, and the previous run had marked it retainOnDelete so the live parameter stays", async () => {
-      const result = await run(FILE_TEXT.replace("log_level: info\n", ""), { ...withSecret, "/team/test/log_level": "String" });
+      const result = await run(FILE_TEXT.replace("log_level: info\n", ""), {
+        ...withSecret,
+        "/team/test/log_level": "String",
+      });
       assert.deepEqual(result.errors, []);
       assert.ok(!ofType(result, PARAMETER).some((r) => r.name === "/team/test/log_level"));
       assert.equal(ofType(firstRun, PARAMETER).find((r) => r.name === "/team/test/log_level")!.retainOnDelete, true);

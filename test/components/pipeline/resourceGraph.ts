@@ -17,8 +17,13 @@ export function childrenOf(run: ProgramRun, componentType: string): DeclaredReso
 
 /** The one resource of `type` under the component of type `componentType`. */
 export function partOf(run: ProgramRun, componentType: string, type: string, name?: string): DeclaredResource {
-  const found = childrenOf(run, componentType).filter((r) => r.type === type && (name === undefined || r.name === name));
-  if (found.length !== 1) throw new Error(`expected one ${type}${name ? ` named ${name}` : ""} under ${componentType}, found ${found.length}`);
+  const found = childrenOf(run, componentType).filter(
+    (r) => r.type === type && (name === undefined || r.name === name),
+  );
+  if (found.length !== 1)
+    throw new Error(
+      `expected one ${type}${name ? ` named ${name}` : ""} under ${componentType}, found ${found.length}`,
+    );
   return found[0]!;
 }
 

@@ -29,11 +29,41 @@ const REGION = "eu-west-1";
  * services' VPC, the real-account path.
  */
 const EXPECTED = {
-  beta: { zones: 2, nat: "Single", nodeType: "cache.t4g.micro", cacheClusters: 1, failover: false, multiAz: false, alarmActions: [] as string[], logRetentionDays: 7, dlqDays: 4, protect: false },
-  staging: { zones: 2, nat: "Single", nodeType: "cache.t4g.small", cacheClusters: 2, failover: true, multiAz: true, alarmActions: [] as string[], logRetentionDays: 30, dlqDays: 14, protect: false },
+  beta: {
+    zones: 2,
+    nat: "Single",
+    nodeType: "cache.t4g.micro",
+    cacheClusters: 1,
+    failover: false,
+    multiAz: false,
+    alarmActions: [] as string[],
+    logRetentionDays: 7,
+    dlqDays: 4,
+    protect: false,
+  },
+  staging: {
+    zones: 2,
+    nat: "Single",
+    nodeType: "cache.t4g.small",
+    cacheClusters: 2,
+    failover: true,
+    multiAz: true,
+    alarmActions: [] as string[],
+    logRetentionDays: 30,
+    dlqDays: 14,
+    protect: false,
+  },
   production: {
-    zones: 3, nat: "OnePerAz", nodeType: "cache.m7g.large", cacheClusters: 3, failover: true, multiAz: true,
-    alarmActions: [`arn:aws:sns:${REGION}:${ACCOUNT}:shop-production-oncall`], logRetentionDays: 90, dlqDays: 14, protect: true,
+    zones: 3,
+    nat: "OnePerAz",
+    nodeType: "cache.m7g.large",
+    cacheClusters: 3,
+    failover: true,
+    multiAz: true,
+    alarmActions: [`arn:aws:sns:${REGION}:${ACCOUNT}:shop-production-oncall`],
+    logRetentionDays: 90,
+    dlqDays: 14,
+    protect: true,
   },
 } as const;
 type Stack = keyof typeof EXPECTED;
@@ -55,9 +85,28 @@ const STAR_RESOURCE_ALLOWED = new Set([
 
 /** The stack outputs a service team reads to configure the client. */
 const CLIENT_OUTPUTS = [
-  "parameterPrefix", "parameterNames", "adoptedParameterNames", "streamKey", "redisEndpoint", "redisPort",
-  "redisAuthTokenParameterName", "redisServiceUserName", "redisServicePasswordParameterName", "namespaceId", "namespaceName", "serviceId", "serviceName", "refreshTokenParameterName",
-  "refreshPort", "serviceSecurityGroupId", "serviceInstancePolicyArn", "deadLetterQueueUrl", "deadLetterQueueArn", "functionName", "functionArn", "ruleArn",
+  "parameterPrefix",
+  "parameterNames",
+  "adoptedParameterNames",
+  "streamKey",
+  "redisEndpoint",
+  "redisPort",
+  "redisAuthTokenParameterName",
+  "redisServiceUserName",
+  "redisServicePasswordParameterName",
+  "namespaceId",
+  "namespaceName",
+  "serviceId",
+  "serviceName",
+  "refreshTokenParameterName",
+  "refreshPort",
+  "serviceSecurityGroupId",
+  "serviceInstancePolicyArn",
+  "deadLetterQueueUrl",
+  "deadLetterQueueArn",
+  "functionName",
+  "functionArn",
+  "ruleArn",
 ];
 
 /** The output names the README's "Stack outputs" table lists, in its order. */
@@ -68,7 +117,14 @@ function readmeOutputNames(): string[] {
   return [...table.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]!);
 }
 
-interface Statement { Sid?: string; Effect: string; Action: string | string[]; Resource: string | string[]; Principal?: unknown; Condition?: Record<string, Record<string, string>> }
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string | string[];
+  Resource: string | string[];
+  Principal?: unknown;
+  Condition?: Record<string, Record<string, string>>;
+}
 const list = (value: string | string[]): string[] => (Array.isArray(value) ? value : [value]);
 const policyOf = (text: unknown): Statement[] => (JSON.parse(String(text)) as { Statement: Statement[] }).Statement;
 
@@ -86,13 +142,20 @@ describe("the stack program with ConfigRefreshPipeline", function () {
   before(async () => {
     await Promise.all([
       ...STACKS.map(async (stack) => {
-        runs[stack] = await runProgram({ stack, configOverrides: CREATED_VPC_CONFIG, account: { parameters: requiredSecrets(stack) } });
+        runs[stack] = await runProgram({
+          stack,
+          configOverrides: CREATED_VPC_CONFIG,
+          account: { parameters: requiredSecrets(stack) },
+        });
       }),
       (async () => {
         conflicting = await runProgram({
           stack: "beta",
           account: { parameters: requiredSecrets("beta") },
-          configOverrides: { ...CREATED_VPC_CONFIG, "config-refresh-pipeline:redis": JSON.stringify({ multiAz: true, replicas: 0 }) },
+          configOverrides: {
+            ...CREATED_VPC_CONFIG,
+            "config-refresh-pipeline:redis": JSON.stringify({ multiAz: true, replicas: 0 }),
+          },
         });
       })(),
     ]);
@@ -107,9 +170,11 @@ describe("the stack program with ConfigRefreshPipeline", function () {
       const queue = () => partOf(run(), DLQ, "aws:sqs/queue:Queue");
       const rule = () => partOf(run(), EVENTS, "aws:cloudwatch/eventRule:EventRule");
       const replicationGroup = () => partOf(run(), REDIS, "aws:elasticache/replicationGroup:ReplicationGroup");
-      const group = (suffix: string) => partOf(run(), GROUPS, "aws:ec2/securityGroup:SecurityGroup", `shop-${stack}-${suffix}`);
+      const group = (suffix: string) =>
+        partOf(run(), GROUPS, "aws:ec2/securityGroup:SecurityGroup", `shop-${stack}-${suffix}`);
       const env = () => (fn().inputs.environment as { variables: Record<string, string> }).variables;
-      const redisUser = (role: string) => partOf(run(), REDIS, "aws:elasticache/user:User", `shop-${stack}-redis-${role}`);
+      const redisUser = (role: string) =>
+        partOf(run(), REDIS, "aws:elasticache/user:User", `shop-${stack}-redis-${role}`);
       const redisPasswordParameter = (role: string) =>
         partOf(run(), REDIS, "aws:ssm/parameter:Parameter", `shop-${stack}-redis-${role}-password`);
 
@@ -121,7 +186,12 @@ describe("the stack program with ConfigRefreshPipeline", function () {
         it("parents every part to the one pipeline component", () => {
           const pipeline = single(run(), PIPELINE);
           assert.equal(pipeline.name, `shop-${stack}`);
-          assert.deepEqual(childrenOf(run(), PIPELINE).map((r) => r.type).sort(), [ACCESS, DLQ, EVENTS, GROUPS, NETWORK, PARAMETERS, FUNCTION, REDIS, REGISTRY, RECONCILE].sort());
+          assert.deepEqual(
+            childrenOf(run(), PIPELINE)
+              .map((r) => r.type)
+              .sort(),
+            [ACCESS, DLQ, EVENTS, GROUPS, NETWORK, PARAMETERS, FUNCTION, REDIS, REGISTRY, RECONCILE].sort(),
+          );
         });
 
         it("puts each resource under the part it belongs to", () => {
@@ -146,10 +216,13 @@ describe("the stack program with ConfigRefreshPipeline", function () {
             "random:index/randomPassword:RandomPassword × 1",
           ]);
           assert.deepEqual(inventory(run(), ACCESS), ["aws:iam/policy:Policy × 1"]);
-          assert.deepEqual(inventory(run(), DLQ), ["aws:cloudwatch/metricAlarm:MetricAlarm × 1", "aws:sqs/queue:Queue × 1"]);
+          assert.deepEqual(inventory(run(), DLQ), [
+            "aws:cloudwatch/metricAlarm:MetricAlarm × 1",
+            "aws:sqs/queue:Queue × 1",
+          ]);
           assert.deepEqual(inventory(run(), FUNCTION), [
             "aws:cloudwatch/logGroup:LogGroup × 1",
-            "aws:cloudwatch/metricAlarm:MetricAlarm × 2",  // errors, and reverts (on in these stacks)
+            "aws:cloudwatch/metricAlarm:MetricAlarm × 2", // errors, and reverts (on in these stacks)
             "aws:iam/role:Role × 1",
             "aws:iam/rolePolicy:RolePolicy × 1",
             "aws:lambda/function:Function × 1",
@@ -178,7 +251,11 @@ describe("the stack program with ConfigRefreshPipeline", function () {
 
         it("looks the account, region and partition up instead of hard-coding ARNs", () => {
           const tokens = new Set(run().invokes.map((i) => i.token));
-          for (const token of ["aws:index/getCallerIdentity:getCallerIdentity", "aws:index/getRegion:getRegion", "aws:index/getPartition:getPartition"]) {
+          for (const token of [
+            "aws:index/getCallerIdentity:getCallerIdentity",
+            "aws:index/getRegion:getRegion",
+            "aws:index/getPartition:getPartition",
+          ]) {
             assert.ok(tokens.has(token), `${token} was not invoked`);
           }
         });
@@ -261,14 +338,25 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           // Optional by design: an emulator endpoint, a tenant scope, TLS to the instances (a team's own certificate).
           const optional = new Set(["awsEndpoint", "scopePattern", "rpcTlsCa", "rpcTlsServerName"]);
           const required = Object.entries(LAMBDA_ENVIRONMENT).filter(([setting]) => !optional.has(setting));
-          for (const [setting, variable] of required) assert.ok(variables[variable], `${variable} (${setting}) is not set`);
-          assert.equal(variables[LAMBDA_ENVIRONMENT.awsEndpoint], undefined, "a deployed function must not point at an emulator");
+          for (const [setting, variable] of required)
+            assert.ok(variables[variable], `${variable} (${setting}) is not set`);
+          assert.equal(
+            variables[LAMBDA_ENVIRONMENT.awsEndpoint],
+            undefined,
+            "a deployed function must not point at an emulator",
+          );
           const settings = readLambdaSettings(variables);
           assert.equal(settings.parameterPrefix, prefix);
           assert.equal(settings.redisUrl, `rediss://${stateOf(replicationGroup()).primaryEndpointAddress}:6379`);
           assert.equal(settings.streamKey, `config-refresh:{${prefix}}`);
-          assert.equal(settings.namespaceName, stateOf(partOf(run(), REGISTRY, "aws:servicediscovery/httpNamespace:HttpNamespace")).httpName);
-          assert.equal(settings.serviceName, partOf(run(), REGISTRY, "aws:servicediscovery/service:Service").inputs.name);
+          assert.equal(
+            settings.namespaceName,
+            stateOf(partOf(run(), REGISTRY, "aws:servicediscovery/httpNamespace:HttpNamespace")).httpName,
+          );
+          assert.equal(
+            settings.serviceName,
+            partOf(run(), REGISTRY, "aws:servicediscovery/service:Service").inputs.name,
+          );
           assert.equal(settings.serviceId, partOf(run(), REGISTRY, "aws:servicediscovery/service:Service").id);
           assert.equal(settings.redisAuthTokenParameter, `/config-refresh/shop/${stack}/redis-auth-token`);
           assert.equal(settings.refreshTokenParameter, `/config-refresh/shop/${stack}/refresh-token`);
@@ -283,10 +371,21 @@ describe("the stack program with ConfigRefreshPipeline", function () {
         });
 
         it("alarms within five minutes of its first error, long before a failing change reaches the dead-letter queue", () => {
-          const alarm = partOf(run(), FUNCTION, "aws:cloudwatch/metricAlarm:MetricAlarm", `shop-${stack}-refresh-errors`);
-          assert.deepEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.statistic], ["AWS/Lambda", "Errors", "Sum"]);
+          const alarm = partOf(
+            run(),
+            FUNCTION,
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            `shop-${stack}-refresh-errors`,
+          );
+          assert.deepEqual(
+            [alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.statistic],
+            ["AWS/Lambda", "Errors", "Sum"],
+          );
           assert.deepEqual(alarm.inputs.dimensions, { FunctionName: stateOf(fn()).name });
-          assert.deepEqual([alarm.inputs.comparisonOperator, alarm.inputs.threshold], ["GreaterThanOrEqualToThreshold", 1]);
+          assert.deepEqual(
+            [alarm.inputs.comparisonOperator, alarm.inputs.threshold],
+            ["GreaterThanOrEqualToThreshold", 1],
+          );
           assert.ok(Number(alarm.inputs.period) * Number(alarm.inputs.evaluationPeriods) <= 300);
           assert.equal(alarm.inputs.treatMissingData, "notBreaching");
           assert.deepEqual(alarm.inputs.alarmActions ?? [], expected.alarmActions);
@@ -333,7 +432,8 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           for (const s of statements()) {
             if (!list(s.Resource).includes("*")) continue;
             assert.deepEqual(list(s.Resource), ["*"]);
-            for (const action of list(s.Action)) assert.ok(STAR_RESOURCE_ALLOWED.has(action), `${action} is granted on *`);
+            for (const action of list(s.Action))
+              assert.ok(STAR_RESOURCE_ALLOWED.has(action), `${action} is granted on *`);
           }
         });
 
@@ -342,27 +442,48 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           assert.deepEqual(list(ssm.Action).sort(), ["ssm:GetParameter", "ssm:GetParameters"]);
           const redisPassword = redisPasswordParameter("fn");
           const refreshToken = partOf(run(), REGISTRY, "aws:ssm/parameter:Parameter");
-          assert.deepEqual(list(ssm.Resource).sort(), [
-            `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${prefix}*`,
-            stateOf(redisPassword).arn,
-            stateOf(refreshToken).arn,
-          ].sort());
-          const anySsm = statements().filter((s) => list(s.Action).some((a) => a.startsWith("ssm:")) && s.Sid !== "RevertRefusedValues");
+          assert.deepEqual(
+            list(ssm.Resource).sort(),
+            [
+              `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${prefix}*`,
+              stateOf(redisPassword).arn,
+              stateOf(refreshToken).arn,
+            ].sort(),
+          );
+          const anySsm = statements().filter(
+            (s) => list(s.Action).some((a) => a.startsWith("ssm:")) && s.Sid !== "RevertRefusedValues",
+          );
           // Besides it, only the reconciler's sweep of the prefix's own path.
           const others = anySsm.filter((s) => !list(s.Action).includes("ssm:GetParameter"));
           assert.equal(anySsm.length - others.length, 1);
-          assert.deepEqual(others.map((s) => [list(s.Action), list(s.Resource)]), [[
-            ["ssm:GetParametersByPath"],
-            [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${prefix.replace(/\/$/, "")}`, `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${prefix}`],
-          ]]);
+          assert.deepEqual(
+            others.map((s) => [list(s.Action), list(s.Resource)]),
+            [
+              [
+                ["ssm:GetParametersByPath"],
+                [
+                  `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${prefix.replace(/\/$/, "")}`,
+                  `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${prefix}`,
+                ],
+              ],
+            ],
+          );
         });
 
         it("reverts refused values (on in this repo's stacks): history and writes on the prefix only, and an alarm on it", () => {
           const revert = statementFor("ssm:PutParameter");
           assert.deepEqual(list(revert.Action).sort(), ["ssm:GetParameterHistory", "ssm:PutParameter"]);
           assert.deepEqual(list(revert.Resource), [`arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${prefix}*`]);
-          const alarm = partOf(run(), FUNCTION, "aws:cloudwatch/metricAlarm:MetricAlarm", `shop-${stack}-refresh-reverts`);
-          assert.deepEqual([alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.statistic], ["ConfigRefresh", "Reverts", "Sum"]);
+          const alarm = partOf(
+            run(),
+            FUNCTION,
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            `shop-${stack}-refresh-reverts`,
+          );
+          assert.deepEqual(
+            [alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.statistic],
+            ["ConfigRefresh", "Reverts", "Sum"],
+          );
           assert.deepEqual(alarm.inputs.alarmActions ?? [], expected.alarmActions);
           assert.equal(readLambdaSettings(env()).revertRefused, true);
         });
@@ -371,14 +492,19 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           const discover = statementFor("servicediscovery:DiscoverInstances");
           assert.deepEqual(list(discover.Action), ["servicediscovery:DiscoverInstances"]);
           assert.deepEqual(discover.Condition, {
-            StringEquals: { "servicediscovery:NamespaceName": `config-refresh-shop-${stack}`, "servicediscovery:ServiceName": "shop" },
+            StringEquals: {
+              "servicediscovery:NamespaceName": `config-refresh-shop-${stack}`,
+              "servicediscovery:ServiceName": "shop",
+            },
           });
         });
 
         it("deregisters instances of its own Cloud Map service only (stale registrations)", () => {
           const deregister = statementFor("servicediscovery:DeregisterInstance");
           assert.deepEqual(list(deregister.Action), ["servicediscovery:DeregisterInstance"]);
-          assert.deepEqual(list(deregister.Resource), [stateOf(partOf(run(), REGISTRY, "aws:servicediscovery/service:Service")).arn]);
+          assert.deepEqual(list(deregister.Resource), [
+            stateOf(partOf(run(), REGISTRY, "aws:servicediscovery/service:Service")).arn,
+          ]);
         });
 
         it("sends only to its dead-letter queue and writes only to its own log group", () => {
@@ -393,36 +519,55 @@ describe("the stack program with ConfigRefreshPipeline", function () {
       describe("IAM of the service instances", () => {
         const policy = () => partOf(run(), ACCESS, "aws:iam/policy:Policy");
         const statements = () => policyOf(policy().inputs.policy);
-        const actions = () => statements().flatMap((s) => list(s.Action)).sort();
+        const actions = () =>
+          statements()
+            .flatMap((s) => list(s.Action))
+            .sort();
 
         it("allows exactly what the client calls, on named resources only", () => {
           assert.deepEqual(actions(), [
-            "servicediscovery:DeregisterInstance", "servicediscovery:RegisterInstance", "servicediscovery:UpdateInstanceCustomHealthStatus",
-            "ssm:GetParameter", "ssm:GetParameterHistory", "ssm:GetParameters", "ssm:GetParametersByPath",
+            "servicediscovery:DeregisterInstance",
+            "servicediscovery:RegisterInstance",
+            "servicediscovery:UpdateInstanceCustomHealthStatus",
+            "ssm:GetParameter",
+            "ssm:GetParameterHistory",
+            "ssm:GetParameters",
+            "ssm:GetParametersByPath",
           ]);
           for (const s of statements()) {
             assert.equal(s.Effect, "Allow");
             assert.equal(s.Condition, undefined);
-            for (const resource of list(s.Resource)) assert.notEqual(resource, "*", `${list(s.Action).join(", ")} on *`);
+            for (const resource of list(s.Resource))
+              assert.notEqual(resource, "*", `${list(s.Action).join(", ")} on *`);
           }
         });
 
         it("loads by path on the prefix, reads under it and the two tokens, and registers in its own Cloud Map service", () => {
-          const statementFor = (action: string): Statement => statements().find((s) => list(s.Action).includes(action))!;
+          const statementFor = (action: string): Statement =>
+            statements().find((s) => list(s.Action).includes(action))!;
           const arn = (path: string): string => `arn:aws:ssm:${REGION}:${ACCOUNT}:parameter${path}`;
-          assert.deepEqual(list(statementFor("ssm:GetParametersByPath").Resource).sort(), [arn(prefix.slice(0, -1)), arn(prefix)].sort());
-          assert.deepEqual(list(statementFor("ssm:GetParameter").Resource).sort(), [
-            arn(`${prefix}*`),
-            stateOf(redisPasswordParameter("svc")).arn,
-            stateOf(partOf(run(), REGISTRY, "aws:ssm/parameter:Parameter")).arn,
-          ].sort());
+          assert.deepEqual(
+            list(statementFor("ssm:GetParametersByPath").Resource).sort(),
+            [arn(prefix.slice(0, -1)), arn(prefix)].sort(),
+          );
+          assert.deepEqual(
+            list(statementFor("ssm:GetParameter").Resource).sort(),
+            [
+              arn(`${prefix}*`),
+              stateOf(redisPasswordParameter("svc")).arn,
+              stateOf(partOf(run(), REGISTRY, "aws:ssm/parameter:Parameter")).arn,
+            ].sort(),
+          );
           assert.deepEqual(list(statementFor("ssm:GetParameterHistory").Resource), [arn(`${prefix}*`)]);
           const service = partOf(run(), REGISTRY, "aws:servicediscovery/service:Service");
           assert.deepEqual(list(statementFor("servicediscovery:RegisterInstance").Resource), [stateOf(service).arn]);
         });
 
         it("is exported as the ARN a service attaches to its task role", () => {
-          assert.equal(run().outputs.serviceInstancePolicyArn, `arn:aws:iam::${ACCOUNT}:policy/shop-${stack}-service-instance`);
+          assert.equal(
+            run().outputs.serviceInstancePolicyArn,
+            `arn:aws:iam::${ACCOUNT}:policy/shop-${stack}-service-instance`,
+          );
           assert.equal(stateOf(policy()).arn, run().outputs.serviceInstancePolicyArn);
         });
       });
@@ -434,11 +579,15 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           assert.equal(inputs.transitEncryptionMode, "required");
           assert.equal(inputs.atRestEncryptionEnabled, true);
           assert.equal(inputs.authToken, undefined);
-          assert.deepEqual(inputs.userGroupIds, [stateOf(partOf(run(), REDIS, "aws:elasticache/userGroup:UserGroup")).userGroupId]);
+          assert.deepEqual(inputs.userGroupIds, [
+            stateOf(partOf(run(), REDIS, "aws:elasticache/userGroup:UserGroup")).userGroupId,
+          ]);
         });
 
-        it("generates passwords ElastiCache accepts: 16–128 characters, no / \" @ or space", () => {
-          for (const password of childrenOf(run(), REDIS).filter((r) => r.type === "random:index/randomPassword:RandomPassword")) {
+        it('generates passwords ElastiCache accepts: 16–128 characters, no / " @ or space', () => {
+          for (const password of childrenOf(run(), REDIS).filter(
+            (r) => r.type === "random:index/randomPassword:RandomPassword",
+          )) {
             const length = Number(password.inputs.length);
             assert.ok(length >= 16 && length <= 128, `length ${length}`);
             assert.doesNotMatch(String(password.inputs.overrideSpecial), /[/"@ ]/);
@@ -459,7 +608,10 @@ describe("the stack program with ConfigRefreshPipeline", function () {
             const mode = user.inputs.authenticationMode as { type: string; passwords: string[] };
             assert.equal(mode.type, "password");
             assert.equal(mode.passwords.length, 1);
-            assert.ok(user.secretInputs.some((path) => path.startsWith("authenticationMode")), `${user.name} password in plain`);
+            assert.ok(
+              user.secretInputs.some((path) => path.startsWith("authenticationMode")),
+              `${user.name} password in plain`,
+            );
           }
         });
 
@@ -469,22 +621,39 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           assert.equal(off.inputs.accessString, "off -@all");
           const group = partOf(run(), REDIS, "aws:elasticache/userGroup:UserGroup");
           assert.equal(group.inputs.engine, replicationGroup().inputs.engine);
-          assert.deepEqual(group.inputs.userIds, [off, redisUser("fn"), redisUser("svc")].map((u) => stateOf(u).userId));
+          assert.deepEqual(
+            group.inputs.userIds,
+            [off, redisUser("fn"), redisUser("svc")].map((u) => stateOf(u).userId),
+          );
         });
 
         it("gives each user's password to its SecureString: the function's and the services'", () => {
           assert.equal(redisPasswordParameter("fn").inputs.name, `/config-refresh/shop/${stack}/redis-auth-token`);
-          assert.equal(redisPasswordParameter("svc").inputs.name, `/config-refresh/shop/${stack}/redis-service-password`);
+          assert.equal(
+            redisPasswordParameter("svc").inputs.name,
+            `/config-refresh/shop/${stack}/redis-service-password`,
+          );
           for (const role of ["fn", "svc"]) {
-            const password = partOf(run(), REDIS, "random:index/randomPassword:RandomPassword", `shop-${stack}-redis-${role}-password`);
+            const password = partOf(
+              run(),
+              REDIS,
+              "random:index/randomPassword:RandomPassword",
+              `shop-${stack}-redis-${role}-password`,
+            );
             const mode = redisUser(role).inputs.authenticationMode as { passwords: string[] };
             assert.equal(mode.passwords[0], stateOf(password).result);
             assert.equal(redisPasswordParameter(role).inputs.value, stateOf(password).result);
           }
           assert.equal(env().CONFIG_REFRESH_REDIS_USER, "config-refresh-function");
-          assert.equal(env().CONFIG_REFRESH_REDIS_AUTH_TOKEN_PARAMETER, `/config-refresh/shop/${stack}/redis-auth-token`);
+          assert.equal(
+            env().CONFIG_REFRESH_REDIS_AUTH_TOKEN_PARAMETER,
+            `/config-refresh/shop/${stack}/redis-auth-token`,
+          );
           assert.equal(run().outputs.redisServiceUserName, "config-refresh-service");
-          assert.equal(run().outputs.redisServicePasswordParameterName, `/config-refresh/shop/${stack}/redis-service-password`);
+          assert.equal(
+            run().outputs.redisServicePasswordParameterName,
+            `/config-refresh/shop/${stack}/redis-service-password`,
+          );
         });
 
         it(`runs ${expected.nodeType} with ${expected.cacheClusters} node(s), failover ${expected.failover}, multi-AZ ${expected.multiAz}`, () => {
@@ -499,7 +668,10 @@ describe("the stack program with ConfigRefreshPipeline", function () {
 
         it("lives in the private subnets behind its own security group", () => {
           const subnetGroup = partOf(run(), REDIS, "aws:elasticache/subnetGroup:SubnetGroup");
-          assert.deepEqual(subnetGroup.inputs.subnetIds, stateOf(partOf(run(), NETWORK, "awsx:ec2:Vpc")).privateSubnetIds);
+          assert.deepEqual(
+            subnetGroup.inputs.subnetIds,
+            stateOf(partOf(run(), NETWORK, "awsx:ec2:Vpc")).privateSubnetIds,
+          );
           assert.equal(replicationGroup().inputs.subnetGroupName, stateOf(subnetGroup).name);
           assert.deepEqual(replicationGroup().inputs.securityGroupIds, [group("redis").id]);
         });
@@ -518,34 +690,51 @@ describe("the stack program with ConfigRefreshPipeline", function () {
             partOf(run(), REGISTRY, "aws:servicediscovery/httpNamespace:HttpNamespace"),
             partOf(run(), REGISTRY, "aws:servicediscovery/service:Service"),
           ];
-          assert.deepEqual(stateful.map((r) => r.protect), [expected.protect, expected.protect, expected.protect]);
+          assert.deepEqual(
+            stateful.map((r) => r.protect),
+            [expected.protect, expected.protect, expected.protect],
+          );
           const others = run().resources.filter((r) => r.custom && !stateful.includes(r));
-          assert.deepEqual(others.filter((r) => r.protect).map((r) => r.type), []);
+          assert.deepEqual(
+            others.filter((r) => r.protect).map((r) => r.type),
+            [],
+          );
         });
       });
 
       describe("security groups", () => {
-        const rules = (kind: "Ingress" | "Egress") => ofType(run(), `aws:vpc/securityGroup${kind}Rule:SecurityGroup${kind}Rule`);
+        const rules = (kind: "Ingress" | "Egress") =>
+          ofType(run(), `aws:vpc/securityGroup${kind}Rule:SecurityGroup${kind}Rule`);
         const describeRule = (r: { inputs: Record<string, unknown> }, groups: Record<string, string>) =>
           `${groups[String(r.inputs.securityGroupId)]} ${r.inputs.ipProtocol}/${r.inputs.fromPort}-${r.inputs.toPort} ${r.inputs.referencedSecurityGroupId ? groups[String(r.inputs.referencedSecurityGroupId)] : r.inputs.cidrIpv4}`;
-        const names = () => ({ [group("function").id!]: "function", [group("redis").id!]: "redis", [group("service").id!]: "service" });
+        const names = () => ({
+          [group("function").id!]: "function",
+          [group("redis").id!]: "redis",
+          [group("service").id!]: "service",
+        });
 
         it("admits Redis only from the function and the services, and refresh calls only from the function", () => {
-          assert.deepEqual(rules("Ingress").map((r) => describeRule(r, names())).sort(), [
-            "redis tcp/6379-6379 function",
-            "redis tcp/6379-6379 service",
-            "service tcp/50051-50051 function",
-          ]);
+          assert.deepEqual(
+            rules("Ingress")
+              .map((r) => describeRule(r, names()))
+              .sort(),
+            ["redis tcp/6379-6379 function", "redis tcp/6379-6379 service", "service tcp/50051-50051 function"],
+          );
         });
 
         it("lets the function reach AWS APIs over HTTPS, Redis and the services' refresh port; the services Redis and AWS APIs", () => {
-          assert.deepEqual(rules("Egress").map((r) => describeRule(r, names())).sort(), [
-            "function tcp/443-443 0.0.0.0/0",
-            "function tcp/50051-50051 service",
-            "function tcp/6379-6379 redis",
-            "service tcp/443-443 0.0.0.0/0",
-            "service tcp/6379-6379 redis",
-          ]);
+          assert.deepEqual(
+            rules("Egress")
+              .map((r) => describeRule(r, names()))
+              .sort(),
+            [
+              "function tcp/443-443 0.0.0.0/0",
+              "function tcp/50051-50051 service",
+              "function tcp/6379-6379 redis",
+              "service tcp/443-443 0.0.0.0/0",
+              "service tcp/6379-6379 redis",
+            ],
+          );
         });
 
         it("places every group in the pipeline's VPC", () => {
@@ -564,10 +753,15 @@ describe("the stack program with ConfigRefreshPipeline", function () {
       });
 
       describe("secrets", () => {
-        const secretValues = () => ofType(run(), "random:index/randomPassword:RandomPassword").map((p) => String(stateOf(p).result));
+        const secretValues = () =>
+          ofType(run(), "random:index/randomPassword:RandomPassword").map((p) => String(stateOf(p).result));
 
         it("stores every generated token as a SecureString outside the prefix", () => {
-          for (const parameter of [redisPasswordParameter("fn"), redisPasswordParameter("svc"), partOf(run(), REGISTRY, "aws:ssm/parameter:Parameter")]) {
+          for (const parameter of [
+            redisPasswordParameter("fn"),
+            redisPasswordParameter("svc"),
+            partOf(run(), REGISTRY, "aws:ssm/parameter:Parameter"),
+          ]) {
             assert.equal(parameter.inputs.type, "SecureString");
             assert.ok(parameter.secretInputs.includes("value"));
             assert.ok(String(parameter.inputs.name).startsWith(`/config-refresh/shop/${stack}/`));
@@ -586,7 +780,10 @@ describe("the stack program with ConfigRefreshPipeline", function () {
             for (const resource of run().resources) {
               if (resource.type === "random:index/randomPassword:RandomPassword") continue;
               for (const path of pathsHolding(resource.inputs, value)) {
-                assert.ok(isUnderSecret(resource, path), `${resource.type} ${resource.name} holds a token in plain input ${path}`);
+                assert.ok(
+                  isUnderSecret(resource, path),
+                  `${resource.type} ${resource.name} holds a token in plain input ${path}`,
+                );
               }
             }
           }
@@ -603,7 +800,8 @@ describe("the stack program with ConfigRefreshPipeline", function () {
 
       describe("outputs", () => {
         it("exports everything a service needs to configure the client", () => {
-          for (const key of CLIENT_OUTPUTS) assert.ok(run().outputs[key] !== undefined, `stack output ${key} is missing`);
+          for (const key of CLIENT_OUTPUTS)
+            assert.ok(run().outputs[key] !== undefined, `stack output ${key} is missing`);
           const outputs = run().outputs;
           assert.equal(outputs.parameterPrefix, prefix);
           assert.equal(outputs.streamKey, `config-refresh:{${prefix}}`);

@@ -15,10 +15,13 @@ describe("ReconcileSchedule invokes the refresh function with a reconcile reques
 
   before(async function () {
     this.timeout(120_000);
-    const run = (interval: number, extra: Record<string, string> = {}): Promise<ProgramRun> => runProgram({
-      program: PROGRAM, stack: "test", project: "schedule-test",
-      config: { "schedule-test:interval": String(interval), "aws:region": "eu-west-1", ...extra },
-    });
+    const run = (interval: number, extra: Record<string, string> = {}): Promise<ProgramRun> =>
+      runProgram({
+        program: PROGRAM,
+        stack: "test",
+        project: "schedule-test",
+        config: { "schedule-test:interval": String(interval), "aws:region": "eu-west-1", ...extra },
+      });
     [five, one] = await Promise.all([run(5, { "schedule-test:topic": TOPIC }), run(1)]);
   });
 
@@ -52,7 +55,14 @@ describe("ReconcileSchedule invokes the refresh function with a reconcile reques
   it("alarms on the first healed change within one period, and tells the on-call topic", () => {
     const alarm = single(five, "aws:cloudwatch/metricAlarm:MetricAlarm");
     assert.deepEqual(
-      [alarm.inputs.namespace, alarm.inputs.metricName, alarm.inputs.dimensions, alarm.inputs.statistic, alarm.inputs.period, alarm.inputs.threshold],
+      [
+        alarm.inputs.namespace,
+        alarm.inputs.metricName,
+        alarm.inputs.dimensions,
+        alarm.inputs.statistic,
+        alarm.inputs.period,
+        alarm.inputs.threshold,
+      ],
       ["ConfigRefresh", "Reconciled", { service: "config-refresh" }, "Sum", 300, 1],
     );
     assert.deepEqual([alarm.inputs.alarmActions, alarm.inputs.okActions], [[TOPIC], [TOPIC]]);

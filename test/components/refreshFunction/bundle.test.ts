@@ -4,7 +4,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { bundleRefreshHandler, locateRefreshHandler, DEFAULT_RUNTIME_DIR, HANDLER_FILE, PROTO_FILE, type RefreshHandlerBundle } from "../../../components/refreshFunction/bundle";
+import {
+  bundleRefreshHandler,
+  locateRefreshHandler,
+  DEFAULT_RUNTIME_DIR,
+  HANDLER_FILE,
+  PROTO_FILE,
+  type RefreshHandlerBundle,
+} from "../../../components/refreshFunction/bundle";
 import { lambdaEnvironment } from "../../../runtime/lambda/environment";
 import { REPO_ROOT } from "../../support/pulumi/runProgram";
 
@@ -16,11 +23,18 @@ function loadInFreshNode(dir: string): Promise<{ handler: string; protoBeside: b
   const env = {
     PATH: process.env.PATH ?? "",
     AWS_REGION: "eu-west-1",
-    ...lambdaEnvironment({ parameterPrefix: "/shop/beta/", redisUrl: "rediss://127.0.0.1:6379", namespaceName: "ns", serviceName: "svc", refreshTokenParameter: "/config-refresh/shop/beta/refresh-token" }),
+    ...lambdaEnvironment({
+      parameterPrefix: "/shop/beta/",
+      redisUrl: "rediss://127.0.0.1:6379",
+      namespaceName: "ns",
+      serviceName: "svc",
+      refreshTokenParameter: "/config-refresh/shop/beta/refresh-token",
+    }),
   };
   return new Promise((resolve, reject) => {
     execFile(process.execPath, ["-e", script], { cwd: dir, env, timeout: 20_000 }, (error, stdout, stderr) =>
-      error ? reject(new Error(`loading the bundle failed: ${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)));
+      error ? reject(new Error(`loading the bundle failed: ${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
+    );
   });
 }
 
@@ -61,8 +75,15 @@ describe("bundleRefreshHandler", function () {
       const required = new Set([...bundle.code.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
       const external = [...required].filter((m) => !m.startsWith("node:") && !builtinModules.includes(m));
       // Only named inside an SDK error message that explains how to opt into the CRT signer.
-      assert.deepEqual(external.filter((m) => m !== "@aws-sdk/signature-v4-crt"), []);
-      assert.match(bundle.code, /\/\/ \S*node_modules\/@aws-sdk\/client-ssm\//, "the SSM client is not inside the bundle");
+      assert.deepEqual(
+        external.filter((m) => m !== "@aws-sdk/signature-v4-crt"),
+        [],
+      );
+      assert.match(
+        bundle.code,
+        /\/\/ \S*node_modules\/@aws-sdk\/client-ssm\//,
+        "the SSM client is not inside the bundle",
+      );
       assert.doesNotMatch(bundle.code, /@pulumi\//);
     });
 
@@ -82,7 +103,10 @@ describe("bundleRefreshHandler", function () {
   describe("from the published layout (dist/)", () => {
     it("finds dist/runtime/lambda/index.js and the proto copied beside the protocol", () => {
       const dist = path.join(REPO_ROOT, "dist", "runtime");
-      assert.ok(existsSync(path.join(dist, "lambda", "index.js")), "dist/ is not built: run `npm run build` first (npm test does)");
+      assert.ok(
+        existsSync(path.join(dist, "lambda", "index.js")),
+        "dist/ is not built: run `npm run build` first (npm test does)",
+      );
       const sources = locateRefreshHandler(dist);
       assert.equal(sources.entry, path.join(dist, "lambda", "index.js"));
       assert.equal(sources.proto, path.join(dist, "protocol", "refresh.proto"));
@@ -98,8 +122,12 @@ describe("bundleRefreshHandler", function () {
     it("fails naming the files it looked for", () => {
       const empty = mkdtempSync(path.join(tmpdir(), "crp-no-handler-"));
       try {
-        assert.throws(() => locateRefreshHandler(empty), (error: Error) =>
-          error.message.includes(path.join(empty, "lambda", "index.ts")) && error.message.includes(path.join(empty, "lambda", "index.js")));
+        assert.throws(
+          () => locateRefreshHandler(empty),
+          (error: Error) =>
+            error.message.includes(path.join(empty, "lambda", "index.ts")) &&
+            error.message.includes(path.join(empty, "lambda", "index.js")),
+        );
       } finally {
         rmSync(empty, { recursive: true, force: true });
       }

@@ -2,15 +2,27 @@ import { strict as assert } from "node:assert";
 import * as pulumi from "@pulumi/pulumi";
 import { refreshFunctionPolicy, type RefreshFunctionPolicyScope } from "../../../components/refreshFunction/policy";
 
-interface Statement { Sid?: string; Effect: string; Action: string[]; Resource: unknown[]; Condition?: unknown }
+interface Statement {
+  Sid?: string;
+  Effect: string;
+  Action: string[];
+  Resource: unknown[];
+  Condition?: unknown;
+}
 
 const SERVICE_ARN = "arn:aws:servicediscovery:eu-west-1:123456789012:service/srv-abcdef0123456789";
 
 const scope: RefreshFunctionPolicyScope = {
-  partition: "aws", region: "eu-west-1", accountId: "123456789012", prefix: "/shop/beta/",
+  partition: "aws",
+  region: "eu-west-1",
+  accountId: "123456789012",
+  prefix: "/shop/beta/",
   tokenParameterArns: ["arn:aws:ssm:eu-west-1:123456789012:parameter/config-refresh/shop/beta/refresh-token"],
-  namespaceName: "config-refresh-shop-beta", serviceName: "shop", serviceArn: SERVICE_ARN,
-  deadLetterQueueArn: "arn:aws:sqs:eu-west-1:123456789012:dlq", logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:x",
+  namespaceName: "config-refresh-shop-beta",
+  serviceName: "shop",
+  serviceArn: SERVICE_ARN,
+  deadLetterQueueArn: "arn:aws:sqs:eu-west-1:123456789012:dlq",
+  logGroupArn: "arn:aws:logs:eu-west-1:123456789012:log-group:x",
 };
 
 describe("the refresh function's IAM policy", () => {
@@ -38,7 +50,8 @@ describe("the refresh function's IAM policy", () => {
     assert.deepEqual(sweep?.Action, ["ssm:GetParametersByPath"]);
     const arns = await new Promise((resolve) => pulumi.all(sweep?.Resource as pulumi.Input<string>[]).apply(resolve));
     assert.deepEqual(arns, [
-      "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/beta", "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/beta/",
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/beta",
+      "arn:aws:ssm:eu-west-1:123456789012:parameter/shop/beta/",
     ]);
   });
 });

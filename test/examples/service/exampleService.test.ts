@@ -1,6 +1,11 @@
 import { strict as assert } from "node:assert";
 import * as path from "node:path";
-import { CreateHttpNamespaceCommand, CreateServiceCommand, GetOperationCommand, ListInstancesCommand } from "@aws-sdk/client-servicediscovery";
+import {
+  CreateHttpNamespaceCommand,
+  CreateServiceCommand,
+  GetOperationCommand,
+  ListInstancesCommand,
+} from "@aws-sdk/client-servicediscovery";
 import { PutParameterCommand } from "@aws-sdk/client-ssm";
 import { loadAppConfig } from "../../../components/appConfig";
 import { validateValue } from "../../../runtime/client/schema";
@@ -23,11 +28,17 @@ describe("the example service", function () {
   before(async function () {
     this.timeout(60_000);
     env = await startTestEnvironment();
-    const namespace = await env.serviceDiscovery.send(new CreateHttpNamespaceCommand({ Name: `example-${process.pid}` }));
+    const namespace = await env.serviceDiscovery.send(
+      new CreateHttpNamespaceCommand({ Name: `example-${process.pid}` }),
+    );
     const operation = await env.serviceDiscovery.send(new GetOperationCommand({ OperationId: namespace.OperationId }));
-    const service = await env.serviceDiscovery.send(new CreateServiceCommand({
-      Name: "shop", NamespaceId: operation.Operation?.Targets?.NAMESPACE, HealthCheckCustomConfig: { FailureThreshold: 1 },
-    }));
+    const service = await env.serviceDiscovery.send(
+      new CreateServiceCommand({
+        Name: "shop",
+        NamespaceId: operation.Operation?.Targets?.NAMESPACE,
+        HealthCheckCustomConfig: { FailureThreshold: 1 },
+      }),
+    );
     serviceId = service.Service?.Id as string;
   });
   afterEach(() => {
@@ -43,15 +54,23 @@ describe("the example service", function () {
       await env.ssm.send(new PutParameterCommand({ Name: entry.name, Value: entry.value, Type: entry.type }));
     }
     for (const secret of config.requiredSecrets) {
-      await env.ssm.send(new PutParameterCommand({ Name: secret.name, Value: `local-${secret.key}-value`, Type: "SecureString" }));
+      await env.ssm.send(
+        new PutParameterCommand({ Name: secret.name, Value: `local-${secret.key}-value`, Type: "SecureString" }),
+      );
     }
   }
 
   function start(prefix: string, extra: string[] = []): ServiceProcess {
-    const service = startServiceProcess(["--parameter-path", prefix, "--http-port", "0", "--http-host", "127.0.0.1", ...extra], {
-      CONFIG_REDIS_URL: env.redis.url, AWS_REGION: "us-east-1", AWS_ENDPOINT_URL: env.moto.endpoint,
-      AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test",
-    });
+    const service = startServiceProcess(
+      ["--parameter-path", prefix, "--http-port", "0", "--http-host", "127.0.0.1", ...extra],
+      {
+        CONFIG_REDIS_URL: env.redis.url,
+        AWS_REGION: "us-east-1",
+        AWS_ENDPOINT_URL: env.moto.endpoint,
+        AWS_ACCESS_KEY_ID: "test",
+        AWS_SECRET_ACCESS_KEY: "test",
+      },
+    );
     processes.push(service);
     return service;
   }
@@ -75,16 +94,40 @@ describe("the example service", function () {
   it("starts as a process, prints one ready line, changes behaviour live, and exits cleanly on SIGTERM, deregistered", async () => {
     const prefix = uniquePath();
     await seed(prefix);
-    const service = start(prefix, ["--instance-id", "shop-1", "--refresh-token", TOKEN, "--refresh-port", "0", "--refresh-host", "127.0.0.1",
-      "--cloud-map-service-id", serviceId, "--instance-address", "127.0.0.1", "--attributes", "tenant=acme"]);
+    const service = start(prefix, [
+      "--instance-id",
+      "shop-1",
+      "--refresh-token",
+      TOKEN,
+      "--refresh-port",
+      "0",
+      "--refresh-host",
+      "127.0.0.1",
+      "--cloud-map-service-id",
+      serviceId,
+      "--instance-address",
+      "127.0.0.1",
+      "--attributes",
+      "tenant=acme",
+    ]);
     const ready = await service.ready;
     assert.equal(ready.event, "ready");
     assert.equal(ready.instanceId, "shop-1");
     assert.ok(ready.httpPort > 0 && (ready.refreshPort ?? 0) > 0);
-    const instances = (await env.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: serviceId }))).Instances ?? [];
-    assert.deepEqual(instances.map((i) => [i.Id, i.Attributes?.AWS_INSTANCE_PORT, i.Attributes?.tenant]), [["shop-1", String(ready.refreshPort), "acme"]]);
+    const instances =
+      (await env.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: serviceId }))).Instances ?? [];
+    assert.deepEqual(
+      instances.map((i) => [i.Id, i.Attributes?.AWS_INSTANCE_PORT, i.Attributes?.tenant]),
+      [["shop-1", String(ready.refreshPort), "acme"]],
+    );
 
-    assert.deepEqual(await get(ready.httpPort), { instanceId: "shop-1", checkout: "new", rolloutPercent: 100, currency: "EUR", logLevel: "debug" });
+    assert.deepEqual(await get(ready.httpPort), {
+      instanceId: "shop-1",
+      checkout: "new",
+      rolloutPercent: 100,
+      currency: "EUR",
+      logLevel: "debug",
+    });
 
     const streamKey = defaultStreamKey(prefix);
     await publish(env.admin, streamKey, [
@@ -103,7 +146,10 @@ describe("the example service", function () {
     service.child.kill("SIGTERM");
     assert.equal(await service.exited, 0);
     assert.equal(service.stdoutLines.length, 1, "stdout carries the ready line only");
-    assert.deepEqual((await env.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: serviceId }))).Instances ?? [], []);
+    assert.deepEqual(
+      (await env.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: serviceId }))).Instances ?? [],
+      [],
+    );
   });
 
   it("exits non-zero, naming each missing setting, when it is not configured", async () => {
@@ -111,7 +157,12 @@ describe("the example service", function () {
     processes.push(service);
     assert.equal(await service.exited, 2);
     const stderr = service.stderr();
-    for (const expected of ["--parameter-path (CONFIG_PARAMETER_PATH): is not set", "--redis-url (CONFIG_REDIS_URL): is not set", "--region (AWS_REGION): is not set", "--http-port (HTTP_PORT)"]) {
+    for (const expected of [
+      "--parameter-path (CONFIG_PARAMETER_PATH): is not set",
+      "--redis-url (CONFIG_REDIS_URL): is not set",
+      "--region (AWS_REGION): is not set",
+      "--http-port (HTTP_PORT)",
+    ]) {
       assert.ok(stderr.includes(expected), `stderr lacks "${expected}":\n${stderr}`);
     }
     assert.deepEqual(service.stdoutLines, []);

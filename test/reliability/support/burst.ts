@@ -74,7 +74,14 @@ export interface BurstOutcome {
  */
 export async function runBurst(options: BurstOptions): Promise<BurstOutcome> {
   const outcome: BurstOutcome = {
-    writes: 0, invocations: 0, published: 0, instanceOutcomes: { ACK: 0, NACK: 0, unreachable: 0 }, failures: [], durationMs: 0, writeMs: 0, lastWriteAt: 0,
+    writes: 0,
+    invocations: 0,
+    published: 0,
+    instanceOutcomes: { ACK: 0, NACK: 0, unreachable: 0 },
+    failures: [],
+    durationMs: 0,
+    writeMs: 0,
+    lastWriteAt: 0,
   };
   const started = performance.now();
   let lastWrite = started;
@@ -99,7 +106,12 @@ export async function runBurst(options: BurstOptions): Promise<BurstOutcome> {
 
   // Per group: resolves when the invocation carrying its latest generation has finished.
   const delivered: Promise<void>[] = options.groups.map(() => Promise.resolve());
-  const openBatch = (): { events: Record<string, unknown>[]; groups: Set<number>; done: Promise<void>; sent(done: Promise<void>): void } => {
+  const openBatch = (): {
+    events: Record<string, unknown>[];
+    groups: Set<number>;
+    done: Promise<void>;
+    sent(done: Promise<void>): void;
+  } => {
     let sent!: (done: Promise<void>) => void;
     const done = new Promise<void>((resolve) => (sent = (invocation) => void invocation.then(resolve)));
     return { events: [], groups: new Set(), done, sent };
@@ -124,9 +136,14 @@ export async function runBurst(options: BurstOptions): Promise<BurstOutcome> {
       await delivered[group];
       const keys = options.groups[group] as string[];
       for (let k = 0; k < keys.length; k++) {
-        await options.ssm.send(new PutParameterCommand({
-          Name: options.prefix + keys[k], Value: groupValue(round, group, k), Type: "String", Overwrite: true,
-        }));
+        await options.ssm.send(
+          new PutParameterCommand({
+            Name: options.prefix + keys[k],
+            Value: groupValue(round, group, k),
+            Type: "String",
+            Overwrite: true,
+          }),
+        );
         outcome.writes++;
       }
       lastWrite = performance.now();

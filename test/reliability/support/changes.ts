@@ -9,19 +9,27 @@ import type { ReliabilityPipeline } from "./pipeline";
  */
 export async function writeChanges(
   env: ReliabilityPipeline,
-  options: { keys: readonly string[]; count: number; concurrency?: number; tag: string; beforeWrite?(index: number): Promise<void> | void },
+  options: {
+    keys: readonly string[];
+    count: number;
+    concurrency?: number;
+    tag: string;
+    beforeWrite?(index: number): Promise<void> | void;
+  },
 ): Promise<WrittenParameter[]> {
   const written: WrittenParameter[] = [];
   let next = 0;
   const concurrency = options.concurrency ?? 1;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    for (;;) {
-      const index = next++;
-      if (index >= options.count) return;
-      await options.beforeWrite?.(index);
-      const key = options.keys[index % options.keys.length] as string;
-      written.push(await env.pipeline.writeParameter(key, `${options.tag}-${index}`, { type: "String" }));
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      for (;;) {
+        const index = next++;
+        if (index >= options.count) return;
+        await options.beforeWrite?.(index);
+        const key = options.keys[index % options.keys.length] as string;
+        written.push(await env.pipeline.writeParameter(key, `${options.tag}-${index}`, { type: "String" }));
+      }
+    }),
+  );
   return written;
 }

@@ -17,10 +17,23 @@ import { performance } from "node:perf_hooks";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { z } from "zod";
-import { closeOnSignals, createConfigClient, ssmInteger, type ClientLogger, type ConfigClient, type ConfigSchema } from "../../../runtime/client";
+import {
+  closeOnSignals,
+  createConfigClient,
+  ssmInteger,
+  type ClientLogger,
+  type ConfigClient,
+  type ConfigSchema,
+} from "../../../runtime/client";
 import { emulatorClientConfig } from "../../../runtime/operator/aws/emulatorDefaults";
 import {
-  WORKER_SETTINGS_VARIABLE, type ReaderStats, type WorkerMessage, type WorkerRequest, type WorkerSchemaName, type WorkerSettings, type WorkerStats,
+  WORKER_SETTINGS_VARIABLE,
+  type ReaderStats,
+  type WorkerMessage,
+  type WorkerRequest,
+  type WorkerSchemaName,
+  type WorkerSettings,
+  type WorkerStats,
 } from "./workerProtocol";
 
 const SCHEMAS: Record<WorkerSchemaName, ConfigSchema | undefined> = {
@@ -36,11 +49,13 @@ function send(message: WorkerMessage): void {
 }
 
 /** Every line of the client's logger, every level, as JSON on stderr. */
-const logger: ClientLogger = Object.fromEntries((["debug", "info", "warn", "error"] as const).map((level) => [
-  level,
-  (message: string, ...attributes: Record<string, unknown>[]) =>
-    void process.stderr.write(`${JSON.stringify({ level, message, ...Object.assign({}, ...attributes) })}\n`),
-])) as unknown as ClientLogger;
+const logger: ClientLogger = Object.fromEntries(
+  (["debug", "info", "warn", "error"] as const).map((level) => [
+    level,
+    (message: string, ...attributes: Record<string, unknown>[]) =>
+      void process.stderr.write(`${JSON.stringify({ level, message, ...Object.assign({}, ...attributes) })}\n`),
+  ]),
+) as unknown as ClientLogger;
 
 /** The generation of a `g<gen>|...` value; -1 when absent or not of that shape. */
 function generationOf(value: unknown): number {
@@ -59,7 +74,10 @@ class GroupChecker {
   private readonly highest: number[];
   private loop: { turns: number; maxGapMs: number; startedAt: number; endedAt?: number; running: boolean } | undefined;
 
-  public constructor(private readonly client: ConfigClient, private readonly groups: string[][]) {
+  public constructor(
+    private readonly client: ConfigClient,
+    private readonly groups: string[][],
+  ) {
     this.highest = new Array<number>(groups.length).fill(-1);
     client.onChange("*", () => {
       this.stats.swapsChecked++;
@@ -69,7 +87,9 @@ class GroupChecker {
 
   public startLoop(): void {
     if (this.loop?.running) return;
-    const loop = { turns: 0, maxGapMs: 0, startedAt: performance.now(), running: true } as NonNullable<GroupChecker["loop"]>;
+    const loop = { turns: 0, maxGapMs: 0, startedAt: performance.now(), running: true } as NonNullable<
+      GroupChecker["loop"]
+    >;
     this.loop = loop;
     let last = performance.now();
     const turn = (): void => {
@@ -93,13 +113,17 @@ class GroupChecker {
   public read(): ReaderStats {
     const loop = this.loop;
     return {
-      ...this.stats, mixedExamples: [...this.stats.mixedExamples],
-      ...(loop ? {
-        loop: {
-          turns: loop.turns, maxGapMs: Math.round(loop.maxGapMs * 10) / 10,
-          turnsPerSecond: Math.round(loop.turns / (((loop.endedAt ?? performance.now()) - loop.startedAt) / 1000)),
-        },
-      } : {}),
+      ...this.stats,
+      mixedExamples: [...this.stats.mixedExamples],
+      ...(loop
+        ? {
+            loop: {
+              turns: loop.turns,
+              maxGapMs: Math.round(loop.maxGapMs * 10) / 10,
+              turnsPerSecond: Math.round(loop.turns / (((loop.endedAt ?? performance.now()) - loop.startedAt) / 1000)),
+            },
+          }
+        : {}),
     };
   }
 
@@ -112,7 +136,8 @@ class GroupChecker {
       for (let k = 1; k < keys.length; k++) {
         if (generationOf(client.get(keys[k] as string)) !== generation) {
           stats.mixed++;
-          if (stats.mixedExamples.length < 5) stats.mixedExamples.push(`group ${g}: ${keys.map((key) => generationOf(client.get(key))).join(",")}`);
+          if (stats.mixedExamples.length < 5)
+            stats.mixedExamples.push(`group ${g}: ${keys.map((key) => generationOf(client.get(key))).join(",")}`);
           break;
         }
       }
@@ -134,11 +159,14 @@ async function main(): Promise<void> {
   const aws = emulatorClientConfig(settings.awsEndpoint);
   const ssm = new SSMClient({ ...aws, maxAttempts: 2 });
   const ssmCalls: Record<string, number> = {};
-  ssm.middlewareStack.add((next, context) => async (args) => {
-    const name = (context as { commandName?: string }).commandName ?? "unknown";
-    ssmCalls[name] = (ssmCalls[name] ?? 0) + 1;
-    return next(args);
-  }, { step: "initialize", name: "reliabilityCallCounter" });
+  ssm.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = (context as { commandName?: string }).commandName ?? "unknown";
+      ssmCalls[name] = (ssmCalls[name] ?? 0) + 1;
+      return next(args);
+    },
+    { step: "initialize", name: "reliabilityCallCounter" },
+  );
 
   const client = await createConfigClient({
     parameterPath: settings.parameterPath,
@@ -150,11 +178,21 @@ async function main(): Promise<void> {
     ...(SCHEMAS[settings.schema] ? { schema: SCHEMAS[settings.schema] } : {}),
     ...(settings.reloadIntervalMs ? { reloadIntervalMs: settings.reloadIntervalMs } : {}),
     ...(settings.resetReloadWindowMs !== undefined ? { resetReloadWindowMs: settings.resetReloadWindowMs } : {}),
-    stream: { reconnect: { minDelayMs: 50, maxDelayMs: 500 }, startTimeoutMs: 3_000, ...(settings.blockMs ? { blockMs: settings.blockMs } : {}) },
+    stream: {
+      reconnect: { minDelayMs: 50, maxDelayMs: 500 },
+      startTimeoutMs: 3_000,
+      ...(settings.blockMs ? { blockMs: settings.blockMs } : {}),
+    },
     ...(settings.tokens ? { refreshServer: { tokens: settings.tokens, host: "127.0.0.1", port: 0 } } : {}),
-    ...(settings.serviceId ? {
-      registration: { client: new ServiceDiscoveryClient({ ...aws, disableHostPrefix: true }), serviceId: settings.serviceId, address: "127.0.0.1" },
-    } : {}),
+    ...(settings.serviceId
+      ? {
+          registration: {
+            client: new ServiceDiscoveryClient({ ...aws, disableHostPrefix: true }),
+            serviceId: settings.serviceId,
+            address: "127.0.0.1",
+          },
+        }
+      : {}),
   });
   const checker = settings.groups ? new GroupChecker(client as ConfigClient, settings.groups) : undefined;
 
@@ -165,15 +203,21 @@ async function main(): Promise<void> {
   closeOnSignals({ close }, { timeoutMs: 8_000 });
 
   process.on("message", (raw: WorkerRequest) => {
-    const reply = (data?: unknown, error?: string): void => send({ type: "reply", id: raw.id, ...(data !== undefined ? { data } : {}), ...(error ? { error } : {}) });
+    const reply = (data?: unknown, error?: string): void =>
+      send({ type: "reply", id: raw.id, ...(data !== undefined ? { data } : {}), ...(error ? { error } : {}) });
     switch (raw.command) {
       case "stats": {
         const state = client.state();
         const { peak, now } = memory();
         const stats: WorkerStats = {
-          instanceId: client.instanceId, pid: process.pid, metrics: client.metrics(),
+          instanceId: client.instanceId,
+          pid: process.pid,
+          metrics: client.metrics(),
           held: Object.fromEntries(state.parameters.map((p) => [p.name, p.version])),
-          lastStreamId: state.lastStreamId, ssmCalls: { ...ssmCalls }, peakRssKiB: peak, rssKiB: now,
+          lastStreamId: state.lastStreamId,
+          ssmCalls: { ...ssmCalls },
+          peakRssKiB: peak,
+          rssKiB: now,
           ...(checker ? { reader: checker.read() } : {}),
         };
         reply(stats);
@@ -188,13 +232,16 @@ async function main(): Promise<void> {
         reply(checker !== undefined);
         return;
       case "close":
-        close().then(() => {
-          reply(true);
-          setImmediate(() => process.exit(0));
-        }, (error: unknown) => {
-          reply(undefined, String(error));
-          process.exit(1);
-        });
+        close().then(
+          () => {
+            reply(true);
+            setImmediate(() => process.exit(0));
+          },
+          (error: unknown) => {
+            reply(undefined, String(error));
+            process.exit(1);
+          },
+        );
         return;
     }
   });

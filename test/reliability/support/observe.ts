@@ -28,7 +28,11 @@ export interface FleetLook {
  * stream-only workers given (IPC), against SSM's current versions. `skip` leaves instances out
  * (one deliberately gone).
  */
-export async function lookAtFleet(env: ReliabilityPipeline, streamOnly: readonly WorkerHandle[] = [], skip: ReadonlySet<string> = new Set()): Promise<FleetLook> {
+export async function lookAtFleet(
+  env: ReliabilityPipeline,
+  streamOnly: readonly WorkerHandle[] = [],
+  skip: ReadonlySet<string> = new Set(),
+): Promise<FleetLook> {
   const state: FleetState = await env.pipeline.fleetState();
   const held: HeldVersions = new Map();
   const silent: string[] = [];
@@ -37,22 +41,33 @@ export async function lookAtFleet(env: ReliabilityPipeline, streamOnly: readonly
     if (instance.held) held.set(instance.instanceId, instance.held);
     else silent.push(instance.instanceId);
   }
-  await Promise.all(streamOnly.filter((worker) => !skip.has(worker.instanceId)).map(async (worker) => {
-    try {
-      const stats = await worker.stats(3_000);
-      held.set(worker.instanceId, new Map(Object.entries(stats.held)));
-    } catch {
-      silent.push(worker.instanceId);
-    }
-  }));
+  await Promise.all(
+    streamOnly
+      .filter((worker) => !skip.has(worker.instanceId))
+      .map(async (worker) => {
+        try {
+          const stats = await worker.stats(3_000);
+          held.set(worker.instanceId, new Map(Object.entries(stats.held)));
+        } catch {
+          silent.push(worker.instanceId);
+        }
+      }),
+  );
   const divergent = new Map<string, string[]>();
   for (const [instanceId, versions] of held) {
     const wrong: string[] = [];
-    for (const [name, version] of state.current) if (versions.get(name) !== version) wrong.push(`${name} ${versions.get(name) ?? "absent"}≠${version}`);
+    for (const [name, version] of state.current)
+      if (versions.get(name) !== version) wrong.push(`${name} ${versions.get(name) ?? "absent"}≠${version}`);
     for (const name of versions.keys()) if (!state.current.has(name)) wrong.push(`${name} held, gone from SSM`);
     if (wrong.length > 0) divergent.set(instanceId, wrong);
   }
-  return { current: state.current, held, silent, divergent, converged: held.size > 0 && silent.length === 0 && divergent.size === 0 };
+  return {
+    current: state.current,
+    held,
+    silent,
+    divergent,
+    converged: held.size > 0 && silent.length === 0 && divergent.size === 0,
+  };
 }
 
 /**
@@ -60,7 +75,16 @@ export async function lookAtFleet(env: ReliabilityPipeline, streamOnly: readonly
  * took (from `since`) or `undefined` after `deadlineMs` (a generous bound that only catches a hang),
  * with the last look either way.
  */
-export async function waitForConvergence(env: ReliabilityPipeline, options: { since: number; deadlineMs: number; streamOnly?: readonly WorkerHandle[]; skip?: ReadonlySet<string>; monitor?: VersionMonitor }): Promise<{ ms: number | undefined; look: FleetLook }> {
+export async function waitForConvergence(
+  env: ReliabilityPipeline,
+  options: {
+    since: number;
+    deadlineMs: number;
+    streamOnly?: readonly WorkerHandle[];
+    skip?: ReadonlySet<string>;
+    monitor?: VersionMonitor;
+  },
+): Promise<{ ms: number | undefined; look: FleetLook }> {
   const deadline = Date.now() + options.deadlineMs;
   for (;;) {
     const look = await lookAtFleet(env, options.streamOnly, options.skip);
@@ -82,12 +106,18 @@ export class VersionMonitor {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
 
-  public constructor(private readonly env: ReliabilityPipeline, private readonly streamOnly: () => readonly WorkerHandle[] = () => []) {}
+  public constructor(
+    private readonly env: ReliabilityPipeline,
+    private readonly streamOnly: () => readonly WorkerHandle[] = () => [],
+  ) {}
 
   public start(intervalMs = 200): void {
     const tick = (): void => {
       this.running = lookAtFleet(this.env, this.streamOnly())
-        .then((look) => this.record(look.held), () => undefined)
+        .then(
+          (look) => this.record(look.held),
+          () => undefined,
+        )
         .finally(() => {
           if (this.timer !== undefined) this.timer = setTimeout(tick, intervalMs);
         });
@@ -152,7 +182,8 @@ export function auditAcks(acks: readonly AckMessage[]): AckAudit {
       audit.resent.push(`${key} v${ack.version} (${ack.via})`);
       continue;
     }
-    if (before !== undefined && ack.version < before) audit.regressions.push(`${key}: v${ack.version} after v${before} (${ack.via})`);
+    if (before !== undefined && ack.version < before)
+      audit.regressions.push(`${key}: v${ack.version} after v${before} (${ack.via})`);
     if (earlier !== undefined) audit.appliedTwice.push(`${key} v${ack.version}: ${earlier}, then ${how}`);
     versions.set(ack.version, how);
     applied.set(key, versions);

@@ -1,8 +1,17 @@
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { createRefreshHandler, LAMBDA_ENVIRONMENT, readLambdaSettings, type RefreshHandler, type RefreshLogger } from "../../../runtime/lambda";
+import {
+  createRefreshHandler,
+  LAMBDA_ENVIRONMENT,
+  readLambdaSettings,
+  type RefreshHandler,
+  type RefreshLogger,
+} from "../../../runtime/lambda";
 import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from "../../../runtime/local";
 import { awsClientConfig } from "../../../runtime/operator/aws/awsClients";
-import { refreshFunctionEnvironment, type RefreshFunctionTarget } from "../../../runtime/operator/handler/localRefreshHandler";
+import {
+  refreshFunctionEnvironment,
+  type RefreshFunctionTarget,
+} from "../../../runtime/operator/handler/localRefreshHandler";
 import { isRunning } from "../../runtime/local/support/processes";
 import { WorkerFleet } from "./workerFleet";
 import type { WorkerSettings } from "./workerProtocol";
@@ -14,15 +23,26 @@ export type CallCounts = Record<string, number>;
  * An SSM client of the pipeline's own moto (or `endpoint`) whose calls are counted by command. Not
  * the endpoint handed out, which emits a change event per write: the suite sends its own events.
  */
-export function countingSsm(pipeline: LocalPipeline, endpoint?: string, maxAttempts = 3): { ssm: SSMClient; calls: CallCounts } {
+export function countingSsm(
+  pipeline: LocalPipeline,
+  endpoint?: string,
+  maxAttempts = 3,
+): { ssm: SSMClient; calls: CallCounts } {
   const calls: CallCounts = {};
   const direct = endpoint ?? pipeline.servers.moto?.endpoint;
-  const ssm = new SSMClient({ ...awsClientConfig(pipeline.connection), ...(direct ? { endpoint: direct } : {}), maxAttempts });
-  ssm.middlewareStack.add((next, context) => async (args) => {
-    const name = (context as { commandName?: string }).commandName ?? "unknown";
-    calls[name] = (calls[name] ?? 0) + 1;
-    return next(args);
-  }, { step: "initialize", name: "reliabilityCallCounter" });
+  const ssm = new SSMClient({
+    ...awsClientConfig(pipeline.connection),
+    ...(direct ? { endpoint: direct } : {}),
+    maxAttempts,
+  });
+  ssm.middlewareStack.add(
+    (next, context) => async (args) => {
+      const name = (context as { commandName?: string }).commandName ?? "unknown";
+      calls[name] = (calls[name] ?? 0) + 1;
+      return next(args);
+    },
+    { step: "initialize", name: "reliabilityCallCounter" },
+  );
   return { ssm, calls };
 }
 
@@ -34,10 +54,14 @@ export function totalCalls(calls: CallCounts): number {
 /** A handler logger that keeps every line, every level, as JSON text. */
 export class CapturingLogger implements RefreshLogger {
   public readonly lines: string[] = [];
-  public debug = (message: string, ...attributes: Record<string, unknown>[]): void => this.keep("debug", message, attributes);
-  public info = (message: string, ...attributes: Record<string, unknown>[]): void => this.keep("info", message, attributes);
-  public warn = (message: string, ...attributes: Record<string, unknown>[]): void => this.keep("warn", message, attributes);
-  public error = (message: string, ...attributes: Record<string, unknown>[]): void => this.keep("error", message, attributes);
+  public debug = (message: string, ...attributes: Record<string, unknown>[]): void =>
+    this.keep("debug", message, attributes);
+  public info = (message: string, ...attributes: Record<string, unknown>[]): void =>
+    this.keep("info", message, attributes);
+  public warn = (message: string, ...attributes: Record<string, unknown>[]): void =>
+    this.keep("warn", message, attributes);
+  public error = (message: string, ...attributes: Record<string, unknown>[]): void =>
+    this.keep("error", message, attributes);
   private keep(level: string, message: string, attributes: Record<string, unknown>[]): void {
     this.lines.push(JSON.stringify({ level, message, ...Object.assign({}, ...attributes) }));
   }
@@ -69,8 +93,13 @@ export class ReliabilityPipeline {
   public target(): RefreshFunctionTarget {
     const { names, redisUrl, connection } = this.pipeline;
     return {
-      prefix: names.prefix, redisUrl, namespaceName: names.namespaceName, serviceName: names.serviceName,
-      refreshTokenParameter: names.refreshTokenParameter, streamKey: names.streamKey, ...(connection.endpoint ? { awsEndpoint: connection.endpoint } : {}),
+      prefix: names.prefix,
+      redisUrl,
+      namespaceName: names.namespaceName,
+      serviceName: names.serviceName,
+      refreshTokenParameter: names.refreshTokenParameter,
+      streamKey: names.streamKey,
+      ...(connection.endpoint ? { awsEndpoint: connection.endpoint } : {}),
     };
   }
 
@@ -79,23 +108,38 @@ export class ReliabilityPipeline {
    * variables and `readLambdaSettings`), plus `environment` overrides (e.g. the stream's MAXLEN),
    * an SSM client of the caller's and a logger that keeps every line. Closed by {@link stop}.
    */
-  public handler(options: { ssm: SSMClient; logger?: RefreshLogger; environment?: Partial<Record<keyof typeof LAMBDA_ENVIRONMENT, string>> }): RefreshHandler {
+  public handler(options: {
+    ssm: SSMClient;
+    logger?: RefreshLogger;
+    environment?: Partial<Record<keyof typeof LAMBDA_ENVIRONMENT, string>>;
+  }): RefreshHandler {
     const environment: Record<string, string> = { ...refreshFunctionEnvironment(this.target()) };
-    for (const [setting, value] of Object.entries(options.environment ?? {})) environment[LAMBDA_ENVIRONMENT[setting as keyof typeof LAMBDA_ENVIRONMENT]] = value as string;
+    for (const [setting, value] of Object.entries(options.environment ?? {}))
+      environment[LAMBDA_ENVIRONMENT[setting as keyof typeof LAMBDA_ENVIRONMENT]] = value as string;
     const handler = createRefreshHandler(readLambdaSettings(environment), {
-      ssm: options.ssm, serviceDiscovery: this.pipeline.clients.serviceDiscovery,
-      logger: options.logger ?? new CapturingLogger(), metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
+      ssm: options.ssm,
+      serviceDiscovery: this.pipeline.clients.serviceDiscovery,
+      logger: options.logger ?? new CapturingLogger(),
+      metrics: { addMetric: () => undefined, publishStoredMetrics: () => undefined },
     });
     this.handlers.push(handler);
     return handler;
   }
 
   /** Settings of a worker of this pipeline: registered in its Cloud Map service with its token unless `streamOnly`. */
-  public workerSettings(instanceId: string, overrides: Partial<WorkerSettings> & { streamOnly?: boolean } = {}): WorkerSettings {
+  public workerSettings(
+    instanceId: string,
+    overrides: Partial<WorkerSettings> & { streamOnly?: boolean } = {},
+  ): WorkerSettings {
     const { streamOnly, ...rest } = overrides;
     const p = this.pipeline;
     return {
-      instanceId, parameterPath: p.prefix, redisUrl: p.redisUrl, streamKey: p.names.streamKey, awsEndpoint: p.connection.endpoint!, schema: "raw",
+      instanceId,
+      parameterPath: p.prefix,
+      redisUrl: p.redisUrl,
+      streamKey: p.names.streamKey,
+      awsEndpoint: p.connection.endpoint!,
+      schema: "raw",
       ...(streamOnly ? {} : { tokens: [p.refreshToken], serviceId: p.registry.serviceId }),
       ...rest,
     };

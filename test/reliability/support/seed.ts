@@ -32,7 +32,10 @@ export class Draw {
   }
 
   /** A string of `length` characters from `alphabet` (default: printable ASCII and a few multi-byte ones). */
-  public text(length: number, alphabet = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~é€😀\u0000\n"): string {
+  public text(
+    length: number,
+    alphabet = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~é€😀\u0000\n",
+  ): string {
     const characters = [...alphabet];
     let text = "";
     for (let i = 0; i < length; i++) text += characters[Math.floor(this.random() * characters.length)];

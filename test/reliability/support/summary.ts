@@ -33,7 +33,15 @@ export function convergedIn(ms: number | undefined): string {
 export function summaryTable(): string[] {
   return textTable(
     ["scenario", "injected", "lost", "regressed", "crashes", "converged in", "also held"],
-    rows.map((row) => [row.scenario, row.injected, String(row.changesLost), String(row.versionsRegressed), String(row.crashes), row.converge, row.notes]),
+    rows.map((row) => [
+      row.scenario,
+      row.injected,
+      String(row.changesLost),
+      String(row.versionsRegressed),
+      String(row.crashes),
+      row.converge,
+      row.notes,
+    ]),
   );
 }
 
@@ -41,5 +49,7 @@ export function summaryTable(): string[] {
 after(function () {
   if (rows.length === 0) return;
   const lines = summaryTable();
-  process.stdout.write(`\n  Reliability summary (${rows.length} scenarios)\n\n${lines.map((line) => `  ${line}`).join("\n")}\n\n`);
+  process.stdout.write(
+    `\n  Reliability summary (${rows.length} scenarios)\n\n${lines.map((line) => `  ${line}`).join("\n")}\n\n`,
+  );
 });

@@ -3,7 +3,13 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { createInterface } from "node:readline";
 import { isRunning } from "../../runtime/local/support/processes";
-import { WORKER_SETTINGS_VARIABLE, type WorkerMessage, type WorkerRequest, type WorkerSettings, type WorkerStats } from "./workerProtocol";
+import {
+  WORKER_SETTINGS_VARIABLE,
+  type WorkerMessage,
+  type WorkerRequest,
+  type WorkerSettings,
+  type WorkerStats,
+} from "./workerProtocol";
 
 const WORKER_MAIN = path.join(__dirname, "instanceWorker.ts");
 const PACKAGE_ROOT = path.join(__dirname, "..", "..", "..");
@@ -29,15 +35,22 @@ export class WorkerHandle {
   private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
   private readonly exited: Promise<WorkerExit>;
 
-  public constructor(public readonly settings: WorkerSettings, public readonly child: ChildProcess, logLines: string[]) {
+  public constructor(
+    public readonly settings: WorkerSettings,
+    public readonly child: ChildProcess,
+    logLines: string[],
+  ) {
     this.instanceId = settings.instanceId;
     this.logLines = logLines;
-    this.exited = new Promise((resolve) => child.once("exit", (code, signal) => {
-      this.exit = { code, signal, expected: this.expectExit };
-      for (const { reject } of this.pending.values()) reject(new Error(`${this.instanceId} exited (${code ?? signal})`));
-      this.pending.clear();
-      resolve(this.exit);
-    }));
+    this.exited = new Promise((resolve) =>
+      child.once("exit", (code, signal) => {
+        this.exit = { code, signal, expected: this.expectExit };
+        for (const { reject } of this.pending.values())
+          reject(new Error(`${this.instanceId} exited (${code ?? signal})`));
+        this.pending.clear();
+        resolve(this.exit);
+      }),
+    );
     child.on("message", (message: WorkerMessage) => {
       if (message.type !== "reply") return;
       const waiter = this.pending.get(message.id);
@@ -135,7 +148,9 @@ export class WorkerFleet {
       cwd: PACKAGE_ROOT,
       execArgv: ["--require", "tsx/cjs"],
       env: {
-        PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        PATH: process.env.PATH ?? "",
+        HOME: process.env.HOME ?? "",
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         [WORKER_SETTINGS_VARIABLE]: JSON.stringify(settings),
       },
       stdio: ["ignore", "pipe", "pipe", "ipc"],
@@ -150,14 +165,26 @@ export class WorkerFleet {
     const handle = new WorkerHandle(settings, child, lines);
     this.workers.push(handle);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => done(new Error(`${settings.instanceId} was not ready within ${timeoutMs} ms:\n${lines.slice(-20).join("\n")}`)), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(
+            new Error(`${settings.instanceId} was not ready within ${timeoutMs} ms:\n${lines.slice(-20).join("\n")}`),
+          ),
+        timeoutMs,
+      );
       const onMessage = (message: WorkerMessage): void => {
         if (message.type === "ready") {
           handle.refreshPort = message.refreshPort;
           done();
-        } else if (message.type === "start-failed") done(new Error(`${settings.instanceId} failed to start: ${message.error}`));
+        } else if (message.type === "start-failed")
+          done(new Error(`${settings.instanceId} failed to start: ${message.error}`));
       };
-      const onExit = (code: number | null, signal: string | null): void => done(new Error(`${settings.instanceId} exited (${code ?? signal}) before it was ready:\n${lines.slice(-20).join("\n")}`));
+      const onExit = (code: number | null, signal: string | null): void =>
+        done(
+          new Error(
+            `${settings.instanceId} exited (${code ?? signal}) before it was ready:\n${lines.slice(-20).join("\n")}`,
+          ),
+        );
       const done = (error?: Error): void => {
         clearTimeout(timer);
         child.off("message", onMessage);
@@ -177,12 +204,14 @@ export class WorkerFleet {
   public async startAll(settings: readonly WorkerSettings[], parallel = 4): Promise<WorkerHandle[]> {
     const handles: WorkerHandle[] = new Array(settings.length);
     let next = 0;
-    await Promise.all(Array.from({ length: Math.min(parallel, settings.length) }, async () => {
-      while (next < settings.length) {
-        const index = next++;
-        handles[index] = await this.start(settings[index] as WorkerSettings);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: Math.min(parallel, settings.length) }, async () => {
+        while (next < settings.length) {
+          const index = next++;
+          handles[index] = await this.start(settings[index] as WorkerSettings);
+        }
+      }),
+    );
     return handles;
   }
 
@@ -195,7 +224,10 @@ export class WorkerFleet {
   public crashes(): string[] {
     return this.workers
       .filter((worker) => worker.exit && !worker.exit.expected)
-      .map((worker) => `${worker.instanceId} exited (${worker.exit!.code ?? worker.exit!.signal}): ${worker.logLines.slice(-5).join(" | ")}`);
+      .map(
+        (worker) =>
+          `${worker.instanceId} exited (${worker.exit!.code ?? worker.exit!.signal}): ${worker.logLines.slice(-5).join(" | ")}`,
+      );
   }
 
   /** Stops every worker gracefully (SIGCONT first), in parallel; returns the exits of those that were running. */

@@ -5,7 +5,8 @@ export function captureOutput(): Output & { stdout: string[]; stderr: string[]; 
   const stdout: string[] = [];
   const stderr: string[] = [];
   return {
-    stdout, stderr,
+    stdout,
+    stderr,
     print: (line) => void stdout.push(line),
     error: (line) => void stderr.push(line),
     text: () => [...stdout, ...stderr].join("\n"),

@@ -45,8 +45,14 @@ describe("config-refresh check validates app_config files offline", () => {
     }
     const annotations = out.stdout.filter((line) => line.startsWith("::"));
     assert.equal(annotations.length, 2, out.text());
-    assert.match(annotations[0]!, /^::error file=app_config_beta\.yaml,line=3,col=3,title=config-refresh check::db\/password: looks like a secret/);
-    assert.match(annotations[1]!, /^::error file=app_config_beta\.yaml,line=4,col=\d+,title=config-refresh check::empty: value is empty/);
+    assert.match(
+      annotations[0]!,
+      /^::error file=app_config_beta\.yaml,line=3,col=3,title=config-refresh check::db\/password: looks like a secret/,
+    );
+    assert.match(
+      annotations[1]!,
+      /^::error file=app_config_beta\.yaml,line=4,col=\d+,title=config-refresh check::empty: value is empty/,
+    );
     assert.doesNotMatch(annotations.join("\n"), /[\r]|%(?!25|0D|0A|3A|2C)/);
   });
 
@@ -58,21 +64,38 @@ describe("config-refresh check validates app_config files offline", () => {
     const out = captureOutput();
     assert.equal(await main(["check", "--format", "github", beta, production], out), 1);
     const annotations = out.stdout.filter((line) => line.startsWith("::"));
-    assert.deepEqual(annotations.map((a) => /line=(\d+),col=(\d+)/.exec(a)?.slice(1)), [["3", "3"]]);
-    assert.match(annotations[0]!, /title=config-refresh check%3A drift::features\/new_checkout: in beta, missing from production/);
+    assert.deepEqual(
+      annotations.map((a) => /line=(\d+),col=(\d+)/.exec(a)?.slice(1)),
+      [["3", "3"]],
+    );
+    assert.match(
+      annotations[0]!,
+      /title=config-refresh check%3A drift::features\/new_checkout: in beta, missing from production/,
+    );
     assert.equal(await main(["check", "--format", "sarif", beta], captureOutput()), 2);
     const help = captureOutput();
     assert.equal(await main(["check", "--help"], help), 0);
-    assert.match(help.text(), /--format F {3}plain \(default\)[\s\S]*github: each\s+problem as a GitHub Actions annotation/);
+    assert.match(
+      help.text(),
+      /--format F {3}plain \(default\)[\s\S]*github: each\s+problem as a GitHub Actions annotation/,
+    );
   });
 
   it("escapes an annotation as the Actions toolkit does: %, CR, LF in the message, and : and , in properties too", () => {
     assert.equal(
-      githubAnnotation("error", "100% sure\r\nnext: line, here", { file: "/elsewhere/a:b,c.yaml", line: 2, col: 5, title: "t:1,2" }, "/repo"),
+      githubAnnotation(
+        "error",
+        "100% sure\r\nnext: line, here",
+        { file: "/elsewhere/a:b,c.yaml", line: 2, col: 5, title: "t:1,2" },
+        "/repo",
+      ),
       "::error file=/elsewhere/a%3Ab%2Cc.yaml,line=2,col=5,title=t%3A1%2C2::100%25 sure%0D%0Anext: line, here",
     );
     assert.equal(githubAnnotation("warning", "plain"), "::warning::plain");
-    assert.equal(githubAnnotation("error", "x", { file: "/repo/stacks/app_config_beta.yaml" }, "/repo"), "::error file=stacks/app_config_beta.yaml::x");
+    assert.equal(
+      githubAnnotation("error", "x", { file: "/repo/stacks/app_config_beta.yaml" }, "/repo"),
+      "::error file=stacks/app_config_beta.yaml::x",
+    );
   });
 
   it("reports drift: a key present in one environment and missing in another, and a type that differs", async () => {
@@ -117,7 +140,9 @@ describe("config-refresh check validates app_config files offline", () => {
     if (!existsSync(bin)) this.skip(); // `npm test` builds first; a bare mocha run may not have.
     const pkg = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")) as { bin: Record<string, string> };
     assert.equal(path.join(ROOT, pkg.bin["config-refresh"]!), bin);
-    const output = execFileSync(process.execPath, [bin, "check", "--app", "shop", ...STACK_FILES], { encoding: "utf8" });
+    const output = execFileSync(process.execPath, [bin, "check", "--app", "shop", ...STACK_FILES], {
+      encoding: "utf8",
+    });
     assert.match(output, /PASS: 3 files/);
   });
 });

@@ -27,17 +27,34 @@ function recordingRedis(): { redis: Redis; pipelines: string[][][]; quit: number
     },
     disconnect() {},
   } as unknown as Redis;
-  return { redis, get pipelines() { return recorded.pipelines; }, get quit() { return recorded.quit; } };
+  return {
+    redis,
+    get pipelines() {
+      return recorded.pipelines;
+    },
+    get quit() {
+      return recorded.quit;
+    },
+  };
 }
 
-const ack = (name: string, version: number): Omit<AckMessage, "format"> => ({ instanceId: "i-1", name, version, via: "stream", appliedAt: Date.now() });
+const ack = (name: string, version: number): Omit<AckMessage, "format"> => ({
+  instanceId: "i-1",
+  name,
+  version,
+  via: "stream",
+  appliedAt: Date.now(),
+});
 const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 describe("acknowledgements are written off the apply path", () => {
   it("writes nothing during the turn of the swaps, then all of that turn's acknowledgements in one pipeline", async () => {
     const fake = recordingRedis();
     let written = 0;
-    const acknowledger = new Acknowledger(fake.redis, "acks", 100, { onWritten: (count) => (written += count), onFailed: () => assert.fail("no failure expected") });
+    const acknowledger = new Acknowledger(fake.redis, "acks", 100, {
+      onWritten: (count) => (written += count),
+      onFailed: () => assert.fail("no failure expected"),
+    });
 
     acknowledger.send([ack("/shop/beta/a", 2)]);
     acknowledger.send([ack("/shop/beta/b", 3), ack("/shop/beta/c", 4)]);
@@ -46,14 +63,20 @@ describe("acknowledgements are written off the apply path", () => {
     await nextTurn();
     await nextTurn();
     assert.equal(fake.pipelines.length, 1);
-    assert.deepEqual(fake.pipelines[0]!.map((command) => command[command.indexOf("name") + 1]), ["/shop/beta/a", "/shop/beta/b", "/shop/beta/c"]);
+    assert.deepEqual(
+      fake.pipelines[0]!.map((command) => command[command.indexOf("name") + 1]),
+      ["/shop/beta/a", "/shop/beta/b", "/shop/beta/c"],
+    );
     assert.equal(written, 3);
   });
 
   it("reports an acknowledgement it cannot encode as a failure instead of throwing out of its deferred write", async () => {
     const fake = recordingRedis();
     const failures: string[] = [];
-    const acknowledger = new Acknowledger(fake.redis, "acks", 100, { onWritten: () => assert.fail("nothing to write"), onFailed: (error) => void failures.push(error.message) });
+    const acknowledger = new Acknowledger(fake.redis, "acks", 100, {
+      onWritten: () => assert.fail("nothing to write"),
+      onFailed: (error) => void failures.push(error.message),
+    });
 
     acknowledger.send([{ ...ack("/shop/beta/a", 2), appliedAt: Number.NaN }]);
     await nextTurn();
@@ -64,7 +87,10 @@ describe("acknowledgements are written off the apply path", () => {
 
   it("writes what is still queued when it closes, before quitting", async () => {
     const fake = recordingRedis();
-    const acknowledger = new Acknowledger(fake.redis, "acks", 100, { onWritten: () => undefined, onFailed: () => assert.fail("no failure expected") });
+    const acknowledger = new Acknowledger(fake.redis, "acks", 100, {
+      onWritten: () => undefined,
+      onFailed: () => assert.fail("no failure expected"),
+    });
 
     acknowledger.send([ack("/shop/beta/a", 2)]);
     await acknowledger.close(1_000);

@@ -1,6 +1,12 @@
 import { strict as assert } from "node:assert";
 import {
-  createRefreshClient, defaultStreamKey, refreshTokenMetadata, toWireChange, type ParameterChange, type RefreshResponse, type WireParameterChange,
+  createRefreshClient,
+  defaultStreamKey,
+  refreshTokenMetadata,
+  toWireChange,
+  type ParameterChange,
+  type RefreshResponse,
+  type WireParameterChange,
 } from "../../../runtime/protocol";
 import { ssmInteger } from "../../../runtime/client";
 import { ClientPool, useTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
@@ -19,7 +25,12 @@ describe("atomic swaps", function () {
    * Reads the three keys on every turn of the event loop until `done()` (bounded: at most
    * `maxMs`), recording every combination seen through get() and through one snapshot.
    */
-  async function watch(read: () => [unknown, unknown, unknown], snapshotRead: () => [unknown, unknown, unknown], done: () => boolean, maxMs = 20_000) {
+  async function watch(
+    read: () => [unknown, unknown, unknown],
+    snapshotRead: () => [unknown, unknown, unknown],
+    done: () => boolean,
+    maxMs = 20_000,
+  ) {
     const mixed: unknown[][] = [];
     const seen = new Set<string>();
     const deadline = Date.now() + maxMs;
@@ -61,7 +72,10 @@ describe("atomic swaps", function () {
 
     assert.deepEqual(mixed, [], "a reader saw a mixed snapshot");
     assert.ok(seen.size > 2, `the reader ran across the changes (saw ${seen.size} states)`);
-    assert.ok(swapsPerBatch.every((n) => n === 3), `every swap carried the three keys: ${swapsPerBatch.join(",")}`);
+    assert.ok(
+      swapsPerBatch.every((n) => n === 3),
+      `every swap carried the three keys: ${swapsPerBatch.join(",")}`,
+    );
     assert.equal(client.metrics().swaps, swapsPerBatch.length);
   });
 
@@ -69,7 +83,10 @@ describe("atomic swaps", function () {
     const path = uniquePath();
     await putParameters(env.ssm, path, { "a/x": "0", "a/y": "0", "b/z": "0" });
     const client = await clients.start({
-      parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema: { "a/x": ssmInteger(), "a/y": ssmInteger(), "b/z": ssmInteger() },
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema: { "a/x": ssmInteger(), "a/y": ssmInteger(), "b/z": ssmInteger() },
       refreshServer: { tokens: [TOKEN], host: "127.0.0.1" },
     });
     const rpc = createRefreshClient(`127.0.0.1:${client.refreshPort}`);
@@ -79,10 +96,20 @@ describe("atomic swaps", function () {
       const writer = (async () => {
         for (let round = 1; round <= 10; round++) {
           const changes: WireParameterChange[] = [];
-          for (const key of ["a/x", "a/y", "b/z"]) changes.push(toWireChange(await putParameter(env.ssm, path + key, String(round))));
+          for (const key of ["a/x", "a/y", "b/z"])
+            changes.push(toWireChange(await putParameter(env.ssm, path + key, String(round))));
           const response = await new Promise<RefreshResponse>((resolve, reject) =>
-            rpc.Refresh({ changes, eventId: `e${round}`, sentAtMs: Date.now() }, refreshTokenMetadata(TOKEN), {}, (e, r) => (e ? reject(e) : resolve(r as RefreshResponse))));
-          assert.deepEqual(response.results.map((r) => r.outcome), ["ACK", "ACK", "ACK"]);
+            rpc.Refresh(
+              { changes, eventId: `e${round}`, sentAtMs: Date.now() },
+              refreshTokenMetadata(TOKEN),
+              {},
+              (e, r) => (e ? reject(e) : resolve(r as RefreshResponse)),
+            ),
+          );
+          assert.deepEqual(
+            response.results.map((r) => r.outcome),
+            ["ACK", "ACK", "ACK"],
+          );
         }
       })();
       const { mixed } = await watch(

@@ -15,14 +15,17 @@ function gatedSsm(env: TestEnvironment): { ssm: SSMClient; hold(): () => void; h
   const ssm = new SSMClient(emulatorClientConfig(env.moto.endpoint));
   let gate: Promise<void> | undefined;
   let waiting = false;
-  ssm.middlewareStack.add((next, context) => async (args) => {
-    if (context.commandName === "GetParametersByPathCommand" && gate) {
-      waiting = true;
-      await gate;
-      waiting = false;
-    }
-    return next(args);
-  }, { step: "initialize", name: "loadGate" });
+  ssm.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === "GetParametersByPathCommand" && gate) {
+        waiting = true;
+        await gate;
+        waiting = false;
+      }
+      return next(args);
+    },
+    { step: "initialize", name: "loadGate" },
+  );
   return {
     ssm,
     hold() {
@@ -51,7 +54,13 @@ describe("authoritative reloads", function () {
   it("applies an entry written by hand with a newer modifiedAt than SSM's, then replaces it on the next reload with SSM's", async () => {
     const path = uniquePath();
     await putParameters(env.ssm, path, { log_level: "info" });
-    const client = await clients.start({ parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema, reloadIntervalMs: 1_000 });
+    const client = await clients.start({
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema,
+      reloadIntervalMs: 1_000,
+    });
     const seen: string[] = [];
     client.onChange("log_level", (_changes, cfg) => void seen.push(cfg.log_level));
     const ssmVersion = client.state().parameters[0]?.version;

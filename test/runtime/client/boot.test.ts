@@ -2,7 +2,13 @@ import { strict as assert } from "node:assert";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { z } from "zod";
 import {
-  ClientOptionsError, ConfigLoadError, ConfigValidationError, createConfigClient, ssmBoolean, ssmInteger, ssmList,
+  ClientOptionsError,
+  ConfigLoadError,
+  ConfigValidationError,
+  createConfigClient,
+  ssmBoolean,
+  ssmInteger,
+  ssmList,
 } from "../../../runtime/client";
 import { freePort, LocalRedisServer } from "../../../runtime/local/servers";
 import { defaultStreamKey, parseAckEntry, streamKeys } from "../../../runtime/protocol";
@@ -56,7 +62,12 @@ describe("client start", function () {
     it("hands out one frozen snapshot, the same object on every call until a change", async () => {
       const path = uniquePath();
       await putParameters(env.ssm, path, { log_level: "info", "features/list": ["a,b", "StringList"] });
-      const client = await clients.start({ parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema: { log_level: schema.log_level, "features/list": ssmList() } });
+      const client = await clients.start({
+        parameterPath: path,
+        ssm: env.ssm,
+        redis: env.redis.url,
+        schema: { log_level: schema.log_level, "features/list": ssmList() },
+      });
 
       const snapshot = client.snapshot();
       assert.equal(client.snapshot(), snapshot);
@@ -70,10 +81,18 @@ describe("client start", function () {
       const path = uniquePath();
       await putParameters(env.ssm, path, { log_level: "info", other: "x" });
       const streamKey = `acks-test:${path}`;
-      const client = await clients.start({ parameterPath: path, ssm: env.ssm, redis: env.redis.url, streamKey, instanceId: "boot-acks-1" });
+      const client = await clients.start({
+        parameterPath: path,
+        ssm: env.ssm,
+        redis: env.redis.url,
+        streamKey,
+        instanceId: "boot-acks-1",
+      });
 
       await waitFor("two boot acks", async () => (await env.admin.xlen(streamKeys(streamKey).acks)) === 2);
-      const acks = (await env.admin.xrange(streamKeys(streamKey).acks, "-", "+")).map(([id, fields]) => parseAckEntry(id, fields));
+      const acks = (await env.admin.xrange(streamKeys(streamKey).acks, "-", "+")).map(([id, fields]) =>
+        parseAckEntry(id, fields),
+      );
       assert.deepEqual(acks.map((a) => (a.ok ? [a.ack.instanceId, a.ack.name, a.ack.version, a.ack.via] : a)).sort(), [
         ["boot-acks-1", `${path}log_level`, 1, "boot"],
         ["boot-acks-1", `${path}other`, 1, "boot"],
@@ -84,40 +103,72 @@ describe("client start", function () {
     it("holds only the keys of its schema when strict", async () => {
       const path = uniquePath();
       await putParameters(env.ssm, path, { log_level: "info", stray: "x" });
-      const client = await clients.start({ parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema: { log_level: schema.log_level }, strict: true });
+      const client = await clients.start({
+        parameterPath: path,
+        ssm: env.ssm,
+        redis: env.redis.url,
+        schema: { log_level: schema.log_level },
+        strict: true,
+      });
       assert.equal(client.get("stray"), undefined);
-      assert.deepEqual(client.state().parameters.map((p) => p.key), ["log_level"]);
+      assert.deepEqual(
+        client.state().parameters.map((p) => p.key),
+        ["log_level"],
+      );
     });
   });
 
   describe("with broken configuration", () => {
     it("refuses to start, naming every missing required key and every invalid value", async () => {
       const path = uniquePath();
-      await putParameters(env.ssm, path, { log_level: "verbose", "http/timeout_ms": "5000", "features/new_checkout": "yes" });
+      await putParameters(env.ssm, path, {
+        log_level: "verbose",
+        "http/timeout_ms": "5000",
+        "features/new_checkout": "yes",
+      });
       const logger = new MemoryLogger();
-      const error = await createConfigClient({ parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema, logger, instanceId: "refused-1" }).then(
+      const error = await createConfigClient({
+        parameterPath: path,
+        ssm: env.ssm,
+        redis: env.redis.url,
+        schema,
+        logger,
+        instanceId: "refused-1",
+      }).then(
         () => assert.fail("the client started on broken configuration"),
         (e: unknown) => e,
       );
       assert.ok(error instanceof ConfigValidationError, String(error));
-      assert.deepEqual(error.problems.map((p) => [p.key, p.problem]), [
-        ["cors/allowed_origins", "missing"],
-        ["database/password", "missing"],
-        ["features/new_checkout", "invalid"],
-        ["log_level", "invalid"],
-      ]);
+      assert.deepEqual(
+        error.problems.map((p) => [p.key, p.problem]),
+        [
+          ["cors/allowed_origins", "missing"],
+          ["database/password", "missing"],
+          ["features/new_checkout", "invalid"],
+          ["log_level", "invalid"],
+        ],
+      );
       assert.match(error.message, /cors\/allowed_origins \(.*\/cors\/allowed_origins\): missing \(required\)/);
       assert.match(error.message, /log_level .*: invalid: /);
       assert.doesNotMatch(error.message, /verbose/, "the message never carries a value");
       // The refused client closed its Redis connections (the server notices the close a moment later).
-      await waitFor("the refused client's connections to close", async () => !((await env.admin.client("LIST")) as string).includes("config-refresh:refused-1"));
+      await waitFor(
+        "the refused client's connections to close",
+        async () => !((await env.admin.client("LIST")) as string).includes("config-refresh:refused-1"),
+      );
     });
 
     it("refuses options it cannot use, naming each", async () => {
       const error = await createConfigClient({
-        parameterPath: "shop/beta", ssm: env.ssm, redis: "http://nope", refreshServer: { tokens: ["short"] },
+        parameterPath: "shop/beta",
+        ssm: env.ssm,
+        redis: "http://nope",
+        refreshServer: { tokens: ["short"] },
         registration: { client: env.serviceDiscovery, serviceId: "srv-1", attributes: { AWS_INSTANCE_PORT: "1" } },
-      }).then(() => assert.fail("started with bad options"), (e: unknown) => e);
+      }).then(
+        () => assert.fail("started with bad options"),
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof ClientOptionsError, String(error));
       assert.match(error.message, /parameterPath: must look like \/<app>\/<env>\//);
       assert.match(error.message, /redis: /);
@@ -126,9 +177,22 @@ describe("client start", function () {
     });
 
     it("fails with a load error when SSM cannot be reached", async () => {
-      const unreachable = new SSMClient({ endpoint: `http://127.0.0.1:${await freePort()}`, region: "us-east-1", credentials: { accessKeyId: "x", secretAccessKey: "x" }, maxAttempts: 1 });
+      const unreachable = new SSMClient({
+        endpoint: `http://127.0.0.1:${await freePort()}`,
+        region: "us-east-1",
+        credentials: { accessKeyId: "x", secretAccessKey: "x" },
+        maxAttempts: 1,
+      });
       try {
-        await assert.rejects(createConfigClient({ parameterPath: uniquePath(), ssm: unreachable, redis: env.redis.url, logger: new MemoryLogger() }), ConfigLoadError);
+        await assert.rejects(
+          createConfigClient({
+            parameterPath: uniquePath(),
+            ssm: unreachable,
+            redis: env.redis.url,
+            logger: new MemoryLogger(),
+          }),
+          ConfigLoadError,
+        );
       } finally {
         unreachable.destroy();
       }
@@ -139,13 +203,22 @@ describe("client start", function () {
     it("reports closed once, as its last event, when close() has finished", async () => {
       const path = uniquePath();
       await putParameters(env.ssm, path, { log_level: "info" });
-      const client = await clients.start({ parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema: { log_level: schema.log_level } });
+      const client = await clients.start({
+        parameterPath: path,
+        ssm: env.ssm,
+        redis: env.redis.url,
+        schema: { log_level: schema.log_level },
+      });
       const events: string[] = [];
       client.onEvent((event) => events.push(event.type));
       await Promise.all([client.close(), client.close()]);
       assert.equal(events[events.length - 1], "closed", "emitted before close() resolves, after everything else");
       await client.close();
-      assert.deepEqual(events.filter((type) => type === "closed"), ["closed"], "once, however often close() is called");
+      assert.deepEqual(
+        events.filter((type) => type === "closed"),
+        ["closed"],
+        "once, however often close() is called",
+      );
     });
   });
 
@@ -155,8 +228,12 @@ describe("client start", function () {
       await putParameters(env.ssm, path, { log_level: "info" });
       const port = await freePort();
       const client = await clients.start({
-        parameterPath: path, ssm: env.ssm, redis: `redis://127.0.0.1:${port}`, schema: { log_level: schema.log_level },
-        stream: { startTimeoutMs: 300 }, resetReloadWindowMs: 200,
+        parameterPath: path,
+        ssm: env.ssm,
+        redis: `redis://127.0.0.1:${port}`,
+        schema: { log_level: schema.log_level },
+        stream: { startTimeoutMs: 300 },
+        resetReloadWindowMs: 200,
       });
       assert.equal(client.get("log_level"), "info");
       assert.equal(client.state().lastStreamId, "", "no stream position yet");

@@ -8,7 +8,10 @@ import { RefreshCaller } from "./support/refreshCalls";
 import { waitFor } from "./support/waitFor";
 
 const TOKEN = "held-back-test-token-0123456789abcdef";
-const schema = { log_level: z.enum(["debug", "info", "warn", "error"]), "http/timeout_ms": ssmInteger({ min: 100, max: 60_000 }) };
+const schema = {
+  log_level: z.enum(["debug", "info", "warn", "error"]),
+  "http/timeout_ms": ssmInteger({ min: 100, max: 60_000 }),
+};
 
 describe("a start while SSM holds a value the schema refuses", function () {
   let env!: TestEnvironment;
@@ -25,14 +28,21 @@ describe("a start while SSM holds a value the schema refuses", function () {
     const events: ClientEvent[] = [];
     const streamKey = defaultStreamKey(path);
     const client = await clients.start({
-      parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema, instanceId: "held-back-1",
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema,
+      instanceId: "held-back-1",
       refreshServer: { tokens: [TOKEN], host: "127.0.0.1" },
     });
     client.onEvent((event) => events.push(event));
 
     assert.equal(client.get("log_level"), "warn");
     assert.equal(client.get("http/timeout_ms"), 5000);
-    assert.deepEqual(client.state().heldBack.map((h) => [h.key, h.version, h.refusedVersion]), [["log_level", 2, 4]]);
+    assert.deepEqual(
+      client.state().heldBack.map((h) => [h.key, h.version, h.refusedVersion]),
+      [["log_level", 2, 4]],
+    );
     assert.match(client.state().heldBack[0]?.detail ?? "", /^log_level: /);
     assert.doesNotMatch(client.state().heldBack[0]?.detail ?? "", /loud/, "the reason never carries the value");
     assert.equal(client.metrics().heldBack, 1);
@@ -42,10 +52,15 @@ describe("a start while SSM holds a value the schema refuses", function () {
     const caller = new RefreshCaller(client.refreshPort as number);
     try {
       const state = await caller.state("", TOKEN);
-      assert.deepEqual(state.heldBack?.map((h) => [h.name, h.version, h.refusedVersion]), [[`${path}log_level`, 2, 4]]);
+      assert.deepEqual(
+        state.heldBack?.map((h) => [h.name, h.version, h.refusedVersion]),
+        [[`${path}log_level`, 2, 4]],
+      );
       // It acknowledged what it holds, not what SSM holds.
       await waitFor("the boot acks", async () => (await env.admin.xlen(streamKeys(streamKey).acks)) === 2);
-      const acks = (await env.admin.xrange(streamKeys(streamKey).acks, "-", "+")).map(([id, f]) => parseAckEntry(id, f));
+      const acks = (await env.admin.xrange(streamKeys(streamKey).acks, "-", "+")).map(([id, f]) =>
+        parseAckEntry(id, f),
+      );
       assert.ok(acks.some((a) => a.ok && a.ack.name === `${path}log_level` && a.ack.version === 2));
 
       // The refused version, delivered again by the stream or a reload, is not reported twice.
@@ -86,11 +101,20 @@ describe("a start while SSM holds a value the schema refuses", function () {
     await putParameter(env.ssm, `${path}db/password`, "long-enough-secret", "SecureString");
     await putParameter(env.ssm, `${path}db/password`, "short", "SecureString");
     const client = await clients.start({
-      parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema: { ...schema, "db/password": z.string().min(8) },
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema: { ...schema, "db/password": z.string().min(8) },
     });
     assert.equal(client.get("log_level"), "debug");
     assert.equal(client.get("db/password"), "long-enough-secret");
-    assert.deepEqual(client.state().heldBack.map((h) => [h.key, h.version, h.refusedVersion]), [["db/password", 1, 2], ["log_level", 1, 56]]);
+    assert.deepEqual(
+      client.state().heldBack.map((h) => [h.key, h.version, h.refusedVersion]),
+      [
+        ["db/password", 1, 2],
+        ["log_level", 1, 56],
+      ],
+    );
   });
 
   it("still refuses to start, naming the key, when no version of the history passes the schema", async () => {
@@ -98,20 +122,42 @@ describe("a start while SSM holds a value the schema refuses", function () {
     await putParameter(env.ssm, `${path}http/timeout_ms`, "5000");
     await putParameter(env.ssm, `${path}log_level`, "verbose");
     await putParameter(env.ssm, `${path}log_level`, "loud");
-    const error = await createConfigClient({ parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema, logger: new MemoryLogger() })
-      .then(() => assert.fail("started with no valid version"), (e: unknown) => e);
+    const error = await createConfigClient({
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema,
+      logger: new MemoryLogger(),
+    }).then(
+      () => assert.fail("started with no valid version"),
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof ConfigValidationError, String(error));
-    assert.deepEqual(error.problems.map((p) => [p.key, p.problem]), [["log_level", "invalid"]]);
+    assert.deepEqual(
+      error.problems.map((p) => [p.key, p.problem]),
+      [["log_level", "invalid"]],
+    );
     assert.match(error.message, /log_level .*none of the 1 earlier versions of its history passes the schema/);
   });
 
   it("still refuses to start when a required key is missing", async () => {
     const path = uniquePath();
     await putParameter(env.ssm, `${path}log_level`, "info");
-    const error = await createConfigClient({ parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema, logger: new MemoryLogger() })
-      .then(() => assert.fail("started without a required key"), (e: unknown) => e);
+    const error = await createConfigClient({
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema,
+      logger: new MemoryLogger(),
+    }).then(
+      () => assert.fail("started without a required key"),
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof ConfigValidationError);
-    assert.deepEqual(error.problems.map((p) => [p.key, p.problem]), [["http/timeout_ms", "missing"]]);
+    assert.deepEqual(
+      error.problems.map((p) => [p.key, p.problem]),
+      [["http/timeout_ms", "missing"]],
+    );
   });
 
   it("refuses to start on a refused value with bootOnLastValid false, as before", async () => {
@@ -120,10 +166,21 @@ describe("a start while SSM holds a value the schema refuses", function () {
     await putParameter(env.ssm, `${path}log_level`, "info");
     await putParameter(env.ssm, `${path}log_level`, "loud");
     const error = await createConfigClient({
-      parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema, logger: new MemoryLogger(), bootOnLastValid: false,
-    }).then(() => assert.fail("started on a refused value"), (e: unknown) => e);
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema,
+      logger: new MemoryLogger(),
+      bootOnLastValid: false,
+    }).then(
+      () => assert.fail("started on a refused value"),
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof ConfigValidationError);
-    assert.deepEqual(error.problems.map((p) => [p.key, p.problem]), [["log_level", "invalid"]]);
+    assert.deepEqual(
+      error.problems.map((p) => [p.key, p.problem]),
+      [["log_level", "invalid"]],
+    );
     assert.doesNotMatch(error.message, /history/);
   });
 });

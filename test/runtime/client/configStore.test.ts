@@ -6,10 +6,22 @@ import { ConfigRules } from "../../../runtime/client/state/configRules";
 import { ConfigStore } from "../../../runtime/client/state/ConfigStore";
 
 const PATH = "/app/env/";
-const loaded = (key: string, version: number, value: string): LoadedParameter =>
-  ({ name: PATH + key, type: "String", value, version, modifiedAt: version * 10 });
-const change = (key: string, version: number, extra: Partial<ParameterChange> = {}): ParameterChange =>
-  ({ name: PATH + key, operation: "Update", version, type: "String", modifiedAt: version * 10, changedAt: 0, ...extra });
+const loaded = (key: string, version: number, value: string): LoadedParameter => ({
+  name: PATH + key,
+  type: "String",
+  value,
+  version,
+  modifiedAt: version * 10,
+});
+const change = (key: string, version: number, extra: Partial<ParameterChange> = {}): ParameterChange => ({
+  name: PATH + key,
+  operation: "Update",
+  version,
+  type: "String",
+  modifiedAt: version * 10,
+  changedAt: 0,
+  ...extra,
+});
 const store = (): ConfigStore => new ConfigStore(new ConfigRules(PATH, { level: z.enum(["a", "b"]) }, false));
 
 describe("the configuration store", () => {
@@ -28,13 +40,23 @@ describe("the configuration store", () => {
   it("sorts a batch into applied, already held, stale and refused, a refusal reported once", () => {
     const subject = store();
     subject.boot([loaded("level", 2, "a")], 1);
-    const offer = (version: number, value: string) => ({ change: change("level", version, { value }), via: "stream" as const });
+    const offer = (version: number, value: string) => ({
+      change: change("level", version, { value }),
+      via: "stream" as const,
+    });
     const first = subject.apply([offer(2, "a"), offer(1, "b"), offer(3, "zzz")], 2);
     assert.deepEqual([first.applied.length, first.alreadyHeld, first.stale, first.refused.length], [0, 1, 1, 1]);
     const again = subject.apply([offer(3, "zzz"), offer(4, "b")], 3);
-    assert.deepEqual([again.applied.length, again.refused.length], [1, 0], "the repeated refusal is not reported again");
+    assert.deepEqual(
+      [again.applied.length, again.refused.length],
+      [1, 0],
+      "the repeated refusal is not reported again",
+    );
     assert.equal(subject.values.level, "b");
-    assert.deepEqual(again.changes.map((c) => [c.key, c.previous, c.value]), [["level", "a", "b"]]);
+    assert.deepEqual(
+      again.changes.map((c) => [c.key, c.previous, c.value]),
+      [["level", "a", "b"]],
+    );
   });
 
   it("deletes on reload a key the load lacks, unless it changed after the load began", () => {
@@ -42,7 +64,10 @@ describe("the configuration store", () => {
     subject.boot([loaded("level", 2, "a"), loaded("gone", 2, "x"), loaded("late", 2, "y")], 1);
     subject.apply([{ change: change("late", 3, { value: "z", modifiedAt: 1_000 }), via: "stream" }], 2);
     const outcome = subject.reload([loaded("level", 2, "a")], 500, 3);
-    assert.deepEqual(outcome.applied.map((r) => [r.candidate.change.name, r.candidate.change.operation]), [[PATH + "gone", "Delete"]]);
+    assert.deepEqual(
+      outcome.applied.map((r) => [r.candidate.change.name, r.candidate.change.operation]),
+      [[PATH + "gone", "Delete"]],
+    );
     assert.deepEqual(Object.keys(subject.values).sort(), ["late", "level"]);
     const lateCopy = subject.apply([{ change: change("gone", 2, { value: "x" }), via: "stream" }], 4);
     assert.equal(lateCopy.stale, 1, "the tombstone stops a late copy of the deleted revision");
@@ -53,7 +78,10 @@ describe("the configuration store", () => {
     subject.boot([loaded("level", 2, "a")], 1);
     subject.apply([{ change: change("level", 9, { value: "b" }), via: "stream" }], 2);
     const outcome = subject.reload([loaded("level", 2, "a")], 500, 600);
-    assert.deepEqual(outcome.applied.map((r) => r.version), [2]);
+    assert.deepEqual(
+      outcome.applied.map((r) => r.version),
+      [2],
+    );
     assert.equal(subject.values.level, "a");
     assert.equal(subject.heldParameters()[0]?.version, 2);
   });
@@ -77,7 +105,11 @@ describe("the configuration store", () => {
     subject.reload([loaded("level", 2, "a")], 500, 600);
     assert.deepEqual(subject.heldBack(), [], "SSM holds version 2: nothing is held back");
     subject.reload([loaded("level", 3, "zzz")], 700, 800);
-    assert.deepEqual(subject.heldBack().map((b) => b.refusedVersion), [3], "SSM's own refused revision stays held back");
+    assert.deepEqual(
+      subject.heldBack().map((b) => b.refusedVersion),
+      [3],
+      "SSM's own refused revision stays held back",
+    );
     assert.equal(subject.values.level, "a");
   });
 });

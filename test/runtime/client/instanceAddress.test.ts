@@ -19,27 +19,45 @@ function nic(address: string, internal = false): NetworkInterfaceInfo {
   const family = address.includes(":") ? "IPv6" : "IPv4";
   return family === "IPv4"
     ? { address, family, internal, netmask: "255.255.255.0", mac: "0a:00:00:00:00:01", cidr: `${address}/24` }
-    : { address, family, internal, netmask: "ffff:ffff:ffff:ffff::", mac: "0a:00:00:00:00:01", cidr: `${address}/64`, scopeid: 0 };
+    : {
+        address,
+        family,
+        internal,
+        netmask: "ffff:ffff:ffff:ffff::",
+        mac: "0a:00:00:00:00:01",
+        cidr: `${address}/64`,
+        scopeid: 0,
+      };
 }
 
 /** What a Fargate task's container sees: loopback, and eth0 = the link-local side of the metadata endpoint. */
-const FARGATE_LINK_LOCAL_ONLY: InterfaceList = { lo: [nic("127.0.0.1", true), nic("::1", true)], eth0: [nic("169.254.172.2"), nic("fe80::1")] };
+const FARGATE_LINK_LOCAL_ONLY: InterfaceList = {
+  lo: [nic("127.0.0.1", true), nic("::1", true)],
+  eth0: [nic("169.254.172.2"), nic("fe80::1")],
+};
 
 function hostWith(env: Record<string, string>, interfaces: InterfaceList = FARGATE_LINK_LOCAL_ONLY): HostEnvironment {
   return { env, networkInterfaces: () => interfaces, metadataTimeoutMs: 300 };
 }
 
-function options(registration: Partial<NonNullable<Extract<ConfigClientOptions["registration"], { serviceId: string }>>> = {},
-  server: { host?: string; port?: number } = {}): ConfigClientOptions {
+function options(
+  registration: Partial<NonNullable<Extract<ConfigClientOptions["registration"], { serviceId: string }>>> = {},
+  server: { host?: string; port?: number } = {},
+): ConfigClientOptions {
   return {
-    parameterPath: "/shop/beta/", ssm, redis: "redis://127.0.0.1:6379",
+    parameterPath: "/shop/beta/",
+    ssm,
+    redis: "redis://127.0.0.1:6379",
     refreshServer: { tokens: [TOKEN], ...server },
     registration: { client: cloudMap, serviceId: "srv-1", pipelineRefreshPort: 50051, ...registration },
   };
 }
 
 async function refusal(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(() => assert.fail("resolved"), (e: unknown) => e);
+  const error = await promise.then(
+    () => assert.fail("resolved"),
+    (e: unknown) => e,
+  );
   assert.ok(error instanceof ClientOptionsError, String(error));
   return error.message;
 }
@@ -53,7 +71,8 @@ describe("The address a registered instance registers", function () {
   beforeEach(() => {
     metadata.requests = 0;
   });
-  const inTask = (interfaces?: InterfaceList): HostEnvironment => hostWith({ ECS_CONTAINER_METADATA_URI_V4: metadata.uri }, interfaces);
+  const inTask = (interfaces?: InterfaceList): HostEnvironment =>
+    hostWith({ ECS_CONTAINER_METADATA_URI_V4: metadata.uri }, interfaces);
 
   describe("in an ECS task (ECS_CONTAINER_METADATA_URI_V4 set)", () => {
     it("is the task ENI's IPv4 address from the task metadata (awsvpc), never eth0's link-local address", async () => {
@@ -80,7 +99,10 @@ describe("The address a registered instance registers", function () {
     it("is refused in bridge mode, saying why and naming the address, the port and the host port mapped to the refresh port", async () => {
       metadata.respond({ document: bridgeTaskDocument({ containerPort: 50051, hostPort: 32768 }) });
       const message = await refusal(resolveOptions(options(), inTask()));
-      assert.match(message, /bridge network mode: 172\.17\.0\.2 is reachable only from its EC2 host, never from the refresh function/);
+      assert.match(
+        message,
+        /bridge network mode: 172\.17\.0\.2 is reachable only from its EC2 host, never from the refresh function/,
+      );
       assert.match(message, /pass registration\.address \(the host's private address\) and registration\.port/);
       assert.match(message, /maps container port 50051 to host port 32768/);
     });
@@ -101,7 +123,10 @@ describe("The address a registered instance registers", function () {
     it("is refused when the endpoint does not answer, after a bounded wait, naming the endpoint and what to set", async () => {
       metadata.respond("silent");
       const message = await refusal(resolveOptions(options(), inTask()));
-      assert.match(message, /ECS_CONTAINER_METADATA_URI_V4 is set but the task metadata endpoint http:\/\/127\.0\.0\.1:\d+\/v4\/\w+\/task/);
+      assert.match(
+        message,
+        /ECS_CONTAINER_METADATA_URI_V4 is set but the task metadata endpoint http:\/\/127\.0\.0\.1:\d+\/v4\/\w+\/task/,
+      );
       assert.match(message, /did not answer within 300 ms \(3 attempts\)/);
       assert.match(message, /pass registration\.address and registration\.port/);
       assert.equal(metadata.requests, 3);
@@ -117,7 +142,10 @@ describe("The address a registered instance registers", function () {
 
     it("is refused when the task metadata lists only a link-local address", async () => {
       metadata.respond({ document: awsvpcTaskDocument({ ipv4: ["169.254.172.2"] }) });
-      assert.match(await refusal(resolveOptions(options(), inTask())), /lists no registrable address for the task's ENI \(169\.254\.172\.2\)/);
+      assert.match(
+        await refusal(resolveOptions(options(), inTask())),
+        /lists no registrable address for the task's ENI \(169\.254\.172\.2\)/,
+      );
     });
 
     it("comes from the interfaces in host mode", async () => {
@@ -129,7 +157,8 @@ describe("The address a registered instance registers", function () {
 
   describe("when ECS serviceRegistries registers the task", () => {
     const platform = (server: { host?: string } = {}): ConfigClientOptions => ({
-      ...options({}, server), registration: { registeredBy: "ecs", pipelineRefreshPort: 50051 },
+      ...options({}, server),
+      registration: { registeredBy: "ecs", pipelineRefreshPort: 50051 },
     });
 
     it("registers nothing itself, and listens on [::] when the task is IPv6-only", async () => {
@@ -148,12 +177,21 @@ describe("The address a registered instance registers", function () {
     });
 
     it("refuses what only a client-made registration uses, and a missing refresh server", async () => {
-      const mixed = { ...options(), registration: { registeredBy: "ecs", serviceId: "srv-1" } } as unknown as ConfigClientOptions;
+      const mixed = {
+        ...options(),
+        registration: { registeredBy: "ecs", serviceId: "srv-1" },
+      } as unknown as ConfigClientOptions;
       assert.match(await refusal(resolveOptions(mixed, hostWith({}))), /registration: Unrecognized key: "serviceId"/);
       const { refreshServer: _server, ...serverless } = platform();
-      assert.match(await refusal(resolveOptions(serverless, hostWith({}))), /registration: registeredBy "ecs" needs a refreshServer/);
+      assert.match(
+        await refusal(resolveOptions(serverless, hostWith({}))),
+        /registration: registeredBy "ecs" needs a refreshServer/,
+      );
       const unknown = { ...options(), registration: { registeredBy: "kubernetes" } } as unknown as ConfigClientOptions;
-      assert.match(await refusal(resolveOptions(unknown, hostWith({}))), /registration\.registeredBy: must be "client" or "ecs"/);
+      assert.match(
+        await refusal(resolveOptions(unknown, hostWith({}))),
+        /registration\.registeredBy: must be "client" or "ecs"/,
+      );
     });
   });
 
@@ -179,13 +217,26 @@ describe("The address a registered instance registers", function () {
 
     it("refuses a link-local or unspecified address given explicitly", async () => {
       for (const address of ["169.254.172.2", "fe80::1", "febf::1", "0.0.0.0", "::", "::ffff:169.254.1.1"]) {
-        assert.match(await refusal(resolveOptions(options({ address }), hostWith({}))), /registration\.address: .*(link-local|unspecified)/, address);
+        assert.match(
+          await refusal(resolveOptions(options({ address }), hostWith({}))),
+          /registration\.address: .*(link-local|unspecified)/,
+          address,
+        );
       }
     });
   });
 
   it("knows which addresses can never be registered", () => {
-    for (const address of ["169.254.0.1", "169.254.255.255", "fe80::abcd", "fe9f::1", "febf:ffff::1", "0.0.0.0", "::", "0:0:0:0:0:0:0:0"]) {
+    for (const address of [
+      "169.254.0.1",
+      "169.254.255.255",
+      "fe80::abcd",
+      "fe9f::1",
+      "febf:ffff::1",
+      "0.0.0.0",
+      "::",
+      "0:0:0:0:0:0:0:0",
+    ]) {
       assert.ok(unregistrableReason(address), address);
     }
     for (const address of ["10.0.2.106", "127.0.0.1", "169.253.1.1", "2600:1f14::5", "fec0::1", "::1", "fd00::1"]) {

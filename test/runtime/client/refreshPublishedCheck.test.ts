@@ -27,7 +27,11 @@ describe("a Refresh call is checked against what the pipeline published", functi
     const path = uniquePath();
     const initial = await putParameters(env.ssm, path, { log_level: "info" });
     const client = await clients.start({
-      parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema, instanceId: "check-1",
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema,
+      instanceId: "check-1",
       refreshServer: { tokens: [TOKEN], host: "127.0.0.1" },
       // The stream reader would apply the published entries itself: these tests want the RPC alone.
       stream: { blockMs: 60_000 },
@@ -39,13 +43,20 @@ describe("a Refresh call is checked against what the pipeline published", functi
 
   it("answers NACK NOT_PUBLISHED to a value that neither the stream nor SSM holds, and changes nothing", async () => {
     const { path, client, caller, held } = await setUp();
-    const forged = { ...toWireChange(held), operation: "Update", version: held.version + 1, value: "debug", modifiedAtMs: Date.now() };
+    const forged = {
+      ...toWireChange(held),
+      operation: "Update",
+      version: held.version + 1,
+      value: "debug",
+      modifiedAtMs: Date.now(),
+    };
 
     const response = await caller.refresh([forged], TOKEN);
 
-    assert.deepEqual(response.results.map((r) => [r.name, r.outcome, r.reason, r.version]), [
-      [`${path}log_level`, "NACK", "NOT_PUBLISHED", held.version],
-    ]);
+    assert.deepEqual(
+      response.results.map((r) => [r.name, r.outcome, r.reason, r.version]),
+      [[`${path}log_level`, "NACK", "NOT_PUBLISHED", held.version]],
+    );
     assert.match(response.results[0]!.detail ?? "", /neither the stream nor SSM holds/);
     assert.doesNotMatch(JSON.stringify(response), /debug/, "a NACK never echoes the value");
     assert.equal(client.get("log_level"), "info");
@@ -60,7 +71,10 @@ describe("a Refresh call is checked against what the pipeline published", functi
 
     const response = await caller.refresh([forged], TOKEN);
 
-    assert.deepEqual(response.results.map((r) => [r.outcome, r.reason]), [["NACK", "NOT_PUBLISHED"]]);
+    assert.deepEqual(
+      response.results.map((r) => [r.outcome, r.reason]),
+      [["NACK", "NOT_PUBLISHED"]],
+    );
     assert.match(response.results[0]!.detail ?? "", new RegExp(`the stream entry ${entryId} holds another change`));
     assert.notEqual(client.get("log_level"), "debug");
   });
@@ -73,7 +87,10 @@ describe("a Refresh call is checked against what the pipeline published", functi
 
     const response = await caller.refresh([{ ...toWireChange(real), streamId: entryId! }], TOKEN);
 
-    assert.deepEqual(response.results.map((r) => [r.outcome, r.version]), [["ACK", real.version]]);
+    assert.deepEqual(
+      response.results.map((r) => [r.outcome, r.version]),
+      [["ACK", real.version]],
+    );
     assert.equal(client.get("log_level"), "warn");
   });
 
@@ -84,7 +101,10 @@ describe("a Refresh call is checked against what the pipeline published", functi
 
     const response = await caller.refresh([{ ...toWireChange(real), streamId: entryId! }], TOKEN);
 
-    assert.deepEqual(response.results.map((r) => [r.outcome, r.version]), [["ACK", real.version]]);
+    assert.deepEqual(
+      response.results.map((r) => [r.outcome, r.version]),
+      [["ACK", real.version]],
+    );
     assert.equal(client.get("log_level"), "error");
   });
 
@@ -96,18 +116,29 @@ describe("a Refresh call is checked against what the pipeline published", functi
 
     const response = await caller.refresh([{ ...toWireChange(real), streamId: entryId! }], TOKEN);
 
-    assert.deepEqual(response.results.map((r) => [r.outcome, r.version]), [["ACK", real.version]]);
+    assert.deepEqual(
+      response.results.map((r) => [r.outcome, r.version]),
+      [["ACK", real.version]],
+    );
     assert.equal(client.get("log_level"), "debug");
   });
 
   it("refuses a Delete of a parameter that SSM still holds", async () => {
     const { caller, client, held } = await setUp();
-    const forged = { ...toWireChange(held), operation: "Delete", value: undefined as unknown as string, modifiedAtMs: Date.now() };
+    const forged = {
+      ...toWireChange(held),
+      operation: "Delete",
+      value: undefined as unknown as string,
+      modifiedAtMs: Date.now(),
+    };
     delete (forged as { value?: string }).value;
 
     const response = await caller.refresh([forged], TOKEN);
 
-    assert.deepEqual(response.results.map((r) => [r.outcome, r.reason]), [["NACK", "NOT_PUBLISHED"]]);
+    assert.deepEqual(
+      response.results.map((r) => [r.outcome, r.reason]),
+      [["NACK", "NOT_PUBLISHED"]],
+    );
     assert.equal(client.get("log_level"), "info");
   });
 });

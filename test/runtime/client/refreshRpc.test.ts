@@ -10,7 +10,10 @@ import { waitFor } from "./support/waitFor";
 
 const TOKEN = "refresh-test-token-0123456789abcdef";
 const NEXT_TOKEN = "refresh-test-token-rotated-987654321";
-const schema = { log_level: z.enum(["debug", "info", "warn", "error"]), "http/timeout_ms": ssmInteger({ min: 100, max: 60_000 }) };
+const schema = {
+  log_level: z.enum(["debug", "info", "warn", "error"]),
+  "http/timeout_ms": ssmInteger({ min: 100, max: 60_000 }),
+};
 
 describe("the refresh RPC", function () {
   let env: TestEnvironment;
@@ -31,7 +34,12 @@ describe("the refresh RPC", function () {
     const path = uniquePath();
     await putParameters(env.ssm, path, { log_level: "info", "http/timeout_ms": "5000" });
     const client = await clients.start({
-      parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema, strict: options.strict ?? false, instanceId: "rpc-1",
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema,
+      strict: options.strict ?? false,
+      instanceId: "rpc-1",
       refreshServer: { tokens: options.tokens ?? [TOKEN], host: "127.0.0.1" },
     });
     const caller = new RefreshCaller(client.refreshPort as number);
@@ -77,13 +85,16 @@ describe("the refresh RPC", function () {
       const response = await caller.refresh([good, bad, outside, unknown, malformed], TOKEN);
 
       assert.equal(response.instanceId, "rpc-1");
-      assert.deepEqual(response.results.map((r) => [r.name, r.outcome, r.reason ?? "", r.version]), [
-        [`${path}log_level`, "ACK", "NACK_REASON_UNSPECIFIED", good.version],
-        [`${path}http/timeout_ms`, "NACK", "VALIDATION_FAILED", 1],
-        ["/other/beta/log_level", "NACK", "OUTSIDE_PREFIX", 0],
-        [`${path}not/in/schema`, "NACK", "UNKNOWN_NAME", 0],
-        [`${path}log_level`, "NACK", "MALFORMED", 0],
-      ]);
+      assert.deepEqual(
+        response.results.map((r) => [r.name, r.outcome, r.reason ?? "", r.version]),
+        [
+          [`${path}log_level`, "ACK", "NACK_REASON_UNSPECIFIED", good.version],
+          [`${path}http/timeout_ms`, "NACK", "VALIDATION_FAILED", 1],
+          ["/other/beta/log_level", "NACK", "OUTSIDE_PREFIX", 0],
+          [`${path}not/in/schema`, "NACK", "UNKNOWN_NAME", 0],
+          [`${path}log_level`, "NACK", "MALFORMED", 0],
+        ],
+      );
       assert.match(response.results[1]!.detail ?? "", /Too small/);
       assert.doesNotMatch(JSON.stringify(response), /"12"/, "a NACK never echoes the value");
       assert.equal(client.get("log_level"), "debug");
@@ -100,12 +111,20 @@ describe("the refresh RPC", function () {
 
       const response = await caller.refresh([toWireChange(change)], TOKEN);
 
-      assert.deepEqual(response.results.map((r) => [r.outcome, r.version]), [["ACK", change.version]]);
+      assert.deepEqual(
+        response.results.map((r) => [r.outcome, r.version]),
+        [["ACK", change.version]],
+      );
       assert.equal(client.metrics().swaps, swaps);
       assert.equal(client.metrics().unchanged, 1);
       await waitFor("acks flushed", () => client.metrics().acksWritten === 3);
-      const acks = (await env.admin.xrange(streamKeys(streamKey).acks, "-", "+")).map(([id, f]) => parseAckEntry(id, f)).flatMap((p) => (p.ok ? [p.ack] : []));
-      assert.deepEqual(acks.filter((a) => a.version === change.version && a.name === change.name).map((a) => a.via), ["stream"]);
+      const acks = (await env.admin.xrange(streamKeys(streamKey).acks, "-", "+"))
+        .map(([id, f]) => parseAckEntry(id, f))
+        .flatMap((p) => (p.ok ? [p.ack] : []));
+      assert.deepEqual(
+        acks.filter((a) => a.version === change.version && a.name === change.name).map((a) => a.via),
+        ["stream"],
+      );
     });
 
     it("refuses an older version after the stream applied a newer one, keeping the newer value", async () => {
@@ -117,16 +136,26 @@ describe("the refresh RPC", function () {
 
       const response = await caller.refresh([toWireChange(older)], TOKEN);
 
-      assert.deepEqual(response.results.map((r) => [r.outcome, r.reason, r.version]), [["NACK", "OLDER_VERSION", newer.version]]);
+      assert.deepEqual(
+        response.results.map((r) => [r.outcome, r.reason, r.version]),
+        [["NACK", "OLDER_VERSION", newer.version]],
+      );
       assert.equal(client.get("log_level"), "error");
     });
 
     it("refuses a change claiming a modification time far in the future, so it cannot wedge the key against later versions", async () => {
       const { path, client, caller, streamKey } = await setUp();
-      const forged = { ...(await putParameter(env.ssm, `${path}log_level`, "debug")), version: 999, modifiedAt: Date.now() + 24 * 3_600_000 };
+      const forged = {
+        ...(await putParameter(env.ssm, `${path}log_level`, "debug")),
+        version: 999,
+        modifiedAt: Date.now() + 24 * 3_600_000,
+      };
 
       const response = await caller.refresh([toWireChange(forged)], TOKEN);
-      assert.deepEqual(response.results.map((r) => [r.outcome, r.reason]), [["NACK", "MALFORMED"]]);
+      assert.deepEqual(
+        response.results.map((r) => [r.outcome, r.reason]),
+        [["NACK", "MALFORMED"]],
+      );
       assert.equal(client.get("log_level"), "info");
 
       const real = await putParameter(env.ssm, `${path}log_level`, "warn");
@@ -137,17 +166,31 @@ describe("the refresh RPC", function () {
     it("reads a SecureString from SSM, and answers FETCH_FAILED when that version cannot be read", async () => {
       const path = uniquePath();
       await putParameters(env.ssm, path, { "db/password": ["one-password", "SecureString"] });
-      const client = await clients.start({ parameterPath: path, ssm: env.ssm, redis: env.redis.url, refreshServer: { tokens: [TOKEN], host: "127.0.0.1" } });
+      const client = await clients.start({
+        parameterPath: path,
+        ssm: env.ssm,
+        redis: env.redis.url,
+        refreshServer: { tokens: [TOKEN], host: "127.0.0.1" },
+      });
       const caller = new RefreshCaller(client.refreshPort as number);
       callers.push(caller);
       const v2 = await putParameter(env.ssm, `${path}db/password`, "two-password", "SecureString");
 
       const ok = await caller.refresh([toWireChange(v2)], TOKEN);
-      const missing = await caller.refresh([toWireChange({ ...v2, version: 42, modifiedAt: v2.modifiedAt + 10 })], TOKEN);
+      const missing = await caller.refresh(
+        [toWireChange({ ...v2, version: 42, modifiedAt: v2.modifiedAt + 10 })],
+        TOKEN,
+      );
 
-      assert.deepEqual(ok.results.map((r) => r.outcome), ["ACK"]);
+      assert.deepEqual(
+        ok.results.map((r) => r.outcome),
+        ["ACK"],
+      );
       assert.equal(client.get("db/password"), "two-password");
-      assert.deepEqual(missing.results.map((r) => [r.outcome, r.reason]), [["NACK", "FETCH_FAILED"]]);
+      assert.deepEqual(
+        missing.results.map((r) => [r.outcome, r.reason]),
+        [["NACK", "FETCH_FAILED"]],
+      );
       assert.match(missing.results[0]!.detail ?? "", /cannot read .*:42/);
       assert.equal(client.get("db/password"), "two-password");
       assert.equal(client.metrics().fetchFailures, 1);
@@ -166,7 +209,10 @@ describe("the refresh RPC", function () {
       const state = await caller.state(`${path}http/`, TOKEN);
 
       assert.equal(state.instanceId, "rpc-1");
-      assert.deepEqual(state.parameters.map((p) => [p.name, p.version]), [[`${path}http/timeout_ms`, change.version]]);
+      assert.deepEqual(
+        state.parameters.map((p) => [p.name, p.version]),
+        [[`${path}http/timeout_ms`, change.version]],
+      );
       assert.equal(state.startedAtMs, client.state().startedAt);
       assert.ok(state.lastChangeAtMs >= state.startedAtMs);
       assert.equal(state.lastStreamId, id);

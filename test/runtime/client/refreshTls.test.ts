@@ -8,7 +8,12 @@ import { z } from "zod";
 import { LAMBDA_ENVIRONMENT, readLambdaSettings } from "../../../runtime/lambda/environment";
 import { refreshCallCredentials } from "../../../runtime/lambda/fanout/refreshCallCredentials";
 import {
-  createRefreshClient, refreshTokenMetadata, toWireChange, type RefreshResponse, type RefreshServiceClient, type WireParameterChange,
+  createRefreshClient,
+  refreshTokenMetadata,
+  toWireChange,
+  type RefreshResponse,
+  type RefreshServiceClient,
+  type WireParameterChange,
 } from "../../../runtime/protocol";
 import { ClientPool, startTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
 import { putParameter, putParameters } from "./support/parameters";
@@ -23,16 +28,57 @@ function makeCertificates(): { caPem: string; otherCaPem: string; certificatePem
   const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
   try {
     for (const ca of ["ca", "other-ca"]) {
-      openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${ca}`,
-        "-keyout", file(`${ca}.key`), "-out", file(`${ca}.pem`));
+      openssl(
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "2",
+        "-subj",
+        `/CN=${ca}`,
+        "-keyout",
+        file(`${ca}.key`),
+        "-out",
+        file(`${ca}.pem`),
+      );
     }
-    openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${SERVER_NAME}`, "-keyout", file("server.key"), "-out", file("server.csr"));
+    openssl(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-subj",
+      `/CN=${SERVER_NAME}`,
+      "-keyout",
+      file("server.key"),
+      "-out",
+      file("server.csr"),
+    );
     writeFileSync(file("san.ext"), `subjectAltName=DNS:${SERVER_NAME},IP:127.0.0.1\n`);
-    openssl("x509", "-req", "-in", file("server.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial",
-      "-days", "2", "-extfile", file("san.ext"), "-out", file("server.pem"));
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      file("server.csr"),
+      "-CA",
+      file("ca.pem"),
+      "-CAkey",
+      file("ca.key"),
+      "-CAcreateserial",
+      "-days",
+      "2",
+      "-extfile",
+      file("san.ext"),
+      "-out",
+      file("server.pem"),
+    );
     return {
-      caPem: readFileSync(file("ca.pem"), "utf8"), otherCaPem: readFileSync(file("other-ca.pem"), "utf8"),
-      certificatePem: readFileSync(file("server.pem"), "utf8"), privateKeyPem: readFileSync(file("server.key"), "utf8"),
+      caPem: readFileSync(file("ca.pem"), "utf8"),
+      otherCaPem: readFileSync(file("other-ca.pem"), "utf8"),
+      certificatePem: readFileSync(file("server.pem"), "utf8"),
+      privateKeyPem: readFileSync(file("server.key"), "utf8"),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -40,9 +86,14 @@ function makeCertificates(): { caPem: string; otherCaPem: string; certificatePem
 }
 
 function refresh(client: RefreshServiceClient, changes: WireParameterChange[]): Promise<RefreshResponse> {
-  return new Promise((resolve, reject) => client.Refresh(
-    { changes, eventId: "tls", sentAtMs: Date.now() }, refreshTokenMetadata(TOKEN), { deadline: Date.now() + 5_000 },
-    (error, response) => (error ? reject(error) : resolve(response as RefreshResponse))));
+  return new Promise((resolve, reject) =>
+    client.Refresh(
+      { changes, eventId: "tls", sentAtMs: Date.now() },
+      refreshTokenMetadata(TOKEN),
+      { deadline: Date.now() + 5_000 },
+      (error, response) => (error ? reject(error) : resolve(response as RefreshResponse)),
+    ),
+  );
 }
 
 describe("TLS on the refresh server, with the team's certificate", function () {
@@ -67,9 +118,14 @@ describe("TLS on the refresh server, with the team's certificate", function () {
     const parameterPath = uniquePath();
     await putParameters(env.ssm, parameterPath, { log_level: "info" });
     const client = await clients.start({
-      parameterPath, ssm: env.ssm, redis: env.redis.url, schema: { log_level: z.string() }, instanceId: "tls-1",
+      parameterPath,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema: { log_level: z.string() },
+      instanceId: "tls-1",
       refreshServer: {
-        tokens: [TOKEN], host: "127.0.0.1",
+        tokens: [TOKEN],
+        host: "127.0.0.1",
         tls: { certificatePem: certificates.certificatePem, privateKeyPem: certificates.privateKeyPem },
       },
     });
@@ -88,7 +144,10 @@ describe("TLS on the refresh server, with the team's certificate", function () {
     const tls = caller(refreshCallCredentials({ caPem: certificates.caPem, serverName: SERVER_NAME }));
     const response = await refresh(tls, [toWireChange(change)]);
 
-    assert.deepEqual(response.results.map((r) => [r.outcome, r.version]), [["ACK", change.version]]);
+    assert.deepEqual(
+      response.results.map((r) => [r.outcome, r.version]),
+      [["ACK", change.version]],
+    );
     assert.equal(client.get("log_level"), "debug");
   });
 
@@ -97,30 +156,50 @@ describe("TLS on the refresh server, with the team's certificate", function () {
     const change = toWireChange(await putParameter(env.ssm, `${parameterPath}log_level`, "warn"));
     const unavailable = (error: unknown) => (error as grpc.ServiceError).code === grpc.status.UNAVAILABLE;
 
-    await assert.rejects(refresh(caller(refreshCallCredentials({ caPem: certificates.otherCaPem })), [change]), unavailable);
     await assert.rejects(
-      refresh(caller(refreshCallCredentials({ caPem: certificates.caPem, serverName: "other.internal" })), [change]), unavailable);
+      refresh(caller(refreshCallCredentials({ caPem: certificates.otherCaPem })), [change]),
+      unavailable,
+    );
+    await assert.rejects(
+      refresh(caller(refreshCallCredentials({ caPem: certificates.caPem, serverName: "other.internal" })), [change]),
+      unavailable,
+    );
     await assert.rejects(refresh(caller(grpc.credentials.createInsecure()), [change]), unavailable);
     assert.equal(client.get("log_level"), "info");
   });
 
   it("refuses a certificate that is not PEM, naming the option", async () => {
-    await assert.rejects(clients.start({
-      parameterPath: uniquePath(), ssm: env.ssm, redis: env.redis.url,
-      refreshServer: { tokens: [TOKEN], host: "127.0.0.1", tls: { certificatePem: "not a pem", privateKeyPem: certificates.privateKeyPem } },
-    }), /refreshServer\.tls\.certificatePem/);
+    await assert.rejects(
+      clients.start({
+        parameterPath: uniquePath(),
+        ssm: env.ssm,
+        redis: env.redis.url,
+        refreshServer: {
+          tokens: [TOKEN],
+          host: "127.0.0.1",
+          tls: { certificatePem: "not a pem", privateKeyPem: certificates.privateKeyPem },
+        },
+      }),
+      /refreshServer\.tls\.certificatePem/,
+    );
   });
 
   it("the function's settings take the pinned CA and the name, and refuse a name without a CA", () => {
     const base = { CONFIG_REFRESH_PARAMETER_PREFIX: "/shop/beta/", CONFIG_REFRESH_REDIS_URL: "redis://127.0.0.1:6379" };
     const settings = readLambdaSettings({
-      ...base, [LAMBDA_ENVIRONMENT.rpcTlsCa]: certificates.caPem, [LAMBDA_ENVIRONMENT.rpcTlsServerName]: SERVER_NAME,
+      ...base,
+      [LAMBDA_ENVIRONMENT.rpcTlsCa]: certificates.caPem,
+      [LAMBDA_ENVIRONMENT.rpcTlsServerName]: SERVER_NAME,
     });
     assert.equal(settings.rpcTlsCa, certificates.caPem);
     assert.equal(settings.rpcTlsServerName, SERVER_NAME);
-    assert.throws(() => readLambdaSettings({ ...base, [LAMBDA_ENVIRONMENT.rpcTlsServerName]: SERVER_NAME }),
-      /CONFIG_REFRESH_RPC_TLS_SERVER_NAME: goes with CONFIG_REFRESH_RPC_TLS_CA/);
-    assert.throws(() => readLambdaSettings({ ...base, [LAMBDA_ENVIRONMENT.rpcTlsCa]: "not a pem" }),
-      /CONFIG_REFRESH_RPC_TLS_CA: must be a PEM certificate/);
+    assert.throws(
+      () => readLambdaSettings({ ...base, [LAMBDA_ENVIRONMENT.rpcTlsServerName]: SERVER_NAME }),
+      /CONFIG_REFRESH_RPC_TLS_SERVER_NAME: goes with CONFIG_REFRESH_RPC_TLS_CA/,
+    );
+    assert.throws(
+      () => readLambdaSettings({ ...base, [LAMBDA_ENVIRONMENT.rpcTlsCa]: "not a pem" }),
+      /CONFIG_REFRESH_RPC_TLS_CA: must be a PEM certificate/,
+    );
   });
 });

@@ -35,7 +35,11 @@ describe("safety nets", function () {
     if (options.throughProxy) proxy = await TcpProxy.start(env.redis.port);
     const events: ClientEvent[] = [];
     const client = await clients.start({
-      parameterPath: path, ssm: env.ssm, redis: proxy?.url ?? env.redis.url, schema, resetReloadWindowMs: 200,
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: proxy?.url ?? env.redis.url,
+      schema,
+      resetReloadWindowMs: 200,
       ...(options.reloadIntervalMs ? { reloadIntervalMs: options.reloadIntervalMs } : {}),
     });
     client.onEvent((e) => events.push(e));
@@ -88,7 +92,8 @@ describe("safety nets", function () {
       proxy!.cut();
       // The change the client must not miss, then the stream trimmed past it while the client was away.
       await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "error")]);
-      for (let i = 0; i < 3; i++) await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}other`, `filler-${i}`)]);
+      for (let i = 0; i < 3; i++)
+        await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}other`, `filler-${i}`)]);
       await env.admin.xtrim(streamKeys(streamKey).stream, "MAXLEN", 1);
 
       proxy!.restore();
@@ -97,7 +102,9 @@ describe("safety nets", function () {
       assert.equal(client.metrics().recreatedReloads, 0);
       assert.ok(events.some((e) => e.type === "stream-reset" && e.reason === "trimmed"));
       await waitFor("reload acks", async () => {
-        const acks = (await env.admin.xrange(streamKeys(streamKey).acks, "-", "+")).map(([id, f]) => parseAckEntry(id, f));
+        const acks = (await env.admin.xrange(streamKeys(streamKey).acks, "-", "+")).map(([id, f]) =>
+          parseAckEntry(id, f),
+        );
         return acks.some((a) => a.ok && a.ack.via === "reload" && a.ack.name === `${path}log_level`);
       });
     });
@@ -125,7 +132,10 @@ describe("safety nets", function () {
       await putParameter(env.ssm, `${path}other`, "lost-with-the-flush");
       await env.admin.flushall(); // the test's own redis-server
 
-      await waitFor("the reload", () => client.get("log_level") === "error" && client.get("other") === "lost-with-the-flush");
+      await waitFor(
+        "the reload",
+        () => client.get("log_level") === "error" && client.get("other") === "lost-with-the-flush",
+      );
       assert.equal(client.metrics().recreatedReloads, 1);
       await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "debug")]);
       await waitFor("a change on the new stream", () => client.get("log_level") === "debug");
@@ -148,13 +158,21 @@ describe("safety nets", function () {
       replicaAdmin = new Redis(replica.url, { maxRetriesPerRequest: 3 });
       await env.admin.config("SET", "repl-diskless-sync-delay", "0"); // the test's own redis-server; the default waits 5 s for more replicas
       await replicaAdmin.replicaof("127.0.0.1", env.redis.port);
-      await waitFor("the replica in sync", async () => (await env.admin.wait(1, 200)) >= 1 && /master_link_status:up/.test(await replicaAdmin!.info("replication")));
+      await waitFor(
+        "the replica in sync",
+        async () =>
+          (await env.admin.wait(1, 200)) >= 1 && /master_link_status:up/.test(await replicaAdmin!.info("replication")),
+      );
 
       proxy!.cut(); // the reader is behind: it has not read what comes next
       await replicaAdmin.replicaof("NO", "ONE"); // promoted before the old primary replicated the next publication
       await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "error")]); // lost with the old primary
-      const promoted = await replicaAdmin.xinfo("STREAM", streamKeys(streamKey).stream) as unknown[];
-      assert.equal(promoted[promoted.indexOf("entries-added") + 1], 1, "the new primary holds only the entry the reader read: no gap to see");
+      const promoted = (await replicaAdmin.xinfo("STREAM", streamKeys(streamKey).stream)) as unknown[];
+      assert.equal(
+        promoted[promoted.indexOf("entries-added") + 1],
+        1,
+        "the new primary holds only the entry the reader read: no gap to see",
+      );
       proxy!.retarget(replica.port);
       proxy!.restore();
 

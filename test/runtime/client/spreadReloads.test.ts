@@ -20,15 +20,22 @@ describe("reloads spread over a window after a reset", function () {
     const path = uniquePath();
     await putParameters(env.ssm, path, { log_level: "info" });
     const reloadedAt = new Map<number, number>();
-    const fleet = await Promise.all(Array.from({ length: INSTANCES }, async (_, n) => {
-      const client = await clients.start({
-        parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema, instanceId: `spread-${n}`, resetReloadWindowMs: WINDOW_MS,
-      });
-      client.onEvent((e: ClientEvent) => {
-        if (e.type === "reload" && e.reason === "recreated") reloadedAt.set(n, Date.now());
-      });
-      return client;
-    }));
+    const fleet = await Promise.all(
+      Array.from({ length: INSTANCES }, async (_, n) => {
+        const client = await clients.start({
+          parameterPath: path,
+          ssm: env.ssm,
+          redis: env.redis.url,
+          schema,
+          instanceId: `spread-${n}`,
+          resetReloadWindowMs: WINDOW_MS,
+        });
+        client.onEvent((e: ClientEvent) => {
+          if (e.type === "reload" && e.reason === "recreated") reloadedAt.set(n, Date.now());
+        });
+        return client;
+      }),
+    );
     await publish(env.admin, defaultStreamKey(path), [await putParameter(env.ssm, `${path}log_level`, "warn")]);
     await waitFor("the fleet on the stream", () => fleet.every((c) => c.get("log_level") === "warn"));
 
@@ -37,9 +44,13 @@ describe("reloads spread over a window after a reset", function () {
     const flushedAt = Date.now();
     await env.admin.flushall(); // the test's own redis-server
 
-    await waitFor("every instance reloaded and converged", () =>
-      reloadedAt.size === INSTANCES && fleet.every((c) => c.get("log_level") === "error" && c.get("other") === "lost-with-the-flush"),
-    WINDOW_MS + 8_000);
+    await waitFor(
+      "every instance reloaded and converged",
+      () =>
+        reloadedAt.size === INSTANCES &&
+        fleet.every((c) => c.get("log_level") === "error" && c.get("other") === "lost-with-the-flush"),
+      WINDOW_MS + 8_000,
+    );
     const offsets = [...reloadedAt.values()].map((at) => at - flushedAt).sort((a, b) => a - b);
     console.log(`      reloads after the flush, ms (window ${WINDOW_MS}): ${offsets.join(", ")}`);
     assert.ok(new Set(offsets).size > 1, "the instances did not reload in step");
@@ -50,7 +61,13 @@ describe("reloads spread over a window after a reset", function () {
     const path = uniquePath();
     await putParameters(env.ssm, path, { log_level: "info" });
     // A window of 10 minutes: the reload is (all but surely) still waiting when the change arrives.
-    const client = await clients.start({ parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema, resetReloadWindowMs: 600_000 });
+    const client = await clients.start({
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema,
+      resetReloadWindowMs: 600_000,
+    });
     const resets: ClientEvent[] = [];
     client.onEvent((e) => void (e.type === "stream-reset" && resets.push(e)));
     await publish(env.admin, defaultStreamKey(path), [await putParameter(env.ssm, `${path}log_level`, "warn")]);

@@ -27,11 +27,27 @@ describe("the stream reader and the publisher's chain of entries", function () {
     publishers.push(redis);
     const publisher = new StreamPublisher(redis, { streamKey, maxLength: 10_000 });
     return async (change) => {
-      const { published } = await publisher.publish([{
-        name: change.name,
-        events: [{ eventId: `e-${change.version}`, name: change.name, operation: change.operation, time: change.changedAt, source: "test" }],
-        current: { name: change.name, type: change.type, version: change.version, value: change.value, modifiedAt: change.modifiedAt },
-      }]);
+      const { published } = await publisher.publish([
+        {
+          name: change.name,
+          events: [
+            {
+              eventId: `e-${change.version}`,
+              name: change.name,
+              operation: change.operation,
+              time: change.changedAt,
+              source: "test",
+            },
+          ],
+          current: {
+            name: change.name,
+            type: change.type,
+            version: change.version,
+            value: change.value,
+            modifiedAt: change.modifiedAt,
+          },
+        },
+      ]);
       assert.equal(published.length, 1);
     };
   }
@@ -41,7 +57,10 @@ describe("the stream reader and the publisher's chain of entries", function () {
     const streamKey = defaultStreamKey(path);
     await putParameters(env.ssm, path, { log_level: "info" });
     const client = await clients.start({
-      parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema: { log_level: z.string() },
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema: { log_level: z.string() },
       stream: { blockMs: 60_000 }, // no idle check during the test
     });
     const publish = lambdaPublisher(streamKey);
@@ -51,11 +70,15 @@ describe("the stream reader and the publisher's chain of entries", function () {
       await publish(await putParameter(env.ssm, `${path}log_level`, value));
       await waitFor(`log_level = ${value}`, () => client.get("log_level") === value);
     }
-    assert.equal(await positionChecks(env.admin) - before, 0, "chained entries need no check");
+    assert.equal((await positionChecks(env.admin)) - before, 0, "chained entries need no check");
 
     // An entry that does not name the reader's last id (another writer; or entries trimmed or lost in between).
     const foreign = await putParameter(env.ssm, `${path}log_level`, "debug");
-    await env.admin.xadd(streamKeys(streamKey).stream, "*", ...buildStreamFields({ ...foreign, publishedAt: Date.now() }));
+    await env.admin.xadd(
+      streamKeys(streamKey).stream,
+      "*",
+      ...buildStreamFields({ ...foreign, publishedAt: Date.now() }),
+    );
     await waitFor("the foreign entry", () => client.get("log_level") === "debug");
     await waitFor("one position check", async () => (await positionChecks(env.admin)) - before === 1);
     assert.equal(client.metrics().reloads ?? 0, 0, "the check found the position intact: no reload");
@@ -66,7 +89,13 @@ describe("the stream reader and the publisher's chain of entries", function () {
     const keys = streamKeys(defaultStreamKey(path));
     const publish = lambdaPublisher(defaultStreamKey(path));
     const change = (version: number): ParameterChange => ({
-      name: `${path}log_level`, operation: "Update", version, type: "String", value: `v${version}`, modifiedAt: 1_700_000_000_000 + version, changedAt: Date.now(),
+      name: `${path}log_level`,
+      operation: "Update",
+      version,
+      type: "String",
+      value: `v${version}`,
+      modifiedAt: 1_700_000_000_000 + version,
+      changedAt: Date.now(),
     });
     await publish(change(1));
 
@@ -76,14 +105,19 @@ describe("the stream reader and the publisher's chain of entries", function () {
     const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
     const applied: string[][] = [];
     const resets: string[] = [];
-    const reader = new StreamReader(redis, keys, { blockMs: 60_000, batchSize: 100, backoff: { minDelayMs: 10, maxDelayMs: 50 } }, {
-      onEntries: async (entries: readonly RawStreamEntry[]) => {
-        applied.push(entries.map(([, fields]) => fields[fields.indexOf("value") + 1] as string));
-        if (applied.length === 1) await firstHeld;
+    const reader = new StreamReader(
+      redis,
+      keys,
+      { blockMs: 60_000, batchSize: 100, backoff: { minDelayMs: 10, maxDelayMs: 50 } },
+      {
+        onEntries: async (entries: readonly RawStreamEntry[]) => {
+          applied.push(entries.map(([, fields]) => fields[fields.indexOf("value") + 1] as string));
+          if (applied.length === 1) await firstHeld;
+        },
+        onReset: async (reason) => void resets.push(reason),
+        onError: () => undefined,
       },
-      onReset: async (reason) => void resets.push(reason),
-      onError: () => undefined,
-    });
+    );
     reader.start(positionAt(await readStreamInfo(env.admin, keys)));
     try {
       await publish(change(2));
@@ -96,7 +130,11 @@ describe("the stream reader and the publisher's chain of entries", function () {
       await waitFor("the reset", () => resets.length > 0);
       assert.deepEqual(resets, ["trimmed"]);
       assert.deepEqual(applied, [["v2"]], "v5 and v6 are not applied over the lost v3 and v4: the reload covers them");
-      assert.equal(reader.position?.lastId, (await readStreamInfo(env.admin, keys)).lastGeneratedId, "moved to the stream's end");
+      assert.equal(
+        reader.position?.lastId,
+        (await readStreamInfo(env.admin, keys)).lastGeneratedId,
+        "moved to the stream's end",
+      );
     } finally {
       await reader.stop();
     }

@@ -1,7 +1,13 @@
 import { strict as assert } from "node:assert";
 import { z } from "zod";
 import { ssmBoolean, ssmInteger, type ClientEvent, type ConfigChange } from "../../../runtime/client";
-import { buildStreamFields, defaultStreamKey, parseAckEntry, streamKeys, STREAM_FORMAT_VERSION } from "../../../runtime/protocol";
+import {
+  buildStreamFields,
+  defaultStreamKey,
+  parseAckEntry,
+  streamKeys,
+  STREAM_FORMAT_VERSION,
+} from "../../../runtime/protocol";
 import { ClientPool, useTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
 import { deleteParameter, messageOf, publish, putParameter, putParameters } from "./support/parameters";
 import { settle, waitFor } from "./support/waitFor";
@@ -23,7 +29,16 @@ describe("changes from the stream", function () {
     const initial = await putParameters(env.ssm, path, { log_level: "info", "http/timeout_ms": "5000" });
     const started = [];
     for (let i = 0; i < (options.instances ?? 1); i++) {
-      started.push(await clients.start({ parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema, instanceId: `i-${i}`, strict: options.strict ?? false }));
+      started.push(
+        await clients.start({
+          parameterPath: path,
+          ssm: env.ssm,
+          redis: env.redis.url,
+          schema,
+          instanceId: `i-${i}`,
+          strict: options.strict ?? false,
+        }),
+      );
     }
     return { path, streamKey: defaultStreamKey(path), initial, clients: started, client: started[0]! };
   }
@@ -35,7 +50,10 @@ describe("changes from the stream", function () {
       const [entryId] = await publish(env.admin, streamKey, [change]);
 
       await waitFor("the change on every client", () => three.every((c) => c.get("log_level") === "debug"));
-      await waitFor("three stream acks", async () => (await readAcks(streamKey)).filter((a) => a.via === "stream").length === 3);
+      await waitFor(
+        "three stream acks",
+        async () => (await readAcks(streamKey)).filter((a) => a.via === "stream").length === 3,
+      );
       const acks = (await readAcks(streamKey)).filter((a) => a.via === "stream");
       assert.deepEqual(acks.map((a) => a.instanceId).sort(), ["i-0", "i-1", "i-2"]);
       for (const ack of acks) {
@@ -63,10 +81,19 @@ describe("changes from the stream", function () {
         await putParameter(env.ssm, `${path}log_level`, "warn"),
         await putParameter(env.ssm, `${path}features/new_checkout`, "true"),
       ]);
-      await waitFor("both keys", () => client.get("features/new_checkout") === true && client.get("log_level") === "warn");
+      await waitFor(
+        "both keys",
+        () => client.get("features/new_checkout") === true && client.get("log_level") === "warn",
+      );
 
-      assert.deepEqual(seen.level!.map((batch) => batch.map((c) => [c.key, c.previous, c.value, c.via])), [[["log_level", "info", "warn", "stream"]]]);
-      assert.deepEqual(seen.features!.map((batch) => batch.map((c) => [c.key, c.previous, c.value])), [[["features/new_checkout", false, true]]]);
+      assert.deepEqual(
+        seen.level!.map((batch) => batch.map((c) => [c.key, c.previous, c.value, c.via])),
+        [[["log_level", "info", "warn", "stream"]]],
+      );
+      assert.deepEqual(
+        seen.features!.map((batch) => batch.map((c) => [c.key, c.previous, c.value])),
+        [[["features/new_checkout", false, true]]],
+      );
       assert.deepEqual(seen.http, []);
       assert.equal(seen.all!.length, 1, "one swap for one batch");
       assert.equal(seen.all![0]!.length, 2);
@@ -79,7 +106,10 @@ describe("changes from the stream", function () {
       client.onChange("*", () => calls++);
       const same = await putParameter(env.ssm, `${path}log_level`, "info");
       await publish(env.admin, streamKey, [same]);
-      await waitFor("the new version", () => client.state().parameters.find((p) => p.key === "log_level")?.version === same.version);
+      await waitFor(
+        "the new version",
+        () => client.state().parameters.find((p) => p.key === "log_level")?.version === same.version,
+      );
       assert.equal(calls, 0);
       assert.equal(client.snapshot(), snapshot, "no new snapshot for the same value");
       assert.equal(client.metrics().applied, 1);
@@ -101,7 +131,10 @@ describe("changes from the stream", function () {
       assert.equal(client.metrics().rejected, 1, "reported once per version");
       const rejected = events.filter((e) => e.type === "rejected");
       assert.equal(rejected.length, 1);
-      assert.deepEqual(rejected.map((e) => e.type === "rejected" && [e.name, e.version, e.reason]), [[`${path}http/timeout_ms`, bad.version, "VALIDATION_FAILED"]]);
+      assert.deepEqual(
+        rejected.map((e) => e.type === "rejected" && [e.name, e.version, e.reason]),
+        [[`${path}http/timeout_ms`, bad.version, "VALIDATION_FAILED"]],
+      );
       assert.match(rejected[0]!.type === "rejected" ? rejected[0]!.detail : "", /Too big/);
 
       const good = await putParameter(env.ssm, `${path}http/timeout_ms`, "750");
@@ -131,11 +164,17 @@ describe("changes from the stream", function () {
       await waitFor("created", () => client.get("features/new_checkout") === true);
       const deleted = await deleteParameter(env.ssm, created);
       await publish(env.admin, streamKey, [deleted]);
-      await waitFor("deleted (back to the schema default)", () => client.get("features/new_checkout") === false && client.raw("features/new_checkout") === undefined);
+      await waitFor(
+        "deleted (back to the schema default)",
+        () => client.get("features/new_checkout") === false && client.raw("features/new_checkout") === undefined,
+      );
       await publish(env.admin, streamKey, [created]);
       await waitFor("the late copy read", () => client.metrics().stale === 1);
       assert.equal(client.get("features/new_checkout"), false);
-      assert.equal(client.state().parameters.some((p) => p.key === "features/new_checkout"), false);
+      assert.equal(
+        client.state().parameters.some((p) => p.key === "features/new_checkout"),
+        false,
+      );
 
       // A real re-creation (SSM restarts at version 1, later modifiedAt) does apply.
       const recreated = await putParameter(env.ssm, `${path}features/new_checkout`, "true");
@@ -173,7 +212,8 @@ describe("changes from the stream", function () {
       const second = await putParameter(env.ssm, `${path}http/timeout_ms`, "1200");
       // All in one MULTI, so one XREAD batch holds the good entries and the bad ones between them.
       const stream = streamKeys(streamKey).stream;
-      await env.admin.multi()
+      await env.admin
+        .multi()
         .xadd(stream, "*", ...buildStreamFields(messageOf(first)))
         .xadd(stream, "*", "format", String(STREAM_FORMAT_VERSION), "name", `${path}log_level`, "operation", "Update")
         .xadd(stream, "*", "\u0000\u00ff\u0001", "\u00fe garbage")
@@ -181,7 +221,10 @@ describe("changes from the stream", function () {
         .xadd(stream, "*", ...buildStreamFields(messageOf(second)))
         .exec();
 
-      await waitFor("both valid entries", () => client.get("log_level") === "warn" && client.get("http/timeout_ms") === 1200);
+      await waitFor(
+        "both valid entries",
+        () => client.get("log_level") === "warn" && client.get("http/timeout_ms") === 1200,
+      );
       const metrics = client.metrics();
       assert.equal(metrics.swaps, 1, "one batch, one swap");
       assert.equal(metrics.malformed, 2);
@@ -195,7 +238,9 @@ describe("changes from the stream", function () {
       const { path, streamKey, client } = await setUp();
       const closed: string[] = [];
       let builds = 0;
-      const logger = client.derive(["log_level"], (cfg) => ({ level: cfg.log_level, build: ++builds }), { close: (old) => void closed.push(old.level) });
+      const logger = client.derive(["log_level"], (cfg) => ({ level: cfg.log_level, build: ++builds }), {
+        close: (old) => void closed.push(old.level),
+      });
       assert.equal(logger.get().level, "info");
 
       let release!: () => void;

@@ -9,7 +9,10 @@ import { RefreshCaller, statusOf } from "./support/refreshCalls";
 import { waitFor } from "./support/waitFor";
 
 const TOKEN = "validate-test-token-0123456789abcdef";
-const schema = { log_level: z.enum(["debug", "info", "warn", "error"]), "http/timeout_ms": ssmInteger({ min: 100, max: 60_000 }) };
+const schema = {
+  log_level: z.enum(["debug", "info", "warn", "error"]),
+  "http/timeout_ms": ssmInteger({ min: 100, max: 60_000 }),
+};
 
 describe("the Validate RPC", function () {
   let env!: TestEnvironment;
@@ -22,7 +25,11 @@ describe("the Validate RPC", function () {
     const path = uniquePath();
     await putParameters(env.ssm, path, { log_level: "info", "http/timeout_ms": "5000" });
     const client = await clients.start({
-      parameterPath: path, ssm: env.ssm, redis: env.redis.url, schema, instanceId: "validate-1",
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema,
+      instanceId: "validate-1",
       refreshServer: { tokens: [TOKEN], host: "127.0.0.1" },
     });
     const caller = new RefreshCaller(client.refreshPort as number);
@@ -45,10 +52,13 @@ describe("the Validate RPC", function () {
     const answer = await caller.validate([valid, invalid], TOKEN);
 
     assert.equal(answer.instanceId, "validate-1");
-    assert.deepEqual(answer.results.map((r) => [r.name, r.outcome, r.version]), [
-      [`${path}log_level`, "ACK", valid.version],
-      [`${path}http/timeout_ms`, "NACK", 1],
-    ]);
+    assert.deepEqual(
+      answer.results.map((r) => [r.name, r.outcome, r.version]),
+      [
+        [`${path}log_level`, "ACK", valid.version],
+        [`${path}http/timeout_ms`, "NACK", 1],
+      ],
+    );
     assert.equal(answer.results[1]?.reason, "VALIDATION_FAILED");
     assert.match(answer.results[1]?.detail ?? "", /http\/timeout_ms/);
     assert.equal(client.snapshot(), snapshot, "no swap");
@@ -61,15 +71,24 @@ describe("the Validate RPC", function () {
 
     // Nothing was remembered either: the same refused version, then offered by Refresh, is refused and reported once.
     const refreshed = await caller.refresh([valid, invalid], TOKEN);
-    assert.deepEqual(refreshed.results.map((r) => r.outcome), ["ACK", "NACK"]);
+    assert.deepEqual(
+      refreshed.results.map((r) => r.outcome),
+      ["ACK", "NACK"],
+    );
     assert.equal(client.metrics().rejected, 1);
     assert.equal(client.get("log_level"), "debug");
   });
 
   it("answers a malformed change NACK MALFORMED without reporting it", async () => {
     const { path, client, caller } = await setUp();
-    const answer = await caller.validate([{ name: `${path}log_level`, operation: "Update", version: 2, type: "String", modifiedAtMs: 0, changedAtMs: 0 }], TOKEN);
-    assert.deepEqual(answer.results.map((r) => [r.outcome, r.reason]), [["NACK", "MALFORMED"]]);
+    const answer = await caller.validate(
+      [{ name: `${path}log_level`, operation: "Update", version: 2, type: "String", modifiedAtMs: 0, changedAtMs: 0 }],
+      TOKEN,
+    );
+    assert.deepEqual(
+      answer.results.map((r) => [r.outcome, r.reason]),
+      [["NACK", "MALFORMED"]],
+    );
     assert.equal(client.metrics().rejected, 0);
   });
 
@@ -77,16 +96,22 @@ describe("the Validate RPC", function () {
     const { path, client, caller } = await setUp();
     const valid = toWireChange(await putParameter(env.ssm, `${path}log_level`, "debug"));
     await assert.rejects(caller.validate([valid], undefined), (e) => statusOf(e) === status.UNAUTHENTICATED);
-    await assert.rejects(caller.validate([valid], "another-token-another-token-0000"), (e) => statusOf(e) === status.UNAUTHENTICATED);
+    await assert.rejects(
+      caller.validate([valid], "another-token-another-token-0000"),
+      (e) => statusOf(e) === status.UNAUTHENTICATED,
+    );
     assert.equal(client.metrics().rpcUnauthenticated, 2);
     assert.equal(client.metrics().rpcValidateCalls, 0);
   });
 
   it("is UNIMPLEMENTED on a server without it, as on an instance that predates it", async () => {
-    const server = await startRefreshServer({ tokens: [TOKEN], host: "127.0.0.1" }, {
-      refresh: () => ({ instanceId: "old", results: [], appliedAtMs: 0 }),
-      state: () => ({ instanceId: "old", parameters: [], startedAtMs: 0, lastChangeAtMs: 0, lastStreamId: "" }),
-    });
+    const server = await startRefreshServer(
+      { tokens: [TOKEN], host: "127.0.0.1" },
+      {
+        refresh: () => ({ instanceId: "old", results: [], appliedAtMs: 0 }),
+        state: () => ({ instanceId: "old", parameters: [], startedAtMs: 0, lastChangeAtMs: 0, lastStreamId: "" }),
+      },
+    );
     const caller = new RefreshCaller(server.port);
     callers.push(caller);
     try {

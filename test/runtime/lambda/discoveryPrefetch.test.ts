@@ -8,10 +8,16 @@ import { startTestInstance } from "./support/instances";
 import { RefreshFixture } from "./support/refreshFixture";
 
 /** Records when each call of an SDK client starts and ends, by operation. */
-function recordCalls(client: SSMClient | ServiceDiscoveryClient, into: { operation: string; start: bigint; end?: bigint }[]): void {
+function recordCalls(
+  client: SSMClient | ServiceDiscoveryClient,
+  into: { operation: string; start: bigint; end?: bigint }[],
+): void {
   (client.middlewareStack as { add(middleware: unknown, options: { step: string; name: string }): void }).add(
     (next: (args: unknown) => Promise<unknown>, context: { commandName?: string }) => async (args: unknown) => {
-      const call: { operation: string; start: bigint; end?: bigint } = { operation: (context.commandName ?? "").replace(/Command$/, ""), start: process.hrtime.bigint() };
+      const call: { operation: string; start: bigint; end?: bigint } = {
+        operation: (context.commandName ?? "").replace(/Command$/, ""),
+        start: process.hrtime.bigint(),
+      };
       into.push(call);
       try {
         return await next(args);
@@ -44,14 +50,25 @@ describe("refresh Lambda: Cloud Map is asked for the instances while SSM is read
     const { namespaceName, serviceName, serviceId } = await fx.createService();
     const instance = await startTestInstance("i-1", [token]);
     try {
-      await fx.registerInstance(serviceId, "i-1", { AWS_INSTANCE_IPV4: "127.0.0.1", AWS_INSTANCE_PORT: String(instance.port) });
+      await fx.registerInstance(serviceId, "i-1", {
+        AWS_INSTANCE_IPV4: "127.0.0.1",
+        AWS_INSTANCE_PORT: String(instance.port),
+      });
       const calls: { operation: string; start: bigint; end?: bigint }[] = [];
       const ssm = new SSMClient({ ...emulatorClientConfig(fx.moto.endpoint), maxAttempts: 1 });
-      const serviceDiscovery = new ServiceDiscoveryClient({ ...emulatorClientConfig(fx.moto.endpoint), disableHostPrefix: true });
+      const serviceDiscovery = new ServiceDiscoveryClient({
+        ...emulatorClientConfig(fx.moto.endpoint),
+        disableHostPrefix: true,
+      });
       clients.push(ssm, serviceDiscovery);
       recordCalls(ssm, calls);
       recordCalls(serviceDiscovery, calls);
-      const settings = fx.settings({ parameterPrefix: prefix, namespaceName, serviceName, refreshTokenParameter: tokenParameter });
+      const settings = fx.settings({
+        parameterPrefix: prefix,
+        namespaceName,
+        serviceName,
+        refreshTokenParameter: tokenParameter,
+      });
       const { refresh } = fx.handler(settings, { ssm, serviceDiscovery });
       const name = `${prefix}log_level`;
       const version = await fx.put(name, "warn");
@@ -62,9 +79,15 @@ describe("refresh Lambda: Cloud Map is asked for the instances while SSM is read
       const discovery = calls.find((call) => call.operation === "DiscoverInstances");
       assert.ok(read?.end && discovery, "both calls were made");
       assert.ok(discovery.start < read.end, "DiscoverInstances started while GetParameters was still in flight");
-      assert.deepEqual(result.instances.map((i) => [i.instanceId, i.outcome]), [["i-1", "ACK"]]);
+      assert.deepEqual(
+        result.instances.map((i) => [i.instanceId, i.outcome]),
+        [["i-1", "ACK"]],
+      );
       // The stream still has the change before the instance is called: the call carried what was published.
-      assert.deepEqual(instance.calls.flatMap((request) => request.changes.map((c) => [c.name, c.version])), [[name, version]]);
+      assert.deepEqual(
+        instance.calls.flatMap((request) => request.changes.map((c) => [c.name, c.version])),
+        [[name, version]],
+      );
       assert.equal((await fx.readStream(settings)).length, 1);
 
       // A duplicate publishes nothing and calls nobody, even though Cloud Map was asked.

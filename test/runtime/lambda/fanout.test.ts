@@ -23,8 +23,13 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
   });
 
   /** A prefix, its token in SSM, a Cloud Map service, and settings that fan out to it. */
-  async function setup(overrides: { scope?: string; deadlineMs?: number; token?: string; discoveryMaxResults?: number } = {}): Promise<{
-    prefix: string; token: string; serviceId: string; settings: LambdaSettings;
+  async function setup(
+    overrides: { scope?: string; deadlineMs?: number; token?: string; discoveryMaxResults?: number } = {},
+  ): Promise<{
+    prefix: string;
+    token: string;
+    serviceId: string;
+    settings: LambdaSettings;
   }> {
     const prefix = fx.newPrefix();
     const token = `token-${randomUUID()}`;
@@ -32,18 +37,32 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
     await fx.put(tokenParameter, overrides.token ?? token, "SecureString");
     const { namespaceName, serviceName, serviceId } = await fx.createService();
     const settings = fx.settings({
-      parameterPrefix: prefix, namespaceName, serviceName, refreshTokenParameter: tokenParameter,
-      rpcDeadlineMs: overrides.deadlineMs ?? 2_000, rpcRetries: 1,
+      parameterPrefix: prefix,
+      namespaceName,
+      serviceName,
+      refreshTokenParameter: tokenParameter,
+      rpcDeadlineMs: overrides.deadlineMs ?? 2_000,
+      rpcRetries: 1,
       ...(overrides.scope ? { scopePattern: `${prefix}${overrides.scope}` } : {}),
       ...(overrides.discoveryMaxResults ? { discoveryMaxResults: overrides.discoveryMaxResults } : {}),
     });
     return { prefix, token, serviceId, settings };
   }
 
-  async function instance(serviceId: string, id: string, tokens: string[], attributes: Record<string, string> = {}, answer?: Parameters<typeof startTestInstance>[2]): Promise<TestInstance> {
+  async function instance(
+    serviceId: string,
+    id: string,
+    tokens: string[],
+    attributes: Record<string, string> = {},
+    answer?: Parameters<typeof startTestInstance>[2],
+  ): Promise<TestInstance> {
     const started = await startTestInstance(id, tokens, answer);
     stoppers.push(() => started.stop());
-    await fx.registerInstance(serviceId, id, { AWS_INSTANCE_IPV4: "127.0.0.1", AWS_INSTANCE_PORT: String(started.port), ...attributes });
+    await fx.registerInstance(serviceId, id, {
+      AWS_INSTANCE_IPV4: "127.0.0.1",
+      AWS_INSTANCE_PORT: String(started.port),
+      ...attributes,
+    });
     return started;
   }
 
@@ -62,13 +81,22 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
       for (const target of instances) {
         assert.equal(target.calls.length, 1, `${target.instanceId} called once`);
         const [change] = target.calls[0]!.changes;
-        assert.deepEqual([change?.name, change?.operation, change?.version, change?.type, change?.value], [name, "Create", version, "String", "warn"]);
+        assert.deepEqual(
+          [change?.name, change?.operation, change?.version, change?.type, change?.value],
+          [name, "Create", version, "String", "warn"],
+        );
         assert.equal(target.calls[0]!.eventId, event.id);
       }
       const reported = [...result.instances].sort((a, b) => a.instanceId.localeCompare(b.instanceId));
-      assert.deepEqual(reported.map((i) => [i.instanceId, i.address, i.outcome, i.attempts]), instances.map((i) => [i.instanceId, i.address, "ACK", 1]));
+      assert.deepEqual(
+        reported.map((i) => [i.instanceId, i.address, i.outcome, i.attempts]),
+        instances.map((i) => [i.instanceId, i.address, "ACK", 1]),
+      );
       for (const answer of reported) {
-        assert.deepEqual(answer.results.map((r) => [r.name, r.outcome, r.version]), [[name, "ACK", version]]);
+        assert.deepEqual(
+          answer.results.map((r) => [r.name, r.outcome, r.version]),
+          [[name, "ACK", version]],
+        );
         assert.ok(Number.isFinite(answer.latencyMs));
       }
       assert.equal(metrics.sum(REFRESH_METRICS.acked), 3);
@@ -86,7 +114,10 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
       const result = await refresh(names.map((name) => changeEvent(name, "Create")));
 
       assert.equal(target.calls.length, 1);
-      assert.deepEqual(target.calls[0]!.changes.map((c) => c.name), result.published.map((c) => c.name));
+      assert.deepEqual(
+        target.calls[0]!.changes.map((c) => c.name),
+        result.published.map((c) => c.name),
+      );
     });
 
     it("sends a SecureString change without its value", async () => {
@@ -124,7 +155,12 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
     it("reports a NACK with its reason and does not fail (the instance keeps what it held)", async () => {
       const { prefix, token, serviceId, settings } = await setup();
       await instance(serviceId, "i-ok", [token]);
-      await instance(serviceId, "i-strict", [token], {}, () => ({ outcome: "NACK", version: 0, reason: "VALIDATION_FAILED", detail: "must be a number" }));
+      await instance(serviceId, "i-strict", [token], {}, () => ({
+        outcome: "NACK",
+        version: 0,
+        reason: "VALIDATION_FAILED",
+        detail: "must be a number",
+      }));
       const name = `${prefix}pool_size`;
       await fx.put(name, "many");
       const { refresh, metrics, logger } = fx.handler(settings);
@@ -147,9 +183,15 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
       const healthy = await Promise.all(["i-a", "i-b"].map((id) => instance(serviceId, id, [token])));
       const hanging = await startHangingServer();
       stoppers.push(() => hanging.stop());
-      await fx.registerInstance(serviceId, "i-hung", { AWS_INSTANCE_IPV4: "127.0.0.1", AWS_INSTANCE_PORT: String(hanging.port) });
+      await fx.registerInstance(serviceId, "i-hung", {
+        AWS_INSTANCE_IPV4: "127.0.0.1",
+        AWS_INSTANCE_PORT: String(hanging.port),
+      });
       const deadPort = await freePort();
-      await fx.registerInstance(serviceId, "i-dead", { AWS_INSTANCE_IPV4: "127.0.0.1", AWS_INSTANCE_PORT: String(deadPort) });
+      await fx.registerInstance(serviceId, "i-dead", {
+        AWS_INSTANCE_IPV4: "127.0.0.1",
+        AWS_INSTANCE_PORT: String(deadPort),
+      });
       await fx.registerInstance(serviceId, "i-noaddress", { team: "x" });
       const name = `${prefix}feature`;
       await fx.put(name, "on");
@@ -174,7 +216,9 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
       assert.match(byId.get("i-noaddress")?.error ?? "", /AWS_INSTANCE_IPV4/);
       assert.equal(metrics.sum(REFRESH_METRICS.unreachable), 3);
       assert.equal(metrics.sum(REFRESH_METRICS.acked), 2);
-      console.log(`      (deadline ${deadlineMs} ms: ${result.instances.map((i) => `${i.instanceId} ${i.outcome} ${i.latencyMs} ms`).join(", ")})`);
+      console.log(
+        `      (deadline ${deadlineMs} ms: ${result.instances.map((i) => `${i.instanceId} ${i.outcome} ${i.latencyMs} ms`).join(", ")})`,
+      );
     });
 
     it("is refused UNAUTHENTICATED, with no instance handler run, when its token is not the instances' one; the function does not fail", async () => {
@@ -195,7 +239,11 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
 
     it("reports Cloud Map being unavailable without failing: the change is on the stream for the instances to read", async () => {
       const { prefix, settings } = await setup();
-      const deadCloudMap = new ServiceDiscoveryClient({ ...emulatorClientConfig(`http://127.0.0.1:${await freePort()}`), disableHostPrefix: true, maxAttempts: 1 });
+      const deadCloudMap = new ServiceDiscoveryClient({
+        ...emulatorClientConfig(`http://127.0.0.1:${await freePort()}`),
+        disableHostPrefix: true,
+        maxAttempts: 1,
+      });
       stoppers.push(async () => deadCloudMap.destroy());
       const name = `${prefix}x`;
       await fx.put(name, "1");
@@ -237,10 +285,35 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
       const pool = new RefreshClientPool();
       stoppers.push(async () => pool.close());
       let rereads = 0;
-      const tokens = { get: async () => "old-token", refresh: async () => { rereads += 1; return "new-token"; } };
-      const request = { changes: [{ name: "/p/x", operation: "Update", version: 2, type: "String", value: "v", modifiedAtMs: 1, changedAtMs: 1 }], eventId: "e", sentAtMs: 1 };
+      const tokens = {
+        get: async () => "old-token",
+        refresh: async () => {
+          rereads += 1;
+          return "new-token";
+        },
+      };
+      const request = {
+        changes: [
+          {
+            name: "/p/x",
+            operation: "Update",
+            version: 2,
+            type: "String",
+            value: "v",
+            modifiedAtMs: 1,
+            changedAtMs: 1,
+          },
+        ],
+        eventId: "e",
+        sentAtMs: 1,
+      };
 
-      const result = await refreshInstance({ instanceId: "i-1", address: target.address }, request, { pool, tokens, deadlineMs: 2_000, retries: 1 });
+      const result = await refreshInstance({ instanceId: "i-1", address: target.address }, request, {
+        pool,
+        tokens,
+        deadlineMs: 2_000,
+        retries: 1,
+      });
 
       assert.deepEqual([result.outcome, result.attempts, rereads], ["ACK", 2, 1]);
       assert.equal(target.refused, 1);
@@ -260,14 +333,27 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
       const { refresh } = fx.handler(settings);
 
       const tenantOnly = await refresh(changeEvent(acmeName, "Create"));
-      assert.deepEqual(tenantOnly.instances.map((i) => i.instanceId), ["i-acme"]);
+      assert.deepEqual(
+        tenantOnly.instances.map((i) => i.instanceId),
+        ["i-acme"],
+      );
       assert.deepEqual([acme.calls.length, globex.calls.length, shared.calls.length], [1, 0, 0]);
 
       const mixed = await refresh([changeEvent(globexName, "Create"), changeEvent(globalName, "Create")]);
       assert.deepEqual(mixed.instances.map((i) => i.instanceId).sort(), ["i-acme", "i-globex", "i-shared"]);
-      assert.deepEqual(globex.calls[0]?.changes.map((c) => c.name), [globexName, globalName], "one call with both changes");
-      assert.deepEqual(acme.calls[1]?.changes.map((c) => c.name), [globalName]);
-      assert.deepEqual(shared.calls[0]?.changes.map((c) => c.name), [globalName]);
+      assert.deepEqual(
+        globex.calls[0]?.changes.map((c) => c.name),
+        [globexName, globalName],
+        "one call with both changes",
+      );
+      assert.deepEqual(
+        acme.calls[1]?.changes.map((c) => c.name),
+        [globalName],
+      );
+      assert.deepEqual(
+        shared.calls[0]?.changes.map((c) => c.name),
+        [globalName],
+      );
     });
   });
 
@@ -283,7 +369,10 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
 
       assert.equal(result.instances.length, 2, "Cloud Map returned MaxResults instances");
       assert.equal(result.cappedDiscoveries.length, 1);
-      assert.match(result.cappedDiscoveries[0]!, /returned 2 instances, as many as MaxResults \(2; it cannot paginate\): more instances may exist/);
+      assert.match(
+        result.cappedDiscoveries[0]!,
+        /returned 2 instances, as many as MaxResults \(2; it cannot paginate\): more instances may exist/,
+      );
       assert.equal(metrics.sum(REFRESH_METRICS.cappedDiscoveries), 1);
       assert.equal(logger.find("discovery capped: more instances may exist, left to the stream").length, 1);
       assert.deepEqual(result.fanOutErrors, [], "not a failure: the stream still reaches every instance");
@@ -298,7 +387,10 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
 
       const result = await refresh(changeEvent(name, "Create"));
 
-      assert.deepEqual([result.instances.length, result.cappedDiscoveries, metrics.sum(REFRESH_METRICS.cappedDiscoveries)], [2, [], 0]);
+      assert.deepEqual(
+        [result.instances.length, result.cappedDiscoveries, metrics.sum(REFRESH_METRICS.cappedDiscoveries)],
+        [2, [], 0],
+      );
     });
   });
 });

@@ -28,9 +28,16 @@ describe("refresh Lambda: a fan-out to 600 instances (refresh servers in 3 worke
     await fx.put(tokenParameter, token, "SecureString");
     const { namespaceName, serviceName, serviceId } = await fx.createService();
     const ports = await fleet.startServers(ids, token);
-    await mapConcurrently(ids, 20, (id) => fx.registerInstance(serviceId, id, { AWS_INSTANCE_IPV4: "127.0.0.1", AWS_INSTANCE_PORT: String(ports.get(id)) }));
+    await mapConcurrently(ids, 20, (id) =>
+      fx.registerInstance(serviceId, id, { AWS_INSTANCE_IPV4: "127.0.0.1", AWS_INSTANCE_PORT: String(ports.get(id)) }),
+    );
     // The default settings, as the component deploys them: no concurrency or pool size given.
-    settings = fx.settings({ parameterPrefix: prefix, namespaceName, serviceName, refreshTokenParameter: tokenParameter });
+    settings = fx.settings({
+      parameterPrefix: prefix,
+      namespaceName,
+      serviceName,
+      refreshTokenParameter: tokenParameter,
+    });
   });
   after(async () => {
     await fleet?.stop();
@@ -50,8 +57,13 @@ describe("refresh Lambda: a fan-out to 600 instances (refresh servers in 3 worke
       const socketsPeak = sockets.stop();
 
       const outcomes = new Map<string, number>();
-      for (const instance of result.instances) outcomes.set(instance.outcome, (outcomes.get(instance.outcome) ?? 0) + 1);
-      assert.deepEqual([...outcomes], [["ACK", FLEET]], `round ${round}: ${JSON.stringify(result.instances.find((i) => i.outcome !== "ACK"))}`);
+      for (const instance of result.instances)
+        outcomes.set(instance.outcome, (outcomes.get(instance.outcome) ?? 0) + 1);
+      assert.deepEqual(
+        [...outcomes],
+        [["ACK", FLEET]],
+        `round ${round}: ${JSON.stringify(result.instances.find((i) => i.outcome !== "ACK"))}`,
+      );
       // At least once: a call that outlives its deadline on a loaded machine is retried, and Refresh is idempotent.
       const calls = await fleet.calls();
       const uncalled = ids.filter((id) => (calls.get(id) ?? 0) <= (callsBefore.get(id) ?? 0));
@@ -61,7 +73,9 @@ describe("refresh Lambda: a fan-out to 600 instances (refresh servers in 3 worke
       assert.ok(channelsPeak <= FAN_OUT_DEFAULTS.concurrency, `${channelsPeak} channels open at once`);
       // A closed channel's socket lingers until the peer confirms the close: at most one closing per open channel.
       assert.ok(socketsPeak <= 2 * FAN_OUT_DEFAULTS.concurrency + 16, `${socketsPeak} sockets open at once`);
-      figures.push(`${round === 0 ? "cold" : "warm"}: ${outcomes.get("ACK")}/${FLEET} ACK, channels ≤ ${channelsPeak}, sockets ≤ ${socketsPeak}`);
+      figures.push(
+        `${round === 0 ? "cold" : "warm"}: ${outcomes.get("ACK")}/${FLEET} ACK, channels ≤ ${channelsPeak}, sockets ≤ ${socketsPeak}`,
+      );
     }
     assert.deepEqual(metrics.values.get(REFRESH_METRICS.cappedDiscoveries), [0, 0]);
     console.log(`      (${figures.join("; ")})`);

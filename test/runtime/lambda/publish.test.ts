@@ -1,6 +1,12 @@
 import { strict as assert } from "node:assert";
 import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
-import { REFRESH_METRICS, StreamPublishError, ParameterStoreError, parsePublishedRevision, type LambdaSettings } from "../../../runtime/lambda";
+import {
+  REFRESH_METRICS,
+  StreamPublishError,
+  ParameterStoreError,
+  parsePublishedRevision,
+  type LambdaSettings,
+} from "../../../runtime/lambda";
 import { StreamPublisher } from "../../../runtime/lambda/stream";
 import Redis from "ioredis";
 import { LocalRedisServer, emulatorClientConfig, freePort } from "../../../runtime/local/servers";
@@ -41,19 +47,43 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
       const [{ id, message }] = entries as [(typeof entries)[number]];
       const ssmNow = await fx.ssm.send(new GetParameterCommand({ Name: name }));
       assert.deepEqual(
-        { format: message.format, name: message.name, operation: message.operation, version: message.version, type: message.type, value: message.value, eventId: message.eventId },
+        {
+          format: message.format,
+          name: message.name,
+          operation: message.operation,
+          version: message.version,
+          type: message.type,
+          value: message.value,
+          eventId: message.eventId,
+        },
         { format: 1, name, operation: "Update", version, type: "String", value: "debug", eventId: event.id },
       );
-      assert.equal(message.modifiedAt, ssmNow.Parameter?.LastModifiedDate?.getTime(), "modifiedAt is SSM's LastModifiedDate");
+      assert.equal(
+        message.modifiedAt,
+        ssmNow.Parameter?.LastModifiedDate?.getTime(),
+        "modifiedAt is SSM's LastModifiedDate",
+      );
       assert.equal(message.changedAt, Date.parse(event.time as string), "changedAt is the event's time");
-      assert.ok(message.publishedAt >= before && message.publishedAt <= Date.now(), "publishedAt is the time of the publish");
-      assert.deepEqual(result.published.map((c) => c.streamId), [id]);
+      assert.ok(
+        message.publishedAt >= before && message.publishedAt <= Date.now(),
+        "publishedAt is the time of the publish",
+      );
+      assert.deepEqual(
+        result.published.map((c) => c.streamId),
+        [id],
+      );
       assert.deepEqual(result.skipped, []);
       assert.equal(fx.countCalls("GetParametersCommand", mark), 1);
 
       const held = parsePublishedRevision((await fx.publishedHash(settings))[name]);
-      assert.deepEqual({ version: held?.version, modifiedAt: held?.modifiedAt, streamId: held?.streamId }, { version, modifiedAt: message.modifiedAt, streamId: id });
-      assert.ok(await fx.redis.get(streamKeys(settings.streamKey).epoch), "the epoch key is set with the first publish");
+      assert.deepEqual(
+        { version: held?.version, modifiedAt: held?.modifiedAt, streamId: held?.streamId },
+        { version, modifiedAt: message.modifiedAt, streamId: id },
+      );
+      assert.ok(
+        await fx.redis.get(streamKeys(settings.streamKey).epoch),
+        "the epoch key is set with the first publish",
+      );
       assert.equal(metrics.sum(REFRESH_METRICS.published), 1);
       const [latency] = metrics.values.get(REFRESH_METRICS.eventToPublishLatency) ?? [];
       assert.ok(latency !== undefined && latency >= 4_000, "EventToPublishLatency counts from the event's time");
@@ -70,7 +100,10 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
       await refresh(changeEvent(c, "Create"));
 
       const entries = await fx.readStream(settings);
-      assert.deepEqual(entries.map((e) => e.message.previousId), ["0-0", entries[0]!.id, entries[1]!.id]);
+      assert.deepEqual(
+        entries.map((e) => e.message.previousId),
+        ["0-0", entries[0]!.id, entries[1]!.id],
+      );
     });
 
     it("trims the stream approximately to the configured MAXLEN", async () => {
@@ -124,7 +157,10 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
 
       assert.deepEqual(late.published, []);
       const entries = await fx.readStream(settings);
-      assert.deepEqual(entries.map((e) => [e.message.version, e.message.value]), [[v2, "200"]]);
+      assert.deepEqual(
+        entries.map((e) => [e.message.version, e.message.value]),
+        [[v2, "200"]],
+      );
     });
 
     it("refuses, in the script, a state older than the published revision (a slower concurrent invocation)", async () => {
@@ -138,11 +174,27 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
       const publisher = new StreamPublisher(fx.newRedis(), { streamKey: settings.streamKey, maxLength: 100 });
       const event = { eventId: "late", name, operation: "Update" as const, time: Date.now(), source: "test" };
 
-      const stale = await publisher.publish([{ name, events: [event], current: { name, type: "String", version: v2 - 1, value: "5", modifiedAt: published.modifiedAt - 10 } }]);
-      const sameTimeOlderVersion = await publisher.publish([{ name, events: [event], current: { name, type: "String", version: v2 - 1, value: "5", modifiedAt: published.modifiedAt } }]);
+      const stale = await publisher.publish([
+        {
+          name,
+          events: [event],
+          current: { name, type: "String", version: v2 - 1, value: "5", modifiedAt: published.modifiedAt - 10 },
+        },
+      ]);
+      const sameTimeOlderVersion = await publisher.publish([
+        {
+          name,
+          events: [event],
+          current: { name, type: "String", version: v2 - 1, value: "5", modifiedAt: published.modifiedAt },
+        },
+      ]);
 
       assert.deepEqual(stale, { published: [], skipped: [{ name, reason: "older-than-published" }] });
-      assert.deepEqual(sameTimeOlderVersion.skipped, [{ name, reason: "older-than-published" }], "the version breaks a tie of modifiedAt");
+      assert.deepEqual(
+        sameTimeOlderVersion.skipped,
+        [{ name, reason: "older-than-published" }],
+        "the version breaks a tie of modifiedAt",
+      );
       assert.equal((await fx.readStream(settings)).length, 1);
     });
 
@@ -158,7 +210,10 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
 
       const result = await refresh(events.reverse());
 
-      assert.deepEqual(result.published.map((c) => [c.version, c.value]), [[3, "c"]]);
+      assert.deepEqual(
+        result.published.map((c) => [c.version, c.value]),
+        [[3, "c"]],
+      );
       assert.equal((await fx.readStream(settings)).length, 1);
     });
   });
@@ -216,7 +271,9 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
           finalVersion.set(name, await fx.put(name, `r${round}-${i}`));
           fresh.push(changeEvent(name, "Update"));
         }
-        const redelivered = Array.from({ length: 5 }, () => delivered[Math.floor(random() * delivered.length)]).filter((e) => e !== undefined);
+        const redelivered = Array.from({ length: 5 }, () => delivered[Math.floor(random() * delivered.length)]).filter(
+          (e) => e !== undefined,
+        );
         delivered.push(...fresh);
         const batch = [...fresh, ...redelivered].sort(() => random() - 0.5);
         const invocations = [];
@@ -228,17 +285,30 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
         await Promise.all(invocations);
       }
 
-      assert.equal(fx.countCalls("GetParametersCommand", mark), expectedCalls, "each batch costs ⌈distinct names / 10⌉ calls");
+      assert.equal(
+        fx.countCalls("GetParametersCommand", mark),
+        expectedCalls,
+        "each batch costs ⌈distinct names / 10⌉ calls",
+      );
       const entries = await fx.readStream(settings);
       const lastVersion = new Map<string, number>();
       for (const { message } of entries) {
         const previous = lastVersion.get(message.name) ?? 0;
-        assert.ok(message.version > previous, `${message.name}: version ${message.version} published after ${previous}`);
+        assert.ok(
+          message.version > previous,
+          `${message.name}: version ${message.version} published after ${previous}`,
+        );
         lastVersion.set(message.name, message.version);
       }
-      assert.deepEqual(new Map([...lastVersion].sort()), new Map([...finalVersion].sort()), "the last entry of each name is its final version");
+      assert.deepEqual(
+        new Map([...lastVersion].sort()),
+        new Map([...finalVersion].sort()),
+        "the last entry of each name is its final version",
+      );
       assert.ok(entries.length <= 4 * names.length, `${entries.length} entries for 4 rounds over 7 names`);
-      console.log(`      (storm: 100 writes, ${delivered.length + 20} deliveries, ${expectedCalls} GetParameters calls, ${entries.length} stream entries)`);
+      console.log(
+        `      (storm: 100 writes, ${delivered.length + 20} deliveries, ${expectedCalls} GetParameters calls, ${entries.length} stream entries)`,
+      );
     });
   });
 
@@ -259,7 +329,10 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
       assert.equal(entries.length, 2);
       const deletion = entries[1]!.message;
       assert.deepEqual([deletion.operation, deletion.version, deletion.value], ["Delete", version, undefined]);
-      assert.ok(compareRevisions(deletion, update!) > 0, "the Delete orders after the revision it removes, even with a truncated event time");
+      assert.ok(
+        compareRevisions(deletion, update!) > 0,
+        "the Delete orders after the revision it removes, even with a truncated event time",
+      );
       assert.equal(result.published[0]?.streamId, entries[1]!.id);
     });
 
@@ -279,7 +352,10 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
 
       assert.deepEqual(again.skipped, [{ name, reason: "already-deleted" }]);
       assert.deepEqual(late.skipped, [{ name, reason: "already-deleted" }]);
-      assert.deepEqual((await fx.readStream(settings)).map((e) => e.message.operation), ["Create", "Delete"]);
+      assert.deepEqual(
+        (await fx.readStream(settings)).map((e) => e.message.operation),
+        ["Create", "Delete"],
+      );
     });
 
     it("publishes nothing for a Delete event older than the revision on the stream, then the current deletion", async () => {
@@ -293,8 +369,15 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
       const stale = await refresh(changeEvent(name, "Delete", { time: new Date(Date.now() - 60_000) }));
       const current = await refresh(changeEvent(name, "Delete"));
 
-      assert.deepEqual(stale.skipped, [{ name, reason: "older-than-published" }], "that deletion happened before the published revision existed");
-      assert.deepEqual(current.published.map((c) => c.operation), ["Delete"]);
+      assert.deepEqual(
+        stale.skipped,
+        [{ name, reason: "older-than-published" }],
+        "that deletion happened before the published revision existed",
+      );
+      assert.deepEqual(
+        current.published.map((c) => c.operation),
+        ["Delete"],
+      );
     });
 
     it("publishes a parameter re-created after its deletion as a Create that orders after the Delete", async () => {
@@ -311,7 +394,14 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
       const result = await refresh(changeEvent(name, "Create"));
 
       const entries = (await fx.readStream(settings)).map((e) => e.message);
-      assert.deepEqual(entries.map((m) => [m.operation, m.version]), [["Update", 2], ["Delete", 2], ["Create", 1]]);
+      assert.deepEqual(
+        entries.map((m) => [m.operation, m.version]),
+        [
+          ["Update", 2],
+          ["Delete", 2],
+          ["Create", 1],
+        ],
+      );
       assert.ok(compareRevisions(entries[2]!, entries[1]!) > 0, "version 1 after the Delete of version 2");
       assert.equal(result.published[0]?.value, "reborn");
     });
@@ -325,7 +415,10 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
 
       const result = await refresh(changeEvent(name, "Delete"));
 
-      assert.deepEqual(result.published.map((c) => [c.operation, c.version, c.value]), [["Delete", 0, undefined]]);
+      assert.deepEqual(
+        result.published.map((c) => [c.operation, c.version, c.value]),
+        [["Delete", 0, undefined]],
+      );
     });
 
     it("publishes nothing when a label moved without a new version, and logs it", async () => {
@@ -354,7 +447,10 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
       await refresh(changeEvent(name, "Create", { type: "StringList" }));
 
       const [entry] = await fx.readStream(settings);
-      assert.deepEqual([entry?.message.type, entry?.message.value], ["StringList", "https://a.example,https://b.example"]);
+      assert.deepEqual(
+        [entry?.message.type, entry?.message.value],
+        ["StringList", "https://a.example,https://b.example"],
+      );
     });
 
     it("publishes a SecureString without its value: not in the stream, not in the hash, not in a log line", async () => {
@@ -373,7 +469,10 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
       assert.ok(!everything.includes(secret), "the secret appears nowhere");
       assert.ok(!everything.includes("kms:"), "nor its ciphertext");
       const [entry] = await fx.readStream(settings);
-      assert.deepEqual([entry?.message.type, entry?.message.version, entry?.message.value], ["SecureString", 1, undefined]);
+      assert.deepEqual(
+        [entry?.message.type, entry?.message.version, entry?.message.value],
+        ["SecureString", 1, undefined],
+      );
     });
   });
 
@@ -403,19 +502,27 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
       (unknownOperation.detail as Record<string, string>).operation = "Rename";
       const { refresh, logger, metrics } = fx.handler(settings);
 
-      const result = await refresh(sqsEvent([
-        JSON.stringify(changeEvent(a, "Update")),
-        "{ not json",
-        JSON.stringify(destinationRecord(changeEvent(b, "Create"))),
-        JSON.stringify(policyAction),
-        JSON.stringify(unknownOperation),
-        JSON.stringify({ hello: "world" }),
-      ]));
+      const result = await refresh(
+        sqsEvent([
+          JSON.stringify(changeEvent(a, "Update")),
+          "{ not json",
+          JSON.stringify(destinationRecord(changeEvent(b, "Create"))),
+          JSON.stringify(policyAction),
+          JSON.stringify(unknownOperation),
+          JSON.stringify({ hello: "world" }),
+        ]),
+      );
 
       assert.deepEqual(result.published.map((c) => c.name).sort(), [a, b]);
-      assert.deepEqual(result.rejected.map((r) => r.source), [
-        "record[1] (SQS message m-1)", "record[3] (SQS message m-3)", "record[4] (SQS message m-4)", "record[5] (SQS message m-5)",
-      ]);
+      assert.deepEqual(
+        result.rejected.map((r) => r.source),
+        [
+          "record[1] (SQS message m-1)",
+          "record[3] (SQS message m-3)",
+          "record[4] (SQS message m-4)",
+          "record[5] (SQS message m-5)",
+        ],
+      );
       assert.match(result.rejected[0]!.reason, /not JSON/);
       assert.match(result.rejected[1]!.reason, /detail-type/);
       assert.match(result.rejected[2]!.reason, /detail\.operation/);
@@ -427,7 +534,10 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
   describe("failures that must be retried", () => {
     it("throws when SSM is unreachable, and publishes nothing", async () => {
       const { prefix, settings } = setup();
-      const deadSsm = new SSMClient({ ...emulatorClientConfig(`http://127.0.0.1:${await freePort()}`), maxAttempts: 1 });
+      const deadSsm = new SSMClient({
+        ...emulatorClientConfig(`http://127.0.0.1:${await freePort()}`),
+        maxAttempts: 1,
+      });
       try {
         const { refresh, metrics } = fx.handler(settings, { ssm: deadSsm });
         await assert.rejects(refresh(changeEvent(`${prefix}x`, "Update")), ParameterStoreError);
@@ -447,12 +557,19 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
         const prefix = fx.newPrefix();
         const authParameter = `/config-refresh${prefix}redis-auth`;
         await fx.put(authParameter, "stale-password", "SecureString");
-        const settings = fx.settings({ parameterPrefix: prefix, redisUrl: secured.url, redisAuthTokenParameter: authParameter });
+        const settings = fx.settings({
+          parameterPrefix: prefix,
+          redisUrl: secured.url,
+          redisAuthTokenParameter: authParameter,
+        });
         const name = `${prefix}x`;
         await fx.put(name, "1");
         const { refresh, logger } = fx.handler(settings);
 
-        await assert.rejects(refresh(changeEvent(name, "Create")), (error: Error) => error instanceof StreamPublishError && /WRONGPASS/.test(error.message));
+        await assert.rejects(
+          refresh(changeEvent(name, "Create")),
+          (error: Error) => error instanceof StreamPublishError && /WRONGPASS/.test(error.message),
+        );
         await fx.put(authParameter, "right-password", "SecureString");
         const result = await refresh(changeEvent(name, "Create"));
 
@@ -474,7 +591,10 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
 
       fx.redisServer.pause();
       try {
-        await assert.rejects(refresh(changeEvent(name, "Update")), (error: Error) => error instanceof StreamPublishError && /timed out/i.test(error.message));
+        await assert.rejects(
+          refresh(changeEvent(name, "Update")),
+          (error: Error) => error instanceof StreamPublishError && /timed out/i.test(error.message),
+        );
       } finally {
         fx.redisServer.resume();
       }
@@ -508,9 +628,15 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
         });
       }
       assert.ok(result, "the retried event was published once Redis was back");
-      assert.deepEqual(result.published.map((c) => c.version), [2]);
+      assert.deepEqual(
+        result.published.map((c) => c.version),
+        [2],
+      );
       const epochAfter = await fx.redis.get(streamKeys(settings.streamKey).epoch);
-      assert.ok(epochAfter && epochAfter !== epochBefore, "Redis came back empty: a new epoch tells instances to reload");
+      assert.ok(
+        epochAfter && epochAfter !== epochBefore,
+        "Redis came back empty: a new epoch tells instances to reload",
+      );
     });
   });
 });

@@ -31,7 +31,15 @@ describe("refresh Lambda: the reconcile sweep (moto + own redis-server)", functi
   it("recognises only the exact reconcile request as one", () => {
     assert.equal(isReconcileRequest(RECONCILE_REQUEST), true);
     assert.equal(isReconcileRequest(JSON.parse(JSON.stringify(RECONCILE_REQUEST))), true);
-    for (const other of [null, [], "reconcile", {}, { "config-refresh": "other" }, { ...RECONCILE_REQUEST, extra: 1 }, changeEvent("/a/b", "Update")]) {
+    for (const other of [
+      null,
+      [],
+      "reconcile",
+      {},
+      { "config-refresh": "other" },
+      { ...RECONCILE_REQUEST, extra: 1 },
+      changeEvent("/a/b", "Update"),
+    ]) {
       assert.equal(isReconcileRequest(other), false, JSON.stringify(other));
     }
   });
@@ -47,10 +55,18 @@ describe("refresh Lambda: the reconcile sweep (moto + own redis-server)", functi
 
     assert.deepEqual(result.published, []);
     assert.deepEqual(result.reconciled, { parameters: 23, pages: 3, healed: 0 });
-    assert.deepEqual(fx.ssmCalls.slice(mark), ["GetParametersByPathCommand", "GetParametersByPathCommand", "GetParametersByPathCommand"]);
+    assert.deepEqual(fx.ssmCalls.slice(mark), [
+      "GetParametersByPathCommand",
+      "GetParametersByPathCommand",
+      "GetParametersByPathCommand",
+    ]);
     assert.equal((await fx.readStream(settings)).length, before.length, "the stream is untouched");
     assert.equal(metrics.sum(REFRESH_METRICS.reconciled), 0);
-    assert.deepEqual(metrics.values.get(REFRESH_METRICS.reconciled), [0], "a zero is recorded, so the alarm sees a datapoint");
+    assert.deepEqual(
+      metrics.values.get(REFRESH_METRICS.reconciled),
+      [0],
+      "a zero is recorded, so the alarm sees a datapoint",
+    );
   });
 
   it("heals a change whose event was lost, a parameter never published and a deletion never published, in one sweep", async () => {
@@ -67,7 +83,10 @@ describe("refresh Lambda: the reconcile sweep (moto + own redis-server)", functi
     const result = await refresh(RECONCILE_REQUEST);
 
     const healed = result.published.map((c) => `${c.operation} ${c.name}@${c.version}`).sort();
-    assert.deepEqual(healed, [`Create ${created}@${createdVersion}`, `Delete ${deleted}@1`, `Update ${updated}@${updatedVersion}`].sort());
+    assert.deepEqual(
+      healed,
+      [`Create ${created}@${createdVersion}`, `Delete ${deleted}@1`, `Update ${updated}@${updatedVersion}`].sort(),
+    );
     assert.equal(result.published.find((c) => c.name === updated)?.value, "2");
     assert.deepEqual(result.reconciled, { parameters: 12, pages: 2, healed: 3 });
     assert.equal(fx.countCalls("GetParametersByPathCommand", mark), 2);
@@ -116,7 +135,10 @@ describe("refresh Lambda: the reconcile sweep (moto + own redis-server)", functi
     const result = await refresh(RECONCILE_REQUEST);
 
     const [change] = result.published;
-    assert.deepEqual({ name: change?.name, type: change?.type, value: change?.value }, { name, type: "SecureString", value: undefined });
+    assert.deepEqual(
+      { name: change?.name, type: change?.type, value: change?.value },
+      { name, type: "SecureString", value: undefined },
+    );
     assert.ok(!JSON.stringify(await fx.readStream(settings)).includes("hunter2"));
     assert.ok(!logger.text().includes("hunter2"));
   });
@@ -125,7 +147,12 @@ describe("refresh Lambda: the reconcile sweep (moto + own redis-server)", functi
     const { settings } = setup();
     const broken = fx.settings({ parameterPrefix: settings.parameterPrefix, awsEndpoint: "http://127.0.0.1:9" });
     const { SSMClient } = await import("@aws-sdk/client-ssm");
-    const ssm = new SSMClient({ endpoint: "http://127.0.0.1:9", region: "us-east-1", maxAttempts: 1, credentials: { accessKeyId: "x", secretAccessKey: "x" } });
+    const ssm = new SSMClient({
+      endpoint: "http://127.0.0.1:9",
+      region: "us-east-1",
+      maxAttempts: 1,
+      credentials: { accessKeyId: "x", secretAccessKey: "x" },
+    });
     const { refresh, metrics } = fx.handler(broken, { ssm });
 
     await assert.rejects(refresh(RECONCILE_REQUEST), /GetParametersByPath .* failed/);

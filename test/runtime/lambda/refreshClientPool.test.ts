@@ -2,7 +2,13 @@ import { strict as assert } from "node:assert";
 import { RefreshClientPool, refreshInstance } from "../../../runtime/lambda/fanout";
 import { startTestInstance, type TestInstance } from "./support/instances";
 
-const request = { changes: [{ name: "/p/x", operation: "Update", version: 2, type: "String", value: "v", modifiedAtMs: 1, changedAtMs: 1 }], eventId: "e", sentAtMs: 1 };
+const request = {
+  changes: [
+    { name: "/p/x", operation: "Update", version: 2, type: "String", value: "v", modifiedAtMs: 1, changedAtMs: 1 },
+  ],
+  eventId: "e",
+  sentAtMs: 1,
+};
 const tokens = { get: async () => "t", refresh: async () => "t" };
 
 describe("refresh Lambda: the pool of gRPC channels (real gRPC on 127.0.0.1)", () => {
@@ -24,10 +30,24 @@ describe("refresh Lambda: the pool of gRPC channels (real gRPC on 127.0.0.1)", (
     const [a, b] = await start("i-a", "i-b");
     pool = new RefreshClientPool({ maxClients: 1 });
 
-    const results = await Promise.all([a!, b!].map((target) =>
-      refreshInstance({ instanceId: target.instanceId, address: target.address }, request, { pool: pool!, tokens, deadlineMs: 2_000, retries: 0 })));
+    const results = await Promise.all(
+      [a!, b!].map((target) =>
+        refreshInstance({ instanceId: target.instanceId, address: target.address }, request, {
+          pool: pool!,
+          tokens,
+          deadlineMs: 2_000,
+          retries: 0,
+        }),
+      ),
+    );
 
-    assert.deepEqual(results.map((r) => [r.instanceId, r.outcome, r.error]), [["i-a", "ACK", undefined], ["i-b", "ACK", undefined]]);
+    assert.deepEqual(
+      results.map((r) => [r.instanceId, r.outcome, r.error]),
+      [
+        ["i-a", "ACK", undefined],
+        ["i-b", "ACK", undefined],
+      ],
+    );
     assert.deepEqual([a!.calls.length, b!.calls.length], [1, 1]);
     assert.equal(pool.size, 1, "back to its bound once the calls ended");
   });

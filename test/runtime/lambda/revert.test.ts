@@ -26,50 +26,90 @@ describe("a value the whole fleet refuses", function () {
     await fx.closeHandlers();
   });
 
-  async function setup(revertRefused: boolean): Promise<{ prefix: string; token: string; serviceId: string; settings: LambdaSettings }> {
+  async function setup(
+    revertRefused: boolean,
+  ): Promise<{ prefix: string; token: string; serviceId: string; settings: LambdaSettings }> {
     const prefix = fx.newPrefix();
     const token = `token-${randomUUID()}`;
     const tokenParameter = `/config-refresh${prefix}refresh-token`;
     await fx.put(tokenParameter, token, "SecureString");
     const { namespaceName, serviceName, serviceId } = await fx.createService();
     const settings = fx.settings({
-      parameterPrefix: prefix, namespaceName, serviceName, refreshTokenParameter: tokenParameter, rpcDeadlineMs: 2_000, rpcRetries: 1,
+      parameterPrefix: prefix,
+      namespaceName,
+      serviceName,
+      refreshTokenParameter: tokenParameter,
+      rpcDeadlineMs: 2_000,
+      rpcRetries: 1,
       revertRefused,
     });
     return { prefix, token, serviceId, settings };
   }
 
   /** A real client serving the refresh RPC, registered in Cloud Map. */
-  async function instance(prefix: string, token: string, serviceId: string, id: string, schema: ConfigSchema): Promise<ConfigClient> {
+  async function instance(
+    prefix: string,
+    token: string,
+    serviceId: string,
+    id: string,
+    schema: ConfigSchema,
+  ): Promise<ConfigClient> {
     const client = await createConfigClient({
-      parameterPath: prefix, ssm: fx.ssm, redis: fx.redisServer.url, schema, instanceId: id, logger: new MemoryLogger(),
-      refreshServer: { tokens: [token], host: "127.0.0.1" }, stream: { blockMs: 200 },
+      parameterPath: prefix,
+      ssm: fx.ssm,
+      redis: fx.redisServer.url,
+      schema,
+      instanceId: id,
+      logger: new MemoryLogger(),
+      refreshServer: { tokens: [token], host: "127.0.0.1" },
+      stream: { blockMs: 200 },
     });
     stoppers.push(() => client.close());
-    await fx.registerInstance(serviceId, id, { AWS_INSTANCE_IPV4: "127.0.0.1", AWS_INSTANCE_PORT: String(client.refreshPort) });
+    await fx.registerInstance(serviceId, id, {
+      AWS_INSTANCE_IPV4: "127.0.0.1",
+      AWS_INSTANCE_PORT: String(client.refreshPort),
+    });
     return client;
   }
 
   /** An instance that refuses every change for its schema, holding version 1. */
-  async function refusingInstance(token: string, serviceId: string, id: string, beforeAnswer = async () => undefined): Promise<void> {
-    const server = await startRefreshServer({ tokens: [token], host: "127.0.0.1" }, {
-      refresh: async (request: RefreshRequest) => {
-        await beforeAnswer();
-        return {
-          instanceId: id, appliedAtMs: Date.now(),
-          results: request.changes.map((c) => ({
-            name: c.name, outcome: "NACK" as const, version: 1, reason: "VALIDATION_FAILED" as const, detail: "log_level: refused",
-          })),
-        };
+  async function refusingInstance(
+    token: string,
+    serviceId: string,
+    id: string,
+    beforeAnswer = async () => undefined,
+  ): Promise<void> {
+    const server = await startRefreshServer(
+      { tokens: [token], host: "127.0.0.1" },
+      {
+        refresh: async (request: RefreshRequest) => {
+          await beforeAnswer();
+          return {
+            instanceId: id,
+            appliedAtMs: Date.now(),
+            results: request.changes.map((c) => ({
+              name: c.name,
+              outcome: "NACK" as const,
+              version: 1,
+              reason: "VALIDATION_FAILED" as const,
+              detail: "log_level: refused",
+            })),
+          };
+        },
+        state: () => ({ instanceId: id, parameters: [], startedAtMs: 0, lastChangeAtMs: 0, lastStreamId: "" }),
       },
-      state: () => ({ instanceId: id, parameters: [], startedAtMs: 0, lastChangeAtMs: 0, lastStreamId: "" }),
-    });
+    );
     stoppers.push(() => server.stop(100));
-    await fx.registerInstance(serviceId, id, { AWS_INSTANCE_IPV4: "127.0.0.1", AWS_INSTANCE_PORT: String(server.port) });
+    await fx.registerInstance(serviceId, id, {
+      AWS_INSTANCE_IPV4: "127.0.0.1",
+      AWS_INSTANCE_PORT: String(server.port),
+    });
   }
 
   async function history(name: string) {
-    const answer = await fx.ssm.send(new GetParameterHistoryCommand({ Name: name, WithDecryption: true, MaxResults: 50 }));
+    const answer = await fx.ssm.send(
+      new GetParameterHistoryCommand({ Name: name, WithDecryption: true, MaxResults: 50 }),
+    );
     return answer.Parameters ?? [];
   }
 
@@ -77,27 +117,50 @@ describe("a value the whole fleet refuses", function () {
     const { prefix, token, serviceId, settings } = await setup(true);
     const name = `${prefix}log_level`;
     await fx.put(name, "info");
-    const clients = await Promise.all(["i-1", "i-2", "i-3"].map((id) => instance(prefix, token, serviceId, id, { log_level: LEVELS })));
+    const clients = await Promise.all(
+      ["i-1", "i-2", "i-3"].map((id) => instance(prefix, token, serviceId, id, { log_level: LEVELS })),
+    );
     await fx.put(name, "loud");
     const written: RevertWrite[] = [];
-    const { refresh, metrics, logger } = fx.handler(settings, { onRevertWritten: async (write) => void written.push(write) });
+    const { refresh, metrics, logger } = fx.handler(settings, {
+      onRevertWritten: async (write) => void written.push(write),
+    });
 
     const result = await refresh(changeEvent(name, "Update"));
 
-    assert.deepEqual(result.reverts?.map((r) => [r.name, r.action, r.refusedVersion, r.restoredVersion, r.revertVersion, r.refusedBy, r.answered]),
-      [[name, "reverted", 2, 1, 3, 3, 3]]);
+    assert.deepEqual(
+      result.reverts?.map((r) => [
+        r.name,
+        r.action,
+        r.refusedVersion,
+        r.restoredVersion,
+        r.revertVersion,
+        r.refusedBy,
+        r.answered,
+      ]),
+      [[name, "reverted", 2, 1, 3, 3, 3]],
+    );
     const versions = await history(name);
     const revert = versions.find((v) => v.Version === 3);
     assert.equal(revert?.Value, "info");
-    assert.match(revert?.Description ?? "", /^config-refresh revert: version 2 refused by 3 of 3 instances \(log_level: .*\); value of version 1 restored$/);
+    assert.match(
+      revert?.Description ?? "",
+      /^config-refresh revert: version 2 refused by 3 of 3 instances \(log_level: .*\); value of version 1 restored$/,
+    );
     assert.doesNotMatch(revert?.Description ?? "", /loud/);
-    assert.deepEqual(written.map((w) => [w.name, w.version]), [[name, 3]]);
+    assert.deepEqual(
+      written.map((w) => [w.name, w.version]),
+      [[name, 3]],
+    );
     assert.equal(metrics.sum(REVERT_METRICS.reverts), 1);
     assert.ok(logger.lines.some((l) => l.message === "reverted a value the whole fleet refused"));
 
     // The revert's own change event (AWS emits it; here the test sends it) brings the fleet to version 3.
     const next = await refresh(changeEvent(name, "Update"));
-    assert.deepEqual(next.instances.map((i) => i.outcome), ["ACK", "ACK", "ACK"]);
+    assert.deepEqual(
+      next.instances.map((i) => i.outcome),
+      ["ACK", "ACK", "ACK"],
+    );
     assert.deepEqual(next.reverts, []);
     for (const client of clients) {
       assert.equal(client.get("log_level"), "info");
@@ -117,7 +180,10 @@ describe("a value the whole fleet refuses", function () {
 
     const result = await refresh(changeEvent(name, "Update"));
 
-    assert.deepEqual(result.reverts?.map((r) => [r.action, r.refusedBy, r.answered]), [["mixed", 1, 2]]);
+    assert.deepEqual(
+      result.reverts?.map((r) => [r.action, r.refusedBy, r.answered]),
+      [["mixed", 1, 2]],
+    );
     assert.equal((await history(name)).length, 2, "nothing written");
     assert.equal(metrics.sum(REVERT_METRICS.mixedRefusals), 1);
   });
@@ -133,7 +199,10 @@ describe("a value the whole fleet refuses", function () {
 
     const result = await refresh(changeEvent(name, "Update"));
 
-    assert.deepEqual(result.reverts?.map((r) => r.action), ["superseded"]);
+    assert.deepEqual(
+      result.reverts?.map((r) => r.action),
+      ["superseded"],
+    );
     const versions = await history(name);
     assert.equal(versions.length, 3);
     assert.equal(versions.at(-1)?.Value, "warn", "the later write stands");
@@ -149,7 +218,10 @@ describe("a value the whole fleet refuses", function () {
 
     const result = await refresh(changeEvent(name, "Update", { type: "SecureString" }));
 
-    assert.deepEqual(result.reverts?.map((r) => r.action), ["secure-string"]);
+    assert.deepEqual(
+      result.reverts?.map((r) => r.action),
+      ["secure-string"],
+    );
     assert.equal((await history(name)).length, 2);
     assert.equal(metrics.sum(REVERT_METRICS.unrevertedRefusals), 1);
   });
@@ -161,11 +233,17 @@ describe("a value the whole fleet refuses", function () {
     await fx.put(name, "loud");
     await refusingInstance(token, serviceId, "refuses-all-1");
     const { refresh } = fx.handler(settings);
-    assert.deepEqual((await refresh(changeEvent(name, "Update"))).reverts?.map((r) => [r.action, r.revertVersion]), [["reverted", 3]]);
+    assert.deepEqual(
+      (await refresh(changeEvent(name, "Update"))).reverts?.map((r) => [r.action, r.revertVersion]),
+      [["reverted", 3]],
+    );
 
     const again = await refresh(changeEvent(name, "Update"));
 
-    assert.deepEqual(again.reverts?.map((r) => [r.action, r.refusedVersion]), [["revert-of-revert", 3]]);
+    assert.deepEqual(
+      again.reverts?.map((r) => [r.action, r.refusedVersion]),
+      [["revert-of-revert", 3]],
+    );
     assert.equal((await history(name)).length, 3, "nothing more written");
   });
 
@@ -180,7 +258,10 @@ describe("a value the whole fleet refuses", function () {
 
     const result = await refresh(changeEvent(name, "Update"));
 
-    assert.deepEqual(result.reverts?.map((r) => r.action), ["disabled"]);
+    assert.deepEqual(
+      result.reverts?.map((r) => r.action),
+      ["disabled"],
+    );
     assert.equal(fx.countCalls("PutParameterCommand", calls), 0);
     assert.equal(fx.countCalls("GetParameterHistoryCommand", calls), 0);
   });

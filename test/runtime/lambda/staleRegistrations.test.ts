@@ -25,7 +25,10 @@ describe("refresh Lambda: stale registrations (moto Cloud Map, own redis-server,
   });
 
   async function setup(stale: { afterInvocations: number; afterMs: number }): Promise<{
-    prefix: string; token: string; serviceId: string; settings: LambdaSettings;
+    prefix: string;
+    token: string;
+    serviceId: string;
+    settings: LambdaSettings;
   }> {
     const prefix = fx.newPrefix();
     const token = `token-${randomUUID()}`;
@@ -33,8 +36,15 @@ describe("refresh Lambda: stale registrations (moto Cloud Map, own redis-server,
     await fx.put(tokenParameter, token, "SecureString");
     const { namespaceName, serviceName, serviceId } = await fx.createService();
     const settings = fx.settings({
-      parameterPrefix: prefix, namespaceName, serviceName, serviceId, refreshTokenParameter: tokenParameter, rpcDeadlineMs: 1_000, rpcRetries: 1,
-      staleAfterInvocations: stale.afterInvocations, staleAfterMs: stale.afterMs,
+      parameterPrefix: prefix,
+      namespaceName,
+      serviceName,
+      serviceId,
+      refreshTokenParameter: tokenParameter,
+      rpcDeadlineMs: 1_000,
+      rpcRetries: 1,
+      staleAfterInvocations: stale.afterInvocations,
+      staleAfterMs: stale.afterMs,
     });
     return { prefix, token, serviceId, settings };
   }
@@ -47,7 +57,10 @@ describe("refresh Lambda: stale registrations (moto Cloud Map, own redis-server,
   async function liveInstance(serviceId: string, id: string, token: string): Promise<TestInstance> {
     const started = await startTestInstance(id, [token]);
     stoppers.push(() => started.stop());
-    await fx.registerInstance(serviceId, id, { AWS_INSTANCE_IPV4: "127.0.0.1", AWS_INSTANCE_PORT: String(started.port) });
+    await fx.registerInstance(serviceId, id, {
+      AWS_INSTANCE_IPV4: "127.0.0.1",
+      AWS_INSTANCE_PORT: String(started.port),
+    });
     return started;
   }
 
@@ -57,14 +70,18 @@ describe("refresh Lambda: stale registrations (moto Cloud Map, own redis-server,
     const fleet = RefreshServerFleet.start(1);
     stoppers.push(() => fleet.stop());
     const ports = await fleet.startServers(["i-killed"], token);
-    await fx.registerInstance(serviceId, "i-killed", { AWS_INSTANCE_IPV4: "127.0.0.1", AWS_INSTANCE_PORT: String(ports.get("i-killed")) });
+    await fx.registerInstance(serviceId, "i-killed", {
+      AWS_INSTANCE_IPV4: "127.0.0.1",
+      AWS_INSTANCE_PORT: String(ports.get("i-killed")),
+    });
     const name = `${prefix}log_level`;
     const { refresh, metrics, logger } = fx.handler(settings);
     const change = async (value: string) => {
       await fx.put(name, value);
       return refresh(changeEvent(name, "Update"));
     };
-    const outcomeOf = (result: { instances: InstanceRefreshResult[] }, id: string) => result.instances.find((i) => i.instanceId === id);
+    const outcomeOf = (result: { instances: InstanceRefreshResult[] }, id: string) =>
+      result.instances.find((i) => i.instanceId === id);
 
     const before = await change("1");
     assert.equal(outcomeOf(before, "i-killed")?.outcome, "ACK");
@@ -84,7 +101,11 @@ describe("refresh Lambda: stale registrations (moto Cloud Map, own redis-server,
     assert.equal(metrics.sum(REFRESH_METRICS.deregistered), 1);
 
     const after = await change("5");
-    assert.deepEqual(after.instances.map((i) => [i.instanceId, i.outcome]), [["i-live", "ACK"]], "the dead instance is no longer called");
+    assert.deepEqual(
+      after.instances.map((i) => [i.instanceId, i.outcome]),
+      [["i-live", "ACK"]],
+      "the dead instance is no longer called",
+    );
     assert.equal(live.calls.length, 5);
     assert.deepEqual(await fx.redis.hgetall(streamKeys(settings.streamKey).unreachable), {}, "nothing left counted");
   });
@@ -93,7 +114,10 @@ describe("refresh Lambda: stale registrations (moto Cloud Map, own redis-server,
     const { prefix, token, serviceId, settings } = await setup({ afterInvocations: 1, afterMs: 0 });
     const replacement = await liveInstance(serviceId, "i-new", token);
     // The task that had this address was killed; a new task got the address (awsvpc reuses ENI addresses).
-    await fx.registerInstance(serviceId, "i-old", { AWS_INSTANCE_IPV4: "127.0.0.1", AWS_INSTANCE_PORT: String(replacement.port) });
+    await fx.registerInstance(serviceId, "i-old", {
+      AWS_INSTANCE_IPV4: "127.0.0.1",
+      AWS_INSTANCE_PORT: String(replacement.port),
+    });
     const name = `${prefix}feature`;
     await fx.put(name, "on");
     const { refresh, metrics } = fx.handler(settings);
@@ -115,19 +139,36 @@ describe("refresh Lambda: stale registrations (moto Cloud Map, own redis-server,
   describe("the bound (counts in Redis, clock of the test)", () => {
     const MINUTE = 60_000;
     let clock = 0;
-    const result = (instanceId: string, kind: "ACK" | "no-answer" | "refused" | "other-instance"): InstanceRefreshResult => ({
-      instanceId, address: `127.0.0.1:${instanceId.length}`, results: [], attempts: 1, latencyMs: 1,
+    const result = (
+      instanceId: string,
+      kind: "ACK" | "no-answer" | "refused" | "other-instance",
+    ): InstanceRefreshResult => ({
+      instanceId,
+      address: `127.0.0.1:${instanceId.length}`,
+      results: [],
+      attempts: 1,
+      latencyMs: 1,
       ...(kind === "ACK" ? { outcome: "ACK" } : { outcome: "unreachable", unreachableReason: kind }),
     });
 
-    async function tracker(afterInvocations: number, afterMs: number): Promise<{ stale: StaleRegistrations; serviceId: string; key: string }> {
+    async function tracker(
+      afterInvocations: number,
+      afterMs: number,
+    ): Promise<{ stale: StaleRegistrations; serviceId: string; key: string }> {
       const { serviceId } = await fx.createService();
-      for (const id of ["i-dead", "i-ok", "i-ok2", "i-ok3", "i-x", "i-y"]) await fx.registerInstance(serviceId, id, { AWS_INSTANCE_IPV4: "127.0.0.1" });
+      for (const id of ["i-dead", "i-ok", "i-ok2", "i-ok3", "i-x", "i-y"])
+        await fx.registerInstance(serviceId, id, { AWS_INSTANCE_IPV4: "127.0.0.1" });
       const key = streamKeys(`config-refresh:{${fx.newPrefix()}}`).unreachable;
       clock = 1_700_000_000_000;
       const redis = fx.newRedis();
       const stale = new StaleRegistrations({
-        redis: async () => redis, key, serviceDiscovery: fx.serviceDiscovery, serviceId, afterInvocations, afterMs, now: () => clock,
+        redis: async () => redis,
+        key,
+        serviceDiscovery: fx.serviceDiscovery,
+        serviceId,
+        afterInvocations,
+        afterMs,
+        now: () => clock,
       });
       return { stale, serviceId, key };
     }
@@ -142,7 +183,10 @@ describe("refresh Lambda: stale registrations (moto Cloud Map, own redis-server,
       }
       clock = start + 5 * MINUTE;
       const review = await stale.review([result("i-dead", "no-answer"), result("i-ok", "ACK")]);
-      assert.deepEqual(review.deregistered.map((d) => [d.instanceId, d.invocations]), [["i-dead", 5]]);
+      assert.deepEqual(
+        review.deregistered.map((d) => [d.instanceId, d.invocations]),
+        [["i-dead", 5]],
+      );
       assert.ok(!(await registered(serviceId)).includes("i-dead"));
     });
 
@@ -158,7 +202,11 @@ describe("refresh Lambda: stale registrations (moto Cloud Map, own redis-server,
 
     it("counts nothing when fewer instances answered than did not (the function's own network is suspect)", async () => {
       const { stale, key, serviceId } = await tracker(1, 0);
-      const review = await stale.review([result("i-dead", "no-answer"), result("i-x", "no-answer"), result("i-ok", "ACK")]);
+      const review = await stale.review([
+        result("i-dead", "no-answer"),
+        result("i-x", "no-answer"),
+        result("i-ok", "ACK"),
+      ]);
       assert.deepEqual(review.deregistered, []);
       assert.match(review.suspended ?? "", /2 of 3 instances did not answer/);
       assert.deepEqual(await fx.redis.hgetall(key), {});

@@ -35,7 +35,9 @@ describe("refresh Lambda: its Redis connection across a failover (own redis-serv
     admins = [];
   });
 
-  async function twoServers(): Promise<[{ server: LocalRedisServer; admin: Redis }, { server: LocalRedisServer; admin: Redis }]> {
+  async function twoServers(): Promise<
+    [{ server: LocalRedisServer; admin: Redis }, { server: LocalRedisServer; admin: Redis }]
+  > {
     servers = await Promise.all([LocalRedisServer.start(), LocalRedisServer.start()]);
     admins = servers.map((server) => {
       const admin = new Redis(server.url, { maxRetriesPerRequest: 3 });
@@ -43,14 +45,24 @@ describe("refresh Lambda: its Redis connection across a failover (own redis-serv
       return admin;
     });
     for (const admin of admins) await admin.config("SET", "repl-diskless-sync-delay", "0"); // the default waits 5 s for more replicas
-    return [{ server: servers[0]!, admin: admins[0]! }, { server: servers[1]!, admin: admins[1]! }];
+    return [
+      { server: servers[0]!, admin: admins[0]! },
+      { server: servers[1]!, admin: admins[1]! },
+    ];
   }
 
   /** Makes `replica` replicate `primary` and waits until it is in sync. */
-  async function replicate(replica: { admin: Redis }, primary: { server: LocalRedisServer; admin: Redis }): Promise<void> {
+  async function replicate(
+    replica: { admin: Redis },
+    primary: { server: LocalRedisServer; admin: Redis },
+  ): Promise<void> {
     await replica.admin.replicaof("127.0.0.1", primary.server.port);
-    await waitFor("the replica in sync", async () => /master_link_status:up/.test(await replica.admin.info("replication"))
-      && (await primary.admin.wait(1, 200)) >= 1);
+    await waitFor(
+      "the replica in sync",
+      async () =>
+        /master_link_status:up/.test(await replica.admin.info("replication")) &&
+        (await primary.admin.wait(1, 200)) >= 1,
+    );
   }
 
   async function readonlyErrors(admin: Redis): Promise<number> {
@@ -90,7 +102,11 @@ describe("refresh Lambda: its Redis connection across a failover (own redis-serv
     assert.equal(failback.published.length, 1);
     assert.ok((await readonlyErrors(b.admin)) >= 1);
     assert.equal(await a.admin.xlen(settings.streamKey), 3);
-    assert.equal(metrics.sum(REFRESH_METRICS.retryableFailures), 0, "no invocation failed: nothing to retry, nothing dead-lettered");
+    assert.equal(
+      metrics.sum(REFRESH_METRICS.retryableFailures),
+      0,
+      "no invocation failed: nothing to retry, nothing dead-lettered",
+    );
   });
 
   it("waits for a node made a replica and promoted back, within the invocation, instead of failing on READONLY", async () => {
@@ -109,7 +125,10 @@ describe("refresh Lambda: its Redis connection across a failover (own redis-serv
     await a.admin.replicaof("NO", "ONE");
     const result = await invocation;
 
-    assert.deepEqual(result.published.map((c) => c.name), [name]);
+    assert.deepEqual(
+      result.published.map((c) => c.name),
+      [name],
+    );
     assert.equal(metrics.sum(REFRESH_METRICS.retryableFailures), 0);
     assert.ok(await a.admin.exists(streamKeys(settings.streamKey).stream));
   });
@@ -122,7 +141,8 @@ describe("refresh Lambda: its Redis connection across a failover (own redis-serv
     const { refresh } = fx.handler(settings);
     await fx.put(name, "1");
     await refresh(changeEvent(name, "Create"));
-    const clients = async () => (await a.admin.client("LIST") as string).split("\n").filter((line) => line.includes("cmd=")).length;
+    const clients = async () =>
+      ((await a.admin.client("LIST")) as string).split("\n").filter((line) => line.includes("cmd=")).length;
     const before = await clients();
 
     await a.admin.config("SET", "maxmemory", "1");

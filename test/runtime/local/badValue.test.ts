@@ -36,16 +36,26 @@ describe("a value the example service's schema refuses, in the local pipeline wi
       const state = await pipeline.fleetState();
       const instance = state.instances.find((i) => i.instanceId === late.instanceId)!;
       assert.equal(instance.held?.get(name), valid.version, "it holds the last version its schema accepts");
-      assert.deepEqual(instance.divergence.map((d) => [d.name, d.held, d.current]), [[name, valid.version, bad.version]]);
+      assert.deepEqual(
+        instance.divergence.map((d) => [d.name, d.held, d.current]),
+        [[name, valid.version, bad.version]],
+      );
       assert.match(instance.divergence[0]!.refused ?? "", /ISO 4217/);
       assert.equal((await serves(late.httpPort)).currency, valid.value);
 
       const out = captureOutput();
       assert.equal(await runStatus(pipelineFlags(pipeline), out, EMPTY_ENV), 1, out.text());
-      const row = new RegExp(`! {2}${late.instanceId} .* HELD BACK: ${name} v${valid.version} \\(SSM v${bad.version} refused: .*ISO 4217`);
+      const row = new RegExp(
+        `! {2}${late.instanceId} .* HELD BACK: ${name} v${valid.version} \\(SSM v${bad.version} refused: .*ISO 4217`,
+      );
       assert.match(out.text(), row);
       assert.doesNotMatch(out.text(), /DIVERGED/);
-      assert.match(out.text(), new RegExp(`HELD BACK: 1 of 1 instances refuse SSM's current value and hold the last valid one \\(${late.instanceId}\\): fix the value in SSM`));
+      assert.match(
+        out.text(),
+        new RegExp(
+          `HELD BACK: 1 of 1 instances refuse SSM's current value and hold the last valid one \\(${late.instanceId}\\): fix the value in SSM`,
+        ),
+      );
     } finally {
       pipeline.invoker.start();
     }
@@ -75,20 +85,44 @@ describe("a value the example service's schema refuses, in the local pipeline wi
     // Within the invocation that saw the refusals: written back as a new version, said so in its description.
     const revert = record.result!.reverts?.find((r) => r.name === name);
     assert.deepEqual(
-      { action: revert?.action, refusedVersion: revert?.refusedVersion, restoredVersion: revert?.restoredVersion, revertVersion: revert?.revertVersion, refusedBy: revert?.refusedBy, answered: revert?.answered },
-      { action: "reverted", refusedVersion: bad.version, restoredVersion: before.version, revertVersion: bad.version + 1, refusedBy: 3, answered: 3 },
+      {
+        action: revert?.action,
+        refusedVersion: revert?.refusedVersion,
+        restoredVersion: revert?.restoredVersion,
+        revertVersion: revert?.revertVersion,
+        refusedBy: revert?.refusedBy,
+        answered: revert?.answered,
+      },
+      {
+        action: "reverted",
+        refusedVersion: bad.version,
+        restoredVersion: before.version,
+        revertVersion: bad.version + 1,
+        refusedBy: 3,
+        answered: 3,
+      },
     );
     const reverted = await current(pipeline, name);
     assert.deepEqual([reverted.version, reverted.value], [bad.version + 1, before.value]);
-    const { Parameters: history = [] } = await pipeline.clients.ssm.send(new GetParameterHistoryCommand({ Name: name, MaxResults: 50 }));
-    assert.match(history.find((v) => v.Version === reverted.version)?.Description ?? "",
-      new RegExp(`^config-refresh revert: version ${bad.version} refused by 3 of 3 instances \\(.*ISO 4217.*\\); value of version ${before.version} restored$`));
+    const { Parameters: history = [] } = await pipeline.clients.ssm.send(
+      new GetParameterHistoryCommand({ Name: name, MaxResults: 50 }),
+    );
+    assert.match(
+      history.find((v) => v.Version === reverted.version)?.Description ?? "",
+      new RegExp(
+        `^config-refresh revert: version ${bad.version} refused by 3 of 3 instances \\(.*ISO 4217.*\\); value of version ${before.version} restored$`,
+      ),
+    );
 
     // The revert's own change event reaches every instance: each holds the new version, serving the old value.
     const state = await untilConverged(pipeline, name, reverted.version);
     assert.ok(state.converged, JSON.stringify(state.instances.map((i) => [i.instanceId, i.divergence])));
     for (const instance of pipeline.fleet.instances) {
-      assert.equal(state.instances.find((i) => i.instanceId === instance.instanceId)?.held?.get(name), reverted.version, instance.instanceId);
+      assert.equal(
+        state.instances.find((i) => i.instanceId === instance.instanceId)?.held?.get(name),
+        reverted.version,
+        instance.instanceId,
+      );
       assert.equal((await serves(instance.httpPort)).currency, before.value, instance.instanceId);
     }
     const out = captureOutput();
@@ -102,7 +136,11 @@ async function current(pipeline: LocalPipeline, name: string): Promise<{ version
   return { version: Parameter?.Version ?? 0, value: Parameter?.Value ?? "" };
 }
 
-function publishes(published: readonly { name: string; version: number }[] | undefined, name: string, version: number): boolean {
+function publishes(
+  published: readonly { name: string; version: number }[] | undefined,
+  name: string,
+  version: number,
+): boolean {
   return published?.some((c) => c.name === name && c.version === version) ?? false;
 }
 

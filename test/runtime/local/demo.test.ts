@@ -23,13 +23,16 @@ describe("npm run demo", function () {
     before(async () => {
       // Children this test process had before (esbuild's service under tsx) are not the demo's.
       const earlier = new Set(descendantPids(process.pid));
-      report = await runDemo({ instances: 3, keep: false }, {
-        print: (line) => void lines.push(line),
-        onPipeline: (pipeline) => {
-          for (const { pid } of pipeline.processes()) started.add(pid);
-          for (const pid of descendantPids(process.pid)) if (!earlier.has(pid)) started.add(pid);
+      report = await runDemo(
+        { instances: 3, keep: false },
+        {
+          print: (line) => void lines.push(line),
+          onPipeline: (pipeline) => {
+            for (const { pid } of pipeline.processes()) started.add(pid);
+            for (const pid of descendantPids(process.pid)) if (!earlier.has(pid)) started.add(pid);
+          },
         },
-      });
+      );
     });
 
     it("starts moto, redis and 3 instances, showing progress while each part starts", () => {
@@ -44,7 +47,10 @@ describe("npm run demo", function () {
 
     it("applies the valid change and the burst's last value on every instance, with a latency per instance", () => {
       const applied = report.changes.filter((c) => c.change.expect === "applied");
-      assert.deepEqual(applied.map((c) => c.change.key), ["log_level", "cache/ttl_seconds", "http/timeout_ms"]);
+      assert.deepEqual(
+        applied.map((c) => c.change.key),
+        ["log_level", "cache/ttl_seconds", "http/timeout_ms"],
+      );
       for (const change of applied) {
         assert.ok(change.ok, `${change.change.key}: ${JSON.stringify(change.instances)}`);
         for (const instance of change.instances) {
@@ -68,7 +74,10 @@ describe("npm run demo", function () {
         assert.equal(instance.latencyMs, undefined, "no acknowledgement of the rejected version");
         assert.ok((instance.heldVersion ?? 0) < rejected.final.version);
       }
-      assert.match(lines.join("\n"), /PASS {2}rejected everywhere: http\/timeout_ms v\d+ \("fast"\) refused by 3\/3 instances \(VALIDATION_FAILED\), applied by none/);
+      assert.match(
+        lines.join("\n"),
+        /PASS {2}rejected everywhere: http\/timeout_ms v\d+ \("fast"\) refused by 3\/3 instances \(VALIDATION_FAILED\), applied by none/,
+      );
     });
 
     it("ends the rejected step with SSM reverted: the revert's version, the time from the bad write to it, and every instance on it", () => {
@@ -84,9 +93,24 @@ describe("npm run demo", function () {
       const text = lines.join("\n");
       const duration = "\\d+(?:\\.\\d)? m?s";
       const v = rejected.final.version;
-      assert.match(text, new RegExp(`reverted in SSM: v${v + 1} = ${JSON.stringify(rejected.before)} \\(the value of v\\d+\\), ${duration} after the bad write; every instance holds v${v + 1} ${duration} after it`));
-      assert.match(text, new RegExp(`its description: config-refresh revert: version ${v} refused by 3 of 3 instances \\(http/timeout_ms: .*\\); value of version \\d+ restored`));
-      assert.match(text, new RegExp(`PASS {2}reverted: http/timeout_ms v${v} → v${v + 1} \\(the value of v\\d+\\) in SSM, ${duration} after the bad write, every instance on it ${duration} after it`));
+      assert.match(
+        text,
+        new RegExp(
+          `reverted in SSM: v${v + 1} = ${JSON.stringify(rejected.before)} \\(the value of v\\d+\\), ${duration} after the bad write; every instance holds v${v + 1} ${duration} after it`,
+        ),
+      );
+      assert.match(
+        text,
+        new RegExp(
+          `its description: config-refresh revert: version ${v} refused by 3 of 3 instances \\(http/timeout_ms: .*\\); value of version \\d+ restored`,
+        ),
+      );
+      assert.match(
+        text,
+        new RegExp(
+          `PASS {2}reverted: http/timeout_ms v${v} → v${v + 1} \\(the value of v\\d+\\) in SSM, ${duration} after the bad write, every instance on it ${duration} after it`,
+        ),
+      );
     });
 
     it("starts an instance while SSM holds the rejected value: it boots on the last valid version, says which, then takes the revert", () => {
@@ -98,15 +122,26 @@ describe("npm run demo", function () {
       assert.equal(late.revert.report?.revertVersion, late.bad.version + 1);
       assert.deepEqual(late.revert.appliedBy, ["shop-1", "shop-2", "shop-3", "shop-4"]);
       const text = lines.join("\n");
-      assert.match(text, new RegExp(`shop-4 booted on v${late.bootVersion}, the last valid version, and reports the key HELD BACK`));
-      assert.match(text, new RegExp(`PASS {2}started on the last valid version: shop-4, started while SSM held http/timeout_ms v${late.bad.version} \\("fast"\\), booted on v${late.bootVersion} \\(HELD BACK\\), then took the revert v${late.bad.version + 1}`));
+      assert.match(
+        text,
+        new RegExp(`shop-4 booted on v${late.bootVersion}, the last valid version, and reports the key HELD BACK`),
+      );
+      assert.match(
+        text,
+        new RegExp(
+          `PASS {2}started on the last valid version: shop-4, started while SSM held http/timeout_ms v${late.bad.version} \\("fast"\\), booted on v${late.bootVersion} \\(HELD BACK\\), then took the revert v${late.bad.version + 1}`,
+        ),
+      );
     });
 
     it("ends with every instance holding SSM's current version of every parameter (State RPC)", () => {
       assert.ok(report.converged);
       assert.equal(report.fleet.instances.length, 3);
       for (const instance of report.fleet.instances) assert.deepEqual(instance.divergence, [], instance.instanceId);
-      assert.match(lines.join("\n"), /PASS {2}converged: 3\/3 instances hold SSM's current version of all \d+ parameters/);
+      assert.match(
+        lines.join("\n"),
+        /PASS {2}converged: 3\/3 instances hold SSM's current version of all \d+ parameters/,
+      );
     });
 
     it("leaves no process it started running", () => {
@@ -123,7 +158,10 @@ describe("npm run demo", function () {
     });
 
     it("stops everything it had started and exits 130", async () => {
-      demo = spawn(process.execPath, ["--import", "tsx", DEMO_MAIN, "--instances", "2"], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+      demo = spawn(process.execPath, ["--import", "tsx", DEMO_MAIN, "--instances", "2"], {
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       const child = demo;
       const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
       let stderr = "";
@@ -134,7 +172,9 @@ describe("npm run demo", function () {
           for (const match of line.matchAll(/pid (\d+)/g)) seen.add(Number(match[1]));
           if (/instance shop-\d ready \(1\/2\)/.test(line)) resolve();
         });
-        void exited.then((code) => reject(new Error(`the demo exited (${code}) before an instance was ready:\n${stderr}`)));
+        void exited.then((code) =>
+          reject(new Error(`the demo exited (${code}) before an instance was ready:\n${stderr}`)),
+        );
       });
       for (const pid of descendantPids(child.pid!)) seen.add(pid);
       child.kill("SIGINT");
@@ -155,7 +195,10 @@ describe("npm run demo", function () {
     it("prints its help with exit 0, and refuses a bad --instances with exit 2", async () => {
       const help = captureOutput();
       assert.equal(await demoMain(["--help"], help), 0);
-      assert.match(help.text(), /Usage: npm run demo -- \[options\][\s\S]*--instances N[\s\S]*--keep[\s\S]*Exit codes: 0/);
+      assert.match(
+        help.text(),
+        /Usage: npm run demo -- \[options\][\s\S]*--instances N[\s\S]*--keep[\s\S]*Exit codes: 0/,
+      );
       const bad = captureOutput();
       assert.equal(await demoMain(["--instances", "zero"], bad), 2);
       assert.match(bad.text(), /--instances must be a whole number from 1 to 50, got "zero"/);
@@ -166,13 +209,18 @@ describe("npm run demo", function () {
       bin = mkdtempSync(path.join(tmpdir(), "crp-path-"));
       for (const tool of ["redis-server", "sh"]) symlinkSync(onPath(tool), path.join(bin, tool));
       const demo = spawn(process.execPath, ["--import", "tsx", DEMO_MAIN, "--instances", "1"], {
-        cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, PATH: bin, AWS_ENDPOINT_URL: "" },
+        cwd: ROOT,
+        stdio: ["ignore", "pipe", "pipe"],
+        env: { ...process.env, PATH: bin, AWS_ENDPOINT_URL: "" },
       });
       let stderr = "";
       demo.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
       const code = await new Promise<number | null>((resolve) => demo.once("exit", (c) => resolve(c)));
       assert.equal(code, 3, stderr);
-      assert.match(stderr, /moto_server was not found on PATH: install moto with its server extra: pip install 'moto\[server\]'/);
+      assert.match(
+        stderr,
+        /moto_server was not found on PATH: install moto with its server extra: pip install 'moto\[server\]'/,
+      );
     });
   });
 });

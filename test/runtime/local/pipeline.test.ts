@@ -25,7 +25,10 @@ describe("the local pipeline", function () {
       await stopping;
       pipeline.invoker.start();
       // The visibility timeout is 120 s: a message stranded by the stop would not come back within this bound.
-      const record = await pipeline.invoker.waitFor((r) => r.result?.published.some((p) => p.name === written.name && p.version === written.version) ?? false, 15_000);
+      const record = await pipeline.invoker.waitFor(
+        (r) => r.result?.published.some((p) => p.name === written.name && p.version === written.version) ?? false,
+        15_000,
+      );
       assert.ok(record, `version ${written.version} of ${written.name} was never handed to the handler`);
     });
   });
@@ -35,13 +38,22 @@ describe("the local pipeline", function () {
       const written = await pipeline.writeParameter("http/retries", "7");
       const events: ProgressEvent[] = [];
       const second = await startLocalPipeline({
-        awsEndpoint: pipeline.connection.endpoint!, redisUrl: pipeline.redisUrl, onProgress: (event) => void events.push(event),
+        awsEndpoint: pipeline.connection.endpoint!,
+        redisUrl: pipeline.redisUrl,
+        onProgress: (event) => void events.push(event),
       });
       try {
-        assert.match(events.find((e) => e.step === "parameters")?.message ?? "", /parameters: 0 created, \d+ kept as they were/);
+        assert.match(
+          events.find((e) => e.step === "parameters")?.message ?? "",
+          /parameters: 0 created, \d+ kept as they were/,
+        );
         assert.equal(second.registry.serviceId, pipeline.registry.serviceId);
         assert.equal(second.rule.queueUrl, pipeline.rule.queueUrl);
-        assert.equal(second.refreshToken, pipeline.refreshToken, "the existing refresh token is read back, not replaced");
+        assert.equal(
+          second.refreshToken,
+          pipeline.refreshToken,
+          "the existing refresh token is read back, not replaced",
+        );
         assert.deepEqual(second.processes(), [], "it started no server of its own");
         const { Parameter } = await pipeline.clients.ssm.send(new GetParameterCommand({ Name: written.name }));
         assert.equal(Parameter?.Value, "7");
@@ -49,7 +61,10 @@ describe("the local pipeline", function () {
       } finally {
         await second.stop();
       }
-      assert.ok(pipeline.servers.moto?.pid && isRunning(pipeline.servers.moto.pid), "stopping the second pipeline left the first one's servers alone");
+      assert.ok(
+        pipeline.servers.moto?.pid && isRunning(pipeline.servers.moto.pid),
+        "stopping the second pipeline left the first one's servers alone",
+      );
     });
   });
 
@@ -59,16 +74,26 @@ describe("the local pipeline", function () {
       const deadAws = `http://127.0.0.1:${await freePort()}`;
       await assert.rejects(startLocalPipeline({ awsEndpoint: deadAws }), (error: Error) => {
         assert.ok(error instanceof EndpointUnreachableError);
-        assert.equal(error.message, `cannot reach SSM at ${deadAws} (ECONNREFUSED): is it running, and is the address right?`);
+        assert.equal(
+          error.message,
+          `cannot reach SSM at ${deadAws} (ECONNREFUSED): is it running, and is the address right?`,
+        );
         return true;
       });
       const deadRedis = `redis://127.0.0.1:${await freePort()}`;
-      await assert.rejects(startLocalPipeline({ awsEndpoint: pipeline.connection.endpoint!, redisUrl: deadRedis }), (error: Error) => {
-        assert.ok(error instanceof EndpointUnreachableError);
-        assert.match(error.message, new RegExp(`^cannot reach Redis at ${deadRedis} \\(.*ECONNREFUSED.*\\)`));
-        return true;
-      });
-      assert.deepEqual(descendantPids(process.pid).filter((pid) => !earlier.has(pid)), [], "the redis-server it had started is stopped");
+      await assert.rejects(
+        startLocalPipeline({ awsEndpoint: pipeline.connection.endpoint!, redisUrl: deadRedis }),
+        (error: Error) => {
+          assert.ok(error instanceof EndpointUnreachableError);
+          assert.match(error.message, new RegExp(`^cannot reach Redis at ${deadRedis} \\(.*ECONNREFUSED.*\\)`));
+          return true;
+        },
+      );
+      assert.deepEqual(
+        descendantPids(process.pid).filter((pid) => !earlier.has(pid)),
+        [],
+        "the redis-server it had started is stopped",
+      );
     });
   });
 });

@@ -1,6 +1,9 @@
 import { strict as assert } from "node:assert";
 import {
-  GetServiceCommand, ServiceDiscoveryClient, type CreateHttpNamespaceCommandInput, type CreateServiceCommandInput,
+  GetServiceCommand,
+  ServiceDiscoveryClient,
+  type CreateHttpNamespaceCommandInput,
+  type CreateServiceCommandInput,
 } from "@aws-sdk/client-servicediscovery";
 import { ensureServiceRegistry } from "../../../runtime/local/provision/serviceRegistry";
 import { pipelineNames } from "../../../runtime/operator/pipeline/pipelineNames";
@@ -26,15 +29,21 @@ describe("the local pipeline's Cloud Map service", function () {
     [moto, component] = await Promise.all([
       LocalMotoServer.start(),
       runProgram({
-        stack: "beta", configOverrides: servicesVpcConfig("beta"),
-        account: { parameters: { "/shop/beta/database/password": "SecureString", "/shop/beta/payments/api_key": "SecureString" } },
+        stack: "beta",
+        configOverrides: servicesVpcConfig("beta"),
+        account: {
+          parameters: { "/shop/beta/database/password": "SecureString", "/shop/beta/payments/api_key": "SecureString" },
+        },
       }),
     ]);
     client = new ServiceDiscoveryClient({ ...emulatorClientConfig(moto.endpoint), disableHostPrefix: true });
-    client.middlewareStack.add((next, context) => async (args) => {
-      sent.push({ command: context.commandName ?? "unknown", input: args.input });
-      return next(args);
-    }, { step: "initialize", name: "recordCalls" });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push({ command: context.commandName ?? "unknown", input: args.input });
+        return next(args);
+      },
+      { step: "initialize", name: "recordCalls" },
+    );
   });
   after(async () => {
     client?.destroy();
@@ -44,7 +53,8 @@ describe("the local pipeline's Cloud Map service", function () {
   it("is created with the inputs the component declares: an HTTP service with a custom health check, failureThreshold 1", async () => {
     assert.deepEqual(component.errors, []);
     const ids = await ensureServiceRegistry(client, pipelineNames("shop", "beta"));
-    const namespaceInput = sent.find((c) => c.command === "CreateHttpNamespaceCommand")?.input as CreateHttpNamespaceCommandInput;
+    const namespaceInput = sent.find((c) => c.command === "CreateHttpNamespaceCommand")
+      ?.input as CreateHttpNamespaceCommandInput;
     const serviceInput = sent.find((c) => c.command === "CreateServiceCommand")?.input as CreateServiceCommandInput;
     assert.ok(namespaceInput && serviceInput, `calls: ${sent.map((c) => c.command).join(", ")}`);
 
@@ -59,6 +69,10 @@ describe("the local pipeline's Cloud Map service", function () {
     assert.deepEqual(serviceInput.HealthCheckCustomConfig, { FailureThreshold: 1 });
 
     const { Service } = await client.send(new GetServiceCommand({ Id: ids.serviceId }));
-    assert.deepEqual(Service?.HealthCheckCustomConfig, { FailureThreshold: 1 }, "the emulator holds the custom health check");
+    assert.deepEqual(
+      Service?.HealthCheckCustomConfig,
+      { FailureThreshold: 1 },
+      "the emulator holds the custom health check",
+    );
   });
 });

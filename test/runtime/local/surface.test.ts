@@ -12,7 +12,10 @@ describe("the local pipeline and the config-refresh command", () => {
       "const pulumi = Object.keys(require.cache).filter((file) => file.includes(`${require('path').sep}@pulumi${require('path').sep}`));",
       "process.stdout.write(JSON.stringify({ pulumi, contract: Object.keys(require.cache).some((f) => f.endsWith(require('path').join('protocol', 'pipelineContract.ts'))) }));",
     ].join("\n");
-    const output = execFileSync(process.execPath, ["--require", "tsx/cjs", "-e", script], { cwd: root, encoding: "utf8" });
+    const output = execFileSync(process.execPath, ["--require", "tsx/cjs", "-e", script], {
+      cwd: root,
+      encoding: "utf8",
+    });
     const { pulumi, contract } = JSON.parse(output) as { pulumi: string[]; contract: boolean };
     assert.ok(contract, "the pipeline contract is what names the resources");
     assert.deepEqual(pulumi, []);

@@ -1,13 +1,26 @@
 import { strict as assert } from "node:assert";
 import {
-  ErrorCode, OpenFeature, ProviderEvents, ProviderFatalError, ProviderStatus, StandardResolutionReasons,
-  type EvaluationDetails, type FlagValue, type Hook,
+  ErrorCode,
+  OpenFeature,
+  ProviderEvents,
+  ProviderFatalError,
+  ProviderStatus,
+  StandardResolutionReasons,
+  type EvaluationDetails,
+  type FlagValue,
+  type Hook,
 } from "@openfeature/server-sdk";
 import type { Redis } from "ioredis";
 import { z } from "zod";
 import { ssmBoolean, type ConfigClient } from "../../../runtime/client";
 import { ConfigRefreshProvider, PROVIDER_NAME, ProviderOptionsError } from "../../../runtime/openfeature";
-import { ClientPool, MemoryLogger, uniquePath, useTestEnvironment, type TestEnvironment } from "../client/support/environment";
+import {
+  ClientPool,
+  MemoryLogger,
+  uniquePath,
+  useTestEnvironment,
+  type TestEnvironment,
+} from "../client/support/environment";
 import { putParameter, putParameters } from "../client/support/parameters";
 import { waitFor } from "../client/support/waitFor";
 import { listenToEvents, resetOpenFeature } from "./support/openFeature";
@@ -54,7 +67,9 @@ describe("flag evaluation through OpenFeature", () => {
   /** A client on the seeded path (a schema for two keys: the provider reads the SSM text either way). */
   function startClient(instanceId?: string) {
     return clients.start({
-      parameterPath: path, ssm: env.ssm, redis: env.redis.url,
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
       schema: { "features/on": ssmBoolean(), log_level: z.enum(["debug", "info", "warn", "error"]) },
       ...(instanceId ? { instanceId } : {}),
     });
@@ -77,7 +92,9 @@ describe("flag evaluation through OpenFeature", () => {
     it("resolves true and false as booleans, with the SSM version in flagMetadata and reason STATIC", async () => {
       const flags = OpenFeature.getClient();
       assert.deepEqual(withoutKey(await flags.getBooleanDetails("features/on", false)), {
-        value: true, reason: StandardResolutionReasons.STATIC, flagMetadata: { version: 2 },
+        value: true,
+        reason: StandardResolutionReasons.STATIC,
+        flagMetadata: { version: 2 },
       });
       const off = await flags.getBooleanDetails("features/off", true);
       assert.equal(off.value, false);
@@ -99,7 +116,9 @@ describe("flag evaluation through OpenFeature", () => {
     it("resolves decimal numbers", async () => {
       const flags = OpenFeature.getClient();
       assert.deepEqual(withoutKey(await flags.getNumberDetails("http/timeout_ms", 0)), {
-        value: 3000, reason: StandardResolutionReasons.STATIC, flagMetadata: { version: 1 },
+        value: 3000,
+        reason: StandardResolutionReasons.STATIC,
+        flagMetadata: { version: 1 },
       });
       assert.equal(await flags.getNumberValue("rollout/ratio", 0), -0.25);
     });
@@ -187,10 +206,13 @@ describe("flag evaluation through OpenFeature", () => {
 
     it("reads a snapshot: evaluations make no SSM call and answer while Redis is frozen", async () => {
       let ssmCalls = 0;
-      env.ssm.middlewareStack.add((next) => (args) => {
-        ssmCalls++;
-        return next(args);
-      }, { step: "initialize", name: "countSsmCalls" });
+      env.ssm.middlewareStack.add(
+        (next) => (args) => {
+          ssmCalls++;
+          return next(args);
+        },
+        { step: "initialize", name: "countSsmCalls" },
+      );
       env.redis.pause();
       try {
         const flags = OpenFeature.getClient();
@@ -209,15 +231,26 @@ describe("flag evaluation through OpenFeature", () => {
   describe("of a provider that starts its own client", () => {
     it("starts the client from its options when set, and OpenFeature's close() closes it", async () => {
       const instanceId = `of-own-${process.pid}`;
-      await OpenFeature.setProviderAndWait(new ConfigRefreshProvider({
-        clientOptions: { parameterPath: path, ssm: env.ssm, redis: env.redis.url, instanceId, logger: new MemoryLogger() },
-      }));
+      await OpenFeature.setProviderAndWait(
+        new ConfigRefreshProvider({
+          clientOptions: {
+            parameterPath: path,
+            ssm: env.ssm,
+            redis: env.redis.url,
+            instanceId,
+            logger: new MemoryLogger(),
+          },
+        }),
+      );
       assert.equal(await OpenFeature.getClient().getBooleanValue("features/on", false), true);
       assert.ok((await connectionNames(env.admin)).includes(`config-refresh:${instanceId}:stream`));
 
       await OpenFeature.close();
-      await waitFor("the started client's connections closed", async () =>
-        !(await connectionNames(env.admin)).some((name) => name.startsWith(`config-refresh:${instanceId}:`)));
+      await waitFor(
+        "the started client's connections closed",
+        async () =>
+          !(await connectionNames(env.admin)).some((name) => name.startsWith(`config-refresh:${instanceId}:`)),
+      );
     });
 
     it("closes only what it started: a client it was given stays open after OpenFeature's close()", async () => {
@@ -233,7 +266,10 @@ describe("flag evaluation through OpenFeature", () => {
       const heard = listenToEvents();
       const provider = new ConfigRefreshProvider({
         clientOptions: {
-          parameterPath: path, ssm: env.ssm, redis: env.redis.url, logger: new MemoryLogger(),
+          parameterPath: path,
+          ssm: env.ssm,
+          redis: env.redis.url,
+          logger: new MemoryLogger(),
           schema: { "features/required_but_missing": ssmBoolean() },
         },
       });
@@ -257,10 +293,12 @@ describe("flag evaluation through OpenFeature", () => {
   describe("given options it cannot use", () => {
     it("refuses them, naming every problem", () => {
       assert.throws(
-        () => new ConfigRefreshProvider({
-          client: {} as ConfigClient, clientOptions: { parameterPath: path, ssm: env.ssm, redis: env.redis.url },
-          staleAfterMs: -1,
-        } as never),
+        () =>
+          new ConfigRefreshProvider({
+            client: {} as ConfigClient,
+            clientOptions: { parameterPath: path, ssm: env.ssm, redis: env.redis.url },
+            staleAfterMs: -1,
+          } as never),
         (error: Error) => {
           assert.ok(error instanceof ProviderOptionsError);
           assert.deepEqual(error.problems.length, 2);
@@ -269,8 +307,14 @@ describe("flag evaluation through OpenFeature", () => {
           return true;
         },
       );
-      assert.throws(() => new ConfigRefreshProvider({} as never), /pass client \(a started ConfigClient\) or clientOptions/);
-      assert.throws(() => new ConfigRefreshProvider({ client: { get: () => 1 } } as never), /client is not a ConfigClient/);
+      assert.throws(
+        () => new ConfigRefreshProvider({} as never),
+        /pass client \(a started ConfigClient\) or clientOptions/,
+      );
+      assert.throws(
+        () => new ConfigRefreshProvider({ client: { get: () => 1 } } as never),
+        /client is not a ConfigClient/,
+      );
     });
   });
 });

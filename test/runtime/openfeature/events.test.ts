@@ -1,6 +1,10 @@
 import { strict as assert } from "node:assert";
 import {
-  OpenFeature, ProviderEvents, ProviderStatus, StandardResolutionReasons, type EventDetails,
+  OpenFeature,
+  ProviderEvents,
+  ProviderStatus,
+  StandardResolutionReasons,
+  type EventDetails,
 } from "@openfeature/server-sdk";
 import { Redis } from "ioredis";
 import { startLocalPipeline, type LocalPipeline } from "../../../runtime/local";
@@ -29,8 +33,11 @@ describe("provider events through OpenFeature, against the local pipeline", func
   /** A client on the pipeline's path, and a provider on it set as OpenFeature's default. */
   async function setUp() {
     const client = await clients.start({
-      parameterPath: pipeline.prefix, ssm: pipeline.clients.ssm, redis: pipeline.redisUrl,
-      streamKey: pipeline.names.streamKey, acks: false,
+      parameterPath: pipeline.prefix,
+      ssm: pipeline.clients.ssm,
+      redis: pipeline.redisUrl,
+      streamKey: pipeline.names.streamKey,
+      acks: false,
     });
     const heard = listenToEvents();
     await OpenFeature.setProviderAndWait(new ConfigRefreshProvider({ client, staleAfterMs: 200 }));
@@ -58,12 +65,20 @@ describe("provider events through OpenFeature, against the local pipeline", func
     });
 
     const written = await pipeline.writeParameter(FLAG, next);
-    await waitFor("the change announced", () => eventsOf(heard, ProviderEvents.ConfigurationChanged).length > 0, 15_000);
+    await waitFor(
+      "the change announced",
+      () => eventsOf(heard, ProviderEvents.ConfigurationChanged).length > 0,
+      15_000,
+    );
 
     const [changed] = eventsOf(heard, ProviderEvents.ConfigurationChanged);
     assert.deepEqual(changed?.flagsChanged, [FLAG]);
     assert.equal(changed?.providerName, PROVIDER_NAME);
-    assert.deepEqual(clientHandler.map((details) => details.flagsChanged), [[FLAG]], "the client's handler heard it too");
+    assert.deepEqual(
+      clientHandler.map((details) => details.flagsChanged),
+      [[FLAG]],
+      "the client's handler heard it too",
+    );
     const after = await flags.getBooleanDetails(FLAG, !before.value);
     assert.equal(after.value, next === "true");
     assert.equal(after.flagMetadata.version, written.version);
@@ -80,7 +95,10 @@ describe("provider events through OpenFeature, against the local pipeline", func
     try {
       await waitFor("PROVIDER_STALE", () => eventsOf(heard, ProviderEvents.Stale).length === 1, 10_000);
       assert.equal(flags.providerStatus, ProviderStatus.STALE);
-      assert.match(String(eventsOf(heard, ProviderEvents.Stale)[0]?.message), /cannot read its refresh stream \(.+\): flags keep their last values/);
+      assert.match(
+        String(eventsOf(heard, ProviderEvents.Stale)[0]?.message),
+        /cannot read its refresh stream \(.+\): flags keep their last values/,
+      );
       const stale = await flags.getBooleanDetails(FLAG, !held.value);
       assert.equal(stale.value, held.value, "the last value, not the default");
       assert.equal(stale.reason, StandardResolutionReasons.STALE);
@@ -96,8 +114,11 @@ describe("provider events through OpenFeature, against the local pipeline", func
 
     // And it listens again: the next change arrives.
     const written = await pipeline.writeParameter(FLAG, held.value ? "false" : "true");
-    await waitFor("the change after the restart", async () =>
-      (await flags.getBooleanDetails(FLAG, false)).flagMetadata.version === written.version, 15_000);
+    await waitFor(
+      "the change after the restart",
+      async () => (await flags.getBooleanDetails(FLAG, false)).flagMetadata.version === written.version,
+      15_000,
+    );
   });
 
   it("signals PROVIDER_STALE while Redis refuses the client's reads, and PROVIDER_READY once they succeed, connected throughout", async () => {

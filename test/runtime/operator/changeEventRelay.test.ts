@@ -22,7 +22,12 @@ describe("the change-event relay, through the component's rule of a local pipeli
     const event = JSON.parse(body ?? "{}") as Record<string, unknown>;
     assert.equal(event.source, "aws.ssm");
     assert.equal(event["detail-type"], "Parameter Store Change");
-    assert.deepEqual(event.detail, { operation: "Update", name: "/shop/beta/log_level", type: "String", description: "" });
+    assert.deepEqual(event.detail, {
+      operation: "Update",
+      name: "/shop/beta/log_level",
+      type: "String",
+      description: "",
+    });
     assert.deepEqual(event.resources, ["arn:aws:ssm:us-east-1:123456789012:parameter/shop/beta/log_level"]);
     assert.equal(event.id, written.eventId);
     assert.equal(event.account, "123456789012");
@@ -33,12 +38,30 @@ describe("the change-event relay, through the component's rule of a local pipeli
     await drain(pipeline);
     const relay = new ChangeEventRelay(pipeline.clients.eventBridge);
     await relay.emit([
-      { operation: "Update", name: "/shop/betamax/log_level", type: "String", arn: "arn:aws:ssm:us-east-1:123456789012:parameter/shop/betamax/log_level" },
-      { operation: "Update", name: "/shop/prod/log_level", type: "String", arn: "arn:aws:ssm:us-east-1:123456789012:parameter/shop/prod/log_level" },
-      { operation: "Delete", name: "/shop/beta/gone", type: "String", arn: "arn:aws:ssm:us-east-1:123456789012:parameter/shop/beta/gone" },
+      {
+        operation: "Update",
+        name: "/shop/betamax/log_level",
+        type: "String",
+        arn: "arn:aws:ssm:us-east-1:123456789012:parameter/shop/betamax/log_level",
+      },
+      {
+        operation: "Update",
+        name: "/shop/prod/log_level",
+        type: "String",
+        arn: "arn:aws:ssm:us-east-1:123456789012:parameter/shop/prod/log_level",
+      },
+      {
+        operation: "Delete",
+        name: "/shop/beta/gone",
+        type: "String",
+        arn: "arn:aws:ssm:us-east-1:123456789012:parameter/shop/beta/gone",
+      },
     ]);
     const bodies = await drain(pipeline);
-    assert.deepEqual(bodies.map((body) => (JSON.parse(body) as { detail: { name: string } }).detail.name), ["/shop/beta/gone"]);
+    assert.deepEqual(
+      bodies.map((body) => (JSON.parse(body) as { detail: { name: string } }).detail.name),
+      ["/shop/beta/gone"],
+    );
   });
 });
 
@@ -46,10 +69,17 @@ describe("the change-event relay, through the component's rule of a local pipeli
 async function drain(pipeline: LocalPipeline): Promise<string[]> {
   const bodies: string[] = [];
   for (let round = 0; round < 10; round++) {
-    const { Messages = [] } = await pipeline.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: pipeline.rule.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    const { Messages = [] } = await pipeline.clients.sqs.send(
+      new ReceiveMessageCommand({ QueueUrl: pipeline.rule.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }),
+    );
     if (Messages.length === 0) break;
     bodies.push(...Messages.map((m) => m.Body ?? ""));
-    await pipeline.clients.sqs.send(new DeleteMessageBatchCommand({ QueueUrl: pipeline.rule.queueUrl, Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    await pipeline.clients.sqs.send(
+      new DeleteMessageBatchCommand({
+        QueueUrl: pipeline.rule.queueUrl,
+        Entries: Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })),
+      }),
+    );
   }
   return bodies;
 }

@@ -20,7 +20,9 @@ function localFilesLoadedBy(modules: readonly string[]): string[] {
     "const local = require('path').join(process.cwd(), 'runtime', 'local') + require('path').sep;",
     "process.stdout.write(JSON.stringify(Object.keys(require.cache).filter((f) => f.startsWith(local)).map((f) => f.slice(local.length)).sort()));",
   ].join("\n");
-  return JSON.parse(execFileSync(process.execPath, ["--require", "tsx/cjs", "-e", script], { cwd: ROOT, encoding: "utf8" })) as string[];
+  return JSON.parse(
+    execFileSync(process.execPath, ["--require", "tsx/cjs", "-e", script], { cwd: ROOT, encoding: "utf8" }),
+  ) as string[];
 }
 
 describe("the operator library and the demo harness", function () {

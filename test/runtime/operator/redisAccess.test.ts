@@ -1,6 +1,12 @@
 import { strict as assert } from "node:assert";
 import { freePort, LocalRedisServer } from "../../../runtime/local/servers";
-import { EXIT_CODES, exitCodeOf, PipelineSettingsError, RedisPasswordError, UnreachableFromHereError } from "../../../runtime/operator/errors";
+import {
+  EXIT_CODES,
+  exitCodeOf,
+  PipelineSettingsError,
+  RedisPasswordError,
+  UnreachableFromHereError,
+} from "../../../runtime/operator/errors";
 import { probeRedis, requireRedisFromHere } from "../../../runtime/operator/redis/probeRedis";
 import { parseRedisUrl, resolveRedisTarget } from "../../../runtime/operator/redis/redisTarget";
 import { SilentServer } from "./support/silentServer";
@@ -15,20 +21,34 @@ describe("how the commands reach the stream's Redis", function () {
     it("takes a percent-encoded password out of the URL, and shows the address without it", () => {
       const parsed = parseRedisUrl(`rediss://:${encodeURIComponent(PASSWORD)}@master.shop.cache.amazonaws.com:6379`);
       assert.deepEqual(parsed, {
-        url: "rediss://master.shop.cache.amazonaws.com:6379", label: "rediss://master.shop.cache.amazonaws.com:6379", password: PASSWORD,
+        url: "rediss://master.shop.cache.amazonaws.com:6379",
+        label: "rediss://master.shop.cache.amazonaws.com:6379",
+        password: PASSWORD,
       });
     });
 
     it("refuses a URL whose password holds a raw #, saying how to give it instead, without repeating it", () => {
-      assert.throws(() => parseRedisUrl(`rediss://:${PASSWORD}@master.shop.cache.amazonaws.com:6379`), (error: Error) => {
-        assert.ok(error instanceof PipelineSettingsError);
-        assert.equal(exitCodeOf(error), EXIT_CODES.usage);
-        assert.match(error.message, /^the Redis URL rediss:\/\/\*\*\*@master\.shop\.cache\.amazonaws\.com:6379 holds a "#", which ends a URL's address/);
-        assert.match(error.message, /percent-encode it in the URL \(%23\), or give the password apart: --redis-auth-token-parameter NAME/);
-        assert.match(error.message, /CONFIG_REFRESH_REDIS_PASSWORD$/);
-        assert.ok(!error.message.includes("Zq#7") && !error.message.includes("s3cret"), "the message never holds the password");
-        return true;
-      });
+      assert.throws(
+        () => parseRedisUrl(`rediss://:${PASSWORD}@master.shop.cache.amazonaws.com:6379`),
+        (error: Error) => {
+          assert.ok(error instanceof PipelineSettingsError);
+          assert.equal(exitCodeOf(error), EXIT_CODES.usage);
+          assert.match(
+            error.message,
+            /^the Redis URL rediss:\/\/\*\*\*@master\.shop\.cache\.amazonaws\.com:6379 holds a "#", which ends a URL's address/,
+          );
+          assert.match(
+            error.message,
+            /percent-encode it in the URL \(%23\), or give the password apart: --redis-auth-token-parameter NAME/,
+          );
+          assert.match(error.message, /CONFIG_REFRESH_REDIS_PASSWORD$/);
+          assert.ok(
+            !error.message.includes("Zq#7") && !error.message.includes("s3cret"),
+            "the message never holds the password",
+          );
+          return true;
+        },
+      );
     });
 
     it("refuses what is not a redis:// or rediss:// URL with a host", () => {
@@ -38,7 +58,9 @@ describe("how the commands reach the stream's Redis", function () {
 
     it("takes the password from one place: the URL, the variable or the SSM parameter", async () => {
       const read = async (): Promise<string> => PASSWORD;
-      const fromParameter = await resolveRedisTarget("redis://127.0.0.1:6379", { passwordParameter: { name: "/config-refresh/shop/beta/redis-auth-token", read } });
+      const fromParameter = await resolveRedisTarget("redis://127.0.0.1:6379", {
+        passwordParameter: { name: "/config-refresh/shop/beta/redis-auth-token", read },
+      });
       assert.equal(fromParameter.password, PASSWORD);
       assert.equal(fromParameter.passwordSource, "the parameter /config-refresh/shop/beta/redis-auth-token");
       const fromVariable = await resolveRedisTarget("redis://127.0.0.1:6379", { password: PASSWORD });
@@ -58,7 +80,9 @@ describe("how the commands reach the stream's Redis", function () {
     after(() => redis?.dispose());
 
     it("answers with the password, whether given apart or percent-encoded in the URL", async () => {
-      assert.deepEqual(await probeRedis(await resolveRedisTarget(redis.url, { password: PASSWORD })), { outcome: "answered" });
+      assert.deepEqual(await probeRedis(await resolveRedisTarget(redis.url, { password: PASSWORD })), {
+        outcome: "answered",
+      });
       const encoded = `redis://:${encodeURIComponent(PASSWORD)}@127.0.0.1:${redis.port}`;
       assert.deepEqual(await probeRedis(await resolveRedisTarget(encoded)), { outcome: "answered" });
     });
@@ -67,12 +91,19 @@ describe("how the commands reach the stream's Redis", function () {
       await assert.rejects(requireRedisFromHere(await resolveRedisTarget(redis.url), "dlq replay"), (error: Error) => {
         assert.ok(error instanceof RedisPasswordError);
         assert.equal(exitCodeOf(error), EXIT_CODES.unreachable);
-        assert.match(error.message, new RegExp(`^Redis at redis://127\\.0\\.0\\.1:${redis.port} wants a password \\(NOAUTH\\): give the AUTH token with --redis-auth-token-parameter NAME`));
+        assert.match(
+          error.message,
+          new RegExp(
+            `^Redis at redis://127\\.0\\.0\\.1:${redis.port} wants a password \\(NOAUTH\\): give the AUTH token with --redis-auth-token-parameter NAME`,
+          ),
+        );
         return true;
       });
       await assert.rejects(
         requireRedisFromHere(await resolveRedisTarget(redis.url, { password: "not-it" }), "dlq replay"),
-        new RegExp(`^RedisPasswordError: Redis at redis://127\\.0\\.0\\.1:${redis.port} refused the password from CONFIG_REFRESH_REDIS_PASSWORD \\(WRONGPASS\\)$`),
+        new RegExp(
+          `^RedisPasswordError: Redis at redis://127\\.0\\.0\\.1:${redis.port} refused the password from CONFIG_REFRESH_REDIS_PASSWORD \\(WRONGPASS\\)$`,
+        ),
       );
     });
   });
@@ -85,10 +116,13 @@ describe("how the commands reach the stream's Redis", function () {
         await assert.rejects(requireRedisFromHere(target, "dlq replay"), (error: Error) => {
           assert.ok(error instanceof UnreachableFromHereError);
           assert.equal(exitCodeOf(error), EXIT_CODES.unreachable);
-          assert.equal(error.message, `cannot reach Redis at redis://${silent.address} from this machine (no answer within 3.0 s): `
-            + "the pipeline's Redis and the instances answer only inside its VPC. Run `config-refresh dlq replay` inside the VPC "
-            + "instead: a one-off ECS task in the services' subnets with their security group (the stack's serviceSecurityGroupId "
-            + "output), or AWS CloudShell in that VPC");
+          assert.equal(
+            error.message,
+            `cannot reach Redis at redis://${silent.address} from this machine (no answer within 3.0 s): ` +
+              "the pipeline's Redis and the instances answer only inside its VPC. Run `config-refresh dlq replay` inside the VPC " +
+              "instead: a one-off ECS task in the services' subnets with their security group (the stack's serviceSecurityGroupId " +
+              "output), or AWS CloudShell in that VPC",
+          );
           return true;
         });
       } finally {
@@ -99,7 +133,10 @@ describe("how the commands reach the stream's Redis", function () {
     it("tells a refused connection apart: this machine reaches the host, Redis is down there", async () => {
       const target = await resolveRedisTarget(`redis://127.0.0.1:${await freePort()}`);
       assert.deepEqual(await probeRedis(target), { outcome: "refused", detail: "ECONNREFUSED" });
-      assert.deepEqual(await requireRedisFromHere(target, "dlq replay"), { outcome: "refused", detail: "ECONNREFUSED" });
+      assert.deepEqual(await requireRedisFromHere(target, "dlq replay"), {
+        outcome: "refused",
+        detail: "ECONNREFUSED",
+      });
     });
   });
 });

@@ -5,13 +5,19 @@ import { LambdaSettingsError, readLambdaSettings } from "../../../runtime/lambda
 import { PipelineSettingsError } from "../../../runtime/operator/errors";
 import { pipelineNames } from "../../../runtime/operator/pipeline/pipelineNames";
 import {
-  defaultPipelineNames, PIPELINE_CONTRACT_DEFAULTS, PIPELINE_CONTRACT_LIMITS,
+  defaultPipelineNames,
+  PIPELINE_CONTRACT_DEFAULTS,
+  PIPELINE_CONTRACT_LIMITS,
 } from "../../../runtime/protocol/pipelineContract";
 
 const component = (args: Partial<ConfigRefreshPipelineArgs> = {}) =>
   resolvePipelineSettings("shop-beta", { app: "shop", appConfigFile: "app_config_beta.yaml", ...args }, "beta");
 const lambda = (env: Record<string, string> = {}) =>
-  readLambdaSettings({ CONFIG_REFRESH_PARAMETER_PREFIX: "/shop/beta/", CONFIG_REFRESH_REDIS_URL: "redis://127.0.0.1:1", ...env });
+  readLambdaSettings({
+    CONFIG_REFRESH_PARAMETER_PREFIX: "/shop/beta/",
+    CONFIG_REFRESH_REDIS_URL: "redis://127.0.0.1:1",
+    ...env,
+  });
 
 describe("the pipeline contract", () => {
   describe("default names", () => {
@@ -20,7 +26,9 @@ describe("the pipeline contract", () => {
       const settings = component();
       assert.deepEqual(
         {
-          prefix: settings.prefix, ...settings.registry, streamKey: settings.stream.key,
+          prefix: settings.prefix,
+          ...settings.registry,
+          streamKey: settings.stream.key,
           redisAuthTokenParameterName: settings.redis.functionPasswordParameterName,
           redisServicePasswordParameterName: settings.redis.servicePasswordParameterName,
         },
@@ -29,7 +37,13 @@ describe("the pipeline contract", () => {
       const local = pipelineNames("shop", "beta");
       assert.deepEqual(
         [local.prefix, local.namespaceName, local.serviceName, local.refreshTokenParameter, local.streamKey],
-        [contract.prefix, contract.namespaceName, contract.serviceName, contract.refreshTokenParameterName, contract.streamKey],
+        [
+          contract.prefix,
+          contract.namespaceName,
+          contract.serviceName,
+          contract.refreshTokenParameterName,
+          contract.streamKey,
+        ],
       );
       assert.equal(lambda().streamKey, contract.streamKey);
     });
@@ -52,18 +66,42 @@ describe("the pipeline contract", () => {
       const settings = component();
       const runtime = lambda();
       assert.deepEqual(
-        [settings.stream.maxLength, settings.refreshFunction.rpcDeadlineMs, settings.refreshFunction.rpcRetries, settings.refreshPort],
-        [PIPELINE_CONTRACT_DEFAULTS.streamMaxLength, PIPELINE_CONTRACT_DEFAULTS.rpcDeadlineMs, PIPELINE_CONTRACT_DEFAULTS.rpcRetries, PIPELINE_CONTRACT_DEFAULTS.refreshPort],
+        [
+          settings.stream.maxLength,
+          settings.refreshFunction.rpcDeadlineMs,
+          settings.refreshFunction.rpcRetries,
+          settings.refreshPort,
+        ],
+        [
+          PIPELINE_CONTRACT_DEFAULTS.streamMaxLength,
+          PIPELINE_CONTRACT_DEFAULTS.rpcDeadlineMs,
+          PIPELINE_CONTRACT_DEFAULTS.rpcRetries,
+          PIPELINE_CONTRACT_DEFAULTS.refreshPort,
+        ],
       );
       assert.deepEqual(
         [runtime.streamMaxLength, runtime.rpcDeadlineMs, runtime.rpcRetries],
-        [PIPELINE_CONTRACT_DEFAULTS.streamMaxLength, PIPELINE_CONTRACT_DEFAULTS.rpcDeadlineMs, PIPELINE_CONTRACT_DEFAULTS.rpcRetries],
+        [
+          PIPELINE_CONTRACT_DEFAULTS.streamMaxLength,
+          PIPELINE_CONTRACT_DEFAULTS.rpcDeadlineMs,
+          PIPELINE_CONTRACT_DEFAULTS.rpcRetries,
+        ],
       );
     });
 
-    const ends: [string, keyof typeof PIPELINE_CONTRACT_LIMITS, (value: number) => Partial<ConfigRefreshPipelineArgs>, string][] = [
+    const ends: [
+      string,
+      keyof typeof PIPELINE_CONTRACT_LIMITS,
+      (value: number) => Partial<ConfigRefreshPipelineArgs>,
+      string,
+    ][] = [
       ["stream length", "streamMaxLength", (v) => ({ stream: { maxLength: v } }), "CONFIG_REFRESH_STREAM_MAXLEN"],
-      ["RPC deadline", "rpcDeadlineMs", (v) => ({ refreshFunction: { rpcDeadlineMs: v, timeoutSeconds: 900 } }), "CONFIG_REFRESH_RPC_DEADLINE_MS"],
+      [
+        "RPC deadline",
+        "rpcDeadlineMs",
+        (v) => ({ refreshFunction: { rpcDeadlineMs: v, timeoutSeconds: 900 } }),
+        "CONFIG_REFRESH_RPC_DEADLINE_MS",
+      ],
       ["RPC retry count", "rpcRetries", (v) => ({ refreshFunction: { rpcRetries: v } }), "CONFIG_REFRESH_RPC_RETRIES"],
     ];
     for (const [what, setting, args, variable] of ends) {
@@ -75,7 +113,10 @@ describe("the pipeline contract", () => {
         }
         for (const value of [min - 1, max + 1]) {
           assert.throws(() => component(args(value)), PipelineArgsError, `component, ${value}`);
-          assert.throws(() => lambda({ [variable]: String(value) }), (error: Error) => error instanceof LambdaSettingsError && error.message.includes(variable));
+          assert.throws(
+            () => lambda({ [variable]: String(value) }),
+            (error: Error) => error instanceof LambdaSettingsError && error.message.includes(variable),
+          );
         }
       });
     }
@@ -84,13 +125,22 @@ describe("the pipeline contract", () => {
   describe("the local pipeline's names", () => {
     it("take overrides and refuse, with the component's sentences, what the component refuses", () => {
       assert.equal(pipelineNames("shop", "beta", { serviceName: "shop-api" }).serviceName, "shop-api");
-      assert.throws(() => pipelineNames("shop", "beta", { serviceName: "shop api" }), (error: Error) => {
-        assert.ok(error instanceof PipelineSettingsError);
-        assert.throws(() => component({ serviceName: "shop api" }), (componentError: PipelineArgsError) => componentError.problems.some((p) => error.message.includes(p)));
-        return true;
-      });
+      assert.throws(
+        () => pipelineNames("shop", "beta", { serviceName: "shop api" }),
+        (error: Error) => {
+          assert.ok(error instanceof PipelineSettingsError);
+          assert.throws(
+            () => component({ serviceName: "shop api" }),
+            (componentError: PipelineArgsError) => componentError.problems.some((p) => error.message.includes(p)),
+          );
+          return true;
+        },
+      );
       assert.throws(() => pipelineNames("my shop", "beta"), /app: segment "my shop" has characters SSM refuses/);
-      assert.throws(() => pipelineNames("shop", "beta", { refreshTokenParameter: "/shop/beta/token" }), /lies under the parameter prefix/);
+      assert.throws(
+        () => pipelineNames("shop", "beta", { refreshTokenParameter: "/shop/beta/token" }),
+        /lies under the parameter prefix/,
+      );
     });
   });
 });

@@ -3,8 +3,13 @@ import Redis from "ioredis";
 import { createConfigClient, type ConfigClient } from "../../../runtime/client";
 import { STALE_REGISTRATION_SCRIPT } from "../../../runtime/lambda/fanout/staleRegistrationScript";
 import {
-  defaultStreamKey, functionAccessString, parseAckEntry, POWERLESS_ACCESS_STRING, REDIS_USER_NAMES,
-  serviceAccessString, streamKeys,
+  defaultStreamKey,
+  functionAccessString,
+  parseAckEntry,
+  POWERLESS_ACCESS_STRING,
+  REDIS_USER_NAMES,
+  serviceAccessString,
+  streamKeys,
 } from "../../../runtime/protocol";
 import { exactKeyPattern } from "../../../runtime/protocol/redisAccess";
 import { changeEvent } from "../lambda/support/events";
@@ -24,7 +29,13 @@ describe("the pipeline's Redis users, with the access strings the component depl
 
   /** A connection as `username`; `ACL SETUSER` has run on the test's redis-server 7 with the same rules. */
   const as = (username: string, password: string): Redis => {
-    const redis = new Redis({ port: fx.redisServer.port, host: "127.0.0.1", username, password, maxRetriesPerRequest: 1 });
+    const redis = new Redis({
+      port: fx.redisServer.port,
+      host: "127.0.0.1",
+      username,
+      password,
+      maxRetriesPerRequest: 1,
+    });
     redis.on("error", () => undefined);
     connections.push(redis);
     return redis;
@@ -38,8 +49,20 @@ describe("the pipeline's Redis users, with the access strings the component depl
     prefix = fx.newPrefix();
     streamKey = defaultStreamKey(prefix);
     // The same rules ElastiCache gets (redisUsers.ts): ACL SETUSER takes the access string's words.
-    await fx.redis.acl("SETUSER", REDIS_USER_NAMES.function, "reset", `>${FUNCTION_PASSWORD}`, ...functionAccessString(streamKey).split(" "));
-    await fx.redis.acl("SETUSER", REDIS_USER_NAMES.service, "reset", `>${SERVICE_PASSWORD}`, ...serviceAccessString(streamKey).split(" "));
+    await fx.redis.acl(
+      "SETUSER",
+      REDIS_USER_NAMES.function,
+      "reset",
+      `>${FUNCTION_PASSWORD}`,
+      ...functionAccessString(streamKey).split(" "),
+    );
+    await fx.redis.acl(
+      "SETUSER",
+      REDIS_USER_NAMES.service,
+      "reset",
+      `>${SERVICE_PASSWORD}`,
+      ...serviceAccessString(streamKey).split(" "),
+    );
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
@@ -83,7 +106,9 @@ describe("the pipeline's Redis users, with the access strings the component depl
       const name = `${prefix}log_level`;
       await fx.put(name, "debug");
       const settings = fx.settings({
-        parameterPrefix: prefix, redisUser: REDIS_USER_NAMES.function, redisAuthTokenParameter: passwordParameter,
+        parameterPrefix: prefix,
+        redisUser: REDIS_USER_NAMES.function,
+        redisAuthTokenParameter: passwordParameter,
       });
       const { refresh } = fx.handler(settings);
 
@@ -109,24 +134,36 @@ describe("the pipeline's Redis users, with the access strings the component depl
     const name = `${prefix}log_level`;
     await fx.put(name, "info");
     const client = await createConfigClient({
-      parameterPath: prefix, ssm: fx.ssm, instanceId: "i-acl",
-      redis: { host: "127.0.0.1", port: fx.redisServer.port, username: REDIS_USER_NAMES.service, password: SERVICE_PASSWORD },
+      parameterPath: prefix,
+      ssm: fx.ssm,
+      instanceId: "i-acl",
+      redis: {
+        host: "127.0.0.1",
+        port: fx.redisServer.port,
+        username: REDIS_USER_NAMES.service,
+        password: SERVICE_PASSWORD,
+      },
       stream: { blockMs: 200, reconnect: { minDelayMs: 50, maxDelayMs: 250 }, startTimeoutMs: 2_000 },
     });
     clients.push(client as unknown as ConfigClient);
     const passwordParameter = `/config-refresh${prefix}redis-function-password`;
     await fx.put(passwordParameter, FUNCTION_PASSWORD, "SecureString");
-    const { refresh } = fx.handler(fx.settings({
-      parameterPrefix: prefix, redisUser: REDIS_USER_NAMES.function, redisAuthTokenParameter: passwordParameter,
-    }));
+    const { refresh } = fx.handler(
+      fx.settings({
+        parameterPrefix: prefix,
+        redisUser: REDIS_USER_NAMES.function,
+        redisAuthTokenParameter: passwordParameter,
+      }),
+    );
 
     await fx.put(name, "warn");
     await refresh(changeEvent(name, "Update"));
 
     await waitFor("the change on the client", () => client.get("log_level") === "warn");
-    const acks = async () => (await fx.redis.xrange(streamKeys(streamKey).acks, "-", "+"))
-      .map(([id, fields]) => parseAckEntry(id, fields))
-      .flatMap((parsed) => (parsed.ok ? [parsed.ack] : []));
+    const acks = async () =>
+      (await fx.redis.xrange(streamKeys(streamKey).acks, "-", "+"))
+        .map(([id, fields]) => parseAckEntry(id, fields))
+        .flatMap((parsed) => (parsed.ok ? [parsed.ack] : []));
     await waitFor("its ack of the change", async () => (await acks()).some((a) => a.via === "stream"));
     const ack = (await acks()).find((a) => a.via === "stream");
     assert.equal(ack?.instanceId, "i-acl");
@@ -139,7 +176,13 @@ describe("the pipeline's Redis users, with the access strings the component depl
     const asAdmin = as(admin, "admin-password-0123");
     try {
       await asAdmin.acl("SETUSER", "default", "reset", ...POWERLESS_ACCESS_STRING.split(" "));
-      const anonymous = new Redis({ port: fx.redisServer.port, host: "127.0.0.1", maxRetriesPerRequest: 0, lazyConnect: true, enableReadyCheck: false });
+      const anonymous = new Redis({
+        port: fx.redisServer.port,
+        host: "127.0.0.1",
+        maxRetriesPerRequest: 0,
+        lazyConnect: true,
+        enableReadyCheck: false,
+      });
       anonymous.on("error", () => undefined);
       connections.push(anonymous);
       await anonymous.connect().catch(() => undefined);

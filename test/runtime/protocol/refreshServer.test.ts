@@ -1,8 +1,14 @@
 import { strict as assert } from "node:assert";
 import * as grpc from "@grpc/grpc-js";
 import {
-  createRefreshClient, refreshTokenMetadata, startRefreshServer, type RefreshRequest, type RefreshResponse, type RefreshServiceClient,
-  type RunningRefreshServer, type StateResponse,
+  createRefreshClient,
+  refreshTokenMetadata,
+  startRefreshServer,
+  type RefreshRequest,
+  type RefreshResponse,
+  type RefreshServiceClient,
+  type RunningRefreshServer,
+  type StateResponse,
 } from "../../../runtime/protocol";
 
 describe("refresh server (real gRPC on 127.0.0.1)", () => {
@@ -15,17 +21,30 @@ describe("refresh server (real gRPC on 127.0.0.1)", () => {
   let failNext = false;
 
   before(async () => {
-    server = await startRefreshServer({ tokens: [TOKEN, PREVIOUS], host: "127.0.0.1", onUnauthenticated: (method) => refused.push(method) }, {
-      refresh: (request): RefreshResponse => {
-        handled.push("Refresh");
-        if (failNext) throw new Error("cannot apply now");
-        return { instanceId: "i-1", appliedAtMs: 1, results: request.changes.map((c) => ({ name: c.name, outcome: "ACK", version: c.version })) };
+    server = await startRefreshServer(
+      { tokens: [TOKEN, PREVIOUS], host: "127.0.0.1", onUnauthenticated: (method) => refused.push(method) },
+      {
+        refresh: (request): RefreshResponse => {
+          handled.push("Refresh");
+          if (failNext) throw new Error("cannot apply now");
+          return {
+            instanceId: "i-1",
+            appliedAtMs: 1,
+            results: request.changes.map((c) => ({ name: c.name, outcome: "ACK", version: c.version })),
+          };
+        },
+        state: (): StateResponse => {
+          handled.push("State");
+          return {
+            instanceId: "i-1",
+            parameters: [{ name: "/p/x", version: 3, modifiedAtMs: 2, appliedAtMs: 3 }],
+            startedAtMs: 1,
+            lastChangeAtMs: 3,
+            lastStreamId: "5-0",
+          };
+        },
       },
-      state: (): StateResponse => {
-        handled.push("State");
-        return { instanceId: "i-1", parameters: [{ name: "/p/x", version: 3, modifiedAtMs: 2, appliedAtMs: 3 }], startedAtMs: 1, lastChangeAtMs: 3, lastStreamId: "5-0" };
-      },
-    });
+    );
     client = createRefreshClient(`127.0.0.1:${server.port}`);
   });
   after(async () => {
@@ -38,13 +57,25 @@ describe("refresh server (real gRPC on 127.0.0.1)", () => {
     failNext = false;
   });
 
-  const request: RefreshRequest = { changes: [{ name: "/p/x", operation: "Update", version: 4, type: "String", value: "v", modifiedAtMs: 10, changedAtMs: 9 }], eventId: "e", sentAtMs: 11 };
+  const request: RefreshRequest = {
+    changes: [
+      { name: "/p/x", operation: "Update", version: 4, type: "String", value: "v", modifiedAtMs: 10, changedAtMs: 9 },
+    ],
+    eventId: "e",
+    sentAtMs: 11,
+  };
 
   function refresh(metadata: grpc.Metadata): Promise<RefreshResponse> {
-    return new Promise((resolve, reject) => client.Refresh(request, metadata, { deadline: Date.now() + 5_000 }, (e, r) => (e ? reject(e) : resolve(r!))));
+    return new Promise((resolve, reject) =>
+      client.Refresh(request, metadata, { deadline: Date.now() + 5_000 }, (e, r) => (e ? reject(e) : resolve(r!))),
+    );
   }
   function state(metadata: grpc.Metadata): Promise<StateResponse> {
-    return new Promise((resolve, reject) => client.State({ prefix: "/p/" }, metadata, { deadline: Date.now() + 5_000 }, (e, r) => (e ? reject(e) : resolve(r!))));
+    return new Promise((resolve, reject) =>
+      client.State({ prefix: "/p/" }, metadata, { deadline: Date.now() + 5_000 }, (e, r) =>
+        e ? reject(e) : resolve(r!),
+      ),
+    );
   }
   const unauthenticated = (error: unknown): boolean => {
     const e = error as grpc.ServiceError;
@@ -72,18 +103,27 @@ describe("refresh server (real gRPC on 127.0.0.1)", () => {
 
   it("runs the handler and returns its answer for the right token", async () => {
     const response = await refresh(refreshTokenMetadata(TOKEN));
-    assert.deepEqual(response.results.map((r) => [r.name, r.outcome, r.version]), [["/p/x", "ACK", 4]]);
+    assert.deepEqual(
+      response.results.map((r) => [r.name, r.outcome, r.version]),
+      [["/p/x", "ACK", 4]],
+    );
     assert.deepEqual(handled, ["Refresh"]);
   });
 
   it("accepts the previous token while a rotation is in progress", async () => {
     const answer = await state(refreshTokenMetadata(PREVIOUS));
-    assert.deepEqual(answer.parameters.map((p) => [p.name, p.version]), [["/p/x", 3]]);
+    assert.deepEqual(
+      answer.parameters.map((p) => [p.name, p.version]),
+      [["/p/x", 3]],
+    );
     assert.equal(answer.lastStreamId, "5-0");
   });
 
   it("answers INTERNAL when the handler throws", async () => {
     failNext = true;
-    await assert.rejects(refresh(refreshTokenMetadata(TOKEN)), (error: grpc.ServiceError) => error.code === grpc.status.INTERNAL && /cannot apply now/.test(error.details));
+    await assert.rejects(
+      refresh(refreshTokenMetadata(TOKEN)),
+      (error: grpc.ServiceError) => error.code === grpc.status.INTERNAL && /cannot apply now/.test(error.details),
+    );
   });
 });

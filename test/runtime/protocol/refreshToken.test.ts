@@ -1,6 +1,11 @@
 import { strict as assert } from "node:assert";
 import * as grpc from "@grpc/grpc-js";
-import { REFRESH_TOKEN_METADATA_KEY, hasRefreshToken, refreshTokenMetadata, unauthenticatedError } from "../../../runtime/protocol";
+import {
+  REFRESH_TOKEN_METADATA_KEY,
+  hasRefreshToken,
+  refreshTokenMetadata,
+  unauthenticatedError,
+} from "../../../runtime/protocol";
 
 function metadata(entry?: string): grpc.Metadata {
   const m = new grpc.Metadata();

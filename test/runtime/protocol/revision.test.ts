@@ -5,7 +5,12 @@ const at = (iso: string): number => Date.parse(iso);
 
 describe("revision order: (modifiedAt, version)", () => {
   it("puts a later modification after an earlier one", () => {
-    assert.ok(compareRevisions({ version: 8, modifiedAt: at("2026-11-25T12:00:01Z") }, { version: 7, modifiedAt: at("2026-11-25T12:00:00Z") }) > 0);
+    assert.ok(
+      compareRevisions(
+        { version: 8, modifiedAt: at("2026-11-25T12:00:01Z") },
+        { version: 7, modifiedAt: at("2026-11-25T12:00:00Z") },
+      ) > 0,
+    );
   });
 
   it("breaks a tie of the clock with the version", () => {
@@ -21,14 +26,23 @@ describe("revision order: (modifiedAt, version)", () => {
   });
 
   it("is antisymmetric", () => {
-    const revisions: Revision[] = [{ version: 1, modifiedAt: 5 }, { version: 9, modifiedAt: 4 }, { version: 2, modifiedAt: 5 }, { version: 1, modifiedAt: 6 }];
-    for (const a of revisions) for (const b of revisions) assert.equal(Math.sign(compareRevisions(a, b)) + Math.sign(compareRevisions(b, a)), 0);
+    const revisions: Revision[] = [
+      { version: 1, modifiedAt: 5 },
+      { version: 9, modifiedAt: 4 },
+      { version: 2, modifiedAt: 5 },
+      { version: 1, modifiedAt: 6 },
+    ];
+    for (const a of revisions)
+      for (const b of revisions) assert.equal(Math.sign(compareRevisions(a, b)) + Math.sign(compareRevisions(b, a)), 0);
   });
 
   describe("delete and re-create", () => {
     const lastUpdate: Revision = { version: 12, modifiedAt: at("2026-11-25T12:00:00.700Z") };
     // The Lambda publishes a Delete with {version: last published, modifiedAt: max(event time, last + 1)}.
-    const deletion: Revision = { version: 12, modifiedAt: Math.max(at("2026-11-25T12:00:00Z"), lastUpdate.modifiedAt + 1) };
+    const deletion: Revision = {
+      version: 12,
+      modifiedAt: Math.max(at("2026-11-25T12:00:00Z"), lastUpdate.modifiedAt + 1),
+    };
     const recreated: Revision = { version: 1, modifiedAt: at("2026-11-25T12:00:02.100Z") };
 
     it("orders a Delete after the revision it removes, even when the event's whole-second time reads earlier", () => {

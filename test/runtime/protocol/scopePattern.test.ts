@@ -21,7 +21,10 @@ describe("scope pattern", () => {
   });
 
   it("supports several attributes, each one path segment", () => {
-    assert.deepEqual(ScopePattern.parse("/a/{region}/tenants/{tenant}/").match("/a/eu/tenants/acme/x"), { region: "eu", tenant: "acme" });
+    assert.deepEqual(ScopePattern.parse("/a/{region}/tenants/{tenant}/").match("/a/eu/tenants/acme/x"), {
+      region: "eu",
+      tenant: "acme",
+    });
   });
 
   it("refuses a pattern without an attribute, or naming one twice", () => {
@@ -54,7 +57,11 @@ describe("one scope-pattern rule at every end", () => {
   /** The component's verdict: `[]` when accepted, else its scopePattern problems. */
   function componentVerdict(pattern: string): string[] {
     try {
-      resolvePipelineSettings("shop-beta", { app: "shop", appConfigFile: "app_config_beta.yaml", scopePattern: pattern }, "beta");
+      resolvePipelineSettings(
+        "shop-beta",
+        { app: "shop", appConfigFile: "app_config_beta.yaml", scopePattern: pattern },
+        "beta",
+      );
       return [];
     } catch (error) {
       assert.ok(error instanceof PipelineArgsError, String(error));
@@ -66,7 +73,9 @@ describe("one scope-pattern rule at every end", () => {
   function lambdaVerdict(pattern: string): string[] {
     try {
       readLambdaSettings({
-        CONFIG_REFRESH_PARAMETER_PREFIX: PREFIX, CONFIG_REFRESH_REDIS_URL: "redis://127.0.0.1:1", CONFIG_REFRESH_SCOPE_PATTERN: pattern,
+        CONFIG_REFRESH_PARAMETER_PREFIX: PREFIX,
+        CONFIG_REFRESH_REDIS_URL: "redis://127.0.0.1:1",
+        CONFIG_REFRESH_SCOPE_PATTERN: pattern,
       });
       return [];
     } catch (error) {
@@ -87,14 +96,26 @@ describe("one scope-pattern rule at every end", () => {
     it(`refuses ${pattern} in the component's settings, the Lambda's settings and the fan-out alike, for the same reasons`, () => {
       const reasons = ScopePattern.problems(pattern, PREFIX);
       assert.ok(reasons.length > 0, "the contract's parser refuses it");
-      assert.deepEqual(componentVerdict(pattern), reasons.map((r) => `scopePattern ${JSON.stringify(pattern)} ${r}`));
-      assert.deepEqual(lambdaVerdict(pattern), reasons.map((r) => `  CONFIG_REFRESH_SCOPE_PATTERN: ${r}`));
-      assert.throws(() => FanOutScopePattern.parse(pattern, PREFIX), (error: Error) => reasons.every((r) => error.message.includes(r)));
+      assert.deepEqual(
+        componentVerdict(pattern),
+        reasons.map((r) => `scopePattern ${JSON.stringify(pattern)} ${r}`),
+      );
+      assert.deepEqual(
+        lambdaVerdict(pattern),
+        reasons.map((r) => `  CONFIG_REFRESH_SCOPE_PATTERN: ${r}`),
+      );
+      assert.throws(
+        () => FanOutScopePattern.parse(pattern, PREFIX),
+        (error: Error) => reasons.every((r) => error.message.includes(r)),
+      );
     });
   }
 
   it("gives every attribute of a pattern with several its own segment", () => {
-    assert.deepEqual(ScopePattern.parse("/shop/beta/{a}/{b}/", PREFIX).match("/shop/beta/eu/acme/pool_size"), { a: "eu", b: "acme" });
+    assert.deepEqual(ScopePattern.parse("/shop/beta/{a}/{b}/", PREFIX).match("/shop/beta/eu/acme/pool_size"), {
+      a: "eu",
+      b: "acme",
+    });
     assert.equal(ScopePattern.parse("/shop/beta/{a}/{b}/", PREFIX).match("/shop/beta/eu"), undefined);
   });
 });

@@ -1,12 +1,27 @@
 import { strict as assert } from "node:assert";
 import {
-  MAX_MESSAGE_NAME_LENGTH, MAX_MESSAGE_VALUE_BYTES, buildStreamFields, parseStreamEntry, type StreamMessage,
+  MAX_MESSAGE_NAME_LENGTH,
+  MAX_MESSAGE_VALUE_BYTES,
+  buildStreamFields,
+  parseStreamEntry,
+  type StreamMessage,
 } from "../../../runtime/protocol";
 
 const T = Date.parse("2026-11-25T12:00:00.120Z");
 
 function message(overrides: Partial<StreamMessage> = {}): Omit<StreamMessage, "format"> {
-  return { name: "/shop/beta/log_level", operation: "Update", version: 7, type: "String", value: "debug", modifiedAt: T, changedAt: T - 120, publishedAt: T + 300, eventId: "e-1", ...overrides };
+  return {
+    name: "/shop/beta/log_level",
+    operation: "Update",
+    version: 7,
+    type: "String",
+    value: "debug",
+    modifiedAt: T,
+    changedAt: T - 120,
+    publishedAt: T + 300,
+    eventId: "e-1",
+    ...overrides,
+  };
 }
 
 /** The fields of `message` with `field` set to `value` (or removed when undefined). */
@@ -31,7 +46,10 @@ describe("stream message v1", () => {
       ["a String update with its value and event id", message()],
       ["a StringList with its comma-joined value", message({ type: "StringList", value: "a,b,c" })],
       ["a SecureString without a value", message({ type: "SecureString", value: undefined })],
-      ["a Delete without a value, version 0 (never published before)", message({ operation: "Delete", version: 0, value: undefined })],
+      [
+        "a Delete without a value, version 0 (never published before)",
+        message({ operation: "Delete", version: 0, value: undefined }),
+      ],
       ["a label move", message({ operation: "LabelParameterVersion" })],
       ["a message without an event id", message({ eventId: undefined })],
       ["a value of exactly 8192 bytes of multi-byte text", message({ value: "é".repeat(MAX_MESSAGE_VALUE_BYTES / 2) })],
@@ -40,7 +58,9 @@ describe("stream message v1", () => {
       it(`gives back ${what} exactly`, () => {
         const parsed = parseStreamEntry("1764072000420-0", buildStreamFields(original));
         assert.ok(parsed.ok);
-        const expected = Object.fromEntries(Object.entries({ format: 1, ...original }).filter(([, v]) => v !== undefined));
+        const expected = Object.fromEntries(
+          Object.entries({ format: 1, ...original }).filter(([, v]) => v !== undefined),
+        );
         assert.deepEqual(parsed.message, expected);
         assert.equal(parsed.id, "1764072000420-0");
       });
@@ -48,13 +68,34 @@ describe("stream message v1", () => {
 
     it("writes flat text fields, times as ISO 8601 UTC with milliseconds, in a fixed order", () => {
       assert.deepEqual(buildStreamFields(message()), [
-        "format", "1", "name", "/shop/beta/log_level", "operation", "Update", "version", "7", "type", "String", "value", "debug",
-        "modifiedAt", "2026-11-25T12:00:00.120Z", "changedAt", "2026-11-25T12:00:00.000Z", "publishedAt", "2026-11-25T12:00:00.420Z", "eventId", "e-1",
+        "format",
+        "1",
+        "name",
+        "/shop/beta/log_level",
+        "operation",
+        "Update",
+        "version",
+        "7",
+        "type",
+        "String",
+        "value",
+        "debug",
+        "modifiedAt",
+        "2026-11-25T12:00:00.120Z",
+        "changedAt",
+        "2026-11-25T12:00:00.000Z",
+        "publishedAt",
+        "2026-11-25T12:00:00.420Z",
+        "eventId",
+        "e-1",
       ]);
     });
 
     it("refuses to build a SecureString or a Delete carrying a value", () => {
-      assert.throws(() => buildStreamFields(message({ type: "SecureString", value: "secret" })), /never carries a value/);
+      assert.throws(
+        () => buildStreamFields(message({ type: "SecureString", value: "secret" })),
+        /never carries a value/,
+      );
       assert.throws(() => buildStreamFields(message({ operation: "Delete" })), /never carries a value/);
     });
 
@@ -120,7 +161,9 @@ describe("stream message v1", () => {
     });
 
     it("never puts the value in the reason", () => {
-      const { detail } = rejection(withField("type", "SecureString", buildStreamFields(message({ value: "hunter2-secret" }))));
+      const { detail } = rejection(
+        withField("type", "SecureString", buildStreamFields(message({ value: "hunter2-secret" }))),
+      );
       assert.ok(!detail.includes("hunter2-secret"));
     });
   });

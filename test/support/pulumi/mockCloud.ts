@@ -30,7 +30,12 @@ export const RESOURCE_OUTPUTS: Record<string, OutputsOf> = {
   "awsx:ec2:Vpc": (a) => {
     const zones = Number(a.inputs.numberOfAvailabilityZones ?? 3);
     const ids = (kind: string) => Array.from({ length: zones }, (_, i) => `subnet-${kind}-${i}-${a.name}`);
-    return { vpcId: `vpc-${a.name}`, privateSubnetIds: ids("private"), publicSubnetIds: ids("public"), isolatedSubnetIds: [] };
+    return {
+      vpcId: `vpc-${a.name}`,
+      privateSubnetIds: ids("private"),
+      publicSubnetIds: ids("public"),
+      isolatedSubnetIds: [],
+    };
   },
   "aws:elasticache/replicationGroup:ReplicationGroup": (a, acc) => ({
     arn: arn(acc, "elasticache", `replicationgroup:${a.name}`),
@@ -38,21 +43,34 @@ export const RESOURCE_OUTPUTS: Record<string, OutputsOf> = {
     readerEndpointAddress: `replica.${a.name}.abc123.euw1.cache.amazonaws.com`,
     port: a.inputs.port ?? 6379,
   }),
-  "aws:elasticache/subnetGroup:SubnetGroup": (a, acc) => ({ name: a.inputs.name ?? a.name, arn: arn(acc, "elasticache", `subnetgroup:${a.name}`) }),
+  "aws:elasticache/subnetGroup:SubnetGroup": (a, acc) => ({
+    name: a.inputs.name ?? a.name,
+    arn: arn(acc, "elasticache", `subnetgroup:${a.name}`),
+  }),
   "aws:lambda/function:Function": (a, acc) => {
     const name = String(a.inputs.name ?? a.name);
-    return { name, arn: arn(acc, "lambda", `function:${name}`), invokeArn: `arn:aws:apigateway:${acc.region}:lambda:path/functions/${name}/invocations` };
+    return {
+      name,
+      arn: arn(acc, "lambda", `function:${name}`),
+      invokeArn: `arn:aws:apigateway:${acc.region}:lambda:path/functions/${name}/invocations`,
+    };
   },
   "aws:sqs/queue:Queue": (a, acc) => {
     const name = String(a.inputs.name ?? a.name);
-    return { name, arn: arn(acc, "sqs", name), url: `https://sqs.${acc.region}.amazonaws.com/${acc.accountId}/${name}` };
+    return {
+      name,
+      arn: arn(acc, "sqs", name),
+      url: `https://sqs.${acc.region}.amazonaws.com/${acc.accountId}/${name}`,
+    };
   },
   "aws:cloudwatch/eventRule:EventRule": (a, acc) => {
     const name = String(a.inputs.name ?? a.name);
     return { name, arn: arn(acc, "events", `rule/${name}`) };
   },
   "aws:cloudwatch/logGroup:LogGroup": (a, acc) => ({ arn: arn(acc, "logs", `log-group:${a.inputs.name ?? a.name}`) }),
-  "aws:cloudwatch/metricAlarm:MetricAlarm": (a, acc) => ({ arn: arn(acc, "cloudwatch", `alarm:${a.inputs.name ?? a.name}`) }),
+  "aws:cloudwatch/metricAlarm:MetricAlarm": (a, acc) => ({
+    arn: arn(acc, "cloudwatch", `alarm:${a.inputs.name ?? a.name}`),
+  }),
   "aws:iam/role:Role": (a, acc) => {
     const name = String(a.inputs.name ?? a.name);
     return { name, arn: `arn:aws:iam::${acc.accountId}:role/${name}` };
@@ -61,11 +79,17 @@ export const RESOURCE_OUTPUTS: Record<string, OutputsOf> = {
     const name = String(a.inputs.name ?? a.name);
     return { name, arn: `arn:aws:iam::${acc.accountId}:policy/${name}` };
   },
-  "aws:servicediscovery/httpNamespace:HttpNamespace": (a, acc) => ({ arn: arn(acc, "servicediscovery", `namespace/ns-${a.name}`), httpName: a.inputs.name }),
+  "aws:servicediscovery/httpNamespace:HttpNamespace": (a, acc) => ({
+    arn: arn(acc, "servicediscovery", `namespace/ns-${a.name}`),
+    httpName: a.inputs.name,
+  }),
   "aws:servicediscovery/service:Service": (a, acc) => ({ arn: arn(acc, "servicediscovery", `service/srv-${a.name}`) }),
   "aws:ec2/securityGroup:SecurityGroup": (a, acc) => ({ arn: arn(acc, "ec2", `security-group/sg-${a.name}`) }),
   "aws:sns/topic:Topic": (a, acc) => ({ arn: arn(acc, "sns", String(a.inputs.name ?? a.name)) }),
-  "random:index/randomPassword:RandomPassword": (a) => ({ result: `mock-secret-${a.name}-7Qx2Kp9Wz4`, bcryptHash: "mock-bcrypt" }),
+  "random:index/randomPassword:RandomPassword": (a) => ({
+    result: `mock-secret-${a.name}-7Qx2Kp9Wz4`,
+    bcryptHash: "mock-bcrypt",
+  }),
 };
 
 /** Answers for invokes, by token. */
@@ -77,17 +101,35 @@ export const INVOKES: Record<string, (args: MockCallArgs, account: MockAccount) 
       (n) => n.startsWith(path) && (recursive || !n.slice(path.length).includes("/")),
     );
     return {
-      id: path, path: call.inputs.path, names, types: names.map((n) => acc.parameters[n]),
-      values: names.map(() => "live-value"), arns: names.map((n) => arn(acc, "ssm", `parameter${n}`)),
-      withDecryption: call.inputs.withDecryption, recursive, region: acc.region,
+      id: path,
+      path: call.inputs.path,
+      names,
+      types: names.map((n) => acc.parameters[n]),
+      values: names.map(() => "live-value"),
+      arns: names.map((n) => arn(acc, "ssm", `parameter${n}`)),
+      withDecryption: call.inputs.withDecryption,
+      recursive,
+      region: acc.region,
     };
   },
   "aws:index/getCallerIdentity:getCallerIdentity": (_c, acc) => ({
-    accountId: acc.accountId, arn: `arn:aws:iam::${acc.accountId}:user/ci`, userId: "AIDATEST", id: acc.accountId,
+    accountId: acc.accountId,
+    arn: `arn:aws:iam::${acc.accountId}:user/ci`,
+    userId: "AIDATEST",
+    id: acc.accountId,
   }),
-  "aws:index/getRegion:getRegion": (_c, acc) => ({ name: acc.region, region: acc.region, id: acc.region, description: acc.region }),
+  "aws:index/getRegion:getRegion": (_c, acc) => ({
+    name: acc.region,
+    region: acc.region,
+    id: acc.region,
+    description: acc.region,
+  }),
   "aws:index/getPartition:getPartition": () => ({ partition: "aws", dnsSuffix: "amazonaws.com", id: "aws" }),
-  "aws:sns/getTopic:getTopic": (call, acc) => ({ name: call.inputs.name, arn: arn(acc, "sns", String(call.inputs.name)), id: arn(acc, "sns", String(call.inputs.name)) }),
+  "aws:sns/getTopic:getTopic": (call, acc) => ({
+    name: call.inputs.name,
+    arn: arn(acc, "sns", String(call.inputs.name)),
+    id: arn(acc, "sns", String(call.inputs.name)),
+  }),
 };
 
 /** The `newResource` answer for any resource. */

@@ -14,7 +14,14 @@ import type { DeclaredResource, HarnessInput, ProgramRun } from "./types";
 const SECRET_SIG = "4dabf18193072939515e22adb298388d";
 const input = JSON.parse(process.env.CRP_HARNESS ?? "{}") as HarnessInput;
 const account: MockAccount = input.account;
-const run: ProgramRun = { resources: [], invokes: [], outputs: {}, secretOutputs: [], componentOutputs: {}, errors: [] };
+const run: ProgramRun = {
+  resources: [],
+  invokes: [],
+  outputs: {},
+  secretOutputs: [],
+  componentOutputs: {},
+  errors: [],
+};
 const byUrn = new Map<string, DeclaredResource>();
 
 const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
@@ -67,11 +74,18 @@ async function main(): Promise<void> {
   monitor.registerResource = (req: any, callback: any) => {
     const object = req.getObject()?.toJavaScript() ?? {};
     const declared: DeclaredResource = {
-      type: req.getType(), name: req.getName(), parentUrn: req.getParent() || undefined,
-      custom: req.getCustom(), remote: req.getRemote(), inputs: unwrap(object) as Record<string, unknown>,
-      ignoreChanges: req.getIgnorechangesList(), retainOnDelete: req.getRetainondelete() === true,
-      importId: req.getImportid() || undefined, protect: req.getProtect() === true,
-      dependencies: req.getDependenciesList(), secretInputs: secretPaths(object, "", []),
+      type: req.getType(),
+      name: req.getName(),
+      parentUrn: req.getParent() || undefined,
+      custom: req.getCustom(),
+      remote: req.getRemote(),
+      inputs: unwrap(object) as Record<string, unknown>,
+      ignoreChanges: req.getIgnorechangesList(),
+      retainOnDelete: req.getRetainondelete() === true,
+      importId: req.getImportid() || undefined,
+      protect: req.getProtect() === true,
+      dependencies: req.getDependenciesList(),
+      secretInputs: secretPaths(object, "", []),
     };
     run.resources.push(declared);
     return register(req, (error: unknown, response: any) => {
@@ -93,7 +107,7 @@ async function main(): Promise<void> {
   let program: unknown = require(input.program);
   if (typeof program === "function") program = await (program as () => unknown)();
   else if (program && typeof program === "object" && typeof (program as { default?: unknown }).default === "function") {
-    program = await ((program as { default: () => unknown }).default)();
+    program = await (program as { default: () => unknown }).default();
   }
   for (const [key, value] of Object.entries((program ?? {}) as Record<string, unknown>)) {
     try {
@@ -115,7 +129,8 @@ function finish(): void {
   for (const [urn, registered] of monitor.resources ?? []) {
     const declared = byUrn.get(urn);
     // Component outputs are kept as a protobuf Struct, custom resources' state as plain JSON.
-    const state = typeof registered.state?.toJavaScript === "function" ? registered.state.toJavaScript() : registered.state;
+    const state =
+      typeof registered.state?.toJavaScript === "function" ? registered.state.toJavaScript() : registered.state;
     if (declared) declared.state = unwrap(state) as Record<string, unknown>;
   }
   run.programMs = performance.now() - programStarted;

@@ -33,7 +33,9 @@ export interface RunProgramOptions {
 
 /** Reads `Pulumi.<stack>.yaml` the way the CLI does and flattens it to `PULUMI_CONFIG` form. */
 export function stackConfig(stack: string, root = REPO_ROOT): Record<string, string> {
-  const file = parse(readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as { config?: Record<string, unknown> };
+  const file = parse(readFileSync(path.join(root, `Pulumi.${stack}.yaml`), "utf8")) as {
+    config?: Record<string, unknown>;
+  };
   const config: Record<string, string> = {};
   for (const [key, value] of Object.entries(file.config ?? {})) {
     config[key] = typeof value === "string" ? value : JSON.stringify(value);
@@ -68,11 +70,18 @@ export async function runProgram(options: RunProgramOptions): Promise<ProgramRun
         ["--import", "tsx", path.join(__dirname, "programRunner.ts")],
         {
           cwd: REPO_ROOT,
-          env: { ...process.env, ...options.env, PULUMI_CONFIG: JSON.stringify(config), CRP_HARNESS: JSON.stringify(input), CRP_HARNESS_OUT: out },
+          env: {
+            ...process.env,
+            ...options.env,
+            PULUMI_CONFIG: JSON.stringify(config),
+            CRP_HARNESS: JSON.stringify(input),
+            CRP_HARNESS_OUT: out,
+          },
           timeout: 120_000,
           maxBuffer: 64 * 1024 * 1024,
         },
-        (error, stdout, stderr) => (error ? reject(new Error(`program runner failed: ${error.message}\n${stderr}`)) : resolve({ stdout, stderr })),
+        (error, stdout, stderr) =>
+          error ? reject(new Error(`program runner failed: ${error.message}\n${stderr}`)) : resolve({ stdout, stderr }),
       );
     });
     const run = JSON.parse(readFileSync(out, "utf8")) as ProgramRun;

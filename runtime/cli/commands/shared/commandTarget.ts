@@ -61,7 +61,10 @@ export interface CommandTarget {
  * @throws `PipelineSettingsError` for a bad endpoint, a half-given app/env or a bad prefix.
  */
 export function resolveCommandTarget(values: Values, env: NodeJS.ProcessEnv): CommandTarget {
-  const connection = resolveAwsConnection({ endpoint: text(values["aws-endpoint"]), region: text(values.region), profile: text(values.profile) }, env);
+  const connection = resolveAwsConnection(
+    { endpoint: text(values["aws-endpoint"]), region: text(values.region), profile: text(values.profile) },
+    env,
+  );
   const prefix = resolvePrefix(values, env);
   return { connection, ...(prefix ? { prefix } : {}) };
 }
@@ -72,28 +75,36 @@ export function resolveCommandTarget(values: Values, env: NodeJS.ProcessEnv): Co
  * @throws `PipelineSettingsError` when no prefix was given or it is not `/<app>/<env>/`.
  */
 export function resolveNames(target: CommandTarget, values: Values, env: NodeJS.ProcessEnv): PipelineNames {
-  if (!target.prefix) throw new PipelineSettingsError(`which pipeline? Give --prefix /<app>/<env>/ (or ${LAMBDA_ENVIRONMENT.parameterPrefix}), or --app and --env`);
+  if (!target.prefix)
+    throw new PipelineSettingsError(
+      `which pipeline? Give --prefix /<app>/<env>/ (or ${LAMBDA_ENVIRONMENT.parameterPrefix}), or --app and --env`,
+    );
   const { app, env: stage } = splitPrefix(target.prefix);
   const namespaceName = text(values.namespace) ?? text(env[LAMBDA_ENVIRONMENT.namespaceName]);
   const serviceName = text(values.service) ?? text(env[LAMBDA_ENVIRONMENT.serviceName]);
   const refreshTokenParameter = text(values["token-parameter"]) ?? text(env[LAMBDA_ENVIRONMENT.refreshTokenParameter]);
   const streamKey = text(values["stream-key"]) ?? text(env[LAMBDA_ENVIRONMENT.streamKey]);
   return pipelineNames(app, stage, {
-    ...(namespaceName ? { namespaceName } : {}), ...(serviceName ? { serviceName } : {}),
-    ...(refreshTokenParameter ? { refreshTokenParameter } : {}), ...(streamKey ? { streamKey } : {}),
+    ...(namespaceName ? { namespaceName } : {}),
+    ...(serviceName ? { serviceName } : {}),
+    ...(refreshTokenParameter ? { refreshTokenParameter } : {}),
+    ...(streamKey ? { streamKey } : {}),
   });
 }
 
 function resolvePrefix(values: Values, env: NodeJS.ProcessEnv): string | undefined {
-  const given = text(values.prefix) ?? (values.app || values.env ? undefined : text(env[LAMBDA_ENVIRONMENT.parameterPrefix]));
+  const given =
+    text(values.prefix) ?? (values.app || values.env ? undefined : text(env[LAMBDA_ENVIRONMENT.parameterPrefix]));
   if (given) {
-    if (!given.startsWith("/") || !given.endsWith("/")) throw new PipelineSettingsError(`the prefix "${given}" must start and end with "/" (e.g. /shop/beta/)`);
+    if (!given.startsWith("/") || !given.endsWith("/"))
+      throw new PipelineSettingsError(`the prefix "${given}" must start and end with "/" (e.g. /shop/beta/)`);
     return given;
   }
   const stage = text(values.env);
   const app = text(values.app) ?? (stage ? appOfStack(stage, path.join(process.cwd(), "app_config.yaml")) : undefined);
   if (values.app && !stage) throw new PipelineSettingsError("--app needs --env (the prefix is /<app>/<env>/)");
-  if (stage && !app) throw new PipelineSettingsError(`--env ${stage} needs --app (no Pulumi.${stage}.yaml with an app setting here)`);
+  if (stage && !app)
+    throw new PipelineSettingsError(`--env ${stage} needs --app (no Pulumi.${stage}.yaml with an app setting here)`);
   return app && stage ? `/${app}/${stage}/` : undefined;
 }
 

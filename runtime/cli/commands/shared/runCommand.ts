@@ -11,7 +11,11 @@ export async function runCommand(name: string, out: Output, body: () => Promise<
   try {
     return await body();
   } catch (error) {
-    if (typeof (error as { code?: unknown }).code === "string" && (error as { code: string }).code.startsWith("ERR_PARSE_ARGS")) throw error;
+    if (
+      typeof (error as { code?: unknown }).code === "string" &&
+      (error as { code: string }).code.startsWith("ERR_PARSE_ARGS")
+    )
+      throw error;
     out.error(`config-refresh ${name}: ${(error as Error).message}`);
     if (error instanceof PipelineSettingsError || error instanceof AppConfigError) return 2;
     return exitCodeOf(error);

@@ -3,7 +3,14 @@ import type { LocalPipeline } from "../../../../runtime/local";
 
 /** The flags that point a command at `pipeline` (explicit, so the test does not depend on its own environment). */
 export function pipelineFlags(pipeline: LocalPipeline): string[] {
-  return ["--aws-endpoint", pipeline.connection.endpoint!, "--region", pipeline.connection.region!, "--prefix", pipeline.prefix];
+  return [
+    "--aws-endpoint",
+    pipeline.connection.endpoint!,
+    "--region",
+    pipeline.connection.region!,
+    "--prefix",
+    pipeline.prefix,
+  ];
 }
 
 /** An environment without AWS credentials or pipeline variables: commands must take everything from flags. */

@@ -2,7 +2,13 @@ import { randomBytes } from "node:crypto";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { Redis } from "ioredis";
-import { createConfigClient, type ClientLogger, type ConfigClient, type ConfigClientOptions, type ConfigSchema } from "../../../../runtime/client";
+import {
+  createConfigClient,
+  type ClientLogger,
+  type ConfigClient,
+  type ConfigClientOptions,
+  type ConfigSchema,
+} from "../../../../runtime/client";
 import { emulatorClientConfig, LocalMotoServer, LocalRedisServer } from "../../../../runtime/local/servers";
 
 /** moto + a redis-server of the test file's own, and AWS SDK clients pointed at moto. */
@@ -20,11 +26,18 @@ export interface TestEnvironment {
 export async function startTestEnvironment(): Promise<TestEnvironment> {
   const [moto, redis] = await Promise.all([LocalMotoServer.start(), LocalRedisServer.start()]);
   const ssm = new SSMClient(emulatorClientConfig(moto.endpoint));
-  const serviceDiscovery = new ServiceDiscoveryClient({ ...emulatorClientConfig(moto.endpoint), disableHostPrefix: true });
+  const serviceDiscovery = new ServiceDiscoveryClient({
+    ...emulatorClientConfig(moto.endpoint),
+    disableHostPrefix: true,
+  });
   const admin = new Redis(redis.url, { lazyConnect: true, maxRetriesPerRequest: 3, retryStrategy: () => 100 });
   admin.on("error", () => undefined);
   return {
-    moto, redis, ssm, serviceDiscovery, admin,
+    moto,
+    redis,
+    ssm,
+    serviceDiscovery,
+    admin,
     async dispose() {
       admin.disconnect();
       ssm.destroy();
@@ -42,10 +55,14 @@ export function uniquePath(): string {
 /** A logger that keeps every line, for assertions on what the client says. */
 export class MemoryLogger implements ClientLogger {
   public readonly lines: { level: string; message: string; attributes: Record<string, unknown> }[] = [];
-  public debug = (message: string, attributes: Record<string, unknown> = {}): void => void this.lines.push({ level: "debug", message, attributes });
-  public info = (message: string, attributes: Record<string, unknown> = {}): void => void this.lines.push({ level: "info", message, attributes });
-  public warn = (message: string, attributes: Record<string, unknown> = {}): void => void this.lines.push({ level: "warn", message, attributes });
-  public error = (message: string, attributes: Record<string, unknown> = {}): void => void this.lines.push({ level: "error", message, attributes });
+  public debug = (message: string, attributes: Record<string, unknown> = {}): void =>
+    void this.lines.push({ level: "debug", message, attributes });
+  public info = (message: string, attributes: Record<string, unknown> = {}): void =>
+    void this.lines.push({ level: "info", message, attributes });
+  public warn = (message: string, attributes: Record<string, unknown> = {}): void =>
+    void this.lines.push({ level: "warn", message, attributes });
+  public error = (message: string, attributes: Record<string, unknown> = {}): void =>
+    void this.lines.push({ level: "error", message, attributes });
 }
 
 /** Starts clients with test timings (short XREAD block, fast reconnects) and closes them all afterwards. */
@@ -56,7 +73,12 @@ export class ClientPool {
     const client = await createConfigClient<S>({
       logger: new MemoryLogger(),
       ...options,
-      stream: { blockMs: 200, reconnect: { minDelayMs: 50, maxDelayMs: 250 }, startTimeoutMs: 2_000, ...options.stream },
+      stream: {
+        blockMs: 200,
+        reconnect: { minDelayMs: 50, maxDelayMs: 250 },
+        startTimeoutMs: 2_000,
+        ...options.stream,
+      },
     });
     this.clients.push(client as unknown as ConfigClient<ConfigSchema>);
     return client;

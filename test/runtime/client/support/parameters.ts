@@ -1,20 +1,35 @@
 import { randomUUID } from "node:crypto";
 import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { Redis } from "ioredis";
-import { buildStreamFields, streamKeys, type ParameterChange, type ParameterType, type StreamMessage } from "../../../../runtime/protocol";
+import {
+  buildStreamFields,
+  streamKeys,
+  type ParameterChange,
+  type ParameterType,
+  type StreamMessage,
+} from "../../../../runtime/protocol";
 
 /**
  * Writes a parameter to SSM (moto) and returns the change the refresh Lambda would publish for it:
  * the version and LastModifiedDate SSM reports, the value unless it is a SecureString.
  */
-export async function putParameter(ssm: SSMClient, name: string, value: string, type: ParameterType = "String"): Promise<ParameterChange> {
+export async function putParameter(
+  ssm: SSMClient,
+  name: string,
+  value: string,
+  type: ParameterType = "String",
+): Promise<ParameterChange> {
   const put = await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: type, Overwrite: true }));
   const read = await ssm.send(new GetParameterCommand({ Name: name, WithDecryption: false }));
   const version = put.Version ?? 0;
   return {
-    name, operation: version === 1 ? "Create" : "Update", version, type,
+    name,
+    operation: version === 1 ? "Create" : "Update",
+    version,
+    type,
     ...(type === "SecureString" ? {} : { value }),
-    modifiedAt: read.Parameter?.LastModifiedDate?.getTime() ?? Date.now(), changedAt: Date.now(),
+    modifiedAt: read.Parameter?.LastModifiedDate?.getTime() ?? Date.now(),
+    changedAt: Date.now(),
   };
 }
 
@@ -26,7 +41,11 @@ export async function deleteParameter(ssm: SSMClient, held: ParameterChange): Pr
 }
 
 /** Writes every entry of a map under `path`; returns the changes by relative key. */
-export async function putParameters(ssm: SSMClient, path: string, values: Record<string, string | [string, ParameterType]>): Promise<Record<string, ParameterChange>> {
+export async function putParameters(
+  ssm: SSMClient,
+  path: string,
+  values: Record<string, string | [string, ParameterType]>,
+): Promise<Record<string, ParameterChange>> {
   const changes: Record<string, ParameterChange> = {};
   for (const [key, spec] of Object.entries(values)) {
     const [value, type] = typeof spec === "string" ? [spec, "String" as const] : spec;
@@ -44,11 +63,18 @@ export function messageOf(change: ParameterChange, publishedAt = Date.now()): Om
  * Publishes changes as the refresh Lambda's script does, atomically: XADD (MAXLEN ~) of every
  * change, HSET of the published revisions, SET epoch NX. Returns the entry ids.
  */
-export async function publish(redis: Redis, streamKey: string, changes: readonly ParameterChange[], options: { epoch?: string; maxLength?: number } = {}): Promise<string[]> {
+export async function publish(
+  redis: Redis,
+  streamKey: string,
+  changes: readonly ParameterChange[],
+  options: { epoch?: string; maxLength?: number } = {},
+): Promise<string[]> {
   const keys = streamKeys(streamKey);
   const multi = redis.multi();
-  for (const change of changes) multi.xadd(keys.stream, "MAXLEN", "~", options.maxLength ?? 10_000, "*", ...buildStreamFields(messageOf(change)));
-  for (const change of changes) multi.hset(keys.published, change.name, JSON.stringify({ version: change.version, modifiedAt: change.modifiedAt }));
+  for (const change of changes)
+    multi.xadd(keys.stream, "MAXLEN", "~", options.maxLength ?? 10_000, "*", ...buildStreamFields(messageOf(change)));
+  for (const change of changes)
+    multi.hset(keys.published, change.name, JSON.stringify({ version: change.version, modifiedAt: change.modifiedAt }));
   multi.set(keys.epoch, options.epoch ?? randomUUID(), "NX");
   const replies = (await multi.exec()) ?? [];
   return replies.slice(0, changes.length).map(([error, id]) => {

@@ -1,6 +1,11 @@
 import type { ServiceError } from "@grpc/grpc-js";
 import {
-  createRefreshClient, refreshTokenMetadata, type RefreshResponse, type RefreshServiceClient, type StateResponse, type WireParameterChange,
+  createRefreshClient,
+  refreshTokenMetadata,
+  type RefreshResponse,
+  type RefreshServiceClient,
+  type StateResponse,
+  type WireParameterChange,
 } from "../../../../runtime/protocol";
 import { Metadata } from "@grpc/grpc-js";
 
@@ -15,21 +20,33 @@ export class RefreshCaller {
   /** Calls Refresh; `token` undefined sends no token. */
   public refresh(changes: WireParameterChange[], token: string | undefined): Promise<RefreshResponse> {
     return new Promise((resolve, reject) =>
-      this.client.Refresh({ changes, eventId: "test", sentAtMs: Date.now() }, this.metadata(token), { deadline: Date.now() + 5_000 },
-        (error, response) => (error ? reject(error) : resolve(response as RefreshResponse))));
+      this.client.Refresh(
+        { changes, eventId: "test", sentAtMs: Date.now() },
+        this.metadata(token),
+        { deadline: Date.now() + 5_000 },
+        (error, response) => (error ? reject(error) : resolve(response as RefreshResponse)),
+      ),
+    );
   }
 
   /** Calls Validate; `token` undefined sends no token. */
   public validate(changes: WireParameterChange[], token: string | undefined): Promise<RefreshResponse> {
     return new Promise((resolve, reject) =>
-      this.client.Validate({ changes, eventId: "test", sentAtMs: Date.now() }, this.metadata(token), { deadline: Date.now() + 5_000 },
-        (error, response) => (error ? reject(error) : resolve(response as RefreshResponse))));
+      this.client.Validate(
+        { changes, eventId: "test", sentAtMs: Date.now() },
+        this.metadata(token),
+        { deadline: Date.now() + 5_000 },
+        (error, response) => (error ? reject(error) : resolve(response as RefreshResponse)),
+      ),
+    );
   }
 
   public state(prefix: string, token: string | undefined): Promise<StateResponse> {
     return new Promise((resolve, reject) =>
-      this.client.State({ prefix }, this.metadata(token), { deadline: Date.now() + 5_000 },
-        (error, response) => (error ? reject(error) : resolve(response as StateResponse))));
+      this.client.State({ prefix }, this.metadata(token), { deadline: Date.now() + 5_000 }, (error, response) =>
+        error ? reject(error) : resolve(response as StateResponse),
+      ),
+    );
   }
 
   public close(): void {

@@ -32,13 +32,20 @@ const MAIN = path.join(__dirname, "..", "..", "..", "..", "examples", "service",
 /** Starts `examples/service/main.ts` as a real process (through tsx), with `env` on top of a minimal environment. */
 export function startServiceProcess(args: string[], env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, ["--import", "tsx", MAIN, ...args], {
-    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", ...env },
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
   const stdoutLines: string[] = [];
-  const exited = new Promise<number | string>((resolve) => child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)));
+  const exited = new Promise<number | string>((resolve) =>
+    child.once("exit", (code, signal) => resolve(code ?? signal ?? -1)),
+  );
   const ready = new Promise<ReadyLine>((resolve, reject) => {
     createInterface({ input: child.stdout! }).on("line", (line) => {
       stdoutLines.push(line);
@@ -54,7 +61,10 @@ export function startServiceProcess(args: string[], env: Record<string, string>)
   });
   ready.catch(() => undefined);
   return {
-    child, ready, stdoutLines, exited,
+    child,
+    ready,
+    stdoutLines,
+    exited,
     stderr: () => stderr,
     kill: () => {
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");

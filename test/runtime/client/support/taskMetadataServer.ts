@@ -6,36 +6,62 @@ export function awsvpcTaskDocument(network: { ipv4?: string[]; ipv6?: string[] }
   return {
     Cluster: "arn:aws:ecs:us-west-2:111122223333:cluster/default",
     TaskARN: "arn:aws:ecs:us-west-2:111122223333:task/default/e9028f8d5d8e4f258373e7b93ce9a3c3",
-    Family: "shop", Revision: "3", DesiredStatus: "RUNNING", KnownStatus: "RUNNING", LaunchType: "FARGATE",
+    Family: "shop",
+    Revision: "3",
+    DesiredStatus: "RUNNING",
+    KnownStatus: "RUNNING",
+    LaunchType: "FARGATE",
     AvailabilityZone: "us-west-2a",
-    Containers: [{
-      DockerId: "e9028f8d5d8e4f258373e7b93ce9a3c3-2495160603", Name: "shop", Image: "111122223333.dkr.ecr.us-west-2.amazonaws.com/shop:latest",
-      DesiredStatus: "RUNNING", KnownStatus: "RUNNING", Type: "NORMAL",
-      Networks: [{
-        NetworkMode: "awsvpc",
-        ...(network.ipv4 ? { IPv4Addresses: network.ipv4 } : {}),
-        ...(network.ipv6 ? { IPv6Addresses: network.ipv6 } : {}),
-        AttachmentIndex: 0, MACAddress: "0a:da:ff:14:96:6b", IPv4SubnetCIDRBlock: "10.0.2.0/24",
-        PrivateDNSName: "ip-10-0-2-106.us-west-2.compute.internal", SubnetGatewayIpv4Address: "10.0.2.1/24",
-      }],
-    }],
+    Containers: [
+      {
+        DockerId: "e9028f8d5d8e4f258373e7b93ce9a3c3-2495160603",
+        Name: "shop",
+        Image: "111122223333.dkr.ecr.us-west-2.amazonaws.com/shop:latest",
+        DesiredStatus: "RUNNING",
+        KnownStatus: "RUNNING",
+        Type: "NORMAL",
+        Networks: [
+          {
+            NetworkMode: "awsvpc",
+            ...(network.ipv4 ? { IPv4Addresses: network.ipv4 } : {}),
+            ...(network.ipv6 ? { IPv6Addresses: network.ipv6 } : {}),
+            AttachmentIndex: 0,
+            MACAddress: "0a:da:ff:14:96:6b",
+            IPv4SubnetCIDRBlock: "10.0.2.0/24",
+            PrivateDNSName: "ip-10-0-2-106.us-west-2.compute.internal",
+            SubnetGatewayIpv4Address: "10.0.2.1/24",
+          },
+        ],
+      },
+    ],
   };
 }
 
 /** The `/task` document of an EC2 task in bridge mode: the container address and its host port mappings. */
 export function bridgeTaskDocument(mapping: { containerPort: number; hostPort: number }): Record<string, unknown> {
   return {
-    Cluster: "default", TaskARN: "arn:aws:ecs:us-west-2:111122223333:task/default/158d1c8083dd49d6b527399fd6414f5c",
-    Family: "shop", Revision: "3", DesiredStatus: "RUNNING", KnownStatus: "RUNNING", LaunchType: "EC2",
-    Containers: [{
-      DockerId: "ea32192c8553fbff06c9340478a2ff089b2bb5646fb718b4ee206641c9086d66", Name: "shop", Image: "shop:latest",
-      DesiredStatus: "RUNNING", KnownStatus: "RUNNING", Type: "NORMAL",
-      Ports: [
-        { ContainerPort: mapping.containerPort, Protocol: "tcp", HostPort: mapping.hostPort, HostIp: "0.0.0.0" },
-        { ContainerPort: mapping.containerPort, Protocol: "tcp", HostPort: mapping.hostPort, HostIp: "::" },
-      ],
-      Networks: [{ NetworkMode: "bridge", IPv4Addresses: ["172.17.0.2"] }],
-    }],
+    Cluster: "default",
+    TaskARN: "arn:aws:ecs:us-west-2:111122223333:task/default/158d1c8083dd49d6b527399fd6414f5c",
+    Family: "shop",
+    Revision: "3",
+    DesiredStatus: "RUNNING",
+    KnownStatus: "RUNNING",
+    LaunchType: "EC2",
+    Containers: [
+      {
+        DockerId: "ea32192c8553fbff06c9340478a2ff089b2bb5646fb718b4ee206641c9086d66",
+        Name: "shop",
+        Image: "shop:latest",
+        DesiredStatus: "RUNNING",
+        KnownStatus: "RUNNING",
+        Type: "NORMAL",
+        Ports: [
+          { ContainerPort: mapping.containerPort, Protocol: "tcp", HostPort: mapping.hostPort, HostIp: "0.0.0.0" },
+          { ContainerPort: mapping.containerPort, Protocol: "tcp", HostPort: mapping.hostPort, HostIp: "::" },
+        ],
+        Networks: [{ NetworkMode: "bridge", IPv4Addresses: ["172.17.0.2"] }],
+      },
+    ],
   };
 }
 
@@ -50,7 +76,10 @@ export class TaskMetadataServer {
   public requests = 0;
   private behaviour: TaskMetadataBehaviour = "silent";
 
-  private constructor(private readonly server: Server, public readonly uri: string) {}
+  private constructor(
+    private readonly server: Server,
+    public readonly uri: string,
+  ) {}
 
   public static async start(): Promise<TaskMetadataServer> {
     let self: TaskMetadataServer | undefined;
@@ -67,7 +96,10 @@ export class TaskMetadataServer {
       }
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    self = new TaskMetadataServer(server, `http://127.0.0.1:${(server.address() as AddressInfo).port}/v4/e9028f8d5d8e4f258373e7b93ce9a3c3`);
+    self = new TaskMetadataServer(
+      server,
+      `http://127.0.0.1:${(server.address() as AddressInfo).port}/v4/e9028f8d5d8e4f258373e7b93ce9a3c3`,
+    );
     return self;
   }
 

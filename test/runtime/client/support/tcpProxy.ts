@@ -10,7 +10,11 @@ export class TcpProxy {
   private readonly sockets = new Set<Socket>();
   private down = false;
 
-  private constructor(private readonly server: Server, public readonly port: number, private targetPort: number) {}
+  private constructor(
+    private readonly server: Server,
+    public readonly port: number,
+    private targetPort: number,
+  ) {}
 
   public static async start(targetPort: number): Promise<TcpProxy> {
     let proxy: TcpProxy | undefined;

@@ -1,7 +1,11 @@
 import { waitUntil } from "../../../../runtime/local/servers";
 
 /** Polls `condition` every 20 ms until it holds, for at most `timeoutMs` (then fails naming `what`). */
-export async function waitFor(what: string, condition: () => boolean | Promise<boolean>, timeoutMs = 8_000): Promise<void> {
+export async function waitFor(
+  what: string,
+  condition: () => boolean | Promise<boolean>,
+  timeoutMs = 8_000,
+): Promise<void> {
   await waitUntil(what, async () => condition(), timeoutMs, 20);
 }
 

@@ -2,7 +2,11 @@ import { randomUUID } from "node:crypto";
 import type { ChangeOperation, ParameterType } from "../../../../runtime/protocol";
 
 /** A "Parameter Store Change" event as EventBridge delivers it (and as moto's SQS body carries it). */
-export function changeEvent(name: string, operation: ChangeOperation, options: { type?: ParameterType; time?: Date; id?: string } = {}): Record<string, unknown> {
+export function changeEvent(
+  name: string,
+  operation: ChangeOperation,
+  options: { type?: ParameterType; time?: Date; id?: string } = {},
+): Record<string, unknown> {
   return {
     version: "0",
     id: options.id ?? randomUUID(),
@@ -20,8 +24,15 @@ export function changeEvent(name: string, operation: ChangeOperation, options: {
 export function sqsEvent(bodies: string[]): Record<string, unknown> {
   return {
     Records: bodies.map((body, index) => ({
-      messageId: `m-${index}`, receiptHandle: "r", body, attributes: {}, messageAttributes: {}, md5OfBody: "",
-      eventSource: "aws:sqs", eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:dlq", awsRegion: "us-east-1",
+      messageId: `m-${index}`,
+      receiptHandle: "r",
+      body,
+      attributes: {},
+      messageAttributes: {},
+      md5OfBody: "",
+      eventSource: "aws:sqs",
+      eventSourceARN: "arn:aws:sqs:us-east-1:123456789012:dlq",
+      awsRegion: "us-east-1",
     })),
   };
 }
@@ -31,7 +42,12 @@ export function destinationRecord(event: unknown): Record<string, unknown> {
   return {
     version: "1.0",
     timestamp: new Date().toISOString(),
-    requestContext: { requestId: randomUUID(), functionArn: "arn:aws:lambda:us-east-1:123456789012:function:refresh", condition: "RetriesExhausted", approximateInvokeCount: 3 },
+    requestContext: {
+      requestId: randomUUID(),
+      functionArn: "arn:aws:lambda:us-east-1:123456789012:function:refresh",
+      condition: "RetriesExhausted",
+      approximateInvokeCount: 3,
+    },
     requestPayload: event,
     responseContext: { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" },
     responsePayload: { errorType: "StreamPublishError", errorMessage: "cannot publish" },

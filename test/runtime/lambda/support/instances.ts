@@ -1,6 +1,10 @@
 import { createServer, type Server, type Socket } from "node:net";
 import {
-  startRefreshServer, type ParameterResult, type RefreshRequest, type RefreshResponse, type RunningRefreshServer,
+  startRefreshServer,
+  type ParameterResult,
+  type RefreshRequest,
+  type RefreshResponse,
+  type RunningRefreshServer,
 } from "../../../../runtime/protocol";
 
 /** A refresh server on 127.0.0.1 that records the calls it accepted and answers as told. */
@@ -21,25 +25,51 @@ export type Answer = (change: RefreshRequest["changes"][number]) => Omit<Paramet
 export const ackAll: Answer = (change) => ({ outcome: "ACK", version: change.version });
 
 /** Starts a refresh server that accepts `tokens` (read on every call: mutate the array to rotate). */
-export async function startTestInstance(instanceId: string, tokens: string[], answer: Answer = ackAll): Promise<TestInstance> {
+export async function startTestInstance(
+  instanceId: string,
+  tokens: string[],
+  answer: Answer = ackAll,
+): Promise<TestInstance> {
   const calls: RefreshRequest[] = [];
   let refused = 0;
-  const server: RunningRefreshServer = await startRefreshServer({ tokens: () => tokens, host: "127.0.0.1", onUnauthenticated: () => { refused += 1; } }, {
-    refresh: (request): RefreshResponse => {
-      calls.push(request);
-      return { instanceId, appliedAtMs: Date.now(), results: request.changes.map((change) => ({ name: change.name, ...answer(change) })) };
+  const server: RunningRefreshServer = await startRefreshServer(
+    {
+      tokens: () => tokens,
+      host: "127.0.0.1",
+      onUnauthenticated: () => {
+        refused += 1;
+      },
     },
-    state: () => ({ instanceId, parameters: [], startedAtMs: 0, lastChangeAtMs: 0, lastStreamId: "" }),
-  });
+    {
+      refresh: (request): RefreshResponse => {
+        calls.push(request);
+        return {
+          instanceId,
+          appliedAtMs: Date.now(),
+          results: request.changes.map((change) => ({ name: change.name, ...answer(change) })),
+        };
+      },
+      state: () => ({ instanceId, parameters: [], startedAtMs: 0, lastChangeAtMs: 0, lastStreamId: "" }),
+    },
+  );
   return {
-    instanceId, port: server.port, address: `127.0.0.1:${server.port}`, calls,
-    get refused() { return refused; },
+    instanceId,
+    port: server.port,
+    address: `127.0.0.1:${server.port}`,
+    calls,
+    get refused() {
+      return refused;
+    },
     stop: () => server.stop(200),
   };
 }
 
 /** A TCP server that accepts connections and never answers a byte (a hung process). */
-export async function startHangingServer(): Promise<{ port: number; connections: () => number; stop(): Promise<void> }> {
+export async function startHangingServer(): Promise<{
+  port: number;
+  connections: () => number;
+  stop(): Promise<void>;
+}> {
   const sockets = new Set<Socket>();
   let accepted = 0;
   const server: Server = createServer((socket) => {
@@ -54,9 +84,10 @@ export async function startHangingServer(): Promise<{ port: number; connections:
   return {
     port,
     connections: () => accepted,
-    stop: () => new Promise<void>((resolve) => {
-      sockets.forEach((socket) => socket.destroy());
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        sockets.forEach((socket) => socket.destroy());
+        server.close(() => resolve());
+      }),
   };
 }

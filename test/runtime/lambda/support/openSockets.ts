@@ -17,7 +17,9 @@ export function openSockets(): number {
 export function sampleOpenSockets(everyMs = 5): { stop(): number } {
   const base = openSockets();
   let peak = 0;
-  const timer = setInterval(() => { peak = Math.max(peak, openSockets() - base); }, everyMs);
+  const timer = setInterval(() => {
+    peak = Math.max(peak, openSockets() - base);
+  }, everyMs);
   return {
     stop: () => {
       clearInterval(timer);

@@ -10,10 +10,18 @@ export interface LogLine {
 /** A logger that keeps every line, so tests read what the on-call engineer would read. */
 export class RecordingLogger implements RefreshLogger {
   public readonly lines: LogLine[] = [];
-  public debug(message: string, ...attributes: Record<string, unknown>[]): void { this.push("debug", message, attributes); }
-  public info(message: string, ...attributes: Record<string, unknown>[]): void { this.push("info", message, attributes); }
-  public warn(message: string, ...attributes: Record<string, unknown>[]): void { this.push("warn", message, attributes); }
-  public error(message: string, ...attributes: Record<string, unknown>[]): void { this.push("error", message, attributes); }
+  public debug(message: string, ...attributes: Record<string, unknown>[]): void {
+    this.push("debug", message, attributes);
+  }
+  public info(message: string, ...attributes: Record<string, unknown>[]): void {
+    this.push("info", message, attributes);
+  }
+  public warn(message: string, ...attributes: Record<string, unknown>[]): void {
+    this.push("warn", message, attributes);
+  }
+  public error(message: string, ...attributes: Record<string, unknown>[]): void {
+    this.push("error", message, attributes);
+  }
   /** Every line as one JSON text (to look for a value that must never appear). */
   public text(): string {
     return JSON.stringify(this.lines);

@@ -1,8 +1,24 @@
-import { CreateHttpNamespaceCommand, CreateServiceCommand, ListNamespacesCommand, RegisterInstanceCommand, ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
-import { DeleteParameterCommand, LabelParameterVersionCommand, PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import {
+  CreateHttpNamespaceCommand,
+  CreateServiceCommand,
+  ListNamespacesCommand,
+  RegisterInstanceCommand,
+  ServiceDiscoveryClient,
+} from "@aws-sdk/client-servicediscovery";
+import {
+  DeleteParameterCommand,
+  LabelParameterVersionCommand,
+  PutParameterCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
 import Redis from "ioredis";
 import {
-  createRefreshHandler, lambdaEnvironment, readLambdaSettings, type LambdaSettings, type RefreshDependencies, type RefreshHandler,
+  createRefreshHandler,
+  lambdaEnvironment,
+  readLambdaSettings,
+  type LambdaSettings,
+  type RefreshDependencies,
+  type RefreshHandler,
 } from "../../../../runtime/lambda";
 import { LocalMotoServer, LocalRedisServer, emulatorClientConfig } from "../../../../runtime/local/servers";
 import { parseStreamEntry, streamKeys, type ParameterType, type StreamMessage } from "../../../../runtime/protocol";
@@ -32,14 +48,20 @@ export class RefreshFixture {
   public static async start(): Promise<RefreshFixture> {
     const [moto, redisServer] = await Promise.all([LocalMotoServer.start(), LocalRedisServer.start()]);
     const ssm = new SSMClient({ ...emulatorClientConfig(moto.endpoint), maxAttempts: 1 });
-    const serviceDiscovery = new ServiceDiscoveryClient({ ...emulatorClientConfig(moto.endpoint), disableHostPrefix: true });
+    const serviceDiscovery = new ServiceDiscoveryClient({
+      ...emulatorClientConfig(moto.endpoint),
+      disableHostPrefix: true,
+    });
     const redis = new Redis(redisServer.url, { maxRetriesPerRequest: 1 });
     redis.on("error", () => undefined); // a test stops the server on purpose
     const fixture = new RefreshFixture(moto, redisServer, ssm, serviceDiscovery, redis);
-    ssm.middlewareStack.add((next, context) => async (args) => {
-      fixture.ssmCalls.push(context.commandName ?? "unknown");
-      return next(args);
-    }, { step: "initialize", name: "countSsmCalls" });
+    ssm.middlewareStack.add(
+      (next, context) => async (args) => {
+        fixture.ssmCalls.push(context.commandName ?? "unknown");
+        return next(args);
+      },
+      { step: "initialize", name: "countSsmCalls" },
+    );
     return fixture;
   }
 
@@ -55,7 +77,9 @@ export class RefreshFixture {
   }
 
   public async put(name: string, value: string, type: ParameterType = "String"): Promise<number> {
-    const answer = await this.ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: type, Overwrite: true }));
+    const answer = await this.ssm.send(
+      new PutParameterCommand({ Name: name, Value: value, Type: type, Overwrite: true }),
+    );
     return answer.Version ?? 0;
   }
 
@@ -69,14 +93,25 @@ export class RefreshFixture {
 
   /** Settings through the real environment variables, as the component sets them. */
   public settings(values: Parameters<typeof lambdaEnvironment>[0]): LambdaSettings {
-    return readLambdaSettings(lambdaEnvironment({ redisUrl: this.redisServer.url, awsEndpoint: this.moto.endpoint, ...values }));
+    return readLambdaSettings(
+      lambdaEnvironment({ redisUrl: this.redisServer.url, awsEndpoint: this.moto.endpoint, ...values }),
+    );
   }
 
   /** A refresh function with this fixture's clients and recorders; closed in {@link close}. */
-  public handler(settings: LambdaSettings, dependencies: RefreshDependencies = {}): { refresh: RefreshHandler; logger: RecordingLogger; metrics: RecordingMetrics } {
+  public handler(
+    settings: LambdaSettings,
+    dependencies: RefreshDependencies = {},
+  ): { refresh: RefreshHandler; logger: RecordingLogger; metrics: RecordingMetrics } {
     const logger = new RecordingLogger();
     const metrics = new RecordingMetrics();
-    const refresh = createRefreshHandler(settings, { ssm: this.ssm, serviceDiscovery: this.serviceDiscovery, logger, metrics, ...dependencies });
+    const refresh = createRefreshHandler(settings, {
+      ssm: this.ssm,
+      serviceDiscovery: this.serviceDiscovery,
+      logger,
+      metrics,
+      ...dependencies,
+    });
     this.handlers.push(refresh);
     return { refresh, logger, metrics };
   }
@@ -104,14 +139,22 @@ export class RefreshFixture {
     const namespaces = await this.serviceDiscovery.send(new ListNamespacesCommand({}));
     const namespaceId = namespaces.Namespaces?.find((ns) => ns.Name === namespaceName)?.Id;
     if (!namespaceId) throw new Error(`namespace ${namespaceName} not found`);
-    const service = await this.serviceDiscovery.send(new CreateServiceCommand({ Name: "web", NamespaceId: namespaceId, HealthCheckCustomConfig: {} }));
+    const service = await this.serviceDiscovery.send(
+      new CreateServiceCommand({ Name: "web", NamespaceId: namespaceId, HealthCheckCustomConfig: {} }),
+    );
     const serviceId = service.Service?.Id;
     if (!serviceId) throw new Error("service not created");
     return { namespaceName, serviceName: "web", serviceId };
   }
 
-  public async registerInstance(serviceId: string, instanceId: string, attributes: Record<string, string>): Promise<void> {
-    await this.serviceDiscovery.send(new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: instanceId, Attributes: attributes }));
+  public async registerInstance(
+    serviceId: string,
+    instanceId: string,
+    attributes: Record<string, string>,
+  ): Promise<void> {
+    await this.serviceDiscovery.send(
+      new RegisterInstanceCommand({ ServiceId: serviceId, InstanceId: instanceId, Attributes: attributes }),
+    );
   }
 
   /** A Redis connection of the test's own (closed in {@link close}). */

@@ -14,14 +14,21 @@ async function start(instanceIds: readonly string[], token: string): Promise<num
   const ports: number[] = [];
   for (const instanceId of instanceIds) {
     calls.set(instanceId, 0);
-    const server = await startRefreshServer({ tokens: [token], host: "127.0.0.1" }, {
-      refresh: (request): RefreshResponse => {
-        calls.set(instanceId, (calls.get(instanceId) ?? 0) + 1);
-        const results = request.changes.map((change) => ({ name: change.name, outcome: "ACK" as const, version: change.version }));
-        return { instanceId, results, appliedAtMs: Date.now() };
+    const server = await startRefreshServer(
+      { tokens: [token], host: "127.0.0.1" },
+      {
+        refresh: (request): RefreshResponse => {
+          calls.set(instanceId, (calls.get(instanceId) ?? 0) + 1);
+          const results = request.changes.map((change) => ({
+            name: change.name,
+            outcome: "ACK" as const,
+            version: change.version,
+          }));
+          return { instanceId, results, appliedAtMs: Date.now() };
+        },
+        state: () => ({ instanceId, parameters: [], startedAtMs: 0, lastChangeAtMs: 0, lastStreamId: "" }),
       },
-      state: () => ({ instanceId, parameters: [], startedAtMs: 0, lastChangeAtMs: 0, lastStreamId: "" }),
-    });
+    );
     servers.push(server);
     ports.push(server.port);
   }
@@ -30,16 +37,21 @@ async function start(instanceIds: readonly string[], token: string): Promise<num
 
 async function handle(request: WorkerRequest): Promise<unknown> {
   switch (request.op) {
-    case "start": return start(request.instanceIds, request.token);
-    case "calls": return Object.fromEntries(calls);
-    case "stop": return Promise.all(servers.map((server) => server.stop(0))).then(() => null);
+    case "start":
+      return start(request.instanceIds, request.token);
+    case "calls":
+      return Object.fromEntries(calls);
+    case "stop":
+      return Promise.all(servers.map((server) => server.stop(0))).then(() => null);
   }
 }
 
 process.on("message", (message: WorkerRequest & { id: number }) => {
-  void handle(message).then(
-    (result): WorkerReply => ({ id: message.id, ok: true, result }),
-    (error: unknown): WorkerReply => ({ id: message.id, ok: false, error: String(error) }),
-  ).then((reply) => process.send?.(reply));
+  void handle(message)
+    .then(
+      (result): WorkerReply => ({ id: message.id, ok: true, result }),
+      (error: unknown): WorkerReply => ({ id: message.id, ok: false, error: String(error) }),
+    )
+    .then((reply) => process.send?.(reply));
 });
 process.on("disconnect", () => process.exit(0));

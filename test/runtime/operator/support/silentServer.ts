@@ -5,7 +5,11 @@ import { createServer, type Socket } from "node:net";
  * of a private address from outside its VPC, where nothing ever comes back.
  */
 export class SilentServer {
-  private constructor(private readonly server: ReturnType<typeof createServer>, private readonly sockets: Set<Socket>, public readonly port: number) {}
+  private constructor(
+    private readonly server: ReturnType<typeof createServer>,
+    private readonly sockets: Set<Socket>,
+    public readonly port: number,
+  ) {}
 
   public static async start(): Promise<SilentServer> {
     const sockets = new Set<Socket>();
