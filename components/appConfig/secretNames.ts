@@ -27,7 +27,7 @@ const PEM_PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 function words(segment: string): string[] {
   return segment
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .split(/[\s_.\-]+/)
+    .split(/[\s_.-]+/)
     .filter(Boolean)
     .map((w) => w.toLowerCase());
 }

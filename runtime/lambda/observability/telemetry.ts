@@ -1,5 +1,5 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { Metrics, type MetricUnit } from "@aws-lambda-powertools/metrics";
 
 /** Service name in logs and the metrics' `service` dimension, unless `POWERTOOLS_SERVICE_NAME` is set. */
 export const DEFAULT_SERVICE_NAME = "config-refresh";
