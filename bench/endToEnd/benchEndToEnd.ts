@@ -79,7 +79,11 @@ export async function benchEndToEnd(
 
       const run = async (name: CaseName, record: boolean): Promise<void> => {
         const sample = await runCase(cases, name);
-        if (record) (measurement.samples[name] ??= []).push(sample);
+        if (record) {
+          const list = measurement.samples[name] ?? [];
+          measurement.samples[name] = list;
+          list.push(sample);
+        }
         await sleep(options.gapMs);
       };
       const direct = options.cases ?? DIRECT_CASES;

@@ -43,12 +43,12 @@ export function renderCdfSvg(title: string, panels: readonly PlotPanel[], captio
   );
   parts.push(`<rect width="100%" height="100%" fill="white"/>`);
   parts.push(
-    `<text x="${totalW / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${escape(title)}</text>`,
+    `<text x="${totalW / 2}" y="18" text-anchor="middle" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
   );
   panels.forEach((panel, index) => {
     parts.push(`<g transform="translate(${index * WIDTH},16)">`);
     parts.push(
-      `<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top - 12}" text-anchor="middle" font-size="12" font-weight="bold">${escape(panel.title)}</text>`,
+      `<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top - 12}" text-anchor="middle" font-size="12" font-weight="bold">${escapeXml(panel.title)}</text>`,
     );
     for (let decade = lo; decade <= hi * 1.0001; decade *= 10) {
       for (const m of [1, 2, 5]) {
@@ -90,13 +90,13 @@ export function renderCdfSvg(title: string, panels: readonly PlotPanel[], captio
       parts.push(
         `<line x1="${lx}" x2="${lx + 22}" y1="${ly + 8}" y2="${ly + 8}" stroke="${series.color}" stroke-width="2"${series.dashed ? ' stroke-dasharray="5,3"' : ""}/>`,
       );
-      parts.push(`<text x="${lx + 27}" y="${ly + 12}">${escape(series.label)}</text>`);
+      parts.push(`<text x="${lx + 27}" y="${ly + 12}">${escapeXml(series.label)}</text>`);
     });
     parts.push(`</g>`);
   });
-  caption
-    .split("\n")
-    .forEach((line, i) => parts.push(`<text x="12" y="${height + 26 + i * 14}" fill="#444">${escape(line)}</text>`));
+  caption.split("\n").forEach((line, i) => {
+    parts.push(`<text x="12" y="${height + 26 + i * 14}" fill="#444">${escapeXml(line)}</text>`);
+  });
   parts.push(`</svg>`);
   return `${parts.join("\n")}\n`;
 }
@@ -105,6 +105,6 @@ function formatTick(v: number): string {
   return v >= 1 ? String(Math.round(v)) : String(Number(v.toPrecision(1)));
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }

@@ -99,7 +99,9 @@ export async function startBenchPipeline(): Promise<BenchPipeline> {
     // Straight to moto: the endpoint handed out would emit a second event next to the bench's relay.
     const writer = new SSMClient(emulatorClientConfig(pipeline.servers.moto?.endpoint ?? awsEndpoint));
     const probe = new SSMClient(emulatorClientConfig(awsEndpoint));
-    undo.push(() => [handlerSsm, handlerCloudMap, writer, probe].forEach((client) => client.destroy()));
+    undo.push(() => {
+      for (const client of [handlerSsm, handlerCloudMap, writer, probe]) client.destroy();
+    });
     const handlerSsmCalls = new CallCounter().attach(handlerSsm);
     const handlerCloudMapCalls = new CallCounter().attach(handlerCloudMap);
     const handlerTimeline = new CallTimeline().attach(handlerSsm).attach(handlerCloudMap);

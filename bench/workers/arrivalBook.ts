@@ -19,7 +19,10 @@ export class ArrivalBook {
   public record(key: string, who: string, via?: string): void {
     const atNs = String(monotonicNs());
     let list = this.arrivals.get(key);
-    if (!list) this.arrivals.set(key, (list = []));
+    if (!list) {
+      list = [];
+      this.arrivals.set(key, list);
+    }
     list.push({ who, atNs, ...(via !== undefined ? { via } : {}) });
     const waiter = this.waiters.get(key);
     if (waiter && list.length >= waiter.count) waiter.wake();

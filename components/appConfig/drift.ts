@@ -7,7 +7,10 @@ export interface EnvironmentDrift {
   presentIn: string[];
   /** Environments whose file does not. */
   missingFrom: string[];
-  /** Set when the environments that declare the key disagree on its type, e.g. `{ beta: "String", production: "StringList" }`. */
+  /**
+   * Set when the environments that declare the key disagree on its type,
+   * e.g. `{ beta: "String", production: "StringList" }`.
+   */
   types?: Record<string, string>;
 }
 
@@ -18,17 +21,23 @@ export interface EnvironmentDrift {
  *
  * @example
  * ```ts
- * compareEnvironments({ beta, production }) // [{ key: "features/new_checkout", presentIn: ["beta"], missingFrom: ["production"] }]
+ * compareEnvironments({ beta, production });
+ * // [{ key: "features/new_checkout", presentIn: ["beta"], missingFrom: ["production"] }]
  * ```
  */
 export function compareEnvironments(configs: Record<string, AppConfig>): EnvironmentDrift[] {
   const environments = Object.keys(configs).sort();
   const typesByKey = new Map<string, Map<string, string>>();
   for (const env of environments) {
-    const config = configs[env]!;
+    const config = configs[env];
+    if (config === undefined) continue;
     const declare = (key: string, type: string): void => {
-      if (!typesByKey.has(key)) typesByKey.set(key, new Map());
-      typesByKey.get(key)!.set(env, type);
+      let types = typesByKey.get(key);
+      if (types === undefined) {
+        types = new Map();
+        typesByKey.set(key, types);
+      }
+      types.set(env, type);
     };
     for (const entry of config.entries) declare(entry.key, entry.type);
     for (const secret of config.requiredSecrets) declare(secret.key, "SecureString");

@@ -130,7 +130,8 @@ class AppConfigReader {
       this.problem(
         { line: start.line, column: start.col },
         "",
-        `YAML ${(warning.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}: tags are not supported, write the value as plain text`,
+        `YAML ${(warning.message.split("\n")[0] ?? "").replace(/ at line \d+, column \d+:?$/, "")}: ` +
+          "tags are not supported, write the value as plain text",
       );
     }
     if (this.document.errors.length > 0) return config;
@@ -155,7 +156,8 @@ class AppConfigReader {
   }
 
   private problem(at: SourcePosition, key: string, message: string): void {
-    // After an alias bomb, what follows is noise ("value is empty" for every alias not expanded): the bomb is the problem.
+    // After an alias bomb, what follows is noise ("value is empty" for every alias not expanded):
+    // the bomb is the problem.
     if (this.aliasBombed) return;
     if (this.problems.length < MAX_PROBLEMS)
       this.problems.push({ file: this.file, line: at.line, column: at.column, key: clip(key), message: clip(message) });
@@ -192,7 +194,8 @@ class AppConfigReader {
         }
         return null;
       }
-      current = current.resolve(this.document!) ?? null;
+      if (this.document === undefined) return null;
+      current = current.resolve(this.document) ?? null;
     }
     return current as Node | null;
   }
@@ -301,7 +304,8 @@ class AppConfigReader {
       this.problem(
         fieldAt("type"),
         key,
-        "SecureString parameters never come from this file: create the secret by hand and list its name under required_secrets",
+        "SecureString parameters never come from this file: " +
+          "create the secret by hand and list its name under required_secrets",
       );
       return;
     }
@@ -310,7 +314,9 @@ class AppConfigReader {
       this.problem(
         at,
         key,
-        `looks like a secret ("${secretWord}"): secrets never come from this file; create it as a SecureString by hand and list it under required_secrets (or add notSecret: true in the long form if it is not one)`,
+        `looks like a secret ("${secretWord}"): secrets never come from this file; ` +
+          "create it as a SecureString by hand and list it under required_secrets " +
+          "(or add notSecret: true in the long form if it is not one)",
       );
       return;
     }
@@ -365,7 +371,8 @@ class AppConfigReader {
       this.problem(
         valueAt,
         key,
-        `value is ${bytes} bytes, a ${tier} parameter holds at most ${maxValueBytes(tier)}${tier === "Standard" ? " (tier: Advanced allows 8192)" : ""}`,
+        `value is ${bytes} bytes, a ${tier} parameter holds at most ${maxValueBytes(tier)}` +
+          (tier === "Standard" ? " (tier: Advanced allows 8192)" : ""),
       );
     }
     if (looksLikeSecretValue(value))
@@ -477,12 +484,11 @@ class AppConfigReader {
       const problems = [...new Set([...key.split("/").flatMap(segmentProblems), ...fullNameProblems(name)])];
       for (const message of problems) this.problem(at, key, message);
       if (listed.has(key)) this.problem(at, key, "listed twice under required_secrets");
-      else if (this.seen.has(key))
-        this.problem(
-          at,
-          key,
-          `is listed as a secret and also declared as a parameter (line ${this.seen.get(key)!.line})`,
-        );
+      else {
+        const declared = this.seen.get(key);
+        if (declared !== undefined)
+          this.problem(at, key, `is listed as a secret and also declared as a parameter (line ${declared.line})`);
+      }
       listed.add(key);
       if (problems.length === 0) secrets.push({ key, name, position: at });
     }

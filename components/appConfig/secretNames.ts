@@ -40,8 +40,7 @@ function words(segment: string): string[] {
 export function secretLikeWord(key: string): string | undefined {
   for (const segment of key.split("/")) {
     const ws = words(segment);
-    for (let i = 0; i < ws.length; i++) {
-      const word = ws[i]!;
+    for (const [i, word] of ws.entries()) {
       if (SECRET_WORDS.has(word)) return word;
       const pair = `${word} ${ws[i + 1] ?? ""}`;
       if (SECRET_PAIRS.has(pair)) return pair;

@@ -51,7 +51,9 @@ export class RefreshDeadLetterQueue extends pulumi.ComponentResource {
     const alarm = firstOccurrenceAlarm(
       `${name}-dlq-not-empty`,
       {
-        description: `A Parameter Store change for ${name} was not delivered or not applied: see the dead-letter queue (config-refresh dlq replay)`,
+        description:
+          `A Parameter Store change for ${name} was not delivered or not applied: ` +
+          "see the dead-letter queue (config-refresh dlq replay)",
         namespace: "AWS/SQS",
         metricName: "ApproximateNumberOfMessagesVisible",
         dimensions: { QueueName: this.queue.name },

@@ -32,7 +32,8 @@ export interface ParameterChangeEventsArgs {
  * @example
  * ```ts
  * const events = new ParameterChangeEvents("shop-beta", { prefix: "/shop/beta/", functionArn, functionName,
- *   deadLetterQueue: { arn: dlq.queueArn, url: dlq.queueUrl }, maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 24, tags: {} });
+ *   deadLetterQueue: { arn: dlq.queueArn, url: dlq.queueUrl },
+ *   maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 24, tags: {} });
  * ```
  */
 export class ParameterChangeEvents extends pulumi.ComponentResource {

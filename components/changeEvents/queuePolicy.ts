@@ -8,7 +8,10 @@ import type * as pulumi from "@pulumi/pulumi";
  *
  * @example
  * ```ts
- * new aws.sqs.QueuePolicy("dlq", { queueUrl: queue.url, policy: pulumi.jsonStringify(deadLetterQueuePolicy(queue.arn, rule.arn)) });
+ * new aws.sqs.QueuePolicy("dlq", {
+ *   queueUrl: queue.url,
+ *   policy: pulumi.jsonStringify(deadLetterQueuePolicy(queue.arn, rule.arn)),
+ * });
  * ```
  */
 export function deadLetterQueuePolicy(

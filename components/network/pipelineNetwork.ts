@@ -23,7 +23,9 @@ export type PipelineNetworkArgs =
  *
  * @example
  * ```ts
- * const network = new PipelineNetwork("shop-beta", { kind: "created", availabilityZoneCount: 2, natGateways: "Single", cidrBlock: "10.0.0.0/16", tags: {} });
+ * const network = new PipelineNetwork("shop-beta", {
+ *   kind: "created", availabilityZoneCount: 2, natGateways: "Single", cidrBlock: "10.0.0.0/16", tags: {},
+ * });
  * network.privateSubnetIds; // Output<string[]>
  * ```
  */
@@ -68,7 +70,8 @@ function loadAwsx(): typeof awsx {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw error;
     throw new Error(
-      "creating the pipeline's VPC needs @pulumi/awsx (npm install @pulumi/awsx), or give vpcId and subnetIds of an existing VPC",
+      "creating the pipeline's VPC needs @pulumi/awsx (npm install @pulumi/awsx), " +
+        "or give vpcId and subnetIds of an existing VPC",
     );
   }
 }

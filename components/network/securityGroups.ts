@@ -36,7 +36,9 @@ const AWS_API_EGRESS = { cidrIpv4: "0.0.0.0/0", ipProtocol: "tcp", fromPort: 443
  *
  * @example
  * ```ts
- * const groups = new PipelineSecurityGroups("shop-beta", { vpcId, redisPort: 6379, refreshPort: 50051, extraRedisClientGroupIds: [], tags: {} });
+ * const groups = new PipelineSecurityGroups("shop-beta", {
+ *   vpcId, redisPort: 6379, refreshPort: 50051, extraRedisClientGroupIds: [], tags: {},
+ * });
  * ```
  */
 export class PipelineSecurityGroups extends pulumi.ComponentResource {
@@ -84,9 +86,9 @@ export class PipelineSecurityGroups extends pulumi.ComponentResource {
 
     ingress("redis-from-function", redis.id, fn.id, args.redisPort, "Redis from the refresh function");
     ingress("redis-from-service", redis.id, service.id, args.redisPort, "Redis from service instances");
-    args.extraRedisClientGroupIds.forEach((groupId, i) =>
-      ingress(`redis-from-extra-${i}`, redis.id, groupId, args.redisPort, "Redis from an extra client group"),
-    );
+    args.extraRedisClientGroupIds.forEach((groupId, i) => {
+      ingress(`redis-from-extra-${i}`, redis.id, groupId, args.redisPort, "Redis from an extra client group");
+    });
     ingress(
       "service-from-function",
       service.id,

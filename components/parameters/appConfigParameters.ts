@@ -160,11 +160,13 @@ function reportMissingParameters(config: AppConfig, live: LiveParameters, parent
 /** Throws naming every required secret that does not exist under the prefix. */
 function assertRequiredSecrets(config: AppConfig, live: LiveParameters): void {
   const missing = config.requiredSecrets.filter((s) => !live.has(s.name));
-  if (missing.length > 0) {
+  const [first] = missing;
+  if (first !== undefined) {
     const list = missing.map((s) => `  ${s.name} (${config.file}:${s.position.line})`).join("\n");
     throw new Error(
-      `${missing.length} required secret${missing.length === 1 ? " is" : "s are"} missing from Parameter Store; create ${missing.length === 1 ? "it" : "them"} by hand as SecureString before deploying:\n${list}\n` +
-        `  e.g. aws ssm put-parameter --type SecureString --name ${missing[0]!.name} --value '...'`,
+      `${missing.length} required secret${missing.length === 1 ? " is" : "s are"} missing from Parameter Store; ` +
+        `create ${missing.length === 1 ? "it" : "them"} by hand as SecureString before deploying:\n${list}\n` +
+        `  e.g. aws ssm put-parameter --type SecureString --name ${first.name} --value '...'`,
     );
   }
   for (const secret of config.requiredSecrets) {

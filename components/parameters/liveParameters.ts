@@ -15,6 +15,8 @@ export async function readLiveParameters(prefix: string, opts: pulumi.InvokeOpti
     opts,
   );
   const live = new Map<string, string>();
-  result.names.forEach((name, i) => live.set(name, result.types[i] ?? "String"));
+  result.names.forEach((name, i) => {
+    live.set(name, result.types[i] ?? "String");
+  });
   return live;
 }

@@ -33,7 +33,10 @@ export interface RedisStreamSettingsArgs {
   multiAz?: boolean;
   /** Default 6379. */
   port?: number;
-  /** Daily snapshots kept (0–35). Default 0: the stream is derived from Parameter Store, which stays the source of truth. */
+  /**
+   * Daily snapshots kept (0–35). Default 0: the stream is derived from Parameter Store,
+   * which stays the source of truth.
+   */
   snapshotRetentionDays?: number;
   /** Weekly maintenance window, `ddd:hh24:mi-ddd:hh24:mi` (UTC). Default: chosen by AWS. */
   maintenanceWindow?: string;
@@ -172,7 +175,10 @@ export interface ConfigRefreshPipelineArgs {
    * (outside the prefix too).
    */
   redisServicePasswordParameterName?: string;
-  /** SecureString holding the refresh-call token. Default `/config-refresh/<app>/<env>/refresh-token` (outside the prefix too). */
+  /**
+   * SecureString holding the refresh-call token.
+   * Default `/config-refresh/<app>/<env>/refresh-token` (outside the prefix too).
+   */
   refreshTokenParameterName?: string;
 
   /**

@@ -184,7 +184,8 @@ export function resolvePipelineSettings(
   if (args.vpcId !== undefined || args.subnetIds !== undefined) {
     check(
       args.vpcId !== undefined,
-      "subnetIds was given without vpcId: give both (an existing VPC and its private subnets) or neither (a VPC is created)",
+      "subnetIds was given without vpcId: " +
+        "give both (an existing VPC and its private subnets) or neither (a VPC is created)",
     );
     check(
       args.subnetIds !== undefined,
@@ -251,7 +252,8 @@ export function resolvePipelineSettings(
   );
   check(
     redis.port !== refreshPort,
-    `redis.port and refreshPort are both ${refreshPort}: the instances' refresh server cannot share the stream host's port`,
+    `redis.port and refreshPort are both ${refreshPort}: ` +
+      "the instances' refresh server cannot share the stream host's port",
   );
 
   const stream = { key: args.stream?.key ?? names.streamKey, maxLength: args.stream?.maxLength ?? D.stream.maxLength };
@@ -310,7 +312,9 @@ export function resolvePipelineSettings(
   inRange("refreshFunction.rpcRetries", fn.rpcRetries, LIMITS.rpcRetries);
   check(
     fn.rpcDeadlineMs * (fn.rpcRetries + 1) < fn.timeoutSeconds * 1000,
-    `refreshFunction.rpcDeadlineMs × (refreshFunction.rpcRetries + 1) = ${fn.rpcDeadlineMs * (fn.rpcRetries + 1)} ms does not fit in refreshFunction.timeoutSeconds = ${fn.timeoutSeconds} s: the function would time out before its last refresh call`,
+    "refreshFunction.rpcDeadlineMs × (refreshFunction.rpcRetries + 1) = " +
+      `${fn.rpcDeadlineMs * (fn.rpcRetries + 1)} ms does not fit in refreshFunction.timeoutSeconds = ` +
+      `${fn.timeoutSeconds} s: the function would time out before its last refresh call`,
   );
   if (args.scopePattern !== undefined) {
     const pattern = args.scopePattern;
@@ -339,13 +343,11 @@ export function resolvePipelineSettings(
     ["redisServicePasswordParameterName", redis.servicePasswordParameterName],
     ["refreshTokenParameterName", registry.refreshTokenParameterName],
   ];
-  secrets.forEach(([label, value], i) =>
-    secrets
-      .slice(i + 1)
-      .forEach(([other, otherValue]) =>
-        check(value !== otherValue, `${label} and ${other} name the same parameter: each secret needs its own`),
-      ),
-  );
+  secrets.forEach(([label, value], i) => {
+    for (const [other, otherValue] of secrets.slice(i + 1)) {
+      check(value !== otherValue, `${label} and ${other} name the same parameter: each secret needs its own`);
+    }
+  });
 
   // The names the component derives from its own: AWS refuses some that SSM allows (`my_shop`, a long env).
   problems.push(...derivedNameProblems(name, prefix));
@@ -357,22 +359,24 @@ export function resolvePipelineSettings(
       `${label} must look like "${example}", got ${JSON.stringify(value)}`,
     );
   idShape("vpcId", args.vpcId, /^vpc-[0-9a-z]+$/, "vpc-0abc123");
-  (args.subnetIds ?? []).forEach((id, i) => idShape(`subnetIds[${i}]`, id, /^subnet-[0-9a-z]+$/, "subnet-0abc123"));
-  (args.extraSecurityGroupIds ?? []).forEach((id, i) =>
-    idShape(`extraSecurityGroupIds[${i}]`, id, /^sg-[0-9a-z]+$/, "sg-0abc123"),
-  );
+  (args.subnetIds ?? []).forEach((id, i) => {
+    idShape(`subnetIds[${i}]`, id, /^subnet-[0-9a-z]+$/, "subnet-0abc123");
+  });
+  (args.extraSecurityGroupIds ?? []).forEach((id, i) => {
+    idShape(`extraSecurityGroupIds[${i}]`, id, /^sg-[0-9a-z]+$/, "sg-0abc123");
+  });
   check(
     args.parameterKmsKeyArns === undefined || Array.isArray(args.parameterKmsKeyArns),
     "parameterKmsKeyArns must be a list of KMS key ARNs",
   );
-  (Array.isArray(args.parameterKmsKeyArns) ? args.parameterKmsKeyArns : []).forEach((arn, i) =>
+  (Array.isArray(args.parameterKmsKeyArns) ? args.parameterKmsKeyArns : []).forEach((arn, i) => {
     idShape(
       `parameterKmsKeyArns[${i}] (a key ARN: an alias cannot be granted kms:Decrypt)`,
       arn,
       /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-zA-Z-]+$/,
       "arn:aws:kms:<region>:<account>:key/<key id>",
-    ),
-  );
+    );
+  });
   idShape(
     "alarmTopicArn",
     args.alarmTopicArn,

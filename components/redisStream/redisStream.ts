@@ -51,7 +51,8 @@ export interface RedisStreamArgs {
  *
  * @example
  * ```ts
- * const redis = new RedisStream("shop-beta", { engine: "valkey", engineVersion: "8.0", nodeType: "cache.t4g.micro", replicas: 0, multiAz: false,
+ * const redis = new RedisStream("shop-beta", {
+ *   engine: "valkey", engineVersion: "8.0", nodeType: "cache.t4g.micro", replicas: 0, multiAz: false,
  *   port: 6379, snapshotRetentionDays: 0, subnetIds, securityGroupId, streamKey: "config-refresh:{/shop/beta/}",
  *   functionPasswordParameterName: "/config-refresh/shop/beta/redis-auth-token",
  *   servicePasswordParameterName: "/config-refresh/shop/beta/redis-service-password", tags: {} });

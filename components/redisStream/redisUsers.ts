@@ -75,5 +75,15 @@ export function createRedisUsers(name: string, args: RedisUsersArgs, parent: pul
     },
     { parent },
   );
-  return { userGroup, functionPasswordParameter: fn.parameter!, servicePasswordParameter: svc.parameter! };
+  return {
+    userGroup,
+    functionPasswordParameter: storedPassword(fn.parameter, "fn"),
+    servicePasswordParameter: storedPassword(svc.parameter, "svc"),
+  };
+}
+
+/** The SecureString of a user created with a parameter name (always there: the names are required). */
+function storedPassword(parameter: aws.ssm.Parameter | undefined, role: string): aws.ssm.Parameter {
+  if (parameter === undefined) throw new Error(`the Redis user ${role} has no password parameter`);
+  return parameter;
 }

@@ -54,7 +54,8 @@ export function locateRefreshHandler(runtimeDir: string = DEFAULT_RUNTIME_DIR): 
   const entry = candidates.find((file) => existsSync(file));
   if (entry === undefined) {
     throw new Error(
-      `cannot bundle the refresh function: its handler is missing (looked for ${candidates.join(" and ")}); in a checkout run \`npm run build\` if only dist/ is used`,
+      `cannot bundle the refresh function: its handler is missing (looked for ${candidates.join(" and ")}); ` +
+        "in a checkout run `npm run build` if only dist/ is used",
     );
   }
   const proto = path.join(runtimeDir, "protocol", PROTO_FILE);
@@ -122,7 +123,8 @@ function loadEsbuild(): typeof import("esbuild") {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw error;
     throw new Error(
-      "the refresh function is bundled with esbuild at program time: add it to your Pulumi program (npm install --save-dev esbuild)",
+      "the refresh function is bundled with esbuild at program time: " +
+        "add it to your Pulumi program (npm install --save-dev esbuild)",
     );
   }
 }

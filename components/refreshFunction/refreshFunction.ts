@@ -220,7 +220,9 @@ export class RefreshFunction extends pulumi.ComponentResource {
     const errorAlarm = firstOccurrenceAlarm(
       `${name}-refresh-errors`,
       {
-        description: `The config-refresh function for ${args.prefix} is failing: changes are retried, then dead-lettered; instances pick them up on their next reload`,
+        description:
+          `The config-refresh function for ${args.prefix} is failing: changes are retried, then dead-lettered; ` +
+          "instances pick them up on their next reload",
         namespace: "AWS/Lambda",
         metricName: "Errors",
         dimensions: { FunctionName: fn.name },

@@ -19,7 +19,9 @@ export interface ServiceInstanceAccessArgs
  *
  * @example
  * ```ts
- * const access = new ServiceInstanceAccess("shop-beta", { prefix: "/shop/beta/", tokenParameterArns, serviceArn, tags: {} });
+ * const access = new ServiceInstanceAccess("shop-beta", {
+ *   prefix: "/shop/beta/", tokenParameterArns, serviceArn, tags: {},
+ * });
  * new aws.iam.RolePolicyAttachment("shop-task-config", { role: taskRole.name, policyArn: access.policyArn });
  * ```
  */

@@ -64,7 +64,8 @@ export class ServiceRegistry extends pulumi.ComponentResource {
       {
         name: args.serviceName,
         namespaceId: namespace.id,
-        // The contract's definition, which the local pipeline creates too: see REGISTRY_SERVICE for why failureThreshold.
+        // The contract's definition, which the local pipeline creates too:
+        // see REGISTRY_SERVICE for why failureThreshold.
         type: REGISTRY_SERVICE.type,
         description: `Instances that embed the config-refresh client (${name})`,
         healthCheckCustomConfig: { failureThreshold: REGISTRY_SERVICE.healthCheckCustomConfig.failureThreshold },

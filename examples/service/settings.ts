@@ -172,7 +172,8 @@ export function helpText(): string {
   const width = Math.max(...Object.values(SETTINGS).map((s) => s.flag.length + s.env.length));
   return [
     "Example service embedding config-refresh-pipeline/client.",
-    "Usage: node --import tsx examples/service/main.ts [--flag value]...   (each flag falls back to its environment variable)",
+    "Usage: node --import tsx examples/service/main.ts [--flag value]...   " +
+      "(each flag falls back to its environment variable)",
     "",
     ...Object.values(SETTINGS).map(
       (s) => `  --${s.flag} (${s.env})${" ".repeat(width - s.flag.length - s.env.length + 2)}${s.help}`,

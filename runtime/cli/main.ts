@@ -46,7 +46,10 @@ export const COMMANDS: Record<string, Command> = {
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((n) => n.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `Usage: config-refresh <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun config-refresh <command> --help for a command's options.`;
+  return (
+    `Usage: config-refresh <command> [options]\n\nCommands:\n${lines.join("\n")}` +
+    "\n\nRun config-refresh <command> --help for a command's options."
+  );
 }
 
 /** Runs the command line `argv` (without node and script) and returns the exit code. */

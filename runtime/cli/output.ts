@@ -1,4 +1,7 @@
-/** Exit code of a command: 0 success, 1 the check/operation found a problem, 2 usage error, 3 cannot reach a dependency. */
+/**
+ * Exit code of a command: 0 success, 1 the check/operation found a problem, 2 usage error,
+ * 3 cannot reach a dependency.
+ */
 export type CommandResult = number | Promise<number>;
 
 /** Where a command writes: stdout for results, stderr for errors (swappable in tests). */

@@ -15,7 +15,7 @@ import { CLIENT_DEFAULTS, resolveOptions, type ResolvedOptions } from "./resolve
 import { PublishedChangeCheck } from "./rpc/PublishedChangeCheck";
 import { serveRefresh } from "./rpc/serveRefresh";
 import { lastValidVersions } from "./ssm/lastValidVersions";
-import { loadParameters } from "./ssm/loadParameters";
+import { type LoadedParameter, loadParameters } from "./ssm/loadParameters";
 import { ConfigRules } from "./state/configRules";
 import { ConfigStore } from "./state/ConfigStore";
 import { Acknowledger } from "./stream/acknowledger";
@@ -289,7 +289,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
   private async boot(): Promise<void> {
     // The position first: a change published during the load is then read from the stream.
     const position = await this.readStartPosition();
-    let loaded;
+    let loaded: LoadedParameter[];
     try {
       loaded = await loadParameters(this.settings.ssm, this.parameterPath);
     } catch (error) {

@@ -87,7 +87,12 @@ const optionsSchema = z.object({
   strict: z.boolean().optional(),
   bootOnLastValid: z.boolean().optional(),
   instanceId: z.string().regex(INSTANCE_ID_PATTERN, "must be 1-64 characters of 0-9 a-z A-Z _ / : . @ -").optional(),
-  reloadIntervalMs: z.number().int().min(1_000).optional(),
+  reloadIntervalMs: z
+    .number()
+    .int()
+    .min(1_000)
+    .max(2_147_483_647, "at most 2147483647 (24.8 days, the longest timer Node.js keeps)")
+    .optional(),
   resetReloadWindowMs: z.number().int().min(0).max(3_600_000).optional(),
   secureReadJitterMs: z.number().int().min(0).max(60_000).optional(),
   stream: z

@@ -102,7 +102,8 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
         ...(settings.redisUser !== undefined ? { username: settings.redisUser } : {}),
         ...(password !== undefined ? { password } : {}),
       });
-      // Connection errors also fail the command that needs the connection (and so the invocation); here they are only noted.
+      // Connection errors also fail the command that needs the connection (and so the invocation);
+      // here they are only noted.
       redis.on("error", (error: unknown) => logger.debug("redis connection error", { error: describeError(error) }));
     }
     const { streamKey, streamMaxLength: maxLength } = settings;
@@ -182,7 +183,8 @@ export function createRefreshHandler(settings: LambdaSettings, dependencies: Ref
     // Read the token beside GetParameters, not after the publish (a cold start saves one round trip).
     void tokens?.get().catch(() => undefined);
     try {
-      const remaining = context?.getRemainingTimeInMillis ? () => context.getRemainingTimeInMillis!() : undefined;
+      const getRemaining = context?.getRemainingTimeInMillis;
+      const remaining = getRemaining ? () => getRemaining.call(context) : undefined;
       const shared = { parameterPrefix: settings.parameterPrefix, ssm, logger, ...(fanOut ? { fanOut } : {}) };
       const result = isReconcileRequest(input)
         ? await reconcileBatch({ ...shared, connection: getConnection }, remaining)

@@ -31,7 +31,10 @@ export const LAMBDA_ENVIRONMENT = {
   serviceName: "CONFIG_REFRESH_SERVICE",
   /** SSM SecureString holding the token that refresh calls carry. */
   refreshTokenParameter: "CONFIG_REFRESH_TOKEN_PARAMETER",
-  /** Scope pattern, e.g. `/shop/beta/tenants/{tenant}/`: a change under it only reaches instances registered with that attribute. */
+  /**
+   * Scope pattern, e.g. `/shop/beta/tenants/{tenant}/`: a change under it only reaches instances
+   * registered with that attribute.
+   */
   scopePattern: "CONFIG_REFRESH_SCOPE_PATTERN",
   /** Deadline of one Refresh call, ms. */
   rpcDeadlineMs: "CONFIG_REFRESH_RPC_DEADLINE_MS",
@@ -160,7 +163,10 @@ export class LambdaSettingsError extends Error {
  *
  * @example
  * ```ts
- * const settings = readLambdaSettings({ CONFIG_REFRESH_PARAMETER_PREFIX: "/shop/beta/", CONFIG_REFRESH_REDIS_URL: "redis://127.0.0.1:6379" });
+ * const settings = readLambdaSettings({
+ *   CONFIG_REFRESH_PARAMETER_PREFIX: "/shop/beta/",
+ *   CONFIG_REFRESH_REDIS_URL: "redis://127.0.0.1:6379",
+ * });
  * settings.streamKey; // "config-refresh:{/shop/beta/}"
  * ```
  */
@@ -177,7 +183,8 @@ export function readLambdaSettings(env: NodeJS.ProcessEnv = process.env): Lambda
     : parsed.error.issues.map((issue) => {
         const setting = String(issue.path[0] ?? "") as keyof typeof LAMBDA_ENVIRONMENT;
         const variable = LAMBDA_ENVIRONMENT[setting] ?? setting;
-        return `  ${variable}: ${raw[setting] === undefined && issue.code === "invalid_type" ? "is not set" : issue.message}`;
+        const notSet = raw[setting] === undefined && issue.code === "invalid_type";
+        return `  ${variable}: ${notSet ? "is not set" : issue.message}`;
       });
   lines.push(...crossVariableProblems(raw));
   if (!parsed.success || lines.length > 0) {

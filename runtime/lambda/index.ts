@@ -7,7 +7,12 @@
  * @example
  * ```ts
  * import { createRefreshHandler, readLambdaSettings } from "config-refresh-pipeline/lambda";
- * const refresh = createRefreshHandler(readLambdaSettings({ CONFIG_REFRESH_PARAMETER_PREFIX: "/shop/beta/", CONFIG_REFRESH_REDIS_URL: "redis://127.0.0.1:6379" }));
+ * const refresh = createRefreshHandler(
+ *   readLambdaSettings({
+ *     CONFIG_REFRESH_PARAMETER_PREFIX: "/shop/beta/",
+ *     CONFIG_REFRESH_REDIS_URL: "redis://127.0.0.1:6379",
+ *   }),
+ * );
  * const result = await refresh(parameterStoreChangeEvent);
  * ```
  */

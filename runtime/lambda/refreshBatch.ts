@@ -36,7 +36,7 @@ export async function refreshBatch(
 ): Promise<RefreshResult> {
   const { logger } = parts;
   const { changes, rejected } = readRefreshInput(input);
-  rejected.slice(0, MAX_RECORD_LINES).forEach((record) => logger.warn("input record rejected", { ...record }));
+  for (const record of rejected.slice(0, MAX_RECORD_LINES)) logger.warn("input record rejected", { ...record });
   if (rejected.length > MAX_RECORD_LINES)
     logger.warn("more input records rejected", { count: rejected.length - MAX_RECORD_LINES });
 
@@ -112,17 +112,17 @@ export async function refreshBatch(
     const fanOut = await parts.fanOut.refresh(result.published, remainingTimeMs, discovery);
     result.instances = fanOut.instances;
     result.fanOutErrors = fanOut.errors;
-    fanOut.errors.forEach((error) =>
-      logger.error("fan-out incomplete; instances will catch up from the stream", { error }),
-    );
+    for (const error of fanOut.errors) {
+      logger.error("fan-out incomplete; instances will catch up from the stream", { error });
+    }
     result.cappedDiscoveries = fanOut.capped;
     for (const detail of fanOut.capped) {
       logger.warn("discovery capped: more instances may exist, left to the stream", { detail });
     }
     result.deregistered = fanOut.stale?.deregistered.map((stale) => stale.instanceId) ?? [];
-    fanOut.stale?.deregistered.forEach((stale) => logger.warn("stale registration deregistered", { ...stale }));
+    for (const stale of fanOut.stale?.deregistered ?? []) logger.warn("stale registration deregistered", { ...stale });
     if (fanOut.stale?.suspended) logger.warn("stale registrations not counted", { detail: fanOut.stale.suspended });
-    fanOut.stale?.errors.forEach((error) => logger.warn("stale registrations not reviewed", { error }));
+    for (const error of fanOut.stale?.errors ?? []) logger.warn("stale registrations not reviewed", { error });
     for (const instance of fanOut.instances) {
       const { results, ...summary } = instance;
       if (instance.outcome === "ACK")

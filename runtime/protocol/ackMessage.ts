@@ -121,7 +121,7 @@ export function parseAckEntry(id: string, fields: readonly string[]): ParsedAckE
   const instanceId = map.get("instance");
   if (!instanceId) return reject("malformed", "no instance");
   const name = map.get("name");
-  if (!name || !name.startsWith("/")) return reject("malformed", "name must be a full SSM name");
+  if (!name?.startsWith("/")) return reject("malformed", "name must be a full SSM name");
   const version = parseWholeNumber(map.get("version"));
   if (version === undefined) return reject("malformed", `version of ${name} is not a whole number`);
   const via = map.get("via") as AckVia | undefined;

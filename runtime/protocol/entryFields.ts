@@ -41,7 +41,10 @@ export function readEntryFields(fields: readonly string[], formatVersion: number
   return { ok: true, fields: map };
 }
 
-/** A non-negative whole number written in decimal digits only (`"7"`, not `" 7 "`, `"0x10"` or `"1e3"`), else undefined. */
+/**
+ * A non-negative whole number written in decimal digits only (`"7"`, not `" 7 "`, `"0x10"` or `"1e3"`),
+ * else undefined.
+ */
 export function parseWholeNumber(text: string | undefined): number | undefined {
   if (text === undefined || !/^\d{1,16}$/.test(text)) return undefined;
   const value = Number(text);

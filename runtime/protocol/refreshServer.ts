@@ -11,7 +11,10 @@ import { hasRefreshToken, unauthenticatedError } from "./refreshToken";
 
 /** What a refresh server does with an authenticated call. */
 export interface RefreshCallHandlers {
-  /** Applies the changes and answers per parameter. Throwing answers INTERNAL (the message is sent, so never put a value in it). */
+  /**
+   * Applies the changes and answers per parameter. Throwing answers INTERNAL (the message is sent,
+   * so never put a value in it).
+   */
   refresh(request: RefreshRequest): Promise<RefreshResponse> | RefreshResponse;
   /** What the instance holds. */
   state(request: StateRequest): Promise<StateResponse> | StateResponse;

@@ -30,7 +30,8 @@ export type ParsedStreamEntry =
  */
 export function buildStreamFields(message: Omit<StreamMessage, "format">): string[] {
   if (message.value !== undefined && (message.type === "SecureString" || message.operation === "Delete")) {
-    // Refuse rather than drop: a SecureString value reaching this point is a bug that must surface, never a stream entry.
+    // Refuse rather than drop: a SecureString value reaching this point is a bug that must surface,
+    // never a stream entry.
     throw new TypeError(
       `${message.name}: a ${message.operation === "Delete" ? "Delete" : "SecureString"} message never carries a value`,
     );
@@ -76,7 +77,7 @@ export function parseStreamEntry(id: string, fields: readonly string[]): ParsedS
   if (!read.ok) return reject(read.rejection, read.detail);
   const map = read.fields;
   const name = map.get("name");
-  if (!name || !name.startsWith("/") || name.length > MAX_MESSAGE_NAME_LENGTH)
+  if (!name?.startsWith("/") || name.length > MAX_MESSAGE_NAME_LENGTH)
     return reject("malformed", "name must be a full SSM name");
   const operation = map.get("operation") as ChangeOperation | undefined;
   if (!operation || !CHANGE_OPERATIONS.includes(operation)) return reject("malformed", `unknown operation for ${name}`);

@@ -29,7 +29,10 @@ export interface ParameterChange {
   type: ParameterType;
   /** The value for String and StringList; undefined for SecureString (read it from SSM) and Delete. */
   value?: string;
-  /** SSM's LastModifiedDate (for a Delete, the deletion event's time), epoch ms. Orders a re-created parameter after its deleted one. */
+  /**
+   * SSM's LastModifiedDate (for a Delete, the deletion event's time), epoch ms. Orders a re-created
+   * parameter after its deleted one.
+   */
   modifiedAt: number;
   /** Time of the change event, epoch ms. */
   changedAt: number;

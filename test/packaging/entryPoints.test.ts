@@ -17,7 +17,7 @@ function probe(specifier: string): { exported: string[]; pulumi: string[]; openF
   const script = [
     `const loaded = require(${JSON.stringify(specifier)});`,
     "const sep = require('path').sep;",
-    "const files = (scope) => Object.keys(require.cache).filter((file) => file.includes(`${sep}${scope}${sep}`));",
+    "const files = (scope) => Object.keys(require.cache).filter((file) => file.includes(sep + scope + sep));",
     "const [pulumi, openFeature] = [files('@pulumi'), files('@openfeature')];",
     "process.stdout.write(JSON.stringify({ exported: Object.keys(loaded), pulumi, openFeature, loaded: Object.keys(require.cache).length }));",
   ].join("\n");

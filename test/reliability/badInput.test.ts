@@ -334,7 +334,7 @@ describe("bad input and security: hostile stream entries and Refresh calls, sche
           const got = result.outcome === "ACK" ? "ACK" : result.reason;
           if (got !== expect) wrong.push(`${fuzzed[i]!.mutation}: ${got} (${result.detail}), expected ${expect}`);
           if (result.outcome !== "ACK") nacks++;
-          if (result.detail && result.detail.includes("x".repeat(100)))
+          if (result.detail?.includes("x".repeat(100)))
             wrong.push(`a detail echoes a value: ${result.detail.slice(0, 80)}`);
         });
       }

@@ -11,6 +11,7 @@ import { streamKeys, type AckMessage } from "../../runtime/protocol";
 import { captureOutput } from "../runtime/cli/captureOutput";
 import { TcpProxy } from "../runtime/client/support/tcpProxy";
 import { isRunning } from "../runtime/local/support/processes";
+import { waitUntil } from "../../runtime/local/servers";
 import { writeChanges } from "./support/changes";
 import {
   acksAfter,
@@ -295,7 +296,9 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
             beforeWrite: (index) => {
               // Not awaited: the writes go on while Redis is down.
               if (index !== 8) return;
-              restarting = breakRedis(fault.kind).then((times) => void (outage = times));
+              restarting = breakRedis(fault.kind).then((times) => {
+                outage = times;
+              });
               restarting.catch(() => undefined);
             },
           });
@@ -312,6 +315,19 @@ describe("faults: the whole local pipeline (moto, own redis-server, relay → Ev
           };
         });
         env.startedPids();
+        // A new stream's reload falls at a random point of the workers' reset window: give it that long.
+        if (fault.kind === "empty") {
+          const reloadedAll = async () => {
+            const now = await allStats(workers);
+            return workers.every(
+              (w) =>
+                now.get(w.instanceId)!.metrics.recreatedReloads > before.get(w.instanceId)!.metrics.recreatedReloads,
+            );
+          };
+          await waitUntil("every instance reloaded for the new stream", reloadedAll, 10_000, 100).catch(
+            () => undefined,
+          );
+        }
         const after = await allStats(workers);
         const records = invoker!.records.slice(firstRecord);
         const retried = records.filter((r) => r.attempts > 1).length;

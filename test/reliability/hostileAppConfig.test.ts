@@ -97,7 +97,7 @@ function hostileFiles(draw: Draw): HostileFile[] {
       label: `block nesting ${draw.int(800, 1500)} levels deep`,
       write: (file) => {
         const n = draw.int(800, 1_500);
-        writeFileSync(file, Array.from({ length: n }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n") + " leaf\n");
+        writeFileSync(file, `${Array.from({ length: n }, (_, i) => `${" ".repeat(i)}k${i}:`).join("\n")} leaf\n`);
       },
       says: /deeper than 15 levels|nested too deeply/,
     },
@@ -116,12 +116,12 @@ function hostileFiles(draw: Draw): HostileFile[] {
     },
     {
       label: "10,001 parameters",
-      write: (file) => writeFileSync(file, Array.from({ length: 10_001 }, (_, i) => `p${i}: v`).join("\n") + "\n"),
+      write: (file) => writeFileSync(file, `${Array.from({ length: 10_001 }, (_, i) => `p${i}: v`).join("\n")}\n`),
       says: /more than 10000 parameters/,
     },
     {
       label: "10,000 duplicate keys",
-      write: (file) => writeFileSync(file, Array.from({ length: 10_000 }, () => "same: v").join("\n") + "\n"),
+      write: (file) => writeFileSync(file, `${Array.from({ length: 10_000 }, () => "same: v").join("\n")}\n`),
       says: /more than 200 problems/,
     },
     {

@@ -39,13 +39,20 @@ export function runCheck(argv: string[], out: Output): CommandResult {
     allowPositionals: true,
     options: { app: { type: "string" }, format: { type: "string" }, help: { type: "boolean", short: "h" } },
   });
-  if (values.help) return (out.print(CHECK_HELP), 0);
+  if (values.help) {
+    out.print(CHECK_HELP);
+    return 0;
+  }
   const format = values.format ?? "plain";
   if (!(CHECK_FORMATS as readonly string[]).includes(format)) {
-    return (out.error(`--format must be plain or github, got "${format}"\n\n${CHECK_HELP}`), 2);
+    out.error(`--format must be plain or github, got "${format}"\n\n${CHECK_HELP}`);
+    return 2;
   }
   const github = format === "github";
-  if (positionals.length === 0) return (out.error(`no file given\n\n${CHECK_HELP}`), 2);
+  if (positionals.length === 0) {
+    out.error(`no file given\n\n${CHECK_HELP}`);
+    return 2;
+  }
 
   const configs: Record<string, AppConfig> = {};
   let failed = 0;
@@ -63,7 +70,8 @@ export function runCheck(argv: string[], out: Output): CommandResult {
       const config = loadAppConfig(file, app ? { prefix: `/${app}/${env}/` } : {});
       configs[env] = config;
       out.print(
-        `ok    ${file}: ${config.entries.length} parameters, ${config.requiredSecrets.length} required secrets${app ? ` under /${app}/${env}/` : ""}`,
+        `ok    ${file}: ${config.entries.length} parameters, ` +
+          `${config.requiredSecrets.length} required secrets${app ? ` under /${app}/${env}/` : ""}`,
       );
     } catch (error) {
       if (!(error instanceof AppConfigError)) throw error;
@@ -101,7 +109,8 @@ export function runCheck(argv: string[], out: Output): CommandResult {
   }
   const verdict = failed === 0 && drift.length === 0;
   out.print(
-    `\n${verdict ? "PASS" : "FAIL"}: ${positionals.length} file${positionals.length === 1 ? "" : "s"}, ${failed} invalid, ${drift.length} drifting key${drift.length === 1 ? "" : "s"}`,
+    `\n${verdict ? "PASS" : "FAIL"}: ${positionals.length} file${positionals.length === 1 ? "" : "s"}, ` +
+      `${failed} invalid, ${drift.length} drifting key${drift.length === 1 ? "" : "s"}`,
   );
   return verdict ? 0 : 1;
 }

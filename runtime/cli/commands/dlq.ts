@@ -84,14 +84,14 @@ export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
       max: { type: "string" },
     },
   });
-  if (values.help) return (out.print(DLQ_HELP), 0);
+  if (values.help) {
+    out.print(DLQ_HELP);
+    return 0;
+  }
   if (positionals.length !== 1 || positionals[0] !== "replay") {
-    return (
-      out.error(
-        `${positionals.length === 0 ? "no subcommand given" : `unknown subcommand "${positionals.join(" ")}"`}: the dlq command has one, replay\n\n${DLQ_HELP}`,
-      ),
-      2
-    );
+    const problem = positionals.length === 0 ? "no subcommand given" : `unknown subcommand "${positionals.join(" ")}"`;
+    out.error(`${problem}: the dlq command has one, replay\n\n${DLQ_HELP}`);
+    return 2;
   }
   return runCommand("dlq replay", out, async () => {
     const max = values.max === undefined ? 100 : Number(values.max);
@@ -235,7 +235,8 @@ function describe(outcome: ReplayOutcome): string {
   if (outcome.status === "failed") return `${"FAILED".padEnd(12)}  ${id}  ${outcome.error} (left in the queue)`;
   if (outcome.status === "not-a-change")
     return `${"NOT A CHANGE".padEnd(12)}  ${id}  ${outcome.error} (left in the queue)`;
-  const result = outcome.result!;
+  const result = outcome.result;
+  if (!result) throw new Error(`replayed dead letter ${outcome.messageId} carries no result`);
   const published = result.published.map((c) => `${c.name} v${c.version}`);
   const skipped = result.skipped.map((s) => `${s.name} (${s.reason})`);
   const count = (o: string): number => result.instances.filter((i) => i.outcome === o).length;
@@ -243,5 +244,10 @@ function describe(outcome: ReplayOutcome): string {
     result.instances.length > 0
       ? `; instances: ${count("ACK")} ACK, ${count("NACK")} NACK, ${count("unreachable")} unreachable`
       : "";
-  return `${"replayed".padEnd(12)}  ${id}  ${[published.length ? `published ${published.join(", ")}` : "", skipped.length ? `already current: ${skipped.join(", ")}` : ""].filter(Boolean).join("; ")}${instances}${outcome.deleteFailed ? " (could not be deleted: it will be replayed again, harmlessly)" : ""}`;
+  const parts = [
+    published.length ? `published ${published.join(", ")}` : "",
+    skipped.length ? `already current: ${skipped.join(", ")}` : "",
+  ];
+  const deleteFailed = outcome.deleteFailed ? " (could not be deleted: it will be replayed again, harmlessly)" : "";
+  return `${"replayed".padEnd(12)}  ${id}  ${parts.filter(Boolean).join("; ")}${instances}${deleteFailed}`;
 }

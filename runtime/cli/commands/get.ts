@@ -33,12 +33,18 @@ export function runGet(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
     allowPositionals: true,
     options: { ...TARGET_OPTIONS, decrypt: { type: "boolean" }, json: { type: "boolean" } },
   });
-  if (values.help) return (out.print(GET_HELP), 0);
-  if (positionals.length !== 1)
-    return (out.error(`${positionals.length === 0 ? "no NAME given" : "get takes one NAME"}\n\n${GET_HELP}`), 2);
+  if (values.help) {
+    out.print(GET_HELP);
+    return 0;
+  }
+  const [rawName] = positionals;
+  if (positionals.length !== 1 || rawName === undefined) {
+    out.error(`${positionals.length === 0 ? "no NAME given" : "get takes one NAME"}\n\n${GET_HELP}`);
+    return 2;
+  }
   return runCommand("get", out, async () => {
     const target = resolveCommandTarget(values, env);
-    const name = fullParameterName(positionals[0]!, target.prefix);
+    const name = fullParameterName(rawName, target.prefix);
     const clients = createAwsClients(target.connection, { maxAttempts: 2 });
     try {
       const { Parameter: parameter } = await clients.ssm

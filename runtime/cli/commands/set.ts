@@ -78,14 +78,18 @@ export function runSet(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
       timeout: { type: "string" },
     },
   });
-  if (values.help) return (out.print(SET_HELP), 0);
-  if (positionals.length !== 2)
-    return (
-      out.error(
-        `set takes NAME and VALUE (got ${positionals.length} argument${positionals.length === 1 ? "" : "s"})\n\n${SET_HELP}`,
-      ),
-      2
+  if (values.help) {
+    out.print(SET_HELP);
+    return 0;
+  }
+  const [rawName, value] = positionals;
+  if (positionals.length !== 2 || rawName === undefined || value === undefined) {
+    out.error(
+      `set takes NAME and VALUE (got ${positionals.length} argument${positionals.length === 1 ? "" : "s"})` +
+        `\n\n${SET_HELP}`,
     );
+    return 2;
+  }
   return runCommand("set", out, async () => {
     const type = values.type as ParameterType | undefined;
     if (type !== undefined && !PARAMETER_TYPES.includes(type))
@@ -99,8 +103,7 @@ export function runSet(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
       );
     const target = resolveCommandTarget(values, env);
     const names = values.wait ? resolveNames(target, values, env) : undefined;
-    const name = fullParameterName(positionals[0]!, target.prefix);
-    const value = positionals[1]!;
+    const name = fullParameterName(rawName, target.prefix);
     if (value === "") throw new PipelineSettingsError("VALUE is empty: Parameter Store holds no empty value");
     const emit = values["emit-event"] ?? (values["no-emit-event"] ? false : target.connection.endpoint !== undefined);
     const clients = createAwsClients(target.connection, { maxAttempts: 2 });
@@ -118,7 +121,8 @@ export function runSet(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
         });
       });
       out.print(
-        `${name} = ${written.type === "SecureString" ? "(SecureString)" : value}: version ${written.version} (${written.operation === "Create" ? "created" : "updated"})`,
+        `${name} = ${written.type === "SecureString" ? "(SecureString)" : value}: version ${written.version} ` +
+          `(${written.operation === "Create" ? "created" : "updated"})`,
       );
       out.print(
         written.eventId
@@ -146,9 +150,12 @@ export function runSet(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
         const unreachable = fleetUnreachableFromHere(state, "status", STATE_DEADLINE_MS);
         if (unreachable) throw unreachable;
         const behind = state.instances.filter((instance) => instance.held?.get(name) !== written.version);
+        const describeBehind = (i: (typeof behind)[number]): string =>
+          `${i.instanceId} (${i.error ?? `holds ${i.held?.has(name) ? `v${i.held.get(name)}` : "nothing"}`})`;
         if (state.instances.length > 0 && behind.length === 0) {
           out.print(
-            `  every instance holds version ${written.version} (${state.instances.length} instance${state.instances.length === 1 ? "" : "s"})`,
+            `  every instance holds version ${written.version} ` +
+              `(${state.instances.length} instance${state.instances.length === 1 ? "" : "s"})`,
           );
           return 0;
         }
@@ -156,7 +163,8 @@ export function runSet(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
           out.print(
             state.instances.length === 0
               ? `  no instance is registered in ${names.namespaceName}/${names.serviceName}`
-              : `  after ${timeoutSeconds} s, ${behind.length} of ${state.instances.length} instances do not hold version ${written.version}: ${behind.map((i) => `${i.instanceId} (${i.error ?? `holds ${i.held?.has(name) ? `v${i.held.get(name)}` : "nothing"}`})`).join(", ")}`,
+              : `  after ${timeoutSeconds} s, ${behind.length} of ${state.instances.length} instances ` +
+                  `do not hold version ${written.version}: ${behind.map(describeBehind).join(", ")}`,
           );
           return 1;
         }

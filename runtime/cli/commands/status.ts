@@ -58,9 +58,14 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
     allowPositionals: true,
     options: { ...TARGET_OPTIONS, ...NAME_OPTIONS, "deadline-ms": { type: "string" }, verbose: { type: "boolean" } },
   });
-  if (values.help) return (out.print(STATUS_HELP), 0);
-  if (positionals.length > 0)
-    return (out.error(`status takes no argument (got "${positionals[0]}")\n\n${STATUS_HELP}`), 2);
+  if (values.help) {
+    out.print(STATUS_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) {
+    out.error(`status takes no argument (got "${positionals[0]}")\n\n${STATUS_HELP}`);
+    return 2;
+  }
   return runCommand("status", out, async () => {
     const deadlineMs = values["deadline-ms"] === undefined ? STATE_DEADLINE_MS : Number(values["deadline-ms"]);
     if (!Number.isInteger(deadlineMs) || deadlineMs < 100 || deadlineMs > 60_000)
@@ -105,7 +110,9 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
       });
       const total = state.current.size;
       out.print(
-        `${names.namespaceName}/${names.serviceName} at ${target.connection.label}: ${state.instances.length} instance${state.instances.length === 1 ? "" : "s"} registered, ${total} parameters under ${names.prefix}`,
+        `${names.namespaceName}/${names.serviceName} at ${target.connection.label}: ` +
+          `${state.instances.length} instance${state.instances.length === 1 ? "" : "s"} registered, ` +
+          `${total} parameters under ${names.prefix}`,
       );
       if (state.instances.length === 0) {
         out.print("PROBLEM: no instance is registered in Cloud Map");
@@ -114,9 +121,8 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
       const unreachable = fleetUnreachableFromHere(state, "status", deadlineMs);
       if (unreachable) throw unreachable;
       const rows = state.instances.map((instance) => {
-        const holds = instance.held
-          ? `${[...state.current].filter(([n, v]) => instance.held!.get(n) === v).length}/${total}`
-          : "-";
+        const held = instance.held;
+        const holds = held ? `${[...state.current].filter(([n, v]) => held.get(n) === v).length}/${total}` : "-";
         const shown = values.verbose ? instance.divergence : instance.divergence.slice(0, SHOWN_DIVERGENCES);
         const more = instance.divergence.length - shown.length;
         const heldBack = instance.divergence.length > 0 && instance.divergence.every((d) => d.refused !== undefined);
@@ -124,7 +130,8 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
           ? `UNREACHABLE: ${instance.error}`
           : instance.converged
             ? "converged"
-            : `${heldBack ? "HELD BACK" : "DIVERGED"}: ${shown.map(describeDivergence).join(", ")}${more > 0 ? `, +${more} more (--verbose)` : ""}`;
+            : `${heldBack ? "HELD BACK" : "DIVERGED"}: ${shown.map(describeDivergence).join(", ")}` +
+              `${more > 0 ? `, +${more} more (--verbose)` : ""}`;
         return [
           instance.converged ? " " : "!",
           instance.instanceId,
@@ -134,15 +141,18 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
           verdict,
         ];
       });
-      textTable(["", "instance", "address", "health", "holds", "state"], rows).forEach((line) => out.print(line));
+      for (const line of textTable(["", "instance", "address", "health", "holds", "state"], rows)) out.print(line);
       const diverged = state.instances.filter((i) => !i.converged);
       const heldBack = diverged.filter((i) => !i.error && i.divergence.every((d) => d.refused !== undefined));
       out.print(
         diverged.length === 0
-          ? `CONVERGED: ${state.instances.length}/${state.instances.length} instances hold SSM's current version of all ${total} parameters`
+          ? `CONVERGED: ${state.instances.length}/${state.instances.length} instances ` +
+              `hold SSM's current version of all ${total} parameters`
           : heldBack.length === diverged.length
-            ? `HELD BACK: ${heldBack.length} of ${state.instances.length} instances refuse SSM's current value and hold the last valid one (${heldBack.map((i) => i.instanceId).join(", ")}): fix the value in SSM`
-            : `DIVERGED: ${diverged.length} of ${state.instances.length} instances do not hold SSM's current versions (${diverged.map((i) => i.instanceId).join(", ")})`,
+            ? `HELD BACK: ${heldBack.length} of ${state.instances.length} instances refuse SSM's current value ` +
+              `and hold the last valid one (${heldBack.map((i) => i.instanceId).join(", ")}): fix the value in SSM`
+            : `DIVERGED: ${diverged.length} of ${state.instances.length} instances ` +
+              `do not hold SSM's current versions (${diverged.map((i) => i.instanceId).join(", ")})`,
       );
       return diverged.length === 0 ? 0 : 1;
     } finally {

@@ -16,7 +16,11 @@ export interface AnnotationPlace {
  *
  * @example
  * ```ts
- * githubAnnotation("error", "db/password: looks like a secret", { file: "stacks/app_config_beta.yaml", line: 3, col: 3 });
+ * githubAnnotation("error", "db/password: looks like a secret", {
+ *   file: "stacks/app_config_beta.yaml",
+ *   line: 3,
+ *   col: 3,
+ * });
  * // "::error file=stacks/app_config_beta.yaml,line=3,col=3::db/password: looks like a secret"
  * ```
  */

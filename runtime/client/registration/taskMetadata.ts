@@ -20,7 +20,10 @@ export interface TaskNetwork {
   ipv4Addresses: string[];
   ipv6Addresses: string[];
   ports: TaskPortMapping[];
-  /** The task's id (the last segment of `TaskARN`): the Cloud Map instance id ECS `serviceRegistries` registers it under. */
+  /**
+   * The task's id (the last segment of `TaskARN`): the Cloud Map instance id ECS `serviceRegistries`
+   * registers it under.
+   */
   taskId?: string;
 }
 

@@ -44,15 +44,19 @@ export class PublishedChangeCheck {
     const verdicts: (PublishedVerdict | undefined)[] = claims.map(({ change }) =>
       change.type === "SecureString" && change.operation !== "Delete" ? { published: true } : undefined,
     );
-    const inStream = claims.flatMap((claim, index) => (verdicts[index] === undefined && claim.streamId ? [index] : []));
+    const inStream = claims.flatMap((claim, index) =>
+      verdicts[index] === undefined && claim.streamId
+        ? [{ index, change: claim.change, streamId: claim.streamId }]
+        : [],
+    );
     if (inStream.length > 0) {
-      const entries = await this.readEntries(inStream.map((index) => claims[index]!.streamId!));
-      inStream.forEach((index, i) => {
+      const entries = await this.readEntries(inStream.map(({ streamId }) => streamId));
+      inStream.forEach(({ index, change, streamId }, i) => {
         const entry = entries[i];
         if (entry === undefined) return; // gone (trimmed) or unreadable: SSM decides below
-        verdicts[index] = sameChange(entry, claims[index]!.change)
+        verdicts[index] = sameChange(entry, change)
           ? { published: true }
-          : { published: false, detail: `the stream entry ${claims[index]!.streamId} holds another change` };
+          : { published: false, detail: `the stream entry ${streamId} holds another change` };
       });
     }
     await Promise.all(

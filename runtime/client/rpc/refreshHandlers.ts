@@ -109,7 +109,9 @@ async function answer(
     return verdict && !verdict.published ? { ...candidate, unpublished: verdict.detail } : candidate;
   });
   const results = checked.length > 0 ? await run(checked) : [];
-  results.forEach((result, i) => (answers[slots[i] as number] = toParameterResult(result)));
+  results.forEach((result, i) => {
+    answers[slots[i] as number] = toParameterResult(result);
+  });
   return { instanceId: deps.instanceId, results: answers as ParameterResult[], appliedAtMs: Date.now() };
 }
 

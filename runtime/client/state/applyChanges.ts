@@ -96,13 +96,16 @@ class Draft {
     return (this.refused ?? this.base.refused).get(key);
   }
   public writeHeld(): Map<string, HeldEntry> {
-    return (this.held ??= new Map(this.base.held));
+    this.held ??= new Map(this.base.held);
+    return this.held;
   }
   public writeTombstones(): Map<string, SeenRevision> {
-    return (this.tombstones ??= new Map(this.base.tombstones));
+    this.tombstones ??= new Map(this.base.tombstones);
+    return this.tombstones;
   }
   public writeRefused(): Map<string, RefusedRevision> {
-    return (this.refused ??= new Map(this.base.refused));
+    this.refused ??= new Map(this.base.refused);
+    return this.refused;
   }
 }
 
@@ -196,7 +199,8 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
     // A revision from the future would make every real later version look older, reloads included.
     return refuse(
       "MALFORMED",
-      `version ${change.version} of ${key} claims a modification time ${new Date(change.modifiedAt).toISOString()}, ahead of this instance's clock by more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes`,
+      `version ${change.version} of ${key} claims a modification time ${new Date(change.modifiedAt).toISOString()}, ` +
+        `ahead of this instance's clock by more than ${MAX_CLOCK_AHEAD_MS / 60_000} minutes`,
     );
   }
   // A reload yields only to what the instance recorded after its load began (that may be newer than the load).

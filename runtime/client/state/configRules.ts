@@ -46,7 +46,10 @@ export class ConfigRules {
     return this.schemas.keys();
   }
 
-  /** Validates and parses a value (`undefined`: the parameter is absent). Keys without a schema keep their raw string. */
+  /**
+   * Validates and parses a value (`undefined`: the parameter is absent). Keys without a schema keep
+   * their raw string.
+   */
   public parse(key: string, raw: string | undefined): ValidatedValue {
     const schema = this.schemas.get(key);
     return schema ? validateValue(schema, raw) : { ok: true, value: raw };

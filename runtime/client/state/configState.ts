@@ -14,7 +14,10 @@ export interface HeldEntry {
   readonly via: ChangeVia;
 }
 
-/** A revision the instance recorded, and when (its clock): a full reload yields only to what it saw since the load began. */
+/**
+ * A revision the instance recorded, and when (its clock): a full reload yields only to what it saw
+ * since the load began.
+ */
 export interface SeenRevision extends Revision {
   readonly seenAt: number;
 }

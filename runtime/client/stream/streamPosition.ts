@@ -55,7 +55,7 @@ const NO_REPLICATION_ID = /^0+$/;
  */
 export async function readStreamInfo(redis: Redis, keys: StreamKeys): Promise<StreamInfo> {
   const replies = await redis.multi().xinfo("STREAM", keys.stream).get(keys.epoch).info("replication").exec();
-  if (!replies || replies.length !== 3) throw new Error("MULTI XINFO STREAM / GET / INFO was discarded");
+  if (replies?.length !== 3) throw new Error("MULTI XINFO STREAM / GET / INFO was discarded");
   const [[infoError, info], [epochError, epoch], [, replication]] = replies as [
     [Error | null, unknown],
     [Error | null, unknown],

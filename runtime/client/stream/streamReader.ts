@@ -123,7 +123,8 @@ export class StreamReader {
           this.needsCheck = true;
           continue;
         }
-        // A full batch may end inside one publication (one Lambda invocation): read the rest of it, so it lands in one swap.
+        // A full batch may end inside one publication (one Lambda invocation): read the rest of it, so it
+        // lands in one swap.
         if (entries.length >= this.options.batchSize) await this.completePublication(entries);
         if (this.stopped) break;
         // A batch not chained to `from` may follow a gap: check `from` before applying, since the

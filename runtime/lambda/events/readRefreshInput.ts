@@ -39,22 +39,34 @@ function collect(value: unknown, source: string, depth: number, into: RefreshInp
   const reject = (reason: string): void => {
     into.rejected.push({ source, reason });
   };
-  if (depth > MAX_DEPTH) return reject("envelopes nested too deep");
-  if (Array.isArray(value)) {
-    value.forEach((item, index) => collect(item, `${source}[${index}]`, depth + 1, into));
+  if (depth > MAX_DEPTH) {
+    reject("envelopes nested too deep");
     return;
   }
-  if (typeof value !== "object" || value === null)
-    return reject(`is ${value === null ? "null" : typeof value}, not an event`);
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => {
+      collect(item, `${source}[${index}]`, depth + 1, into);
+    });
+    return;
+  }
+  if (typeof value !== "object" || value === null) {
+    reject(`is ${value === null ? "null" : typeof value}, not an event`);
+    return;
+  }
   if (looksLikeEventBridgeEvent(value)) {
     const change = parseParameterStoreChange(value, source);
-    if ("error" in change) return reject(change.error);
+    if ("error" in change) {
+      reject(change.error);
+      return;
+    }
     into.changes.push(change);
     return;
   }
   const record = value as Record<string, unknown>;
   if (Array.isArray(record.Records)) {
-    record.Records.forEach((item, index) => collectSqsRecord(item, `record[${index}]`, depth + 1, into));
+    record.Records.forEach((item, index) => {
+      collectSqsRecord(item, `record[${index}]`, depth + 1, into);
+    });
     return;
   }
   if ("requestPayload" in record) {

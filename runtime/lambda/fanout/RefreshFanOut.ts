@@ -152,7 +152,7 @@ export class RefreshFanOut {
     for (const { group, instances } of discovered) {
       for (const instance of instances) {
         const target = targets.get(instance.instanceId) ?? { instance, changes: new Set<PublishedChange>() };
-        group.changes.forEach((change) => target.changes.add(change));
+        for (const change of group.changes) target.changes.add(change);
         targets.set(instance.instanceId, target);
       }
     }

@@ -117,7 +117,8 @@ export class StaleRegistrations {
     const byId = new Map(suspects.map((i) => [i.instanceId, i]));
     const candidates: DeregisteredInstance[] = [];
     for (let i = 0; i + 2 < due.length; i += 3) {
-      const instance = byId.get(due[i]!);
+      const id = due[i];
+      const instance = id === undefined ? undefined : byId.get(id);
       if (!instance) continue;
       candidates.push({
         instanceId: instance.instanceId,
@@ -128,10 +129,11 @@ export class StaleRegistrations {
       });
     }
     const failures = await mapConcurrently(candidates, DEREGISTER_CONCURRENCY, (c) => this.deregister(c));
-    failures.forEach((failure, index) => {
+    for (const [index, candidate] of candidates.entries()) {
+      const failure = failures[index];
       if (failure) review.errors.push(failure);
-      else review.deregistered.push(candidates[index]!);
-    });
+      else review.deregistered.push(candidate);
+    }
     if (review.deregistered.length > 0) {
       await this.options
         .redis()

@@ -40,7 +40,11 @@ export interface Discovery {
  *
  * @example
  * ```ts
- * await discoverInstances(cloudMap, { namespaceName: "shop.beta", serviceName: "web", queryParameters: { tenant: "acme" } });
+ * await discoverInstances(cloudMap, {
+ *   namespaceName: "shop.beta",
+ *   serviceName: "web",
+ *   queryParameters: { tenant: "acme" },
+ * });
  * ```
  */
 export async function discoverInstances(client: ServiceDiscoveryClient, query: DiscoveryQuery): Promise<Discovery> {

@@ -39,7 +39,10 @@ export class CachedSecureString {
     this.now = options.now ?? Date.now;
   }
 
-  /** The value, read again when older than `maxAgeMs`. @throws {@link ParameterStoreError} when it was never read and cannot be. */
+  /**
+   * The value, read again when older than `maxAgeMs`.
+   * @throws {@link ParameterStoreError} when it was never read and cannot be.
+   */
   public get(): Promise<string> {
     if (this.value !== undefined && this.now() - this.readAt < this.maxAgeMs) return Promise.resolve(this.value);
     return this.read();

@@ -1,4 +1,4 @@
-import { GetParametersByPathCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import { GetParametersByPathCommand, type GetParametersByPathCommandOutput, type SSMClient } from "@aws-sdk/client-ssm";
 import { describeError } from "../../common/errors";
 import type { ParameterType } from "../../protocol";
 import { ParameterStoreError } from "../errors";
@@ -37,7 +37,7 @@ export async function readPrefixParameters(ssm: SSMClient, prefix: string): Prom
     if (pages >= MAX_PAGES) {
       throw new ParameterStoreError(`${prefix} has more than ${MAX_PAGES * PAGE_SIZE} parameters: not swept`);
     }
-    let answer;
+    let answer: GetParametersByPathCommandOutput;
     try {
       answer = await ssm.send(
         new GetParametersByPathCommand({

@@ -14,7 +14,11 @@ export async function readPublishedHash(redis: Redis, key: string): Promise<Map<
   let cursor = "0";
   for (let step = 0; step < MAX_STEPS; step++) {
     const [next, fields] = await redis.hscan(key, cursor, "COUNT", SCAN_COUNT);
-    for (let i = 0; i + 1 < fields.length; i += 2) held.set(fields[i]!, fields[i + 1]!);
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const field = fields[i];
+      const value = fields[i + 1];
+      if (field !== undefined && value !== undefined) held.set(field, value);
+    }
     cursor = next;
     if (cursor === "0") return held;
   }

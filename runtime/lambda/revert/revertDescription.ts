@@ -19,12 +19,21 @@ export interface RevertFacts {
  *
  * @example
  * ```ts
- * revertDescription({ refusedVersion: 7, restoredVersion: 6, refusedBy: 5, answered: 5, detail: "log_level: Invalid option" });
- * // "config-refresh revert: version 7 refused by 5 of 5 instances (log_level: Invalid option); value of version 6 restored"
+ * revertDescription({
+ *   refusedVersion: 7,
+ *   restoredVersion: 6,
+ *   refusedBy: 5,
+ *   answered: 5,
+ *   detail: "log_level: Invalid option",
+ * });
+ * // "config-refresh revert: version 7 refused by 5 of 5 instances (log_level: Invalid option);
+ * //  value of version 6 restored"
  * ```
  */
 export function revertDescription(facts: RevertFacts): string {
-  const head = `${REVERT_MARK} version ${facts.refusedVersion} refused by ${facts.refusedBy} of ${facts.answered} instances (`;
+  const head =
+    `${REVERT_MARK} version ${facts.refusedVersion} ` +
+    `refused by ${facts.refusedBy} of ${facts.answered} instances (`;
   const tail = `); value of version ${facts.restoredVersion} restored`;
   const room = MAX_DESCRIPTION - head.length - tail.length;
   const detail = facts.detail.length > room ? `${facts.detail.slice(0, Math.max(0, room - 1))}…` : facts.detail;

@@ -87,9 +87,9 @@ export class StreamPublisher {
     const held = new Map<string, { raw: string | null; revision: ReturnType<typeof parsePublishedRevision> }>();
     if (gone.length === 0) return held;
     const values = await this.redis.hmget(this.keys.published, ...gone);
-    gone.forEach((name, index) =>
-      held.set(name, { raw: values[index] ?? null, revision: parsePublishedRevision(values[index]) }),
-    );
+    for (const [index, name] of gone.entries()) {
+      held.set(name, { raw: values[index] ?? null, revision: parsePublishedRevision(values[index]) });
+    }
     return held;
   }
 

@@ -23,7 +23,8 @@ local function held_revision(name)
   local raw = redis.call('HGET', KEYS[2], name)
   if not raw then return nil, '' end
   local ok, revision = pcall(cjson.decode, raw)
-  if ok and type(revision) == 'table' and type(revision.version) == 'number' and type(revision.modifiedAt) == 'number' then
+  if ok and type(revision) == 'table' and type(revision.version) == 'number'
+    and type(revision.modifiedAt) == 'number' then
     return revision, raw
   end
   return nil, raw
@@ -49,7 +50,11 @@ for _, c in ipairs(candidates) do
   local verdict = 'newer'
   if held then
     local order
-    if c.modifiedAt ~= held.modifiedAt then order = c.modifiedAt - held.modifiedAt else order = c.version - held.version end
+    if c.modifiedAt ~= held.modifiedAt then
+      order = c.modifiedAt - held.modifiedAt
+    else
+      order = c.version - held.version
+    end
     if order == 0 then verdict = 'same' elseif order < 0 then verdict = 'older' end
   end
   if verdict == 'newer' then

@@ -3,7 +3,8 @@ import { CHANGE_OPERATIONS, PARAMETER_TYPES, type ChangeOperation, type Paramete
 /**
  * The value of one field of the `published` hash (`streamKeys(key).published`): the last revision
  * of the name put on the stream. JSON, so `redis-cli HGET` shows it and the Lua script reads it:
- * `{"version":7,"modifiedAt":1764072000120,"operation":"Update","type":"String","publishedAt":1764072000480,"streamId":"1764072000480-0"}`.
+ * `{"version":7,"modifiedAt":1764072000120,"operation":"Update","type":"String",`
+ * `"publishedAt":1764072000480,"streamId":"1764072000480-0"}` (one line).
  *
  * It lives in Redis beside the stream, not in the function or another store: it is written in the
  * same script as the XADD (so "published" and "on the stream" can never disagree), and it

@@ -65,7 +65,11 @@ const ACK_POLL_MS = 25;
  *
  * @example
  * ```ts
- * const report = await makeChange(pipeline, { purpose: "a valid change", key: "log_level", values: ["info"], expect: "applied" }, 15_000);
+ * const report = await makeChange(
+ *   pipeline,
+ *   { purpose: "a valid change", key: "log_level", values: ["info"], expect: "applied" },
+ *   15_000,
+ * );
  * ```
  */
 export async function makeChange(
@@ -83,7 +87,8 @@ export async function makeChange(
   const firstRecord = (pipeline.invoker.records.at(-1)?.sequence ?? 0) + 1;
   const writes: WrittenParameter[] = [];
   for (const value of change.values) writes.push(await pipeline.writeParameter(name, value));
-  const final = writes.at(-1)!;
+  const final = writes.at(-1);
+  if (!final) throw new Error(`the demo change of ${change.key} has no value to write`);
 
   const acks: AckMessage[] = [];
   const deadline = final.writtenAt + timeoutMs;
@@ -110,7 +115,7 @@ export async function makeChange(
     (r) => r.sequence >= firstRecord && r.result?.published.some((c) => c.name === name),
   );
   const publishedVersions = records.flatMap((r) =>
-    r.result!.published.filter((c) => c.name === name).map((c) => c.version),
+    (r.result?.published ?? []).filter((c) => c.name === name).map((c) => c.version),
   );
   const rpc = answered()?.result?.instances ?? [];
   const instances = instanceIds.map((instanceId): InstanceChangeOutcome => {
@@ -165,6 +170,7 @@ async function currentValue(pipeline: LocalPipeline, name: string): Promise<stri
 export function demoChanges(current: { logLevel?: string; timeoutMs?: string; ttlSeconds?: string }): PlannedChange[] {
   const ttl = Number.parseInt(current.ttlSeconds ?? "", 10);
   const base = Number.isInteger(ttl) && ttl >= 0 && ttl < 80_000 ? ttl : 30;
+  const timeoutMs = current.timeoutMs ?? "";
   return [
     {
       purpose: "a valid change",
@@ -187,7 +193,7 @@ export function demoChanges(current: { logLevel?: string; timeoutMs?: string; tt
     {
       purpose: "a valid write on the reverted key",
       key: "http/timeout_ms",
-      values: [/^\d+$/.test(current.timeoutMs ?? "") ? current.timeoutMs! : "5000"],
+      values: [/^\d+$/.test(timeoutMs) ? timeoutMs : "5000"],
       expect: "applied",
     },
   ];

@@ -16,9 +16,10 @@ export function changeLines(index: number, report: ChangeReport): string[] {
   const { change, final } = report;
   const after = change.values.at(-1) ?? "";
   const burst = report.writes.length > 1 ? `burst of ${report.writes.length} writes, ` : "";
-  const versions = report.writes.length > 1 ? `v${report.writes[0]!.version}…v${final.version}` : `v${final.version}`;
+  const versions = report.writes.length > 1 ? `v${report.writes[0]?.version}…v${final.version}` : `v${final.version}`;
   const lines = [
-    `${index}. ${change.key}: ${burst}${show(report.before ?? "(none)")} → ${show(after)}  (${versions}; ${change.purpose})`,
+    `${index}. ${change.key}: ${burst}${show(report.before ?? "(none)")} → ${show(after)}  ` +
+      `(${versions}; ${change.purpose})`,
   ];
   const rows = report.instances.map((instance) => [
     instance.instanceId,
@@ -40,20 +41,26 @@ export function changeLines(index: number, report: ChangeReport): string[] {
     const applied = report.instances.filter((i) => i.heldVersion === final.version).length;
     const stats =
       latencies.length > 0
-        ? `; write → applied: p50 ${formatDuration(quantile(latencies, 0.5)!)}, last instance ${formatDuration(Math.max(...latencies))}`
+        ? `; write → applied: p50 ${formatDuration(quantile(latencies, 0.5) ?? 0)}, ` +
+          `last instance ${formatDuration(Math.max(...latencies))}`
         : "";
     lines.push(`   ${report.ok ? "ok" : "PROBLEM"}: applied by ${applied}/${count} instances${stats}`);
   } else {
     const refused = report.instances.filter((i) => i.outcome === "NACK").length;
     lines.push(
-      `   ${report.ok ? "ok" : "PROBLEM"}: refused by ${refused}/${count} instances, applied by ${latencies.length}; they keep serving the previous value`,
+      `   ${report.ok ? "ok" : "PROBLEM"}: refused by ${refused}/${count} instances, applied by ${latencies.length}; ` +
+        "they keep serving the previous value",
     );
     if (report.revert) lines.push(...revertLines(report.revert, count));
   }
   if (report.writes.length > 1) {
     const published = [...new Set(report.publishedVersions)].sort((a, b) => a - b);
     lines.push(
-      `   ${report.writes.length} writes → ${report.invocations} handler invocation${report.invocations === 1 ? "" : "s"} published ${published.length} version${published.length === 1 ? "" : "s"}${published.length > 1 ? ` (v${published[0]}…v${published.at(-1)})` : ` (v${published[0] ?? "?"})`}: each invocation reads the current value, so events that arrive together collapse into one`,
+      `   ${report.writes.length} writes → ` +
+        `${report.invocations} handler invocation${report.invocations === 1 ? "" : "s"} ` +
+        `published ${published.length} version${published.length === 1 ? "" : "s"}` +
+        `${published.length > 1 ? ` (v${published[0]}…v${published.at(-1)})` : ` (v${published[0] ?? "?"})`}: ` +
+        "each invocation reads the current value, so events that arrive together collapse into one",
     );
   }
   return lines;
@@ -109,8 +116,9 @@ export function lateStartLines(index: number, late: LateStartReport): string[] {
 export function convergenceLines(state: FleetState): string[] {
   const total = state.current.size;
   const rows = state.instances.map((instance) => {
-    const holds = instance.held
-      ? `${[...state.current].filter(([name, version]) => instance.held!.get(name) === version).length}/${total}`
+    const held = instance.held;
+    const holds = held
+      ? `${[...state.current].filter(([name, version]) => held.get(name) === version).length}/${total}`
       : "-";
     const verdict = instance.error
       ? `UNREACHABLE: ${instance.error}`
@@ -120,13 +128,15 @@ export function convergenceLines(state: FleetState): string[] {
             .slice(0, 3)
             .map(
               (d) =>
-                `${d.name} holds ${d.held === undefined ? "nothing" : `v${d.held}`}, SSM ${d.current === undefined ? "has none" : `v${d.current}`}`,
+                `${d.name} holds ${d.held === undefined ? "nothing" : `v${d.held}`}, ` +
+                `SSM ${d.current === undefined ? "has none" : `v${d.current}`}`,
             )
             .join("; ")}${instance.divergence.length > 3 ? `; +${instance.divergence.length - 3} more` : ""}`;
     return [instance.instanceId, instance.address || "-", instance.health, holds, verdict];
   });
   return [
-    `Fleet convergence (State RPC on each instance, against SSM's current versions of the ${total} parameters under ${state.prefix})`,
+    "Fleet convergence (State RPC on each instance, " +
+      `against SSM's current versions of the ${total} parameters under ${state.prefix})`,
     ...textTable(["instance", "address", "health", "holds", "state"], rows).map((line) => `   ${line}`),
   ];
 }

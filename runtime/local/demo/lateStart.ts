@@ -50,7 +50,8 @@ export async function lateStart(
   try {
     bad = await pipeline.writeParameter(name, value);
     const [instance] = await pipeline.fleet.start(1);
-    instanceId = instance!.instanceId;
+    if (!instance) throw new Error("the fleet started no instance");
+    instanceId = instance.instanceId;
     const state = await pipeline.fleetState();
     const mine = state.instances.find((i) => i.instanceId === instanceId);
     const bootVersion = mine?.held?.get(name);

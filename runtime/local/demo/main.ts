@@ -42,7 +42,8 @@ export async function main(
     out.print(DEMO_HELP);
     return 0;
   }
-  // The SDK's notice that its 2027 releases need Node 22 is about future releases; it would only blur the demo's output.
+  // The SDK's notice that its 2027 releases need Node 22 is about future releases; it would only blur
+  // the demo's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const interrupt = new AbortController();
   let firstInterrupt: number | undefined;

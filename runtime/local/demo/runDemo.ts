@@ -71,11 +71,14 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRep
   let keepRunning = false;
   try {
     print(
-      `Ready in ${formatDuration(Date.now() - started)}: ${options.instances} instance${options.instances === 1 ? "" : "s"} of the example service hold ${pipeline.prefix}.`,
+      `Ready in ${formatDuration(Date.now() - started)}: ` +
+        `${options.instances} instance${options.instances === 1 ? "" : "s"} ` +
+        `of the example service hold ${pipeline.prefix}.`,
     );
     print("");
     print(
-      "Changing values (latency: from the SSM write returning to the change applied on the instance, read from its acknowledgement)",
+      "Changing values (latency: from the SSM write returning to the change applied on the instance, " +
+        "read from its acknowledgement)",
     );
     const current = await currentValues(pipeline, ["log_level", "http/timeout_ms", "cache/ttl_seconds"]);
     const plan = demoChanges({
@@ -91,29 +94,40 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRep
       const report = await makeChange(pipeline, change, io.settleTimeoutMs ?? 15_000);
       changes.push(report);
       print("");
-      changeLines(++step, report).forEach((line) => print(line));
+      changeLines(++step, report).forEach((line) => {
+        print(line);
+      });
       if (change.expect === "rejected" && !late && !io.signal?.aborted) {
         // The same mistake again, while a deploy starts an instance before the revert could land.
-        late = await lateStart(pipeline, change.key, change.values.at(-1)!, io.settleTimeoutMs ?? 15_000);
+        late = await lateStart(pipeline, change.key, change.values.at(-1) ?? "", io.settleTimeoutMs ?? 15_000);
         print("");
-        lateStartLines(++step, late).forEach((line) => print(line));
+        lateStartLines(++step, late).forEach((line) => {
+          print(line);
+        });
       }
     }
     const fleet = await pipeline.fleetState();
     print("");
-    convergenceLines(fleet).forEach((line) => print(line));
+    convergenceLines(fleet).forEach((line) => {
+      print(line);
+    });
     const rejected = changes.find((c) => c.change.expect === "rejected");
-    const rejectedEverywhere = rejected !== undefined && rejected.ok;
+    const rejectedEverywhere = rejected?.ok === true;
     const count = fleet.instances.length;
     print("");
     print(
-      `${fleet.converged ? "PASS" : "FAIL"}  converged: ${fleet.instances.filter((i) => i.converged).length}/${count} instances hold SSM's current version of all ${fleet.current.size} parameters`,
+      `${fleet.converged ? "PASS" : "FAIL"}  converged: ` +
+        `${fleet.instances.filter((i) => i.converged).length}/${count} ` +
+        `instances hold SSM's current version of all ${fleet.current.size} parameters`,
     );
     if (rejected) {
       const refused = rejected.instances.filter((i) => i.outcome === "NACK").length;
       const reasons = [...new Set(rejected.instances.flatMap((i) => (i.reason ? [i.reason] : [])))].join(", ");
       print(
-        `${rejectedEverywhere ? "PASS" : "FAIL"}  rejected everywhere: ${rejected.change.key} v${rejected.final.version} (${JSON.stringify(rejected.change.values.at(-1))}) refused by ${refused}/${count} instances${reasons ? ` (${reasons})` : ""}, applied by none`,
+        `${rejectedEverywhere ? "PASS" : "FAIL"}  rejected everywhere: ` +
+          `${rejected.change.key} v${rejected.final.version} ` +
+          `(${JSON.stringify(rejected.change.values.at(-1))}) refused by ${refused}/${count} instances` +
+          `${reasons ? ` (${reasons})` : ""}, applied by none`,
       );
       print(revertVerdict(rejected));
     }
@@ -134,7 +148,9 @@ export async function runDemo(options: DemoOptions, io: DemoIo): Promise<DemoRep
     print(`Demo done in ${formatDuration(report.durationMs)}.`);
     if (options.keep && !io.signal?.aborted) {
       keepRunning = true;
-      keepLines(pipeline).forEach((line) => print(line));
+      keepLines(pipeline).forEach((line) => {
+        print(line);
+      });
       await untilAborted(io.signal);
     }
     return report;
@@ -192,7 +208,8 @@ function keepLines(pipeline: LocalPipeline): string[] {
     "   npm run config-refresh -- status                    # every instance against SSM (exit 1 when diverged)",
     "   npm run config-refresh -- dlq replay                # re-drives dead letters through the handler",
     "",
-    `(npx config-refresh ... works the same once built.) Instances: ${pipeline.fleet.instances.map((i) => `${i.instanceId} http://127.0.0.1:${i.httpPort}/`).join(", ")}`,
+    "(npx config-refresh ... works the same once built.) Instances: " +
+      pipeline.fleet.instances.map((i) => `${i.instanceId} http://127.0.0.1:${i.httpPort}/`).join(", "),
     "Ctrl-C stops everything.",
   ];
 }

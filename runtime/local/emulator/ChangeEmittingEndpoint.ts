@@ -218,7 +218,10 @@ export class ChangeEmittingEndpoint {
       const config = { endpoint: this.options.upstream, region, credentials, maxAttempts: 1 };
       const ssm = new SSMClient(config);
       const eventBridge = new EventBridgeClient(config);
-      const destroy = (): void => [ssm, eventBridge].forEach((client) => client.destroy());
+      const destroy = (): void => {
+        ssm.destroy();
+        eventBridge.destroy();
+      };
       clients = { ssm, relay: new ChangeEventRelay(eventBridge), destroy };
       this.regions.set(region, clients);
     }
@@ -242,7 +245,8 @@ async function readBody(request: http.IncomingMessage, limit: number): Promise<B
 function withoutHeader(raw: readonly string[], name: string): string[] {
   const kept: string[] = [];
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    if (raw[i]!.toLowerCase() !== name) kept.push(raw[i]!, raw[i + 1]!);
+    const key = raw[i] ?? "";
+    if (key.toLowerCase() !== name) kept.push(key, raw[i + 1] ?? "");
   }
   return kept;
 }

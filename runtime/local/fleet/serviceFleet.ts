@@ -52,7 +52,15 @@ interface ReadyLine {
  *
  * @example
  * ```ts
- * const fleet = new ServiceFleet({ prefix, redisUrl, streamKey, serviceId, refreshToken, connection, idPrefix: "shop" });
+ * const fleet = new ServiceFleet({
+ *   prefix,
+ *   redisUrl,
+ *   streamKey,
+ *   serviceId,
+ *   refreshToken,
+ *   connection,
+ *   idPrefix: "shop",
+ * });
  * await fleet.start(3, (instance) => console.log(`${instance.instanceId} ready`));
  * await fleet.stopAll();
  * ```
@@ -176,7 +184,12 @@ export class ServiceFleet {
 /** Resolves with the ready line; rejects when the process exits first or stays silent past `timeoutMs`. */
 function readyLine(server: ChildServer, instanceId: string, timeoutMs: number): Promise<ReadyLine> {
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: server.process.stdout! });
+    const stdout = server.process.stdout;
+    if (!stdout) {
+      reject(new InstanceStartError(instanceId, "its stdout is not piped", server.output()));
+      return;
+    }
+    const lines = createInterface({ input: stdout });
     const timer = setTimeout(
       () => finish(new InstanceStartError(instanceId, `no ready line within ${timeoutMs / 1000} s`, server.output())),
       timeoutMs,

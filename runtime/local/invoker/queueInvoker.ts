@@ -23,11 +23,17 @@ export interface QueueInvokerOptions {
   deadLetterQueueUrl: string;
   region: string;
   handler: RefreshHandler;
-  /** Invocations of one batch before it is dead-lettered: 1 + the retries (default 3, as Lambda's 2 asynchronous retries). */
+  /**
+   * Invocations of one batch before it is dead-lettered: 1 + the retries (default 3, as Lambda's 2
+   * asynchronous retries).
+   */
   maxAttempts?: number;
   /** Delay before the first retry, doubled for each next one (default 200 ms). */
   retryDelayMs?: number;
-  /** Long-poll wait of one ReceiveMessage, 1–20 s (default 2; `stop()` waits for the poll in flight, at most this long). */
+  /**
+   * Long-poll wait of one ReceiveMessage, 1–20 s (default 2; `stop()` waits for the poll in flight, at
+   * most this long).
+   */
   waitTimeSeconds?: number;
 }
 
@@ -170,7 +176,9 @@ export class QueueInvoker {
         }
       } catch (error) {
         if (signal.aborted) return;
-        this.errorListeners.forEach((listener) => listener(error));
+        this.errorListeners.forEach((listener) => {
+          listener(error);
+        });
         await sleep(POLL_ERROR_PAUSE_MS, signal);
         continue;
       }
@@ -194,7 +202,9 @@ export class QueueInvoker {
       );
     } catch (error) {
       // They come back after the visibility timeout anyway; nothing is lost.
-      this.errorListeners.forEach((listener) => listener(error));
+      this.errorListeners.forEach((listener) => {
+        listener(error);
+      });
     }
   }
 
@@ -236,7 +246,9 @@ export class QueueInvoker {
         }
       } catch (error) {
         // Not dead-lettered: leave the batch in the queue, it is received again once visible.
-        this.errorListeners.forEach((listener) => listener(error));
+        this.errorListeners.forEach((listener) => {
+          listener(error);
+        });
         return;
       }
     }
@@ -252,12 +264,16 @@ export class QueueInvoker {
       );
     } catch (error) {
       // Received again once visible; the handler is idempotent per revision.
-      this.errorListeners.forEach((listener) => listener(error));
+      this.errorListeners.forEach((listener) => {
+        listener(error);
+      });
     }
     record.finishedAt = Date.now();
     this.history.push(record);
     if (this.history.length > MAX_RECORDS) this.history.splice(0, this.history.length - MAX_RECORDS);
-    this.listeners.forEach((listener) => listener(record));
+    this.listeners.forEach((listener) => {
+      listener(record);
+    });
   }
 }
 

@@ -89,7 +89,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const appConfig = loadAppConfig(file, { prefix: names.prefix });
     progress({
       step: "config",
-      message: `${path.relative(process.cwd(), file) || file}: ${appConfig.entries.length} parameters and ${appConfig.requiredSecrets.length} required secrets under ${names.prefix}`,
+      message:
+        `${path.relative(process.cwd(), file) || file}: ${appConfig.entries.length} parameters and ` +
+        `${appConfig.requiredSecrets.length} required secrets under ${names.prefix}`,
     });
     checkpoint();
 
@@ -148,7 +150,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     });
     progress({
       step: "parameters",
-      message: `parameters: ${parameters.created.length} created, ${parameters.kept.length} kept as they were (never overwritten)`,
+      message:
+        `parameters: ${parameters.created.length} created, ` +
+        `${parameters.kept.length} kept as they were (never overwritten)`,
     });
     let refreshToken: string;
     const created = [...parameters.created];
@@ -158,7 +162,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       created.push(...secrets.created);
       progress({
         step: "secrets",
-        message: `local only: ${secrets.created.length} SecureStrings generated (${[...appConfig.requiredSecrets.map((s) => s.key), "refresh token"].join(", ")}), ${secrets.kept.length} kept`,
+        message:
+          `local only: ${secrets.created.length} SecureStrings generated ` +
+          `(${[...appConfig.requiredSecrets.map((s) => s.key), "refresh token"].join(", ")}), ` +
+          `${secrets.kept.length} kept`,
       });
     } else {
       refreshToken = await readRefreshToken(clients.ssm, connection, names.refreshTokenParameter);
@@ -187,7 +194,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     });
     progress({
       step: "rule",
-      message: `EventBridge rule ${names.ruleName}: the component's pattern (prefix ${names.prefix}) → SQS ${names.eventQueueName}, dead letters → ${names.deadLetterQueueName}`,
+      message:
+        `EventBridge rule ${names.ruleName}: the component's pattern (prefix ${names.prefix}) ` +
+        `→ SQS ${names.eventQueueName}, dead letters → ${names.deadLetterQueueName}`,
     });
 
     let relay: ChangeEventRelay | undefined;
@@ -226,7 +235,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         ...appConfig.entries.map((e) => e.name),
         ...appConfig.requiredSecrets.map((s) => s.name),
       ]);
-      arns.forEach((arn, name) => relay.rememberArn(name, arn));
+      arns.forEach((arn, name) => {
+        relay.rememberArn(name, arn);
+      });
       // What Parameter Store would have emitted for the parameters just created.
       if (created.length > 0)
         await relay.emit(
@@ -283,7 +294,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           ready++;
           progress({
             step: "instance",
-            message: `instance ${instance.instanceId} ready (${ready}/${count}): pid ${instance.pid}, http :${instance.httpPort}, gRPC ${instance.refreshAddress}, registered in Cloud Map`,
+            message:
+              `instance ${instance.instanceId} ready (${ready}/${count}): pid ${instance.pid}, ` +
+              `http :${instance.httpPort}, gRPC ${instance.refreshAddress}, registered in Cloud Map`,
             pid: instance.pid,
           });
         });

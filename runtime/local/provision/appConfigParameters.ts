@@ -23,7 +23,10 @@ const SEED_CONCURRENCY = 5;
  *
  * @example
  * ```ts
- * const { created, kept } = await seedAppConfigParameters(ssm, loadAppConfig("stacks/app_config_beta.yaml", { prefix: "/shop/beta/" }));
+ * const { created, kept } = await seedAppConfigParameters(
+ *   ssm,
+ *   loadAppConfig("stacks/app_config_beta.yaml", { prefix: "/shop/beta/" }),
+ * );
  * ```
  */
 export async function seedAppConfigParameters(ssm: SSMClient, config: AppConfig): Promise<SeedResult> {
@@ -57,7 +60,11 @@ export async function seedAppConfigParameters(ssm: SSMClient, config: AppConfig)
  *
  * @example
  * ```ts
- * const { refreshToken } = await seedLocalSecrets(ssm, config.requiredSecrets, "/config-refresh/shop/beta/refresh-token");
+ * const { refreshToken } = await seedLocalSecrets(
+ *   ssm,
+ *   config.requiredSecrets,
+ *   "/config-refresh/shop/beta/refresh-token",
+ * );
  * ```
  */
 export async function seedLocalSecrets(

@@ -38,7 +38,12 @@ const DEAD_LETTER_RETENTION_SECONDS = 14 * 86_400;
  *
  * @example
  * ```ts
- * const rule = await ensureChangeRule(eventBridge, sqs, { prefix: "/shop/beta/", ruleName, eventQueueName, deadLetterQueueName });
+ * const rule = await ensureChangeRule(eventBridge, sqs, {
+ *   prefix: "/shop/beta/",
+ *   ruleName,
+ *   eventQueueName,
+ *   deadLetterQueueName,
+ * });
  * ```
  */
 export async function ensureChangeRule(
@@ -95,7 +100,10 @@ export async function ensureChangeRule(
   if ((targets.FailedEntryCount ?? 0) > 0) {
     const failed = targets.FailedEntries?.[0];
     throw new LocalPipelineError(
-      `EventBridge refused the queue as the target of ${names.ruleName}: ${failed?.ErrorCode ?? ""} ${failed?.ErrorMessage ?? ""}`.trim(),
+      (
+        `EventBridge refused the queue as the target of ${names.ruleName}: ` +
+        `${failed?.ErrorCode ?? ""} ${failed?.ErrorMessage ?? ""}`
+      ).trim(),
     );
   }
   return {

@@ -31,7 +31,10 @@ const OPERATION_POLL_MS = 500;
  *
  * @example
  * ```ts
- * const { serviceId } = await ensureServiceRegistry(cloudMap, { namespaceName: "config-refresh-shop-beta", serviceName: "shop" });
+ * const { serviceId } = await ensureServiceRegistry(cloudMap, {
+ *   namespaceName: "config-refresh-shop-beta",
+ *   serviceName: "shop",
+ * });
  * ```
  */
 export async function ensureServiceRegistry(
@@ -111,11 +114,13 @@ async function namespaceOfOperation(client: ServiceDiscoveryClient, operationId:
     if (Operation?.Status === "SUCCESS" && Operation.Targets?.NAMESPACE) return Operation.Targets.NAMESPACE;
     if (Operation?.Status === "FAIL")
       throw new LocalPipelineError(
-        `Cloud Map could not create the namespace: ${Operation.ErrorMessage ?? Operation.ErrorCode ?? "no reason given"}`,
+        "Cloud Map could not create the namespace: " +
+          `${Operation.ErrorMessage ?? Operation.ErrorCode ?? "no reason given"}`,
       );
     await new Promise((resolve) => setTimeout(resolve, OPERATION_POLL_MS));
   }
   throw new LocalPipelineError(
-    `Cloud Map did not finish creating the namespace within ${(OPERATION_POLLS * OPERATION_POLL_MS) / 1000} s (operation ${operationId})`,
+    `Cloud Map did not finish creating the namespace within ${(OPERATION_POLLS * OPERATION_POLL_MS) / 1000} s ` +
+      `(operation ${operationId})`,
   );
 }

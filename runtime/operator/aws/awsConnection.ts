@@ -47,7 +47,8 @@ export interface AwsConnection {
  * @example
  * ```ts
  * resolveAwsConnection({ endpoint: "http://127.0.0.1:5000" }, {});
- * // { endpoint: "http://127.0.0.1:5000", region: "us-east-1", credentials: { accessKeyId: "test", ... }, label: "http://127.0.0.1:5000" }
+ * // { endpoint: "http://127.0.0.1:5000", region: "us-east-1",
+ * //   credentials: { accessKeyId: "test", ... }, label: "http://127.0.0.1:5000" }
  * ```
  */
 export function resolveAwsConnection(target: AwsTarget, env: NodeJS.ProcessEnv = process.env): AwsConnection {

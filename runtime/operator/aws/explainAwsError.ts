@@ -53,7 +53,9 @@ export interface AwsCallContext {
  * @example
  * ```ts
  * try { await ssm.send(new GetParameterCommand({ Name })); }
- * catch (error) { throw explainAwsError(error, { connection, service: "SSM", action: `read ${Name}`, parameterName: Name }); }
+ * catch (error) {
+ *   throw explainAwsError(error, { connection, service: "SSM", action: `read ${Name}`, parameterName: Name });
+ * }
  * ```
  */
 export function explainAwsError(error: unknown, context: AwsCallContext): OperatorError {
@@ -83,13 +85,15 @@ export function explainAwsError(error: unknown, context: AwsCallContext): Operat
   if (name === "CredentialsProviderError") {
     const where = connection.profile ? ` for profile "${connection.profile}"` : "";
     return new AwsCredentialsError(
-      `no AWS credentials${where}: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, run \`aws sso login\`, or pass --profile (${message})`,
+      `no AWS credentials${where}: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, ` +
+        `run \`aws sso login\`, or pass --profile (${message})`,
       cause,
     );
   }
   if (BAD_CREDENTIALS.has(name)) {
     return new AwsCredentialsError(
-      `${service} refused the credentials in use (${name}): they are unknown, malformed or expired; refresh them and try again`,
+      `${service} refused the credentials in use (${name}): ` +
+        "they are unknown, malformed or expired; refresh them and try again",
       cause,
     );
   }

@@ -79,7 +79,14 @@ const MAX_PATH_PAGES = 1_000;
  *
  * @example
  * ```ts
- * const state = await readFleetState({ ssm, serviceDiscovery, prefix: "/shop/beta/", namespaceName, serviceName, refreshTokenParameter });
+ * const state = await readFleetState({
+ *   ssm,
+ *   serviceDiscovery,
+ *   prefix: "/shop/beta/",
+ *   namespaceName,
+ *   serviceName,
+ *   refreshTokenParameter,
+ * });
  * state.instances.filter((i) => !i.converged).map((i) => i.divergence);
  * ```
  */
@@ -201,8 +208,9 @@ function gotNoAnswer(error: unknown): boolean {
 function compare(current: Map<string, number>, held: Map<string, number>): Divergence[] {
   const divergence: Divergence[] = [];
   for (const [name, version] of current) {
-    if (held.get(name) !== version)
-      divergence.push({ name, current: version, ...(held.has(name) ? { held: held.get(name)! } : {}) });
+    const heldVersion = held.get(name);
+    if (heldVersion !== version)
+      divergence.push({ name, current: version, ...(heldVersion !== undefined ? { held: heldVersion } : {}) });
   }
   for (const [name, version] of held) if (!current.has(name)) divergence.push({ name, held: version });
   return divergence.sort((a, b) => a.name.localeCompare(b.name));

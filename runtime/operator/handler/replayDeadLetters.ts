@@ -24,7 +24,10 @@ export interface ReplayOutcome {
   result?: RefreshResult;
   /** Why it was not replayed. */
   error?: string;
-  /** True when the message could not be deleted after its replay (it will be replayed again; harmless, the handler is idempotent). */
+  /**
+   * True when the message could not be deleted after its replay (it will be replayed again; harmless,
+   * the handler is idempotent).
+   */
   deleteFailed?: boolean;
 }
 

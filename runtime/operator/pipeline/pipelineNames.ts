@@ -81,13 +81,14 @@ export function pipelineNames(app: string, env: string, overrides: PipelineNameO
  */
 export function splitPrefix(prefix: string): { app: string; env: string } {
   const problems = prefixProblems(prefix);
-  const segments = prefix.split("/").filter(Boolean);
-  if (problems.length > 0 || segments.length !== 2) {
+  const [app, env, ...rest] = prefix.split("/").filter(Boolean);
+  if (problems.length > 0 || !app || !env || rest.length > 0) {
     throw new PipelineSettingsError(
-      `the prefix "${prefix}" must be /<app>/<env>/ (two segments, leading and trailing slash)${problems.length ? `: ${problems.join("; ")}` : ""}`,
+      `the prefix "${prefix}" must be /<app>/<env>/ (two segments, leading and trailing slash)` +
+        `${problems.length ? `: ${problems.join("; ")}` : ""}`,
     );
   }
-  return { app: segments[0]!, env: segments[1]! };
+  return { app, env };
 }
 
 /**
@@ -104,7 +105,8 @@ export function fullParameterName(name: string, prefix: string | undefined): str
   if (name.startsWith("/")) return name;
   if (!prefix)
     throw new PipelineSettingsError(
-      `"${name}" is relative: give the prefix (--prefix /<app>/<env>/, or --app and --env), or the full name starting with /`,
+      `"${name}" is relative: give the prefix (--prefix /<app>/<env>/, or --app and --env), ` +
+        "or the full name starting with /",
     );
   return prefix + name.replace(/^\.?\//, "");
 }

@@ -7,7 +7,10 @@ import { PipelineSettingsError } from "../errors";
 const MAX_LEVELS_UP = 4;
 const ENV_FROM_FILE = /app_config_([A-Za-z0-9_-]+)\.ya?ml$/;
 
-/** The environment an `app_config_<env>.yaml` file is for, from its name; undefined when the name does not follow it. */
+/**
+ * The environment an `app_config_<env>.yaml` file is for, from its name; undefined when the name does
+ * not follow it.
+ */
 export function envInAppConfigFileName(file: string): string | undefined {
   return ENV_FROM_FILE.exec(path.basename(file))?.[1];
 }

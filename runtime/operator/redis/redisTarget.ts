@@ -47,7 +47,8 @@ export function parseRedisUrl(given: string): { url: string; label: string; pass
   }
   if (given.includes("#")) {
     throw new PipelineSettingsError(
-      `the Redis URL ${shown} holds a "#", which ends a URL's address (rediss://:tok#en@host is read as host ":tok"): ` +
+      `the Redis URL ${shown} holds a "#", which ends a URL's address ` +
+        '(rediss://:tok#en@host is read as host ":tok"): ' +
         `percent-encode it in the URL (%23), or ${APART}`,
     );
   }

@@ -69,7 +69,10 @@ export class ChangeEventRelay {
               ? " (real EventBridge refuses aws.* sources from callers: the relay only works against an emulator)"
               : "";
           throw new ChangeEventRelayError(
-            `EventBridge refused the change event of ${batch[index]?.name}: ${entry.ErrorCode ?? "error"} ${entry.ErrorMessage ?? ""}${refused}`.trim(),
+            (
+              `EventBridge refused the change event of ${batch[index]?.name}: ` +
+              `${entry.ErrorCode ?? "error"} ${entry.ErrorMessage ?? ""}${refused}`
+            ).trim(),
           );
         }
         ids.push(entry.EventId);

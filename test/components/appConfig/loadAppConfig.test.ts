@@ -34,8 +34,8 @@ function problemsOf(
 function assertProblem(result: ReturnType<typeof problemsOf>, line: number, key: string, pattern: RegExp): void {
   const found = result.problems.find((p) => p.line === line && p.key === key && pattern.test(p.message));
   assert.ok(found, `no problem at line ${line} for "${key}" matching ${pattern}; got:\n${result.message}`);
-  const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-  assert.match(result.message, new RegExp(`${escape(result.file)}:${line}:\\d+ ${escape(key)}:`));
+  const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+  assert.match(result.message, new RegExp(`${escapeRegExp(result.file)}:${line}:\\d+ ${escapeRegExp(key)}:`));
 }
 
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -196,8 +196,7 @@ describe("loadAppConfig reports every problem with file, line, column and key", 
     const result = problemsOf(text);
     assertProblem(result, 14, Array.from({ length: 14 }, (_, i) => `l${i}`).join("/"), /deeper than 15 levels/);
     // 13 levels under the 2-level prefix is exactly 15: accepted.
-    const ok =
-      Array.from({ length: 12 }, (_, i) => `${"  ".repeat(i)}l${i}:`).join("\n") + `\n${"  ".repeat(12)}leaf: 1\n`;
+    const ok = `${Array.from({ length: 12 }, (_, i) => `${"  ".repeat(i)}l${i}:`).join("\n")}\n${"  ".repeat(12)}leaf: 1\n`;
     assert.equal(loadAppConfig(file(ok), { prefix: "/shop/test/" }).entries[0]!.name.split("/").length - 1, 15);
   });
 

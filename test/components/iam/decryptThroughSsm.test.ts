@@ -31,7 +31,7 @@ const fnScope = {
 const svcScope = { ...base, serviceArn: fnScope.serviceArn };
 
 /** The value of an Output (these are known at once: plain inputs). */
-const valueOf = (output: unknown): Promise<unknown> =>
+const outputValue = (output: unknown): Promise<unknown> =>
   new Promise((resolve) => (pulumi.output(output) as pulumi.Output<unknown>).apply((v) => resolve(v)));
 
 const policies = {
@@ -52,7 +52,7 @@ describe("kms:Decrypt on the customer-managed keys of SecureStrings under the pr
         assert.equal(decrypt[0]!.Effect, "Allow");
         assert.deepEqual(Object.keys(decrypt[0]!.Condition ?? {}), ["StringEquals"]);
         assert.equal(
-          await valueOf(decrypt[0]!.Condition!.StringEquals!["kms:ViaService"]),
+          await outputValue(decrypt[0]!.Condition!.StringEquals!["kms:ViaService"]),
           "ssm.eu-west-1.amazonaws.com",
         );
       });

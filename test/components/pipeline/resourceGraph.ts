@@ -45,7 +45,9 @@ export function pathsHolding(value: unknown, needle: string, path = "", found: s
   if (typeof value === "string") {
     if (value.includes(needle)) found.push(path);
   } else if (Array.isArray(value)) {
-    value.forEach((v, i) => pathsHolding(v, needle, `${path}[${i}]`, found));
+    value.forEach((v, i) => {
+      pathsHolding(v, needle, `${path}[${i}]`, found);
+    });
   } else if (value !== null && typeof value === "object") {
     for (const [k, v] of Object.entries(value)) pathsHolding(v, needle, path ? `${path}.${k}` : k, found);
   }

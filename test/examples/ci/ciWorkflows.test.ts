@@ -7,6 +7,8 @@ const ROOT = path.resolve(__dirname, "../../..");
 const GITHUB_FILE = path.join(ROOT, "examples/ci/.github/workflows/config-refresh.yml");
 const CIRCLECI_FILE = path.join(ROOT, "examples/ci/.circleci/config.yml");
 const STACKS = ["beta", "staging", "production"];
+/** A GitHub Actions expression as the workflow writes it: `${{ <text> }}`. */
+const actionsExpression = (text: string): string => `\${{ ${text} }}`;
 
 interface GithubStep {
   uses?: string;
@@ -85,11 +87,11 @@ describe("the CI examples run config-refresh check, then pulumi preview per stac
       const preview = workflow.jobs.preview!;
       assert.equal(preview.needs, "check");
       assert.equal(preview.if, "github.event_name == 'pull_request'");
-      assert.equal(preview.strategy?.matrix.stack, "${{ fromJSON(needs.check.outputs.stacks) }}");
+      assert.equal(preview.strategy?.matrix.stack, actionsExpression("fromJSON(needs.check.outputs.stacks)"));
       const pulumi = preview.steps.find((s) => s.uses?.startsWith("pulumi/actions@"));
       assert.deepEqual(
         [pulumi?.with?.command, pulumi?.with?.["stack-name"], pulumi?.with?.["comment-on-pr"]],
-        ["preview", "${{ matrix.stack }}", true],
+        ["preview", actionsExpression("matrix.stack"), true],
       );
     });
 

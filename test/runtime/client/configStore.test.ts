@@ -66,7 +66,7 @@ describe("the configuration store", () => {
     const outcome = subject.reload([loaded("level", 2, "a")], 500, 3);
     assert.deepEqual(
       outcome.applied.map((r) => [r.candidate.change.name, r.candidate.change.operation]),
-      [[PATH + "gone", "Delete"]],
+      [[`${PATH}gone`, "Delete"]],
     );
     assert.deepEqual(Object.keys(subject.values).sort(), ["late", "level"]);
     const lateCopy = subject.apply([{ change: change("gone", 2, { value: "x" }), via: "stream" }], 4);

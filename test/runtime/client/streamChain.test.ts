@@ -19,7 +19,9 @@ describe("the stream reader and the publisher's chain of entries", function () {
   const clients = new ClientPool();
   useTestEnvironment(clients, (started) => (env = started));
   const publishers: Redis[] = [];
-  afterEach(() => publishers.splice(0).forEach((redis) => redis.disconnect()));
+  afterEach(() => {
+    for (const redis of publishers.splice(0)) redis.disconnect();
+  });
 
   /** Publishes `change` with the refresh Lambda's own publisher (its Lua script writes `previousId`). */
   function lambdaPublisher(streamKey: string): (change: ParameterChange) => Promise<void> {

@@ -215,7 +215,13 @@ describe("Registering an ECS task", function () {
       let closed = false;
       const close = client.close.bind(client);
       const remove = closeOnSignals(
-        { deregister: () => client.deregister(), close: () => close().then(() => void (closed = true)) },
+        {
+          deregister: () => client.deregister(),
+          close: () =>
+            close().then(() => {
+              closed = true;
+            }),
+        },
         {
           signals: ["SIGUSR2"],
           exitCode: false,

@@ -19,7 +19,9 @@ describe("the Validate RPC", function () {
   const clients = new ClientPool();
   const callers: RefreshCaller[] = [];
   useTestEnvironment(clients, (started) => (env = started));
-  afterEach(() => callers.splice(0).forEach((caller) => caller.close()));
+  afterEach(() => {
+    for (const caller of callers.splice(0)) caller.close();
+  });
 
   async function setUp() {
     const path = uniquePath();

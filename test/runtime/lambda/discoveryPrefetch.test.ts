@@ -38,7 +38,7 @@ describe("refresh Lambda: Cloud Map is asked for the instances while SSM is read
     fx = await RefreshFixture.start();
   });
   after(async () => {
-    clients.forEach((client) => client.destroy());
+    for (const client of clients) client.destroy();
     await fx?.close();
   });
 

@@ -620,7 +620,7 @@ describe("refresh Lambda: publishing changes on the stream (moto + own redis-ser
       }
 
       // EventBridge retries the event; the container's connection comes back by itself.
-      let result;
+      let result: Awaited<ReturnType<typeof refresh>> | undefined;
       for (let attempt = 0; attempt < 20 && !result; attempt++) {
         result = await refresh(event).catch(async () => {
           await new Promise((resolve) => setTimeout(resolve, 200));

@@ -29,7 +29,7 @@ describe("refresh Lambda: its Redis connection across a failover (own redis-serv
     await fx.closeHandlers();
     await proxy?.close();
     proxy = undefined;
-    admins.forEach((admin) => admin.disconnect());
+    for (const admin of admins) admin.disconnect();
     await Promise.all(servers.map((server) => server.dispose()));
     servers = [];
     admins = [];

@@ -9,7 +9,7 @@ describe("the local pipeline and the config-refresh command", () => {
       "const local = require('./runtime/local');",
       "const cli = require('./runtime/cli/main');",
       "if (typeof local.startLocalPipeline !== 'function' || typeof cli.main !== 'function') throw new Error('missing exports');",
-      "const pulumi = Object.keys(require.cache).filter((file) => file.includes(`${require('path').sep}@pulumi${require('path').sep}`));",
+      "const pulumi = Object.keys(require.cache).filter((file) => file.includes(require('path').sep + '@pulumi' + require('path').sep));",
       "process.stdout.write(JSON.stringify({ pulumi, contract: Object.keys(require.cache).some((f) => f.endsWith(require('path').join('protocol', 'pipelineContract.ts'))) }));",
     ].join("\n");
     const output = execFileSync(process.execPath, ["--require", "tsx/cjs", "-e", script], {

@@ -66,7 +66,7 @@ describe("the pipeline's Redis users, with the access strings the component depl
   });
   afterEach(async () => {
     await Promise.all(clients.splice(0).map((client) => client.close()));
-    connections.splice(0).forEach((redis) => redis.disconnect());
+    for (const redis of connections.splice(0)) redis.disconnect();
     await fx.closeHandlers();
   });
   after(async () => fx?.close());

@@ -95,7 +95,7 @@ export const RESOURCE_OUTPUTS: Record<string, OutputsOf> = {
 /** Answers for invokes, by token. */
 export const INVOKES: Record<string, (args: MockCallArgs, account: MockAccount) => Record<string, unknown>> = {
   "aws:ssm/getParametersByPath:getParametersByPath": (call, acc) => {
-    const path = String(call.inputs.path).replace(/\/$/, "") + "/";
+    const path = `${String(call.inputs.path).replace(/\/$/, "")}/`;
     const recursive = call.inputs.recursive === true;
     const names = Object.keys(acc.parameters).filter(
       (n) => n.startsWith(path) && (recursive || !n.slice(path.length).includes("/")),

@@ -30,8 +30,11 @@ process.on("uncaughtException", (error) => run.errors.push(describe(error)));
 
 /** Paths (`a.b[0]`) of the secret values inside a serialized property struct. */
 function secretPaths(value: unknown, path: string, found: string[]): string[] {
-  if (Array.isArray(value)) value.forEach((v, i) => secretPaths(v, `${path}[${i}]`, found));
-  else if (value !== null && typeof value === "object") {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => {
+      secretPaths(v, `${path}[${i}]`, found);
+    });
+  } else if (value !== null && typeof value === "object") {
     const record = value as Record<string, unknown>;
     if (record[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") found.push(path);
     else for (const [k, v] of Object.entries(record)) secretPaths(v, path ? `${path}.${k}` : k, found);

@@ -86,7 +86,7 @@ export async function startHangingServer(): Promise<{
     connections: () => accepted,
     stop: () =>
       new Promise<void>((resolve) => {
-        sockets.forEach((socket) => socket.destroy());
+        for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };

@@ -168,7 +168,7 @@ export class RefreshFixture {
   /** Closes the handlers made for the current test (call in afterEach). */
   public async closeHandlers(): Promise<void> {
     await Promise.all(this.handlers.splice(0).map((handler) => handler.close()));
-    this.redisClients.splice(0).forEach((redis) => redis.disconnect());
+    for (const redis of this.redisClients.splice(0)) redis.disconnect();
   }
 
   public async close(): Promise<void> {

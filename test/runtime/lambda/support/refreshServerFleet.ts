@@ -65,7 +65,9 @@ export class RefreshServerFleet {
         if (ids.length === 0) return;
         const started = (await this.request(worker, { op: "start", instanceIds: ids, token })) as number[];
         worker.instanceIds.push(...ids);
-        ids.forEach((id, i) => ports.set(id, started[i]!));
+        ids.forEach((id, i) => {
+          ports.set(id, started[i]!);
+        });
       }),
     );
     return ports;
