@@ -36,31 +36,5 @@ export { ssmBoolean, ssmInteger, ssmList, type IntegerBounds } from "./schema/ss
 export { DerivedValue, type DeriveOptions } from "./listeners/DerivedValue";
 export type { ChangeListener, KeySelector } from "./listeners/ChangeListeners";
 export type { ReloadSummary } from "./reload/reloader";
-export type {
-  ChangeVia,
-  ClientState,
-  ConfigSchema,
-  ConfigSnapshot,
-  ConfigValues,
-  HeldBackInfo,
-  HeldParameterInfo,
-} from "./types/config";
-export type {
-  AppliedParameter,
-  ClientEvent,
-  ClientEventType,
-  ClientMetrics,
-  ConfigChange,
-  ReloadReason,
-} from "./types/events";
-export type {
-  AckOptions,
-  ClientLogger,
-  CloudMapRegistrationOptions,
-  ConfigClientOptions,
-  PipelineRefreshPortOption,
-  PlatformRegistrationOptions,
-  RedisConnectionOptions,
-  RefreshServerConfig,
-  StreamReadOptions,
-} from "./types/options";
+// The option, event and state types a service uses: `types/` lists them once.
+export type * from "./types";

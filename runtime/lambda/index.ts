@@ -32,17 +32,8 @@ export {
   type LambdaSettings,
 } from "./environment";
 export { RefreshError, ParameterStoreError, StreamPublishError } from "./errors";
-export type {
-  InstanceOutcome,
-  InstanceRefreshResult,
-  PublishedChange,
-  ReconcileSummary,
-  RefreshResult,
-  RejectedRecord,
-  SkipReason,
-  SkippedChange,
-  UnreachableReason,
-} from "./types";
+// The result types of an invocation: `types/` lists them once.
+export type * from "./types";
 export { readRefreshInput, PARAMETER_STORE_CHANGE, type ParameterStoreChange, type RefreshInput } from "./events";
 export { REFRESH_METRICS, silentLogger, type RefreshLogger, type RefreshMetrics } from "./observability";
 export { parsePublishedRevision, type PublishedRevision } from "./stream";
