@@ -1,6 +1,7 @@
 import { strict as assert } from "node:assert";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { parseConfig, parseOrbManifest } from "@circleci/circleci-config-parser";
 import { parse } from "yaml";
 
 const ROOT = path.resolve(__dirname, "../../..");
@@ -23,17 +24,21 @@ interface GithubJob {
   steps: GithubStep[];
 }
 
-/** Imports an npm package that may not be installed (a true dynamic import: the vendors ship ES modules). */
-async function importOptional(name: string): Promise<Record<string, unknown> | undefined> {
+/**
+ * Imports GitHub's workflow parser, an ES module that imports its JSON schema without an import
+ * attribute (its own build targets bundlers): tsx's ESM loader, registered for this one import, loads it.
+ */
+async function importWorkflowParser(): Promise<
+  typeof import("@actions/workflow-parser", { with: { "resolution-mode": "import" }})
+> {
+  // A true dynamic import (tsx/cjs would turn `import()` into `require`): both packages ship ES modules.
+  const importModule = new Function("name", "return import(name)") as (name: string) => Promise<never>;
+  const { register } = (await importModule("tsx/esm/api")) as typeof import("tsx/esm/api");
+  const unregister = register();
   try {
-    return await (new Function("name", "return import(name)") as (n: string) => Promise<Record<string, unknown>>)(name);
-  } catch (error) {
-    if (
-      (error as { code?: string }).code === "ERR_MODULE_NOT_FOUND" ||
-      /Cannot find (module|package)/.test(String(error))
-    )
-      return undefined;
-    throw error;
+    return await importModule("@actions/workflow-parser");
+  } finally {
+    await unregister();
   }
 }
 
@@ -45,24 +50,18 @@ describe("the CI examples run config-refresh check, then pulumi preview per stac
       jobs: Record<string, GithubJob>;
     };
 
-    it("is a workflow GitHub's own parser accepts (@actions/workflow-parser)", async function () {
-      const parser = await importOptional("@actions/workflow-parser");
-      if (!parser) this.skip();
-      const parseWorkflow = parser!.parseWorkflow as (
-        file: { name: string; content: string },
-        trace: unknown,
-      ) => { context: { errors: { getErrors(): { message: string }[] } }; value: unknown };
-      const convert = parser!.convertWorkflowTemplate as (
-        context: unknown,
-        value: unknown,
-      ) => Promise<{ errors?: { Message: string }[]; jobs: { id: { value: string } }[] }>;
-      const trace = new (parser!.NoOperationTraceWriter as new () => unknown)();
-      const result = parseWorkflow({ name: "config-refresh.yml", content: text }, trace);
+    it("is a workflow GitHub's own parser accepts (@actions/workflow-parser), with the jobs the checks below read", async () => {
+      const parser = await importWorkflowParser();
+      const result = parser.parseWorkflow(
+        { name: "config-refresh.yml", content: text },
+        new parser.NoOperationTraceWriter(),
+      );
       assert.deepEqual(
         result.context.errors.getErrors().map((e) => e.message),
         [],
       );
-      const template = await convert(result.context, result.value);
+      assert.ok(result.value, "the parser returned no workflow");
+      const template = await parser.convertWorkflowTemplate(result.context, result.value);
       assert.deepEqual(
         (template.errors ?? []).map((e) => e.Message),
         [],
@@ -71,6 +70,14 @@ describe("the CI examples run config-refresh check, then pulumi preview per stac
         template.jobs.map((job) => job.id.value),
         ["check", "preview", ...STACKS.map((s) => `up-${s}`)],
       );
+    });
+
+    it("is refused by the same parser when a job is broken (the check above can fail)", async () => {
+      const parser = await importWorkflowParser();
+      const broken = text.replace("runs-on: ubuntu-latest", "runs-onn: ubuntu-latest");
+      assert.notEqual(broken, text);
+      const result = parser.parseWorkflow({ name: "broken.yml", content: broken }, new parser.NoOperationTraceWriter());
+      assert.ok(result.context.errors.getErrors().length > 0);
     });
 
     it("runs on pull requests and merges that touch app_config_*.yaml or the stack program", () => {
@@ -121,30 +128,45 @@ describe("the CI examples run config-refresh check, then pulumi preview per stac
       workflows: Record<string, { jobs: Record<string, Record<string, unknown>>[] }>;
     };
 
-    it("is a config CircleCI's own parser accepts (@circleci/circleci-config-parser)", async function () {
-      const parser = await importOptional("@circleci/circleci-config-parser");
-      if (!parser) this.skip();
-      const module = (parser!.default ?? parser) as {
-        parsers: {
-          parseConfig(config: unknown, orbs?: unknown): { jobs: { name: string }[]; workflows: { name: string }[] };
-        };
-        parseOrbManifest(manifest: unknown): unknown;
-      };
-      const orbs = {
-        "pulumi/pulumi": module.parseOrbManifest({
-          jobs: {},
-          executors: {},
-          commands: { login: {}, preview: { stack: { type: "string" } }, update: { stack: { type: "string" } } },
-        }),
-        "circleci/aws-cli": module.parseOrbManifest({
-          jobs: {},
-          executors: {},
-          commands: { setup: { role_arn: { type: "string" }, region: { type: "string" } } },
-        }),
-      };
-      const parsed = module.parsers.parseConfig(text, orbs);
+    /** The orbs' commands and their parameters, as the orbs' registry pages list them (the parser reads no registry). */
+    const orbManifests = {
+      pulumi: parseOrbManifest({
+        jobs: {},
+        executors: {},
+        commands: { login: {}, preview: { stack: { type: "string" } }, update: { stack: { type: "string" } } },
+      }),
+      "aws-cli": parseOrbManifest({
+        jobs: {},
+        executors: {},
+        commands: { setup: { role_arn: { type: "string" }, region: { type: "string" } } },
+      }),
+    };
+    /** Each job's steps as the parser read them: the step's name (a command, an orb's command or `run`) and its parameters. */
+    const parsedSteps = (source: string): Record<string, [string, unknown][]> => {
+      const parsed = parseConfig(source, orbManifests);
+      return Object.fromEntries(
+        parsed.jobs.map((job) => [
+          job.name,
+          job.steps.map((step) => [step.name, step.parameters] as [string, unknown]),
+        ]),
+      );
+    };
+
+    it("is a config CircleCI's own parser accepts (@circleci/circleci-config-parser), with check, preview and up", () => {
+      const parsed = parseConfig(text, orbManifests);
       assert.deepEqual(parsed.jobs.map((job) => job.name).sort(), ["check", "preview", "up"]);
       assert.deepEqual(parsed.workflows.map((workflow) => workflow.name).sort(), ["deploy", "pull-request"]);
+      const steps = parsedSteps(text);
+      assert.deepEqual(steps.check?.at(-1), [
+        "run",
+        { name: "config-refresh check", command: "npx config-refresh check stacks/app_config_*.yaml" },
+      ]);
+      assert.deepEqual(steps.preview?.at(-1), ["pulumi/preview", { stack: "<< parameters.stack >>" }]);
+      assert.deepEqual(steps.up?.at(-1), ["pulumi/update", { stack: "<< parameters.stack >>" }]);
+    });
+
+    it("is refused by the same parser when a step names a command no orb has (the check above can fail)", () => {
+      assert.throws(() => parsedSteps(text.replace("pulumi/preview:", "pulumi/previews:")), /pulumi\/previews/);
     });
 
     it("checks every app_config file, then previews every stack on a pull request", () => {
