@@ -195,12 +195,12 @@ describe(`load: a burst of ${ROUNDS * KEYS} changes over ${KEYS} keys against ${
     }
   });
 
-  it("kept the tight get() loops running through the burst: reads never blocked for long (the gap is reported; only a hang fails)", () => {
+  it("kept the tight get() loops running through the burst: no pause in reads as long as half the loop's run (the gap is reported; only a hang fails)", () => {
     const loops = stats.slice(0, LOOPING).map((s) => s.reader?.loop);
     for (const loop of loops) {
       assert.ok(loop, "the loop ran");
       assert.ok(loop.turns > 1_000, `the loop turned ${loop.turns} times`);
-      assert.ok(loop.maxGapMs < 5_000, `longest gap ${loop.maxGapMs} ms`);
+      assert.ok(loop.maxGapMs < loop.ranMs / 2, `longest gap ${loop.maxGapMs} ms of a ${loop.ranMs} ms run`);
     }
   });
 

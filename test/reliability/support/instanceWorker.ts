@@ -121,6 +121,7 @@ class GroupChecker {
               turns: loop.turns,
               maxGapMs: Math.round(loop.maxGapMs * 10) / 10,
               turnsPerSecond: Math.round(loop.turns / (((loop.endedAt ?? performance.now()) - loop.startedAt) / 1000)),
+              ranMs: Math.round((loop.endedAt ?? performance.now()) - loop.startedAt),
             },
           }
         : {}),

@@ -57,6 +57,8 @@ export interface ReaderStats {
     maxGapMs: number;
     /** Turns per second while it ran. */
     turnsPerSecond: number;
+    /** How long it ran, ms (the gap is judged against it: a ratio of one run, not a duration). */
+    ranMs: number;
   };
 }
 
