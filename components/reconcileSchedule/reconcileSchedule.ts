@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from "../../runtime/lambda/observability/telemetry";
+import { DEFAULT_METRICS_NAMESPACE, pipelineServiceName } from "../../runtime/lambda/observability/telemetry";
 import { REFRESH_METRICS } from "../../runtime/lambda/observability/recordRefreshMetrics";
 import { RECONCILE_REQUEST } from "../../runtime/protocol/pipelineContract";
 import { firstOccurrenceAlarm } from "../alarms/firstOccurrenceAlarm";
@@ -86,7 +86,8 @@ export class ReconcileSchedule extends pulumi.ComponentResource {
           "events are lost or failing (the instances were healed)",
         namespace: DEFAULT_METRICS_NAMESPACE,
         metricName: REFRESH_METRICS.reconciled,
-        dimensions: { service: DEFAULT_SERVICE_NAME },
+        // The function's own `service` (it sets it per pipeline), so another pipeline's sweep never fires this one.
+        dimensions: { service: pipelineServiceName(args.prefix) },
         statistic: "Sum",
         period: Math.max(60, args.intervalMinutes * 60),
         ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),

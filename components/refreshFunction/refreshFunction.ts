@@ -1,7 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { FAN_OUT_DEFAULTS, lambdaEnvironment } from "../../runtime/lambda/environment";
-import { DEFAULT_METRICS_NAMESPACE, DEFAULT_SERVICE_NAME } from "../../runtime/lambda/observability/telemetry";
+import {
+  DEFAULT_METRICS_NAMESPACE,
+  pipelineServiceName,
+  SERVICE_NAME_VARIABLE,
+} from "../../runtime/lambda/observability/telemetry";
 import { REVERT_METRICS } from "../../runtime/lambda/revert/RefusedValueReverter";
 import { REDIS_USER_NAMES } from "../../runtime/protocol/redisAccess";
 import type { RefreshFunctionRuntime } from "../pipeline/args";
@@ -163,8 +167,9 @@ export class RefreshFunction extends pulumi.ComponentResource {
         args.serviceName,
         args.serviceId,
       ])
-      .apply(([redisUrl, redisAuthTokenParameter, refreshTokenParameter, namespaceName, serviceName, serviceId]) =>
-        lambdaEnvironment({
+      .apply(([redisUrl, redisAuthTokenParameter, refreshTokenParameter, namespaceName, serviceName, serviceId]) => ({
+        [SERVICE_NAME_VARIABLE]: pipelineServiceName(args.prefix),
+        ...lambdaEnvironment({
           parameterPrefix: args.prefix,
           redisUrl,
           redisAuthTokenParameter,
@@ -185,7 +190,7 @@ export class RefreshFunction extends pulumi.ComponentResource {
           // Off is the function's default: the variable is set only when on.
           revertRefused: args.revertRefusedValues ? true : undefined,
         }),
-      );
+      }));
 
     const fn = new aws.lambda.Function(
       `${name}-refresh`,
@@ -243,7 +248,7 @@ export class RefreshFunction extends pulumi.ComponentResource {
             "its log line and the parameter's description say which, why and by how many instances; fix the value",
           namespace: DEFAULT_METRICS_NAMESPACE,
           metricName: REVERT_METRICS.reverts,
-          dimensions: { service: DEFAULT_SERVICE_NAME },
+          dimensions: { service: pipelineServiceName(args.prefix) },
           statistic: "Sum",
           period: 60,
           ...(args.alarmTopicArn !== undefined ? { alarmTopicArn: args.alarmTopicArn } : {}),

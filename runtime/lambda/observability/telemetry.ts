@@ -3,6 +3,16 @@ import { Metrics, type MetricUnit } from "@aws-lambda-powertools/metrics";
 
 /** Service name in logs and the metrics' `service` dimension, unless `POWERTOOLS_SERVICE_NAME` is set. */
 export const DEFAULT_SERVICE_NAME = "config-refresh";
+/** Powertools' own variable for that name; the component sets it per pipeline ({@link pipelineServiceName}). */
+export const SERVICE_NAME_VARIABLE = "POWERTOOLS_SERVICE_NAME";
+
+/**
+ * The `service` of one pipeline's logs and metrics, `config-refresh/shop/beta` for `/shop/beta/`: the
+ * dimension its alarms watch, so that two pipelines of one account and region never share an alarm.
+ */
+export function pipelineServiceName(prefix: string): string {
+  return `${DEFAULT_SERVICE_NAME}${prefix.replace(/\/+$/, "")}`;
+}
 /** CloudWatch namespace of the metrics, unless `POWERTOOLS_METRICS_NAMESPACE` is set. */
 export const DEFAULT_METRICS_NAMESPACE = "ConfigRefresh";
 
@@ -41,17 +51,17 @@ export interface RefreshMetrics {
  * ```
  */
 export function createRefreshLogger(persistentKeys: Record<string, string> = {}): Logger {
-  return new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME, persistentKeys });
+  return new Logger({ serviceName: process.env[SERVICE_NAME_VARIABLE] || DEFAULT_SERVICE_NAME, persistentKeys });
 }
 
 /**
  * The Powertools metrics of the function: CloudWatch Embedded Metric Format, namespace
- * `ConfigRefresh`, dimension `service`. Disabled by `POWERTOOLS_METRICS_DISABLED=true`.
+ * `ConfigRefresh`, dimension `service` (the pipeline's, as the component sets it). Disabled by `POWERTOOLS_METRICS_DISABLED=true`.
  */
 export function createRefreshMetrics(): Metrics {
   return new Metrics({
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE || DEFAULT_METRICS_NAMESPACE,
-    serviceName: process.env.POWERTOOLS_SERVICE_NAME || DEFAULT_SERVICE_NAME,
+    serviceName: process.env[SERVICE_NAME_VARIABLE] || DEFAULT_SERVICE_NAME,
   });
 }
 

@@ -488,6 +488,19 @@ describe("the stack program with ConfigRefreshPipeline", function () {
           assert.equal(readLambdaSettings(env()).revertRefused, true);
         });
 
+        it("names its logs' and metrics' service after the pipeline, the dimension its own alarms watch (never another pipeline's)", () => {
+          const service = env().POWERTOOLS_SERVICE_NAME;
+          assert.equal(service, `config-refresh/shop/${stack}`);
+          const reverts = partOf(
+            run(),
+            FUNCTION,
+            "aws:cloudwatch/metricAlarm:MetricAlarm",
+            `shop-${stack}-refresh-reverts`,
+          );
+          const reconciled = partOf(run(), RECONCILE, "aws:cloudwatch/metricAlarm:MetricAlarm");
+          assert.deepEqual([reverts.inputs.dimensions, reconciled.inputs.dimensions], [{ service }, { service }]);
+        });
+
         it("discovers instances only in its own namespace and service, by condition keys", () => {
           const discover = statementFor("servicediscovery:DiscoverInstances");
           assert.deepEqual(list(discover.Action), ["servicediscovery:DiscoverInstances"]);

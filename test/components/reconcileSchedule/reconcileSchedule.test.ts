@@ -63,7 +63,7 @@ describe("ReconcileSchedule invokes the refresh function with a reconcile reques
         alarm.inputs.period,
         alarm.inputs.threshold,
       ],
-      ["ConfigRefresh", "Reconciled", { service: "config-refresh" }, "Sum", 300, 1],
+      ["ConfigRefresh", "Reconciled", { service: "config-refresh/shop/beta" }, "Sum", 300, 1],
     );
     assert.deepEqual([alarm.inputs.alarmActions, alarm.inputs.okActions], [[TOPIC], [TOPIC]]);
     assert.deepEqual(single(one, "aws:cloudwatch/metricAlarm:MetricAlarm").inputs.alarmActions ?? [], []);
