@@ -2,6 +2,7 @@ import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-s
 import type Redis from "ioredis";
 import { parseArgs } from "node:util";
 import { LAMBDA_ENVIRONMENT } from "../../lambda/environment";
+import { REDIS_USER_NAMES } from "../../protocol/redisAccess";
 import type { PipelineNames } from "../../operator/pipeline/pipelineNames";
 import { createAwsClients, type AwsClients } from "../../operator/aws/awsClients";
 import type { AwsConnection } from "../../operator/aws/awsConnection";
@@ -58,6 +59,9 @@ Options:
                         redisAuthTokenParameterName output). Or the password itself in
                         ${OPERATOR_ENVIRONMENT.redisPassword} (not a flag: a command line is visible to every
                         user of the machine), or percent-encoded in the URL ("#" as %23)
+  --redis-user NAME     the Redis user to authenticate as (${LAMBDA_ENVIRONMENT.redisUser}, as the function
+                        reads it; or in the URL, rediss://NAME@host:6379). The component's Redis
+                        takes that password as the function's user: ${REDIS_USER_NAMES.function}
   --max N               most messages replayed in this run (default 100)
   -h, --help            this help
 
@@ -81,6 +85,7 @@ export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
       "dlq-url": { type: "string" },
       "redis-url": { type: "string" },
       "redis-auth-token-parameter": { type: "string" },
+      "redis-user": { type: "string" },
       max: { type: "string" },
     },
   });
@@ -104,12 +109,14 @@ export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
       );
     const tokenParameter = values["redis-auth-token-parameter"] ?? nonEmpty(env[TOKEN_PARAMETER_VARIABLE]);
     const password = env[OPERATOR_ENVIRONMENT.redisPassword];
+    const user = values["redis-user"] ?? nonEmpty(env[LAMBDA_ENVIRONMENT.redisUser]);
     const target = resolveCommandTarget(values, env);
     const names = resolveNames(target, values, env);
     const clients = createAwsClients(target.connection, { maxAttempts: 2 });
     try {
       const redisTarget = await resolveRedisTarget(redisUrl, {
         ...(nonEmpty(password) ? { password } : {}),
+        ...(user !== undefined ? { user } : {}),
         ...(tokenParameter
           ? {
               passwordParameter: {
@@ -130,6 +137,7 @@ export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
           {
             prefix: names.prefix,
             redisUrl: redisTarget.url,
+            ...(redisTarget.user !== undefined ? { redisUser: redisTarget.user } : {}),
             streamKey: names.streamKey,
             namespaceName: names.namespaceName,
             serviceName: names.serviceName,
@@ -169,7 +177,10 @@ export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
  */
 async function replayThrough(target: RedisTarget, replay: (redis: Redis) => Promise<number>): Promise<number> {
   await requireRedisFromHere(target, "dlq replay");
-  const redis = createStreamRedis(target.url, target.password !== undefined ? { password: target.password } : {});
+  const redis = createStreamRedis(target.url, {
+    ...(target.password !== undefined ? { password: target.password } : {}),
+    ...(target.user !== undefined ? { username: target.user } : {}),
+  });
   // Connection errors fail the publish that needs the connection (and so that message's replay).
   redis.on("error", () => undefined);
   try {

@@ -9,6 +9,8 @@ import { silentLogger, type RefreshLogger, type RefreshMetrics } from "../../lam
 export interface RefreshFunctionTarget {
   prefix: string;
   redisUrl: string;
+  /** The function's Redis user (ElastiCache RBAC), as the deployed function gets `CONFIG_REFRESH_REDIS_USER`. */
+  redisUser?: string;
   namespaceName: string;
   serviceName: string;
   refreshTokenParameter: string;
@@ -30,6 +32,7 @@ export function refreshFunctionEnvironment(target: RefreshFunctionTarget): Recor
   return lambdaEnvironment({
     parameterPrefix: target.prefix,
     redisUrl: target.redisUrl,
+    redisUser: target.redisUser,
     namespaceName: target.namespaceName,
     serviceName: target.serviceName,
     refreshTokenParameter: target.refreshTokenParameter,

@@ -3,7 +3,7 @@ import { describeError } from "../../common/errors";
 import { OPERATOR_ENVIRONMENT } from "../commandEnvironment";
 import { EndpointUnreachableError, RedisPasswordError, UnreachableFromHereError } from "../errors";
 import { formatDuration } from "../format/textTable";
-import type { RedisTarget } from "./redisTarget";
+import { REDIS_USER_HINT, type RedisTarget } from "./redisTarget";
 
 /** How long a command waits for Redis to answer before saying it cannot be reached from here. */
 export const REDIS_ANSWER_TIMEOUT_MS = 3_000;
@@ -40,6 +40,7 @@ const NO_ANSWER_CODES = new Set(["ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH"]);
 export async function probeRedis(target: RedisTarget, timeoutMs = REDIS_ANSWER_TIMEOUT_MS): Promise<RedisProbe> {
   const redis = new Redis(target.url, {
     ...(target.password !== undefined ? { password: target.password } : {}),
+    ...(target.user !== undefined ? { username: target.user } : {}),
     lazyConnect: true,
     connectTimeout: timeoutMs,
     maxRetriesPerRequest: 0,
@@ -96,7 +97,9 @@ export async function requireRedisFromHere(
       );
     case "password-refused":
       throw new RedisPasswordError(
-        `Redis at ${target.label} refused the password from ${target.passwordSource ?? "the URL"} (${probe.detail})`,
+        `Redis at ${target.label} refused the password from ${target.passwordSource ?? "the URL"} ` +
+          `as ${target.user ?? "the default user"} (${probe.detail})` +
+          (target.user === undefined ? `: ${REDIS_USER_HINT}` : ""),
       );
     default:
       throw new EndpointUnreachableError("Redis", target.label, probe.detail);

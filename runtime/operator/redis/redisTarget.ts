@@ -1,13 +1,16 @@
 import { LAMBDA_ENVIRONMENT } from "../../lambda/environment";
+import { REDIS_USER_NAMES } from "../../protocol/redisAccess";
 import { OPERATOR_ENVIRONMENT } from "../commandEnvironment";
 import { PipelineSettingsError } from "../errors";
 
 /** The stream's Redis as a command reaches it: the URL without its password, and the password apart. */
 export interface RedisTarget {
-  /** What is dialed: the URL without its password (a username, when given, stays). */
+  /** What is dialed: the URL without its credentials (the user and password travel apart, as ioredis options). */
   url: string;
   /** `redis[s]://host:port`, for messages: never holds a secret. */
   label: string;
+  /** The Redis user it authenticates as (ElastiCache RBAC), when one was given; else `default`. */
+  user?: string;
   /** The AUTH password (ElastiCache's AUTH token), when one was given. */
   password?: string;
   /** Where the password came from, for messages (`the URL`, a variable, a parameter). */
@@ -20,7 +23,17 @@ export interface RedisPasswordSources {
   password?: string;
   /** The SecureString holding the AUTH token, as the deployed function reads it, and how to read it decrypted. */
   passwordParameter?: { name: string; read(name: string): Promise<string> };
+  /** The user to authenticate as (`--redis-user`, {@link LAMBDA_ENVIRONMENT}`.redisUser`), unless the URL names one. */
+  user?: string;
 }
+
+/**
+ * What to add when Redis refuses a password given without a user: the deployed pipeline's Redis
+ * (ElastiCache with the component's users) takes the function's password only as the function's user.
+ */
+export const REDIS_USER_HINT =
+  `the component's Redis takes the redisAuthTokenParameterName password as the function's user: ` +
+  `add --redis-user ${REDIS_USER_NAMES.function} (or ${LAMBDA_ENVIRONMENT.redisUser})`;
 
 /** How to give a password apart from the URL, for the sentences below. */
 const APART =
@@ -40,7 +53,7 @@ const APART =
  * // { url: "rediss://master.x:6379", label: "rediss://master.x:6379", password: "p#ss" }
  * ```
  */
-export function parseRedisUrl(given: string): { url: string; label: string; password?: string } {
+export function parseRedisUrl(given: string): { url: string; label: string; password?: string; user?: string } {
   const shown = given.replace(/^([a-z]+:\/\/).*@/is, "$1***@");
   if (!/^rediss?:\/\//i.test(given)) {
     throw new PipelineSettingsError(`the Redis URL ${shown} must start with redis:// or rediss://`);
@@ -67,9 +80,17 @@ export function parseRedisUrl(given: string): { url: string; label: string; pass
   } catch {
     throw new PipelineSettingsError(`the Redis URL ${shown} holds a password not well percent-encoded: ${APART}`);
   }
+  // ioredis reads credentials in the URL over its options: a user left there would erase the password given apart.
+  const user = parsed.username ? decodeURIComponent(parsed.username) : undefined;
   parsed.password = "";
+  parsed.username = "";
   const label = `${parsed.protocol}//${parsed.host}${parsed.port ? "" : ":6379"}`;
-  return { url: parsed.toString().replace(/\/$/, ""), label, ...(password !== undefined ? { password } : {}) };
+  return {
+    url: parsed.toString().replace(/\/$/, ""),
+    label,
+    ...(password !== undefined ? { password } : {}),
+    ...(user !== undefined ? { user } : {}),
+  };
 }
 
 /**
@@ -94,7 +115,13 @@ export async function resolveRedisTarget(url: string, sources: RedisPasswordSour
   if (given.length > 1) {
     throw new PipelineSettingsError(`the Redis password is given twice (${given.join(" and ")}): give it once`);
   }
-  const target: RedisTarget = { url: parsed.url, label: parsed.label };
+  if (sources.user !== undefined && parsed.user !== undefined && parsed.user !== sources.user) {
+    throw new PipelineSettingsError(
+      `the Redis user is given twice (the URL names ${parsed.user}, --redis-user ${sources.user}): give it once`,
+    );
+  }
+  const user = parsed.user ?? sources.user;
+  const target: RedisTarget = { url: parsed.url, label: parsed.label, ...(user !== undefined ? { user } : {}) };
   if (parsed.password !== undefined) return { ...target, password: parsed.password, passwordSource: "the URL" };
   if (sources.password) {
     return { ...target, password: sources.password, passwordSource: OPERATOR_ENVIRONMENT.redisPassword };

@@ -3,7 +3,9 @@ import { randomUUID } from "node:crypto";
 import { RegisterInstanceCommand } from "@aws-sdk/client-servicediscovery";
 import { GetQueueAttributesCommand, PurgeQueueCommand, SendMessageCommand } from "@aws-sdk/client-sqs";
 import { GetParameterCommand, PutParameterCommand } from "@aws-sdk/client-ssm";
+import Redis from "ioredis";
 import { runDlq } from "../../../runtime/cli/commands/dlq";
+import { functionAccessString, REDIS_USER_NAMES } from "../../../runtime/protocol";
 import { runStatus } from "../../../runtime/cli/commands/status";
 import { ensureServiceRegistry, startLocalPipeline, type LocalPipeline } from "../../../runtime/local";
 import { freePort, LocalRedisServer } from "../../../runtime/local/servers";
@@ -14,6 +16,9 @@ import { EMPTY_ENV, pipelineFlags } from "./support/pipelineEnvironment";
 /** An AUTH token as ElastiCache may generate one: a "#" in it ends a URL's address. */
 const PASSWORD = "Zq#7-s3cret/x";
 const TOKEN_PARAMETER = "/config-refresh/shop/beta/redis-auth-token";
+/** The function user's password, as the component keeps it (its redisAuthTokenParameterName output). */
+const FUNCTION_TOKEN_PARAMETER = "/config-refresh/shop/beta/redis-function-password";
+const FUNCTION_PASSWORD = "function-password-0123456789";
 /** The sentence's second half: where to run the command instead. */
 const INSIDE_THE_VPC =
   "the pipeline's Redis and the instances answer only inside its VPC. Run `config-refresh %s` inside the VPC " +
@@ -142,6 +147,40 @@ describe("the config-refresh commands against a Redis with an AUTH token, and fr
           "with --redis-auth-token-parameter NAME (the stack's redisAuthTokenParameterName output), or in CONFIG_REFRESH_REDIS_PASSWORD",
       );
       assert.equal(await visibleDeadLetters(), 1, "the dead letter is still in the queue");
+    });
+
+    it("dlq replay authenticates as the function's Redis user, as the component's Redis wants, and hints at it when the user is missing", async () => {
+      // What the component deploys besides the token: the function's own user, with its rules and password.
+      await pipeline.clients.ssm.send(
+        new PutParameterCommand({
+          Name: FUNCTION_TOKEN_PARAMETER,
+          Value: FUNCTION_PASSWORD,
+          Type: "SecureString",
+          Overwrite: true,
+        }),
+      );
+      const admin = new Redis(redis.port, "127.0.0.1", { password: PASSWORD });
+      await admin.acl(
+        "SETUSER",
+        REDIS_USER_NAMES.function,
+        "reset",
+        `>${FUNCTION_PASSWORD}`,
+        ...functionAccessString(pipeline.names.streamKey).split(" "),
+      );
+      admin.disconnect();
+      const change = await deadLetter("checkout/currency", "JPY");
+      const tokenFlags = [...flags, "--redis-url", redis.url, "--redis-auth-token-parameter", FUNCTION_TOKEN_PARAMETER];
+
+      const withoutUser = captureOutput();
+      assert.equal(await runDlq([...tokenFlags, "replay"], withoutUser, EMPTY_ENV), 3);
+      assert.match(withoutUser.stderr.join("\n"), /add --redis-user config-refresh-function/);
+      assert.equal(await visibleDeadLetters(), 1, "nothing was replayed");
+
+      const asFunction = captureOutput();
+      const args = [...tokenFlags, "--redis-user", REDIS_USER_NAMES.function, "replay"];
+      assert.equal(await runDlq(args, asFunction, EMPTY_ENV), 0, asFunction.text());
+      assert.match(asFunction.text(), new RegExp(`published ${change.name} v${change.version}; instances: 1 ACK`));
+      assert.equal(await visibleDeadLetters(), 0);
     });
   });
 

@@ -1,5 +1,7 @@
 import { strict as assert } from "node:assert";
+import Redis from "ioredis";
 import { freePort, LocalRedisServer } from "../../../runtime/local/servers";
+import { REDIS_USER_NAMES } from "../../../runtime/protocol";
 import {
   EXIT_CODES,
   exitCodeOf,
@@ -102,8 +104,51 @@ describe("how the commands reach the stream's Redis", function () {
       await assert.rejects(
         requireRedisFromHere(await resolveRedisTarget(redis.url, { password: "not-it" }), "dlq replay"),
         new RegExp(
-          `^RedisPasswordError: Redis at redis://127\\.0\\.0\\.1:${redis.port} refused the password from CONFIG_REFRESH_REDIS_PASSWORD \\(WRONGPASS\\)$`,
+          `^RedisPasswordError: Redis at redis://127\\.0\\.0\\.1:${redis.port} refused the password from CONFIG_REFRESH_REDIS_PASSWORD as the default user \\(WRONGPASS\\): the component's Redis takes the redisAuthTokenParameterName password as the function's user: add --redis-user config-refresh-function \\(or CONFIG_REFRESH_REDIS_USER\\)$`,
         ),
+      );
+    });
+  });
+
+  describe("a Redis with the component's users (ElastiCache RBAC)", () => {
+    const FUNCTION_PASSWORD = "function-password-0123456789";
+    let redis: LocalRedisServer;
+    before(async () => {
+      // The default user wants a password of its own, as on ElastiCache (where it is switched off).
+      redis = await LocalRedisServer.start(undefined, { password: PASSWORD });
+      const admin = new Redis(redis.port, "127.0.0.1", { password: PASSWORD });
+      await admin.acl("SETUSER", REDIS_USER_NAMES.function, "reset", `>${FUNCTION_PASSWORD}`, "on", "+ping");
+      admin.disconnect();
+    });
+    after(() => redis?.dispose());
+
+    it("authenticates as the user given apart or named in the URL, and refuses two different ones", async () => {
+      const given = await resolveRedisTarget(redis.url, {
+        password: FUNCTION_PASSWORD,
+        user: REDIS_USER_NAMES.function,
+      });
+      assert.equal(given.url, `redis://127.0.0.1:${redis.port}`, "credentials travel apart from the URL");
+      assert.equal(given.user, REDIS_USER_NAMES.function);
+      assert.deepEqual(await probeRedis(given), { outcome: "answered" });
+      const inUrl = `redis://${REDIS_USER_NAMES.function}@127.0.0.1:${redis.port}`;
+      assert.deepEqual(await probeRedis(await resolveRedisTarget(inUrl, { password: FUNCTION_PASSWORD })), {
+        outcome: "answered",
+      });
+      await assert.rejects(
+        resolveRedisTarget(inUrl, { user: "someone-else" }),
+        /^PipelineSettingsError: the Redis user is given twice \(the URL names config-refresh-function, --redis-user someone-else\): give it once$/,
+      );
+    });
+
+    it("says which user a refused password was tried as, and hints at the function's user only when none was given", async () => {
+      await assert.rejects(
+        requireRedisFromHere(await resolveRedisTarget(redis.url, { password: FUNCTION_PASSWORD }), "dlq replay"),
+        /as the default user \(WRONGPASS\): the component's Redis takes the redisAuthTokenParameterName password as the function's user: add --redis-user config-refresh-function/,
+      );
+      const wrong = await resolveRedisTarget(redis.url, { password: "not-it", user: REDIS_USER_NAMES.function });
+      await assert.rejects(
+        requireRedisFromHere(wrong, "dlq replay"),
+        /^RedisPasswordError: Redis at redis:\/\/127\.0\.0\.1:\d+ refused the password from CONFIG_REFRESH_REDIS_PASSWORD as config-refresh-function \(WRONGPASS\)$/,
       );
     });
   });
