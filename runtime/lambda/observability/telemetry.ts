@@ -56,7 +56,8 @@ export function createRefreshLogger(persistentKeys: Record<string, string> = {})
 
 /**
  * The Powertools metrics of the function: CloudWatch Embedded Metric Format, namespace
- * `ConfigRefresh`, dimension `service` (the pipeline's, as the component sets it). Disabled by `POWERTOOLS_METRICS_DISABLED=true`.
+ * `ConfigRefresh`, dimension `service` (the pipeline's, as the component sets it). Disabled by
+ * `POWERTOOLS_METRICS_DISABLED=true`.
  */
 export function createRefreshMetrics(): Metrics {
   return new Metrics({
