@@ -86,7 +86,18 @@ export interface RefreshFunctionSettingsArgs {
    * prefix only when true. Default false.
    */
   revertRefusedValues?: boolean;
+  /**
+   * Refresh calls over TLS: the PEM of the CA the instances' certificates chain to (the services
+   * serve TLS with the client's `refreshServer.tls`), and the name those certificates hold (default:
+   * none checked beyond the chain's). Read at program time (`fs.readFileSync`), never a secret; at most
+   * {@link REFRESH_CA_MAX_BYTES} bytes, since Lambda keeps a function's whole environment within 4 KB.
+   * Default: plaintext calls inside the VPC, authenticated by the refresh token.
+   */
+  refreshCallTls?: { caCertificatePem: string; serverName?: string };
 }
+
+/** Largest CA PEM `refreshCallTls` takes: Lambda's 4 KB environment holds the function's other settings too. */
+export const REFRESH_CA_MAX_BYTES = 2_400;
 
 /**
  * Arguments of {@link ConfigRefreshPipeline}. Every knob has a default right for a small team;

@@ -18,7 +18,13 @@ import { ScopePattern } from "../../runtime/protocol/ScopePattern";
 import type { RedisStreamArgs } from "../redisStream/redisStream";
 import { derivedNameProblems } from "./awsNameRules";
 import type { RefreshFunctionArgs } from "../refreshFunction/refreshFunction";
-import type { ConfigRefreshPipelineArgs, NatGatewayPlacement, RefreshFunctionRuntime, StreamEngine } from "./args";
+import {
+  type ConfigRefreshPipelineArgs,
+  type NatGatewayPlacement,
+  REFRESH_CA_MAX_BYTES,
+  type RefreshFunctionRuntime,
+  type StreamEngine,
+} from "./args";
 
 /**
  * Defaults right for a small team; a stack overrides them in `Pulumi.<stack>.yaml`. Those the
@@ -102,6 +108,7 @@ export interface PipelineSettings {
     | "rpcRetries"
     | "scopePattern"
     | "revertRefusedValues"
+    | "refreshCallTls"
   >;
   registry: { namespaceName: string; serviceName: string; refreshTokenParameterName: string };
   /** `protect` on the replication group and the Cloud Map namespace and service. */
@@ -316,6 +323,26 @@ export function resolvePipelineSettings(
       `${fn.rpcDeadlineMs * (fn.rpcRetries + 1)} ms does not fit in refreshFunction.timeoutSeconds = ` +
       `${fn.timeoutSeconds} s: the function would time out before its last refresh call`,
   );
+  const tls = args.refreshFunction?.refreshCallTls;
+  if (tls !== undefined) {
+    const pem = tls.caCertificatePem;
+    check(
+      typeof pem === "string" && /^-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----\s*$/.test(pem.trim()),
+      "refreshFunction.refreshCallTls.caCertificatePem must be a PEM certificate (-----BEGIN CERTIFICATE----- ...), " +
+        "read at program time",
+    );
+    check(
+      typeof pem !== "string" || Buffer.byteLength(pem) <= REFRESH_CA_MAX_BYTES,
+      `refreshFunction.refreshCallTls.caCertificatePem is ${typeof pem === "string" ? Buffer.byteLength(pem) : 0} bytes, ` +
+        `over ${REFRESH_CA_MAX_BYTES}: Lambda keeps the function's whole environment within 4 KB; give the one CA ` +
+        "that signs the instances' certificates (an EC key's is about 700 bytes)",
+    );
+    check(
+      tls.serverName === undefined ||
+        /^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/i.test(tls.serverName),
+      `refreshFunction.refreshCallTls.serverName must be a DNS name, got ${JSON.stringify(tls.serverName)}`,
+    );
+  }
   if (args.scopePattern !== undefined) {
     const pattern = args.scopePattern;
     problems.push(...ScopePattern.problems(pattern, prefix).map((p) => `scopePattern ${JSON.stringify(pattern)} ${p}`));

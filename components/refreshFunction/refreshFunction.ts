@@ -17,6 +17,9 @@ import { refreshFunctionPolicy } from "./policy";
 /** Type token of {@link RefreshFunction}. */
 export const REFRESH_FUNCTION_TYPE = "config-refresh-pipeline:refreshFunction:RefreshFunction";
 
+/** Lambda's limit on a function's environment variables, names and values together (UTF-8 bytes). */
+export const LAMBDA_ENVIRONMENT_MAX_BYTES = 4_096;
+
 /** Arguments of {@link RefreshFunction} (defaults already applied by the pipeline). */
 export interface RefreshFunctionArgs {
   /** `/<app>/<env>/`: the parameters it serves. */
@@ -39,6 +42,8 @@ export interface RefreshFunctionArgs {
   revertRefusedValues: boolean;
   /** Tenant scope pattern under the prefix, if any. */
   scopePattern?: string;
+  /** Refresh calls over TLS: the CA the instances' certificates chain to, and the name they hold. */
+  refreshCallTls?: { caCertificatePem: string; serverName?: string };
   /** `rediss://host:port` of the stream host. */
   redisUrl: pulumi.Input<string>;
   /** Key of the stream it appends to. */
@@ -189,8 +194,24 @@ export class RefreshFunction extends pulumi.ComponentResource {
           discoveryMaxResults: FAN_OUT_DEFAULTS.discoveryMaxResults,
           // Off is the function's default: the variable is set only when on.
           revertRefused: args.revertRefusedValues ? true : undefined,
+          rpcTlsCa: args.refreshCallTls?.caCertificatePem,
+          rpcTlsServerName: args.refreshCallTls?.serverName,
         }),
-      }));
+      }))
+      .apply((environment) => {
+        // Lambda refuses the function at deploy time past 4 KB (names and values, UTF-8): say so at preview.
+        const bytes = Object.entries(environment).reduce(
+          (total, [key, value]) => total + Buffer.byteLength(key) + Buffer.byteLength(value),
+          0,
+        );
+        if (bytes > LAMBDA_ENVIRONMENT_MAX_BYTES) {
+          throw new Error(
+            `the refresh function's environment is ${bytes} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_MAX_BYTES}: ` +
+              "shorten the names it holds (prefix, stream key, Cloud Map names) or refreshCallTls's CA",
+          );
+        }
+        return environment;
+      });
 
     const fn = new aws.lambda.Function(
       `${name}-refresh`,

@@ -1,8 +1,4 @@
 import { strict as assert } from "node:assert";
-import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
 import * as grpc from "@grpc/grpc-js";
 import { z } from "zod";
 import { LAMBDA_ENVIRONMENT, readLambdaSettings } from "../../../runtime/lambda/environment";
@@ -17,73 +13,10 @@ import {
 } from "../../../runtime/protocol";
 import { ClientPool, startTestEnvironment, uniquePath, type TestEnvironment } from "./support/environment";
 import { putParameter, putParameters } from "./support/parameters";
+import { makeCertificates } from "../../support/tls/makeCertificates";
 
 const TOKEN = "refresh-test-token-0123456789abcdef";
 const SERVER_NAME = "refresh.shop.internal";
-
-/** A CA and a server certificate it signed for `SERVER_NAME` and 127.0.0.1, made with openssl for this run. */
-function makeCertificates(): { caPem: string; otherCaPem: string; certificatePem: string; privateKeyPem: string } {
-  const dir = mkdtempSync(path.join(tmpdir(), "crp-tls-"));
-  const file = (name: string) => path.join(dir, name);
-  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "pipe" });
-  try {
-    for (const ca of ["ca", "other-ca"]) {
-      openssl(
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-days",
-        "2",
-        "-subj",
-        `/CN=${ca}`,
-        "-keyout",
-        file(`${ca}.key`),
-        "-out",
-        file(`${ca}.pem`),
-      );
-    }
-    openssl(
-      "req",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-subj",
-      `/CN=${SERVER_NAME}`,
-      "-keyout",
-      file("server.key"),
-      "-out",
-      file("server.csr"),
-    );
-    writeFileSync(file("san.ext"), `subjectAltName=DNS:${SERVER_NAME},IP:127.0.0.1\n`);
-    openssl(
-      "x509",
-      "-req",
-      "-in",
-      file("server.csr"),
-      "-CA",
-      file("ca.pem"),
-      "-CAkey",
-      file("ca.key"),
-      "-CAcreateserial",
-      "-days",
-      "2",
-      "-extfile",
-      file("san.ext"),
-      "-out",
-      file("server.pem"),
-    );
-    return {
-      caPem: readFileSync(file("ca.pem"), "utf8"),
-      otherCaPem: readFileSync(file("other-ca.pem"), "utf8"),
-      certificatePem: readFileSync(file("server.pem"), "utf8"),
-      privateKeyPem: readFileSync(file("server.key"), "utf8"),
-    };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
 
 function refresh(client: RefreshServiceClient, changes: WireParameterChange[]): Promise<RefreshResponse> {
   return new Promise((resolve, reject) =>
@@ -105,7 +38,7 @@ describe("TLS on the refresh server, with the team's certificate", function () {
 
   before(async function () {
     this.timeout(60_000);
-    certificates = makeCertificates();
+    certificates = makeCertificates(SERVER_NAME);
     env = await startTestEnvironment();
   });
   afterEach(async () => {
