@@ -331,9 +331,10 @@ export function resolvePipelineSettings(
       "refreshFunction.refreshCallTls.caCertificatePem must be a PEM certificate (-----BEGIN CERTIFICATE----- ...), " +
         "read at program time",
     );
+    const pemBytes = typeof pem === "string" ? Buffer.byteLength(pem) : 0;
     check(
-      typeof pem !== "string" || Buffer.byteLength(pem) <= REFRESH_CA_MAX_BYTES,
-      `refreshFunction.refreshCallTls.caCertificatePem is ${typeof pem === "string" ? Buffer.byteLength(pem) : 0} bytes, ` +
+      pemBytes <= REFRESH_CA_MAX_BYTES,
+      `refreshFunction.refreshCallTls.caCertificatePem is ${pemBytes} bytes, ` +
         `over ${REFRESH_CA_MAX_BYTES}: Lambda keeps the function's whole environment within 4 KB; give the one CA ` +
         "that signs the instances' certificates (an EC key's is about 700 bytes)",
     );
