@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { randomUUID } from "node:crypto";
 import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
-import { REFRESH_METRICS, type LambdaSettings } from "../../../runtime/lambda";
+import { REFRESH_METRICS } from "../../../runtime/lambda";
 import { RefreshClientPool, refreshInstance } from "../../../runtime/lambda/fanout";
 import { emulatorClientConfig, freePort } from "../../../runtime/local/servers";
 import { changeEvent } from "./support/events";
@@ -23,31 +23,17 @@ describe("refresh Lambda: refreshing the instances (moto Cloud Map + real gRPC o
   });
 
   /** A prefix, its token in SSM, a Cloud Map service, and settings that fan out to it. */
-  async function setup(
+  const setup = (
     overrides: { scope?: string; deadlineMs?: number; token?: string; discoveryMaxResults?: number } = {},
-  ): Promise<{
-    prefix: string;
-    token: string;
-    serviceId: string;
-    settings: LambdaSettings;
-  }> {
-    const prefix = fx.newPrefix();
-    const token = `token-${randomUUID()}`;
-    const tokenParameter = `/config-refresh${prefix}refresh-token`;
-    await fx.put(tokenParameter, overrides.token ?? token, "SecureString");
-    const { namespaceName, serviceName, serviceId } = await fx.createService();
-    const settings = fx.settings({
-      parameterPrefix: prefix,
-      namespaceName,
-      serviceName,
-      refreshTokenParameter: tokenParameter,
-      rpcDeadlineMs: overrides.deadlineMs ?? 2_000,
-      rpcRetries: 1,
-      ...(overrides.scope ? { scopePattern: `${prefix}${overrides.scope}` } : {}),
-      ...(overrides.discoveryMaxResults ? { discoveryMaxResults: overrides.discoveryMaxResults } : {}),
-    });
-    return { prefix, token, serviceId, settings };
-  }
+  ) =>
+    fx.fanOutTarget(
+      (prefix) => ({
+        ...(overrides.deadlineMs !== undefined ? { rpcDeadlineMs: overrides.deadlineMs } : {}),
+        ...(overrides.scope ? { scopePattern: `${prefix}${overrides.scope}` } : {}),
+        ...(overrides.discoveryMaxResults ? { discoveryMaxResults: overrides.discoveryMaxResults } : {}),
+      }),
+      overrides.token,
+    );
 
   async function instance(
     serviceId: string,

@@ -1,9 +1,8 @@
 import { strict as assert } from "node:assert";
-import { randomUUID } from "node:crypto";
 import { GetParameterHistoryCommand } from "@aws-sdk/client-ssm";
 import { z } from "zod";
 import { createConfigClient, type ConfigClient, type ConfigSchema } from "../../../runtime/client";
-import type { LambdaSettings, RevertWrite } from "../../../runtime/lambda";
+import type { RevertWrite } from "../../../runtime/lambda";
 import { REVERT_METRICS } from "../../../runtime/lambda/revert";
 import { startRefreshServer, type RefreshRequest } from "../../../runtime/protocol";
 import { MemoryLogger } from "../client/support/environment";
@@ -26,25 +25,7 @@ describe("a value the whole fleet refuses", function () {
     await fx.closeHandlers();
   });
 
-  async function setup(
-    revertRefused: boolean,
-  ): Promise<{ prefix: string; token: string; serviceId: string; settings: LambdaSettings }> {
-    const prefix = fx.newPrefix();
-    const token = `token-${randomUUID()}`;
-    const tokenParameter = `/config-refresh${prefix}refresh-token`;
-    await fx.put(tokenParameter, token, "SecureString");
-    const { namespaceName, serviceName, serviceId } = await fx.createService();
-    const settings = fx.settings({
-      parameterPrefix: prefix,
-      namespaceName,
-      serviceName,
-      refreshTokenParameter: tokenParameter,
-      rpcDeadlineMs: 2_000,
-      rpcRetries: 1,
-      revertRefused,
-    });
-    return { prefix, token, serviceId, settings };
-  }
+  const setup = (revertRefused: boolean) => fx.fanOutTarget(() => ({ revertRefused }));
 
   /** A real client serving the refresh RPC, registered in Cloud Map. */
   async function instance(

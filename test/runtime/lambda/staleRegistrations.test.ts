@@ -1,7 +1,6 @@
 import { strict as assert } from "node:assert";
-import { randomUUID } from "node:crypto";
 import { ListInstancesCommand } from "@aws-sdk/client-servicediscovery";
-import { REFRESH_METRICS, type InstanceRefreshResult, type LambdaSettings } from "../../../runtime/lambda";
+import { REFRESH_METRICS, type InstanceRefreshResult } from "../../../runtime/lambda";
 import { StaleRegistrations } from "../../../runtime/lambda/fanout";
 import { streamKeys } from "../../../runtime/protocol";
 import { changeEvent } from "./support/events";
@@ -24,30 +23,13 @@ describe("refresh Lambda: stale registrations (moto Cloud Map, own redis-server,
     await fx.closeHandlers();
   });
 
-  async function setup(stale: { afterInvocations: number; afterMs: number }): Promise<{
-    prefix: string;
-    token: string;
-    serviceId: string;
-    settings: LambdaSettings;
-  }> {
-    const prefix = fx.newPrefix();
-    const token = `token-${randomUUID()}`;
-    const tokenParameter = `/config-refresh${prefix}refresh-token`;
-    await fx.put(tokenParameter, token, "SecureString");
-    const { namespaceName, serviceName, serviceId } = await fx.createService();
-    const settings = fx.settings({
-      parameterPrefix: prefix,
-      namespaceName,
-      serviceName,
+  const setup = (stale: { afterInvocations: number; afterMs: number }) =>
+    fx.fanOutTarget((_prefix, serviceId) => ({
       serviceId,
-      refreshTokenParameter: tokenParameter,
       rpcDeadlineMs: 1_000,
-      rpcRetries: 1,
       staleAfterInvocations: stale.afterInvocations,
       staleAfterMs: stale.afterMs,
-    });
-    return { prefix, token, serviceId, settings };
-  }
+    }));
 
   async function registered(serviceId: string): Promise<string[]> {
     const answer = await fx.serviceDiscovery.send(new ListInstancesCommand({ ServiceId: serviceId }));

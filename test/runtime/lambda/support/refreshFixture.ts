@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import {
   CreateHttpNamespaceCommand,
   CreateServiceCommand,
@@ -129,6 +130,39 @@ export class RefreshFixture {
   /** The raw `published` hash of the stream of `settings`. */
   public async publishedHash(settings: LambdaSettings): Promise<Record<string, string>> {
     return this.redis.hgetall(streamKeys(settings.streamKey).published);
+  }
+
+  /**
+   * What a fan-out test starts from: a new prefix, its refresh token in SSM (`tokenValue` overrides what
+   * is stored, to forge a mismatch), a Cloud Map service, and settings that fan out to it (deadline 2 s,
+   * one retry, unless `settings`, given the prefix and the service's id, says otherwise).
+   */
+  public async fanOutTarget(
+    settings: (
+      prefix: string,
+      serviceId: string,
+    ) => Omit<Parameters<typeof lambdaEnvironment>[0], "parameterPrefix"> = () => ({}),
+    tokenValue?: string,
+  ): Promise<{ prefix: string; token: string; serviceId: string; settings: LambdaSettings }> {
+    const prefix = this.newPrefix();
+    const token = `token-${randomUUID()}`;
+    const tokenParameter = `/config-refresh${prefix}refresh-token`;
+    await this.put(tokenParameter, tokenValue ?? token, "SecureString");
+    const { namespaceName, serviceName, serviceId } = await this.createService();
+    return {
+      prefix,
+      token,
+      serviceId,
+      settings: this.settings({
+        parameterPrefix: prefix,
+        namespaceName,
+        serviceName,
+        refreshTokenParameter: tokenParameter,
+        rpcDeadlineMs: 2_000,
+        rpcRetries: 1,
+        ...settings(prefix, serviceId),
+      }),
+    };
   }
 
   /** A Cloud Map HTTP namespace and a service in it, with unique names. */
