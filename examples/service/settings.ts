@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { CLIENT_DEFAULTS } from "../../runtime/client/resolveOptions";
 
 /** Each setting: its command-line flag and the environment variable read when the flag is absent. */
 export const SETTINGS = {
@@ -48,13 +49,15 @@ export const SETTINGS = {
   instanceAddress: {
     flag: "instance-address",
     env: "INSTANCE_ADDRESS",
-    help: "IPv4 the refresh Lambda calls (default: this host's first non-internal IPv4)",
+    help: "IPv4 or IPv6 the refresh Lambda calls (default: the ECS task's, else the host's first non-internal one)",
   },
   attributes: { flag: "attributes", env: "CLOUD_MAP_ATTRIBUTES", help: "scope attributes, name=value,name=value" },
   reloadIntervalMs: {
     flag: "reload-interval-ms",
     env: "RELOAD_INTERVAL_MS",
-    help: "full reload interval, ms (default 300000)",
+    help:
+      `drift-check reload interval, ms (default ${CLIENT_DEFAULTS.reloadIntervalMs}; ` +
+      "the reconciler heals lost events)",
   },
 } as const;
 
@@ -90,7 +93,7 @@ const settingsSchema = z
       .string()
       .regex(/^[0-9a-zA-Z_/:.@-]{1,64}$/, "must be 1-64 characters of 0-9 a-z A-Z _ / : . @ -")
       .optional(),
-    instanceAddress: z.ipv4().optional(),
+    instanceAddress: z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" }).optional(),
     attributes: z
       .string()
       .optional()
@@ -106,7 +109,8 @@ const settingsSchema = z
         }
         return attributes;
       }),
-    reloadIntervalMs: z.coerce.number().int().min(1_000).optional(),
+    // Its bounds are the client's own (ClientOptionsError at start): only the number's shape is checked here.
+    reloadIntervalMs: z.coerce.number().int().positive().optional(),
   })
   .superRefine((s, ctx) => {
     if (s.cloudMapServiceId && !s.refreshToken?.length) {
