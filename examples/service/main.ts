@@ -38,7 +38,12 @@ async function main(): Promise<void> {
 
   const ssmEndpoint = settings.ssmEndpoint ?? settings.awsEndpoint;
   const cloudMapEndpoint = settings.cloudMapEndpoint ?? settings.awsEndpoint;
-  const ssm = new SSMClient({ region: settings.region, ...(ssmEndpoint ? { endpoint: ssmEndpoint } : {}) });
+  // Adaptive: throttled by SSM (a quota every reader of the account shares), the SDK slows its calls down.
+  const ssm = new SSMClient({
+    region: settings.region,
+    retryMode: "adaptive",
+    ...(ssmEndpoint ? { endpoint: ssmEndpoint } : {}),
+  });
   const instanceId = settings.instanceId;
 
   // The client logs through whatever logger is current: the boot one, then the derived one.

@@ -1,5 +1,13 @@
-import { paginateGetParametersByPath, type Parameter, type SSMClient } from "@aws-sdk/client-ssm";
+import {
+  GetParametersByPathCommand,
+  type GetParametersByPathCommandOutput,
+  type Parameter,
+  type SSMClient,
+} from "@aws-sdk/client-ssm";
+import { setTimeout as delay } from "node:timers/promises";
 import { PARAMETER_TYPES, type ParameterType } from "../../protocol";
+import { backoffDelay, type ReconnectBackoff } from "../stream/redisConnection";
+import { isThrottlingError } from "./throttling";
 
 /** A parameter as read from SSM (decrypted). */
 export interface LoadedParameter {
@@ -14,28 +22,67 @@ export interface LoadedParameter {
 /** Most results per `GetParametersByPath` page (SSM's limit). */
 export const PARAMETERS_PAGE_SIZE = 10;
 
+/** How a throttled page is read again, past the SDK's own retries: doubling waits with jitter. */
+export interface ThrottledPageRetry extends ReconnectBackoff {
+  /** Reads of one page in all; the last throttled one throws. */
+  attempts: number;
+}
+
 /**
- * Every parameter under `path`, recursively, decrypted, following every page. Throws what the
- * SDK throws; the caller decides whether that stops a start or only delays a reload.
+ * SSM shares its `GetParametersByPath` quota among every reader of the account and region: a fleet
+ * booting at once is throttled, and waits its turn (about 40 s in all at most) rather than failing.
+ */
+export const THROTTLED_PAGE_RETRY: ThrottledPageRetry = { attempts: 8, minDelayMs: 250, maxDelayMs: 16_000 };
+
+/**
+ * Every parameter under `path`, recursively, decrypted, following every page. A throttled page is
+ * read again after a wait (`retry`), resuming where the load was, not from its first page. Throws
+ * what the SDK throws otherwise; the caller decides whether that stops a start or delays a reload.
  *
  * @example
  * ```ts
- * const parameters = await loadParameters(new SSMClient({}), "/shop/beta/");
+ * const parameters = await loadParameters(new SSMClient({ retryMode: "adaptive" }), "/shop/beta/");
  * ```
  */
-export async function loadParameters(ssm: SSMClient, path: string): Promise<LoadedParameter[]> {
+export async function loadParameters(
+  ssm: SSMClient,
+  path: string,
+  retry: ThrottledPageRetry = THROTTLED_PAGE_RETRY,
+): Promise<LoadedParameter[]> {
   const loaded: LoadedParameter[] = [];
-  const pages = paginateGetParametersByPath(
-    { client: ssm, pageSize: PARAMETERS_PAGE_SIZE },
-    { Path: path, Recursive: true, WithDecryption: true },
-  );
-  for await (const page of pages) {
+  let nextToken: string | undefined;
+  do {
+    const page = await readPage(ssm, path, nextToken, retry);
     for (const parameter of page.Parameters ?? []) {
       const read = toLoadedParameter(parameter);
       if (read) loaded.push(read);
     }
-  }
+    nextToken = page.NextToken;
+  } while (nextToken);
   return loaded;
+}
+
+async function readPage(
+  ssm: SSMClient,
+  path: string,
+  nextToken: string | undefined,
+  retry: ThrottledPageRetry,
+): Promise<GetParametersByPathCommandOutput> {
+  const command = new GetParametersByPathCommand({
+    Path: path,
+    Recursive: true,
+    WithDecryption: true,
+    MaxResults: PARAMETERS_PAGE_SIZE,
+    ...(nextToken !== undefined ? { NextToken: nextToken } : {}),
+  });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ssm.send(command);
+    } catch (error) {
+      if (attempt >= retry.attempts || !isThrottlingError(error)) throw error;
+      await delay(backoffDelay(attempt, retry));
+    }
+  }
 }
 
 /** A parameter of an SSM answer, or undefined when a field this library needs is missing. */
