@@ -3,12 +3,14 @@
  * bench/latency.svg. Benchmarks print figures; they assert no timing. Bounded: every loop has a
  * fixed count or a deadline, and everything started (moto, Redis, worker and child processes) is
  * stopped, also on failure or Ctrl-C. Set BENCH_CPU_PROF=<dir> to write the fleet workers' CPU profiles.
+ * `npm run bench -- fleet` runs the fleet-cost part alone and only prints it.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { CLIENT_DEFAULTS } from "../runtime/client/resolveOptions";
 import { costSection } from "./cost/costTable";
+import { benchFleet, type FleetBenchOptions } from "./fleet/benchFleet";
 import { benchCostPerChange } from "./cost/benchCostPerChange";
 import { benchEndToEnd, type EndToEndOptions } from "./endToEnd/benchEndToEnd";
 import { breakdownSection, endToEndSection, floorsSection, fullPathSection } from "./endToEnd/endToEndTables";
@@ -45,6 +47,18 @@ const POLLING: Omit<PollingOptions, "parameters"> = {
 const BURSTS = [1, 10, 100];
 /** Parameters in the bench's app_config: the hot keys and 20 others (see `startBenchPipeline`). */
 const FLEET_PARAMETERS = HOT_KEYS.length + 20;
+const FLEET_COST: FleetBenchOptions = {
+  sizes: [100, 1_000, 10_000],
+  // The issue's example: 16 parameters, 2 pages a load.
+  parameters: 16,
+  measuredInstances: 1_000,
+  workers: WORKERS,
+  idleWindowMs: 15_000,
+  wakeupReaders: [1_000, 10_000],
+  wakeupRounds: { samples: 10, warmup: 2 },
+};
+/** Parts that run alone: `npm run bench -- <part>`. */
+const PARTS = ["fleet"] as const;
 
 const started = Date.now();
 const log = (line: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`);
@@ -57,6 +71,15 @@ async function main(): Promise<void> {
     console.log(`\n${toText(section)}\n`);
     sections.push(section);
   };
+  const part = process.argv[2];
+  if (part !== undefined) {
+    if (part !== "fleet") throw new Error(`no bench part "${part}" (parts: ${PARTS.join(", ")})`);
+    log("fleet cost (simulated 100 to 10,000 instances, measured where it fits)");
+    for (const section of await benchFleet(FLEET_COST, log)) print(section);
+    for (const section of sections) console.log(`\n${toMarkdown(section)}`);
+    log(`the fleet part took ${((Date.now() - started) / 1000).toFixed(0)} s (printed only; RESULTS.md unchanged)`);
+    return;
+  }
 
   log("component program under mocks (1 / 200 / 2,000 parameters)");
   const programSection = await benchParametersProgram();
@@ -120,6 +143,8 @@ async function main(): Promise<void> {
 
     const machine = await describeMachine(env.admin, loadAtStart);
     await stopAll();
+    log("fleet cost (simulated 100 to 10,000 instances, measured where it fits)");
+    for (const section of await benchFleet(FLEET_COST, log)) print(section);
     const totalSeconds = (Date.now() - started) / 1000;
     const svg = latencyFigure(
       e2e.measurements,

@@ -2,6 +2,7 @@
  * Messages between the bench (parent) and a fleet worker process (child), over Node's IPC
  * channel. Each request carries an id; the worker answers once with the same id.
  */
+import type { ConfigClientOptions } from "../../runtime/client";
 import type { Arrival } from "./arrivalBook";
 
 /** What every ConfigClient of a worker is started with. */
@@ -10,19 +11,29 @@ export interface FleetClientSettings {
   streamKey: string;
   redisUrl: string;
   awsEndpoint: string;
-  refreshToken: string;
-  /** Cloud Map service to register in (the gRPC path finds the instance there). */
-  serviceId: string;
+  /** With `serviceId`: each client serves `refresh.proto` with this token. */
+  refreshToken?: string;
+  /** Cloud Map service to register in (the gRPC path finds the instance there); omitted: stream only, not registered. */
+  serviceId?: string;
   /** Instance ids are `<idPrefix>-<index>`. */
   idPrefix: string;
+  /** Drop the clients' warnings (a fleet-wide reset makes each client log a few); errors still go to stderr. */
+  quiet?: boolean;
+  /** Options beyond the defaults (the fleet bench's designs). */
+  options?: Pick<
+    ConfigClientOptions,
+    "reloadIntervalMs" | "resetReloadWindowMs" | "secureReadJitterMs" | "stream" | "acks"
+  >;
 }
 
 /** A request to a worker. */
 export type FleetRequest =
   /** Starts `count` ConfigClients (indexes from `firstIndex`), each with its refresh server, registered in Cloud Map. */
-  | { op: "startClients"; count: number; firstIndex: number; settings: FleetClientSettings }
+  | { op: "startClients"; count: number; firstIndex: number; settings: FleetClientSettings; concurrency?: number }
   /** The arrivals of change `<name>@<version>` at this worker's clients (one per client, or what came in time). */
   | { op: "collectApplied"; name: string; version: number; timeoutMs: number }
+  /** The reloads for `reason` this worker's clients finished (one per client, or what came in time). */
+  | { op: "collectReloads"; reason: string; timeoutMs: number }
   /** Starts `count` bare ioredis readers, each blocked in XREAD on `streamKey` (the Redis floor). */
   | { op: "startReaders"; count: number; redisUrl: string; streamKey: string }
   /** The wake-ups of the readers for stream entry `entryId`. */

@@ -1,6 +1,6 @@
 /**
  * A fleet worker: one child process of the bench that hosts many ConfigClients (each with its
- * refresh server, registered in Cloud Map), and the floors' bare counterparts on the same process
+ * refresh server, registered in Cloud Map, or reading the stream only), and the floors' bare counterparts on the same process
  * layout: ioredis readers blocked in XREAD, and gRPC servers of `refresh.proto` that answer at once.
  * It records when each of them sees a change (monotonic clock) and answers the parent's requests
  * over IPC (see `fleetProtocol.ts`). Exits when the parent goes away.
@@ -9,7 +9,8 @@ import { ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import * as grpc from "@grpc/grpc-js";
 import { Redis } from "ioredis";
-import { createConfigClient, type ConfigClient } from "../../runtime/client";
+import { createConfigClient, type ClientLogger, type ConfigClient } from "../../runtime/client";
+import { STDERR_LOGGER } from "../../runtime/client/observability";
 import { refreshServiceDefinition, type RefreshRequest, type RefreshResponse } from "../../runtime/protocol";
 import { emulatorClientConfig } from "../../runtime/local/servers";
 import { CallCounter } from "../support/callCounter";
@@ -23,13 +24,22 @@ import type {
   WorkerCounters,
 } from "./fleetProtocol";
 
-/** Clients started at once in one worker (each boot makes a few calls to moto). */
+/** Clients started at once in one worker unless asked otherwise (each boot makes a few calls to moto). */
 const START_CONCURRENCY = 5;
+
+/** The clients' logger when the parent asks for quiet: errors only. */
+const ERRORS_ONLY: ClientLogger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: (message, attributes) => STDERR_LOGGER.error(message, attributes),
+};
 
 const clients: ConfigClient[] = [];
 const readers: Redis[] = [];
 const servers: grpc.Server[] = [];
 const applied = new ArrivalBook();
+const reloads = new ArrivalBook();
 const wakes = new ArrivalBook();
 const calls = new ArrivalBook();
 const ssmCalls = new CallCounter();
@@ -50,13 +60,18 @@ function awsClients(endpoint: string): NonNullable<typeof aws> {
   return aws;
 }
 
-async function startClients(count: number, firstIndex: number, settings: FleetClientSettings): Promise<StartedClients> {
+async function startClients(
+  count: number,
+  firstIndex: number,
+  settings: FleetClientSettings,
+  concurrency = START_CONCURRENCY,
+): Promise<StartedClients> {
   const { ssm, serviceDiscovery } = awsClients(settings.awsEndpoint);
   const started: StartedClients = { instanceIds: [], startMs: [] };
   const indexes = Array.from({ length: count }, (_, i) => firstIndex + i);
-  for (let i = 0; i < indexes.length; i += START_CONCURRENCY) {
+  for (let i = 0; i < indexes.length; i += concurrency) {
     await Promise.all(
-      indexes.slice(i, i + START_CONCURRENCY).map(async (index) => {
+      indexes.slice(i, i + concurrency).map(async (index) => {
         const instanceId = `${settings.idPrefix}-${index}`;
         const begun = performance.now();
         const client = await createConfigClient({
@@ -65,10 +80,17 @@ async function startClients(count: number, firstIndex: number, settings: FleetCl
           redis: settings.redisUrl,
           streamKey: settings.streamKey,
           instanceId,
-          refreshServer: { tokens: [settings.refreshToken], host: "127.0.0.1", port: 0 },
-          registration: { client: serviceDiscovery, serviceId: settings.serviceId, address: "127.0.0.1" },
+          ...(settings.serviceId !== undefined
+            ? {
+                refreshServer: { tokens: [settings.refreshToken ?? ""], host: "127.0.0.1", port: 0 },
+                registration: { client: serviceDiscovery, serviceId: settings.serviceId, address: "127.0.0.1" },
+              }
+            : {}),
+          ...(settings.quiet ? { logger: ERRORS_ONLY } : {}),
+          ...settings.options,
         });
         client.onEvent((event) => {
+          if (event.type === "reload") reloads.record(event.reason, instanceId);
           if (event.type !== "applied") return;
           for (const parameter of event.parameters)
             applied.record(`${parameter.name}@${parameter.version}`, instanceId, event.via);
@@ -166,9 +188,11 @@ async function stop(): Promise<void> {
 async function handle(request: FleetRequest): Promise<unknown> {
   switch (request.op) {
     case "startClients":
-      return startClients(request.count, request.firstIndex, request.settings);
+      return startClients(request.count, request.firstIndex, request.settings, request.concurrency);
     case "collectApplied":
       return applied.collect(`${request.name}@${request.version}`, clients.length, request.timeoutMs);
+    case "collectReloads":
+      return reloads.collect(request.reason, clients.length, request.timeoutMs);
     case "startReaders":
       return startReaders(request.count, request.redisUrl, request.streamKey);
     case "collectWakes":
@@ -179,6 +203,7 @@ async function handle(request: FleetRequest): Promise<unknown> {
       return calls.collect(request.callId, servers.length, request.timeoutMs);
     case "clear":
       applied.clear();
+      reloads.clear();
       wakes.clear();
       calls.clear();
       return undefined;

@@ -79,8 +79,11 @@ export class WorkerFleet {
     return this.workers.filter((w) => w.clients > 0).length;
   }
 
-  /** Grows the fleet to `total` ConfigClients. Returns each new client's start time, ms. */
-  public async growClients(total: number, settings: FleetClientSettings): Promise<number[]> {
+  /**
+   * Grows the fleet to `total` ConfigClients, `concurrency` starting at once in each worker (default
+   * the worker's own). Returns each new client's start time, ms.
+   */
+  public async growClients(total: number, settings: FleetClientSettings, concurrency?: number): Promise<number[]> {
     const shares = this.shares(total, (w) => w.clients);
     const started = await Promise.all(
       shares.map(async (add, i) => {
@@ -93,6 +96,7 @@ export class WorkerFleet {
           count: add,
           firstIndex,
           settings,
+          ...(concurrency !== undefined ? { concurrency } : {}),
         })) as StartedClients;
         worker.clients += add;
         return result.startMs;

@@ -1,4 +1,5 @@
 import { toError } from "../../common/errors";
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from "../../common/timers";
 import { backoffDelay, type ReconnectBackoff } from "../stream/redisConnection";
 import type { ReloadReason } from "../types";
 
@@ -21,6 +22,8 @@ export interface ReloaderOptions {
   retry: ReconnectBackoff;
   /** Draws in [0, 1): the phase of the TTL reloads and the points of spread reloads (default `Math.random`). */
   random?: () => number;
+  /** The timers it schedules on (default Node's; the fleet bench's simulated clock). */
+  timers?: Timers;
 }
 
 /**
@@ -35,19 +38,22 @@ export class Reloader {
   private next:
     | { reason: ReloadReason; promise: Promise<ReloadOutcome>; resolve: (outcome: ReloadOutcome) => void }
     | undefined;
-  private ttlTimer: NodeJS.Timeout | undefined;
+  private ttlTimer: TimerHandle | undefined;
   private spread:
-    | { timer: NodeJS.Timeout; promise: Promise<ReloadOutcome>; resolve: (outcome: ReloadOutcome) => void }
+    | { timer: TimerHandle; promise: Promise<ReloadOutcome>; resolve: (outcome: ReloadOutcome) => void }
     | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
+  private retryTimer: TimerHandle | undefined;
   private failures = 0;
   private stopped = false;
+  private readonly timers: Timers;
 
   public constructor(
     private readonly options: ReloaderOptions,
     private readonly run: (reason: ReloadReason) => Promise<ReloadSummary>,
     private readonly onFailed: (reason: ReloadReason, error: Error, retryInMs: number) => void,
-  ) {}
+  ) {
+    this.timers = options.timers ?? SYSTEM_TIMERS;
+  }
 
   /** Arms the TTL timer: its first reload at a random point of the interval. */
   public start(): void {
@@ -80,7 +86,7 @@ export class Reloader {
     let resolve!: (outcome: ReloadOutcome) => void;
     const promise = new Promise<ReloadOutcome>((r) => (resolve = r));
     const random = this.options.random ?? Math.random;
-    const timer = setTimeout(
+    const timer = this.timers.setTimeout(
       () => {
         this.spread = undefined;
         void this.request(reason).then(resolve);
@@ -95,10 +101,10 @@ export class Reloader {
   /** Stops the timers; no new reload starts. Resolves when the reload in progress (if any) has ended. */
   public async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.ttlTimer);
-    clearTimeout(this.retryTimer);
+    this.timers.clearTimeout(this.ttlTimer);
+    this.timers.clearTimeout(this.retryTimer);
     if (this.spread) {
-      clearTimeout(this.spread.timer);
+      this.timers.clearTimeout(this.spread.timer);
       this.spread.resolve({ ok: false, error: new Error("the reloader is stopped") });
       this.spread = undefined;
     }
@@ -108,7 +114,7 @@ export class Reloader {
   }
 
   private async execute(reason: ReloadReason): Promise<ReloadOutcome> {
-    clearTimeout(this.retryTimer);
+    this.timers.clearTimeout(this.retryTimer);
     let outcome: ReloadOutcome;
     try {
       outcome = { ok: true, summary: await this.run(reason) };
@@ -119,7 +125,7 @@ export class Reloader {
       const delay = backoffDelay(++this.failures, this.options.retry);
       this.onFailed(reason, failure, delay);
       if (!this.stopped) {
-        this.retryTimer = setTimeout(() => void this.request(reason), delay);
+        this.retryTimer = this.timers.setTimeout(() => void this.request(reason), delay);
         this.retryTimer.unref();
       }
     }
@@ -137,7 +143,7 @@ export class Reloader {
   }
 
   private armTtl(delayMs: number): void {
-    this.ttlTimer = setTimeout(() => {
+    this.ttlTimer = this.timers.setTimeout(() => {
       if (this.stopped) return;
       this.armTtl(this.options.intervalMs);
       void this.request("ttl");

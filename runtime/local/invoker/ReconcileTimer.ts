@@ -1,4 +1,5 @@
 import { toError } from "../../common/errors";
+import { SYSTEM_TIMERS, type TimerHandle, type Timers } from "../../common/timers";
 import type { RefreshHandler } from "../../lambda/createRefreshHandler";
 import type { RefreshResult } from "../../lambda/types";
 import { RECONCILE_REQUEST } from "../../protocol/pipelineContract";
@@ -13,6 +14,8 @@ export interface ReconcileTimerOptions {
   onError?(error: Error): void;
   /** A sweep that finished. */
   onSweep?(result: RefreshResult): void;
+  /** The timers it schedules on (default Node's; the fleet bench's simulated clock). */
+  timers?: Timers;
 }
 
 /**
@@ -29,7 +32,7 @@ export interface ReconcileTimerOptions {
  * ```
  */
 export class ReconcileTimer {
-  private timer: NodeJS.Timeout | undefined;
+  private timer: TimerHandle | undefined;
   private running: Promise<RefreshResult> | undefined;
   private stopped = false;
 
@@ -38,7 +41,7 @@ export class ReconcileTimer {
   /** Starts the schedule (a no-op when `intervalMs` is 0). */
   public start(): void {
     if (this.options.intervalMs <= 0 || this.timer || this.stopped) return;
-    this.timer = setInterval(() => {
+    this.timer = (this.options.timers ?? SYSTEM_TIMERS).setInterval(() => {
       if (this.running) return;
       this.runNow().catch((error: unknown) => this.options.onError?.(toError(error)));
     }, this.options.intervalMs);
@@ -62,7 +65,7 @@ export class ReconcileTimer {
   /** Stops the schedule and waits for a sweep in flight. */
   public async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearInterval(this.timer);
+    if (this.timer) (this.options.timers ?? SYSTEM_TIMERS).clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
   }

@@ -27,13 +27,18 @@ export class LocalRedisServer {
     private readonly dir: string,
     /** The AUTH password the server requires (`--requirepass`), if any. */
     public readonly password?: string,
+    /** Connections it accepts (`--maxclients`; Redis's default 10,000 when unset). */
+    private readonly maxClients?: number,
   ) {}
 
   /** Starts a server; fails with an install hint when `redis-server` is not on PATH. */
-  public static async start(port?: number, options: { password?: string } = {}): Promise<LocalRedisServer> {
+  public static async start(
+    port?: number,
+    options: { password?: string; maxClients?: number } = {},
+  ): Promise<LocalRedisServer> {
     requireTool("redis-server");
     const dir = mkdtempSync(path.join(tmpdir(), "crp-redis-"));
-    const redis = new LocalRedisServer(port ?? (await freePort()), dir, options.password);
+    const redis = new LocalRedisServer(port ?? (await freePort()), dir, options.password, options.maxClients);
     await redis.launch();
     return redis;
   }
@@ -132,6 +137,7 @@ export class LocalRedisServer {
       "--protected-mode",
       "yes",
       ...(this.password !== undefined ? ["--requirepass", this.password] : []),
+      ...(this.maxClients !== undefined ? ["--maxclients", String(this.maxClients)] : []),
     ]);
     const server = this.server;
     await waitUntil(
