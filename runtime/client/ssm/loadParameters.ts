@@ -30,9 +30,10 @@ export interface ThrottledPageRetry extends ReconnectBackoff {
 
 /**
  * SSM shares its `GetParametersByPath` quota among every reader of the account and region: a fleet
- * booting at once is throttled, and waits its turn (about 40 s in all at most) rather than failing.
+ * booting at once is throttled (1,000 starts of 2 pages are 50 s of the whole 40/s quota), and each
+ * page waits its turn, about 2 minutes at most in all, rather than failing the start.
  */
-export const THROTTLED_PAGE_RETRY: ThrottledPageRetry = { attempts: 8, minDelayMs: 250, maxDelayMs: 16_000 };
+export const THROTTLED_PAGE_RETRY: ThrottledPageRetry = { attempts: 12, minDelayMs: 250, maxDelayMs: 16_000 };
 
 /**
  * Every parameter under `path`, recursively, decrypted, following every page. A throttled page is
