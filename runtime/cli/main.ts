@@ -6,6 +6,8 @@
 import { CHECK_HELP, runCheck } from "./commands/check";
 import { DLQ_HELP, runDlq } from "./commands/dlq";
 import { GET_HELP, runGet } from "./commands/get";
+import { HISTORY_HELP, runHistory } from "./commands/history";
+import { ROLLBACK_HELP, runRollback } from "./commands/rollback";
 import { runSet, SET_HELP } from "./commands/set";
 import { runStatus, STATUS_HELP } from "./commands/status";
 import { processOutput, type CommandResult, type Output } from "./output";
@@ -26,9 +28,19 @@ export const COMMANDS: Record<string, Command> = {
   },
   get: { summary: "read a parameter (value, type, version)", help: GET_HELP, run: (argv, out) => runGet(argv, out) },
   set: {
-    summary: "write a parameter (and, against an emulator that does not emit it, relay its change event)",
+    summary: "write a parameter after asking the fleet (and, against an emulator, relay its change event)",
     help: SET_HELP,
     run: (argv, out) => runSet(argv, out),
+  },
+  history: {
+    summary: "every version SSM keeps of a parameter, with who wrote it and what the fleet did with it",
+    help: HISTORY_HELP,
+    run: (argv, out) => runHistory(argv, out),
+  },
+  rollback: {
+    summary: "write an earlier version's value again (default: the last one the fleet applied), after asking",
+    help: ROLLBACK_HELP,
+    run: (argv, out) => runRollback(argv, out),
   },
   status: {
     summary: "every registered instance against SSM's current versions; exit 1 when diverged",

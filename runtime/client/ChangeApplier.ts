@@ -9,7 +9,7 @@ import { readSecureValues } from "./ssm/readSecureValues";
 import type { CandidateChange, ChangeResult } from "./state/applyChanges";
 import type { ConfigStore, StoreOutcome } from "./state/ConfigStore";
 import type { Acknowledger } from "./stream/acknowledger";
-import { appliedAcks } from "./stream/appliedAcks";
+import { appliedAcks, refusalEntries } from "./stream/appliedAcks";
 import { backoffDelay, type ReconnectBackoff } from "./stream/redisConnection";
 import { streamCandidates } from "./stream/streamCandidates";
 import type { RawStreamEntry } from "./stream/streamReader";
@@ -135,6 +135,7 @@ export class ChangeApplier<Snapshot> {
       events.emit({ type: "applied", via: (outcome.results[0] as ChangeResult).candidate.via, parameters });
     }
     this.parts.acknowledger?.send(appliedAcks(outcome.applied, this.parts.instanceId, now));
+    this.parts.acknowledger?.sendRefusals(refusalEntries(outcome.refused, this.parts.instanceId, now));
     if (outcome.changes.length > 0) {
       counters.add("swaps");
       this.lastChangeAt = now;

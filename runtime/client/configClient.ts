@@ -19,7 +19,7 @@ import { type LoadedParameter, loadParameters } from "./ssm/loadParameters";
 import { ConfigRules } from "./state/configRules";
 import { ConfigStore } from "./state/ConfigStore";
 import { Acknowledger } from "./stream/acknowledger";
-import { bootAcks } from "./stream/appliedAcks";
+import { bootAcks, heldBackRefusals } from "./stream/appliedAcks";
 import { createAckConnection, createRedisConnection, createStreamConnection } from "./stream/redisConnection";
 import { readPositionWithin, type StreamPosition } from "./stream/streamPosition";
 import { StreamReader } from "./stream/streamReader";
@@ -128,7 +128,10 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
       const ackRedis = createAckConnection(redis, reconnect, instanceId);
       ackRedis.on("error", (error: Error) => this.emit({ type: "redis-error", connection: "acks", error }));
       this.acknowledger = new Acknowledger(ackRedis, this.streamKeys.acks, settings.acks.maxLength, {
-        onWritten: (count) => this.counters.add("acksWritten", count),
+        onWritten: (acks, refusals) => {
+          this.counters.add("acksWritten", acks);
+          this.counters.add("refusalsWritten", refusals);
+        },
         onFailed: (error, count) => this.emit({ type: "ack-failed", error, count }),
       });
     }
@@ -358,6 +361,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     this.reloader.start();
     // Acknowledged once the instance is up (what it loaded, even if the stream moved some since).
     this.acknowledger?.send(bootAcks(bootHeld, this.instanceId, now));
+    this.acknowledger?.sendRefusals(heldBackRefusals(fallBack?.heldBack ?? [], this.instanceId, now));
   }
 
   /** The stream position, or undefined when Redis does not answer in time (the reader resyncs later). */

@@ -71,6 +71,17 @@ export class UnreachableFromHereError extends OperatorError {
   }
 }
 
+/**
+ * The pre-flight could not ask any registered instance from this machine (no `Validate` answer at all):
+ * nothing was written; says which flag writes anyway, and where the instances answer.
+ */
+export class PreflightUnreachableError extends OperatorError {
+  public override readonly exitCode = EXIT_CODES.unreachable;
+}
+
+/** Some registered instance would refuse the value (its schema, or a name it does not know): nothing was written. */
+export class PreflightRefusedError extends OperatorError {}
+
 /** Redis wants a password that was not given, or refused the one given (ElastiCache's AUTH token). */
 export class RedisPasswordError extends OperatorError {
   public override readonly exitCode = EXIT_CODES.unreachable;

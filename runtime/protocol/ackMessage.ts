@@ -1,4 +1,5 @@
-import { parseIsoTime, parseWholeNumber, readEntryFields, type StreamEntryRejection } from "./entryFields";
+import { parseIsoTime, readEntryFields, readInstanceFields, type StreamEntryRejection } from "./entryFields";
+import { isRefusalEntry } from "./refusalMessage";
 
 /** The acknowledgement format this code writes and reads. */
 export const ACK_FORMAT_VERSION = 1;
@@ -96,8 +97,9 @@ export function buildAckFields(ack: Omit<AckMessage, "format">): string[] {
 
 /**
  * Reads one acks-stream entry (as ioredis returns it: id and flat field list). Never throws: an
- * entry of an unknown format version or with bad fields comes back as a rejection. Unknown extra
- * fields are ignored, so v1 readers accept additive changes.
+ * entry of an unknown format version or with bad fields comes back as a rejection (a refusal entry,
+ * `refusalMessage.ts`, as `unsupported-format`). Unknown extra fields are ignored, so v1 readers
+ * accept additive changes.
  *
  * @example
  * ```ts
@@ -115,17 +117,16 @@ export function parseAckEntry(id: string, fields: readonly string[]): ParsedAckE
     detail,
   });
   const read = readEntryFields(fields, ACK_FORMAT_VERSION);
-  if (!read.ok) return reject(read.rejection, read.detail);
+  if (!read.ok) {
+    // A refusal beside the acks (refusalMessage.ts) is another kind of entry, not a broken ack.
+    if (isRefusalEntry(fields)) return reject("unsupported-format", "a refusal, not an acknowledgement");
+    return reject(read.rejection, read.detail);
+  }
   const map = read.fields;
 
-  const instanceId = map.get("instance");
-  if (!instanceId) return reject("malformed", "no instance");
-  const name = map.get("name");
-  if (!name?.startsWith("/")) return reject("malformed", "name must be a full SSM name");
-  const version = parseWholeNumber(map.get("version"));
-  if (version === undefined) return reject("malformed", `version of ${name} is not a whole number`);
-  const via = map.get("via") as AckVia | undefined;
-  if (!via || !ACK_VIAS.includes(via)) return reject("malformed", `unknown via for ${name}`);
+  const identity = readInstanceFields(map, ACK_VIAS);
+  if (!identity.ok) return reject("malformed", identity.detail);
+  const { instanceId, name, version, via } = identity;
   const appliedAt = parseIsoTime(map.get("appliedAt"));
   if (Number.isNaN(appliedAt)) return reject("malformed", `appliedAt of ${name} is not ISO 8601`);
 

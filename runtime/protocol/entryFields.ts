@@ -16,10 +16,10 @@ export type EntryFields =
   | { ok: false; rejection: StreamEntryRejection; detail: string };
 
 /**
- * Reads a flat field list into a map (the first occurrence of a name wins) and checks its
- * `format` field against `formatVersion`. Never throws.
+ * Reads a flat field list into a map (the first occurrence of a name wins) and checks its format
+ * field (`format`, or `formatField` for another kind of entry) against `formatVersion`. Never throws.
  */
-export function readEntryFields(fields: readonly string[], formatVersion: number): EntryFields {
+export function readEntryFields(fields: readonly string[], formatVersion: number, formatField = "format"): EntryFields {
   const malformed = (detail: string): EntryFields => ({ ok: false, rejection: "malformed", detail });
   if (!Array.isArray(fields) || fields.length % 2 !== 0) return malformed("the field list is not name/value pairs");
   const map = new Map<string, string>();
@@ -29,8 +29,8 @@ export function readEntryFields(fields: readonly string[], formatVersion: number
     if (typeof key !== "string" || typeof value !== "string") return malformed("a field is not text");
     if (!map.has(key)) map.set(key, value);
   }
-  const format = map.get("format");
-  if (format === undefined) return malformed("no format field");
+  const format = map.get(formatField);
+  if (format === undefined) return malformed(`no ${formatField} field`);
   if (format !== String(formatVersion)) {
     return {
       ok: false,
@@ -39,6 +39,25 @@ export function readEntryFields(fields: readonly string[], formatVersion: number
     };
   }
   return { ok: true, fields: map };
+}
+
+/**
+ * The fields every acks-stream entry starts with (an acknowledgement's and a refusal's): the
+ * instance, the full SSM name and the version, and its `via` (one of `vias`); or what is wrong.
+ */
+export function readInstanceFields<Via extends string>(
+  map: ReadonlyMap<string, string>,
+  vias: readonly Via[],
+): { ok: true; instanceId: string; name: string; version: number; via: Via } | { ok: false; detail: string } {
+  const instanceId = map.get("instance");
+  if (!instanceId) return { ok: false, detail: "no instance" };
+  const name = map.get("name");
+  if (!name?.startsWith("/")) return { ok: false, detail: "name must be a full SSM name" };
+  const version = parseWholeNumber(map.get("version"));
+  if (version === undefined) return { ok: false, detail: `version of ${name} is not a whole number` };
+  const via = map.get("via") as Via | undefined;
+  if (!via || !vias.includes(via)) return { ok: false, detail: `unknown via for ${name}` };
+  return { ok: true, instanceId, name, version, via };
 }
 
 /**

@@ -25,4 +25,5 @@ export * from "./refreshService";
 export * from "./refreshToken";
 export * from "./refreshServer";
 export * from "./ackMessage";
+export * from "./refusalMessage";
 export * from "./redisAccess";

@@ -1,5 +1,4 @@
 import { GetQueueAttributesCommand, GetQueueUrlCommand } from "@aws-sdk/client-sqs";
-import type Redis from "ioredis";
 import { parseArgs } from "node:util";
 import { LAMBDA_ENVIRONMENT } from "../../lambda/environment";
 import { REDIS_USER_NAMES } from "../../protocol/redisAccess";
@@ -7,14 +6,10 @@ import type { PipelineNames } from "../../operator/pipeline/pipelineNames";
 import { createAwsClients, type AwsClients } from "../../operator/aws/awsClients";
 import type { AwsConnection } from "../../operator/aws/awsConnection";
 import { explainAwsError } from "../../operator/aws/explainAwsError";
-import { readSecureString } from "../../operator/aws/readSecureString";
 import { OPERATOR_ENVIRONMENT } from "../../operator/commandEnvironment";
 import { OperatorError, PipelineSettingsError } from "../../operator/errors";
 import { createLocalRefreshHandler } from "../../operator/handler/localRefreshHandler";
 import { replayDeadLetters, type ReplayOutcome } from "../../operator/handler/replayDeadLetters";
-import { requireRedisFromHere } from "../../operator/redis/probeRedis";
-import { resolveRedisTarget, type RedisTarget } from "../../operator/redis/redisTarget";
-import { createStreamRedis } from "../../lambda/stream/createStreamRedis";
 import type { CommandResult, Output } from "../output";
 import {
   EXIT_CODES_HELP,
@@ -25,6 +20,7 @@ import {
   TARGET_HELP,
   TARGET_OPTIONS,
 } from "./shared/commandTarget";
+import { REDIS_OPTIONS, resolveCommandRedis, withCommandRedis } from "./shared/commandRedis";
 import { runCommand } from "./shared/runCommand";
 
 const DLQ_URL_VARIABLE = OPERATOR_ENVIRONMENT.deadLetterQueueUrl;
@@ -83,9 +79,7 @@ export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
       ...TARGET_OPTIONS,
       ...NAME_OPTIONS,
       "dlq-url": { type: "string" },
-      "redis-url": { type: "string" },
-      "redis-auth-token-parameter": { type: "string" },
-      "redis-user": { type: "string" },
+      ...REDIS_OPTIONS,
       max: { type: "string" },
     },
   });
@@ -102,42 +96,22 @@ export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
     const max = values.max === undefined ? 100 : Number(values.max);
     if (!Number.isInteger(max) || max < 1 || max > 10_000)
       throw new PipelineSettingsError(`--max must be a whole number from 1 to 10000, got "${values.max}"`);
-    const redisUrl = values["redis-url"] ?? env[LAMBDA_ENVIRONMENT.redisUrl];
-    if (!redisUrl)
-      throw new PipelineSettingsError(
-        `the handler needs the Redis stream: give --redis-url (or ${LAMBDA_ENVIRONMENT.redisUrl})`,
-      );
-    const tokenParameter = values["redis-auth-token-parameter"] ?? nonEmpty(env[TOKEN_PARAMETER_VARIABLE]);
-    const password = env[OPERATOR_ENVIRONMENT.redisPassword];
-    const user = values["redis-user"] ?? nonEmpty(env[LAMBDA_ENVIRONMENT.redisUser]);
     const target = resolveCommandTarget(values, env);
     const names = resolveNames(target, values, env);
     const clients = createAwsClients(target.connection, { maxAttempts: 2 });
     try {
-      const redisTarget = await resolveRedisTarget(redisUrl, {
-        ...(nonEmpty(password) ? { password } : {}),
-        ...(user !== undefined ? { user } : {}),
-        ...(tokenParameter
-          ? {
-              passwordParameter: {
-                name: tokenParameter,
-                read: (name) =>
-                  readSecureString(clients.ssm, target.connection, name, {
-                    what: "the Redis AUTH token",
-                    missingHint: "the stack's redisAuthTokenParameterName output names it",
-                  }),
-              },
-            }
-          : {}),
-      });
+      const redisTarget = await resolveCommandRedis(values, env, clients, target.connection);
+      if (!redisTarget)
+        throw new PipelineSettingsError(
+          `the handler needs the Redis stream: give --redis-url (or ${LAMBDA_ENVIRONMENT.redisUrl})`,
+        );
       const givenQueueUrl = values["dlq-url"] ?? env[DLQ_URL_VARIABLE];
       const queue = await deadLetterQueue(clients, target.connection, names, givenQueueUrl);
-      return await replayThrough(redisTarget, async (redis) => {
+      return await withCommandRedis(redisTarget, "dlq replay", async (redis) => {
         const handler = createLocalRefreshHandler(
           {
             prefix: names.prefix,
             redisUrl: redisTarget.url,
-            ...(redisTarget.user !== undefined ? { redisUser: redisTarget.user } : {}),
             streamKey: names.streamKey,
             namespaceName: names.namespaceName,
             serviceName: names.serviceName,
@@ -169,25 +143,6 @@ export function runDlq(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
       clients.destroy();
     }
   });
-}
-
-/**
- * Checks that Redis answers from here (at once, with a sentence, when it does not), then runs
- * `replay` with a connection tuned as the function's and closes it after.
- */
-async function replayThrough(target: RedisTarget, replay: (redis: Redis) => Promise<number>): Promise<number> {
-  await requireRedisFromHere(target, "dlq replay");
-  const redis = createStreamRedis(target.url, {
-    ...(target.password !== undefined ? { password: target.password } : {}),
-    ...(target.user !== undefined ? { username: target.user } : {}),
-  });
-  // Connection errors fail the publish that needs the connection (and so that message's replay).
-  redis.on("error", () => undefined);
-  try {
-    return await replay(redis);
-  } finally {
-    redis.disconnect();
-  }
 }
 
 /** Prints the run's last line; the exit code: 3 a replay failed, 1 a message left, 0 all replayed. */
@@ -235,10 +190,6 @@ async function deadLetterQueue(
       action: `find the dead-letter queue ${url ?? names.deadLetterQueueName}`,
     });
   }
-}
-
-function nonEmpty(value: string | undefined): string | undefined {
-  return value === undefined || value.trim() === "" ? undefined : value.trim();
 }
 
 function describe(outcome: ReplayOutcome): string {

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { createAwsClients } from "../../operator/aws/awsClients";
-import { explainAwsError } from "../../operator/aws/explainAwsError";
-import { OperatorError, PipelineSettingsError } from "../../operator/errors";
+import { PipelineSettingsError } from "../../operator/errors";
+import { explainFleetReadError } from "../../operator/fleet/explainFleetReadError";
 import { fleetUnreachableFromHere } from "../../operator/fleet/fleetReachability";
 import { readFleetState, STATE_DEADLINE_MS, type Divergence } from "../../operator/fleet/fleetState";
 import { textTable } from "../../operator/format/textTable";
@@ -84,29 +84,7 @@ export function runStatus(argv: string[], out: Output, env: NodeJS.ProcessEnv = 
         refreshTokenParameter: names.refreshTokenParameter,
         deadlineMs,
       }).catch((error: unknown) => {
-        const name = (error as Error).name;
-        if (name === "ParameterNotFound") {
-          throw new OperatorError(
-            `the refresh token ${names.refreshTokenParameter} does not exist at ${target.connection.label}: ` +
-              `no pipeline for ${names.prefix} runs there (or give --token-parameter)`,
-          );
-        }
-        if (name === "NamespaceNotFound" || name === "ServiceNotFound") {
-          const missing =
-            name === "NamespaceNotFound"
-              ? `namespace ${names.namespaceName}`
-              : `service ${names.serviceName} in ${names.namespaceName}`;
-          throw new OperatorError(
-            `Cloud Map has no ${missing} at ${target.connection.label}: ` +
-              "is the pipeline running there (or give --namespace/--service)?",
-          );
-        }
-        throw explainAwsError(error, {
-          connection: target.connection,
-          service: "SSM/Cloud Map",
-          action: `read ${names.prefix} and the instances of ${names.namespaceName}/${names.serviceName}`,
-          parameterName: names.refreshTokenParameter,
-        });
+        throw explainFleetReadError(error, names, target.connection);
       });
       const total = state.current.size;
       out.print(

@@ -22,6 +22,7 @@ export class ClientCounters {
     reconnects: 0,
     streamErrors: 0,
     acksWritten: 0,
+    refusalsWritten: 0,
     ackFailures: 0,
     listenerErrors: 0,
     rpcRefreshCalls: 0,

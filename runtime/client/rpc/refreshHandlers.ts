@@ -27,8 +27,8 @@ export interface RefreshHandlerDeps {
   /** An authenticated `Validate` call arrived. */
   onValidate(): void;
   /**
-   * Checks the call's changes against what the pipeline published (`PublishedChangeCheck`); a change
-   * it refuses is answered NACK `NOT_PUBLISHED` and not applied. Absent: changes are taken as they come.
+   * Checks a `Refresh` call's changes against what the pipeline published (`PublishedChangeCheck`); a
+   * change it refuses is answered NACK `NOT_PUBLISHED` and not applied. Absent: changes are taken as they come.
    */
   verify?(claims: readonly ClaimedChange[]): Promise<readonly PublishedVerdict[]>;
 }
@@ -36,8 +36,8 @@ export interface RefreshHandlerDeps {
 /**
  * The client's side of `refresh.proto` (authentication is `startRefreshServer`'s): `Refresh`
  * applies its changes as one batch and answers ACK (held now, applied or already) or NACK with the
- * reason, per change, in order; `Validate` answers the same and changes nothing; `State` answers what
- * the instance holds, and which keys are held back.
+ * reason, per change, in order; `Validate` answers the same about a change not written yet (no
+ * published check) and changes nothing; `State` answers what the instance holds, and which keys are held back.
  */
 export function createRefreshHandlers(deps: RefreshHandlerDeps): RefreshCallHandlers {
   return {
@@ -48,10 +48,11 @@ export function createRefreshHandlers(deps: RefreshHandlerDeps): RefreshCallHand
 
     validate(request: RefreshRequest): Promise<RefreshResponse> {
       deps.onValidate();
-      // Nothing is reported either: a malformed change is only answered.
+      // Nothing is reported either: a malformed change is only answered. No published check: a
+      // pre-flight asks about a value before it is written, and a dry run makes nothing held.
       return answer(
         request,
-        deps,
+        { instanceId: deps.instanceId },
         (candidates) => deps.validate(candidates),
         () => undefined,
       );

@@ -69,8 +69,18 @@ export async function readStreamInfo(redis: Redis, keys: StreamKeys): Promise<St
       return { exists: false, lastGeneratedId: STREAM_START_ID, length: 0, epoch: epochText, ...ids };
     throw infoError;
   }
+  return { ...xinfoStreamFields(info), epoch: epochText, ...ids };
+}
+
+/**
+ * The fields of an `XINFO STREAM` reply (flat name/value list) of an existing stream: last id, length,
+ * `entries-added` and `max-deleted-entry-id` (Redis 7+), the first entry's id.
+ */
+export function xinfoStreamFields(
+  reply: unknown,
+): Pick<StreamInfo, "exists" | "lastGeneratedId" | "length" | "entriesAdded" | "maxDeletedId" | "firstEntryId"> {
   const fields = new Map<string, unknown>();
-  const flat = info as unknown[];
+  const flat = Array.isArray(reply) ? (reply as unknown[]) : [];
   for (let i = 0; i + 1 < flat.length; i += 2) fields.set(String(flat[i]), flat[i + 1]);
   const firstEntry = fields.get("first-entry");
   const entriesAdded = fields.get("entries-added");
@@ -82,8 +92,6 @@ export async function readStreamInfo(redis: Redis, keys: StreamKeys): Promise<St
     ...(entriesAdded !== undefined ? { entriesAdded: Number(entriesAdded) } : {}),
     ...(maxDeleted !== undefined ? { maxDeletedId: String(maxDeleted) } : {}),
     ...(Array.isArray(firstEntry) && typeof firstEntry[0] === "string" ? { firstEntryId: firstEntry[0] } : {}),
-    epoch: epochText,
-    ...ids,
   };
 }
 

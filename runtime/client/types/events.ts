@@ -138,6 +138,8 @@ export interface ClientMetrics {
   /** Errors of the read loop (each followed by a backoff). */
   readonly streamErrors: number;
   readonly acksWritten: number;
+  /** Refusals written on the acks stream (a version this instance's schema refused, once per version). */
+  readonly refusalsWritten: number;
   readonly ackFailures: number;
   readonly listenerErrors: number;
   /** Authenticated `Refresh` calls served. */

@@ -6,19 +6,24 @@ const HISTORY_PAGE_SIZE = 50;
 const MAX_HISTORY_PAGES = 20;
 
 /**
- * Every version SSM keeps of `name`, decrypted, newest first. Throws what the SDK throws.
+ * Every version SSM keeps of `name`, newest first, decrypted unless `withDecryption` is false (a
+ * reader that shows no secret). Throws what the SDK throws.
  *
  * @example
  * ```ts
  * const [current] = await readParameterVersions(ssm, "/shop/beta/log_level");
  * ```
  */
-export async function readParameterVersions(ssm: SSMClient, name: string): Promise<ParameterHistory[]> {
+export async function readParameterVersions(
+  ssm: SSMClient,
+  name: string,
+  withDecryption = true,
+): Promise<ParameterHistory[]> {
   const versions: ParameterHistory[] = [];
   let pages = 0;
   for await (const page of paginateGetParameterHistory(
     { client: ssm, pageSize: HISTORY_PAGE_SIZE },
-    { Name: name, WithDecryption: true },
+    { Name: name, WithDecryption: withDecryption },
   )) {
     versions.push(...(page.Parameters ?? []));
     if (++pages >= MAX_HISTORY_PAGES) break;

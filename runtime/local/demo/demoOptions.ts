@@ -16,7 +16,8 @@ convergence. Ctrl-C stops everything.
 Options:
   --instances N          example-service processes to start (default 5, at most 50)
   --keep                 leave the pipeline running after the demo, and print how to use
-                         config-refresh set/get/status/dlq replay against it, until Ctrl-C
+                         config-refresh set/get/status/history/rollback/dlq replay against
+                         it, until Ctrl-C
   --aws-endpoint URL     use this AWS endpoint (LocalStack, a moto you run) instead of starting
                          moto_server (default: AWS_ENDPOINT_URL when set)
   --redis-url URL        use this Redis instead of starting redis-server

@@ -206,6 +206,8 @@ function keepLines(pipeline: LocalPipeline): string[] {
     "   npm run config-refresh -- set log_level warn        # writes; the endpoint emits the change event",
     `   aws ssm put-parameter --name ${pipeline.prefix}log_level --value warn --overwrite  # any client's write too`,
     "   npm run config-refresh -- status                    # every instance against SSM (exit 1 when diverged)",
+    "   npm run config-refresh -- history log_level         # every version: who, when, what the fleet did with it",
+    "   npm run config-refresh -- rollback log_level        # the last value the fleet applied, as a new version",
     "   npm run config-refresh -- dlq replay                # re-drives dead letters through the handler",
     "",
     "(npx config-refresh ... works the same once built.) Instances: " +

@@ -6,7 +6,7 @@ import { describeError, toError } from "../../common/errors";
 import { LOCAL_AWS } from "../../operator/aws/emulatorDefaults";
 import { ChangeEventRelay } from "../../operator/relay/changeEventRelay";
 import { EMITTED_EVENT_HEADERS } from "../../operator/relay/emittedEventHeaders";
-import { allowedPatternRefusal } from "./allowedPattern";
+import { allowedPatternRefusal } from "../../../components/appConfig/ssmRules";
 import { parseSsmWrite, signedRegion, ssmWriteOperation, type SsmWrite } from "./ssmWrite";
 import { readParameterFacts, writeNotices, type ParameterFacts } from "./writeNotices";
 

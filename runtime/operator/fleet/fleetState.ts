@@ -1,19 +1,11 @@
-import { DiscoverInstancesCommand, type ServiceDiscoveryClient } from "@aws-sdk/client-servicediscovery";
 import { GetParameterCommand, GetParametersByPathCommand, type SSMClient } from "@aws-sdk/client-ssm";
-import { status } from "@grpc/grpc-js";
 import { createRefreshClient, type StateResponse } from "../../protocol/refreshService";
 import { refreshTokenMetadata } from "../../protocol/refreshToken";
+import { discoverRegisteredInstances, gotNoAnswer, type FleetLocation } from "./registeredInstances";
 
 /** Where a fleet is and how to ask it. */
-export interface FleetStateQuery {
-  ssm: SSMClient;
-  /** Built with `disableHostPrefix` against an emulator. */
-  serviceDiscovery: ServiceDiscoveryClient;
+export interface FleetStateQuery extends FleetLocation {
   prefix: string;
-  namespaceName: string;
-  serviceName: string;
-  /** SecureString holding the token `State` calls carry. */
-  refreshTokenParameter: string;
   /** Deadline of one `State` call, ms (default {@link STATE_DEADLINE_MS}). */
   deadlineMs?: number;
 }
@@ -159,33 +151,6 @@ export async function readCurrentVersions(ssm: SSMClient, prefix: string): Promi
   return versions;
 }
 
-/** Every instance registered in the service, healthy or not, with its refresh address. */
-async function discoverRegisteredInstances(
-  client: ServiceDiscoveryClient,
-  namespaceName: string,
-  serviceName: string,
-): Promise<Pick<InstanceState, "instanceId" | "address" | "health">[]> {
-  const answer = await client.send(
-    new DiscoverInstancesCommand({
-      NamespaceName: namespaceName,
-      ServiceName: serviceName,
-      HealthStatus: "ALL",
-      MaxResults: 1_000,
-    }),
-  );
-  return (answer.Instances ?? []).map((instance) => {
-    const attributes = instance.Attributes ?? {};
-    const host =
-      attributes.AWS_INSTANCE_IPV4 ?? (attributes.AWS_INSTANCE_IPV6 ? `[${attributes.AWS_INSTANCE_IPV6}]` : undefined);
-    const port = attributes.AWS_INSTANCE_PORT;
-    return {
-      instanceId: instance.InstanceId ?? "?",
-      address: host && port ? `${host}:${port}` : "",
-      health: instance.HealthStatus ?? "UNKNOWN",
-    };
-  });
-}
-
 /** One `State` call with the token, within `deadlineMs`; a failure keeps the gRPC status as `code`. */
 export function callState(address: string, token: string, prefix: string, deadlineMs: number): Promise<StateResponse> {
   const client = createRefreshClient(address);
@@ -196,13 +161,6 @@ export function callState(address: string, token: string, prefix: string, deadli
       reject(Object.assign(new Error(`State call to ${address} failed: ${detail}`), { code: error.code }));
     });
   }).finally(() => client.close());
-}
-
-/** A call that got no answer: its deadline passed, or the connection found no route (not a refusal). */
-function gotNoAnswer(error: unknown): boolean {
-  const { code, message } = error as { code?: number; message?: string };
-  if (code === status.DEADLINE_EXCEEDED) return true;
-  return code === status.UNAVAILABLE && /ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|timed out/i.test(message ?? "");
 }
 
 function compare(current: Map<string, number>, held: Map<string, number>): Divergence[] {

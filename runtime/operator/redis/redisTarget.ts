@@ -29,11 +29,12 @@ export interface RedisPasswordSources {
 
 /**
  * What to add when Redis refuses a password given without a user: the deployed pipeline's Redis
- * (ElastiCache with the component's users) takes the function's password only as the function's user.
+ * (ElastiCache with the component's users) takes each password only as its own user.
  */
 export const REDIS_USER_HINT =
-  `the component's Redis takes the redisAuthTokenParameterName password as the function's user: ` +
-  `add --redis-user ${REDIS_USER_NAMES.function} (or ${LAMBDA_ENVIRONMENT.redisUser})`;
+  `the component's Redis takes a password only as its user: add --redis-user ${REDIS_USER_NAMES.function} ` +
+  `(for the redisAuthTokenParameterName password) or ${REDIS_USER_NAMES.service} ` +
+  `(for redisServicePasswordParameterName's), or set ${LAMBDA_ENVIRONMENT.redisUser}`;
 
 /** How to give a password apart from the URL, for the sentences below. */
 const APART =

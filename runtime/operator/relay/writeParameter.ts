@@ -1,4 +1,10 @@
-import { DeleteParameterCommand, GetParameterCommand, PutParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import {
+  DeleteParameterCommand,
+  GetParameterCommand,
+  PutParameterCommand,
+  type ParameterTier,
+  type SSMClient,
+} from "@aws-sdk/client-ssm";
 import { ChangeEventRelayError, ParameterNotFoundError } from "../errors";
 import type { ChangeOperation, ParameterType } from "../../protocol/types";
 import type { ChangeEventRelay } from "./changeEventRelay";
@@ -10,6 +16,8 @@ export interface WriteParameterOptions {
   type?: ParameterType;
   /** Description sent with the write. */
   description?: string;
+  /** The parameter's tier, sent unless Standard (an Advanced parameter cannot go back to Standard). */
+  tier?: string;
   /**
    * Emit the change event through this relay (against an emulator); omit against AWS. Not used when
    * the endpoint answers that it emitted the event itself (the local pipeline's): one event a write.
@@ -57,6 +65,7 @@ export async function writeParameter(
     Type: type,
     Overwrite: true,
     ...(options.description !== undefined ? { Description: options.description } : {}),
+    ...(options.tier !== undefined && options.tier !== "Standard" ? { Tier: options.tier as ParameterTier } : {}),
   });
   const emitted = observeEmittedEvents(command);
   const put = await ssm.send(command);

@@ -42,6 +42,7 @@ const SCHEMAS: Record<WorkerSchemaName, ConfigSchema | undefined> = {
     "guarded/level": z.enum(["debug", "info", "warn", "error"]),
     "guarded/limit": ssmInteger({ min: 1, max: 100 }),
   },
+  currency: { "checkout/currency": z.enum(["EUR", "USD"], "must be EUR or USD (this instance's payment provider)") },
 };
 
 function send(message: WorkerMessage): void {

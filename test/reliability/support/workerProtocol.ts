@@ -12,7 +12,9 @@ export type WorkerSchemaName =
   /** No schema: every key under the path held as its raw string. */
   | "raw"
   /** Two validated keys (`guarded/level`: debug|info|warn|error, `guarded/limit`: 1..100), the rest raw. */
-  | "guarded";
+  | "guarded"
+  /** `checkout/currency` EUR or USD only (narrower than the example service's), the rest raw. */
+  | "currency";
 
 /** How one worker process runs its client. */
 export interface WorkerSettings {

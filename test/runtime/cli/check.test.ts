@@ -32,6 +32,30 @@ describe("config-refresh check validates app_config files offline", () => {
     assert.match(out.text(), /app_config_beta\.yaml:4:\d+ empty: value is empty/);
   });
 
+  it("reports a duplicate key and five other problems of the same file together, each with its line (exit 1)", async () => {
+    const bad = path.join(dir, "app_config_beta.yaml");
+    const file = [
+      "log_level: info", // 1
+      "db_password: hunter2", // 2: a secret-looking key
+      '"bad key": 1', // 3: a name SSM refuses
+      `big: ${"x".repeat(8_193)}`, // 4: over the size limit
+      'hosts: [a, "b,c"]', // 5: a comma in a list item
+      "empty:", // 6: an empty value
+      "log_level: debug", // 7: the duplicate
+      "",
+    ].join("\n");
+    writeFileSync(bad, file);
+    const out = captureOutput();
+    assert.equal(await main(["check", "--app", "shop", bad], out), 1, out.text());
+    assert.match(out.text(), /FAIL {2}.*app_config_beta\.yaml: 6 problems/);
+    const lines = out.stdout
+      .map((line) => /app_config_beta\.yaml:(\d+):\d+ /.exec(line)?.[1])
+      .filter((line) => line !== undefined)
+      .map(Number);
+    assert.deepEqual(lines, [2, 3, 4, 5, 6, 7]);
+    assert.match(out.text(), /app_config_beta\.yaml:7:\d+ log_level: duplicate key/);
+  });
+
   it("--format github prints one annotation per problem, on the problem's line and column, relative to the working directory", async () => {
     const bad = path.join(dir, "app_config_beta.yaml");
     writeFileSync(bad, "log_level: debug\ndb:\n  password: hunter2\nempty:\n");

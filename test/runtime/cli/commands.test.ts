@@ -114,7 +114,7 @@ describe("the config-refresh commands against a local pipeline", function () {
   });
 
   describe("config-refresh set", () => {
-    it("writes a new version, relays its change event, and --wait sees every instance hold it", async () => {
+    it("asks every instance first (each would accept), writes a new version, relays its change event, and --wait sees every instance hold it", async () => {
       const out = captureOutput();
       assert.equal(
         await runSet(["checkout/max_items", "60", "--wait", "--timeout", "20", ...flags], out, EMPTY_ENV),
@@ -123,7 +123,7 @@ describe("the config-refresh commands against a local pipeline", function () {
       );
       assert.match(
         out.text(),
-        /^\/shop\/beta\/checkout\/max_items = 60: version (\d+) \(updated\)\n {2}change event relayed to EventBridge \(event [0-9a-f-]+\)\n {2}every instance holds version \d+ \(2 instances\)$/,
+        /\n {5}shop-2 +127\.0\.0\.1:\d+ +would accept\n\/shop\/beta\/checkout\/max_items = 60: version (\d+) \(updated\)\n {2}change event relayed to EventBridge \(event [0-9a-f-]+\)\n {2}every instance holds version \d+ \(2 instances\)$/,
       );
       const state = await pipeline.fleetState();
       const version = state.current.get("/shop/beta/checkout/max_items");
@@ -158,10 +158,7 @@ describe("the config-refresh commands against a local pipeline", function () {
         ),
         3,
       );
-      assert.match(
-        out.text(),
-        /config-refresh set: cannot reach SSM\/EventBridge at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/,
-      );
+      assert.match(out.text(), /config-refresh set: cannot reach SSM at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
     });
   });
 

@@ -1,7 +1,7 @@
 import { strict as assert } from "node:assert";
 import { z } from "zod";
 import { ConfigValidationError, createConfigClient, ssmInteger, type ClientEvent } from "../../../runtime/client";
-import { defaultStreamKey, parseAckEntry, streamKeys } from "../../../runtime/protocol";
+import { defaultStreamKey, parseAckEntry, parseRefusalEntry, streamKeys } from "../../../runtime/protocol";
 import { ClientPool, MemoryLogger, uniquePath, useTestEnvironment, type TestEnvironment } from "./support/environment";
 import { publish, putParameter } from "./support/parameters";
 import { RefreshCaller } from "./support/refreshCalls";
@@ -56,12 +56,22 @@ describe("a start while SSM holds a value the schema refuses", function () {
         state.heldBack?.map((h) => [h.name, h.version, h.refusedVersion]),
         [[`${path}log_level`, 2, 4]],
       );
-      // It acknowledged what it holds, not what SSM holds.
-      await waitFor("the boot acks", async () => (await env.admin.xlen(streamKeys(streamKey).acks)) === 2);
-      const acks = (await env.admin.xrange(streamKeys(streamKey).acks, "-", "+")).map(([id, f]) =>
-        parseAckEntry(id, f),
+      // It acknowledged what it holds, not what SSM holds, and recorded its refusal of SSM's current version.
+      await waitFor(
+        "the boot acks and the refusal",
+        async () => (await env.admin.xlen(streamKeys(streamKey).acks)) === 3,
       );
+      const entries = await env.admin.xrange(streamKeys(streamKey).acks, "-", "+");
+      const acks = entries.map(([id, f]) => parseAckEntry(id, f));
       assert.ok(acks.some((a) => a.ok && a.ack.name === `${path}log_level` && a.ack.version === 2));
+      const refusals = entries.flatMap(([id, f]) => {
+        const parsed = parseRefusalEntry(id, f);
+        return parsed.ok ? [parsed.refusal] : [];
+      });
+      assert.deepEqual(
+        refusals.map((r) => [r.name, r.version, r.reason, r.via]),
+        [[`${path}log_level`, 4, "VALIDATION_FAILED", "boot"]],
+      );
 
       // The refused version, delivered again by the stream or a reload, is not reported twice.
       await client.reload();

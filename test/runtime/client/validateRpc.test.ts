@@ -81,6 +81,40 @@ describe("the Validate RPC", function () {
     assert.equal(client.get("log_level"), "debug");
   });
 
+  it("answers about a value SSM does not hold yet, as a pre-flight asks before writing: never NOT_PUBLISHED, while Refresh refuses it", async () => {
+    const { path, client, caller, acks } = await setUp();
+    const now = Date.now();
+    const proposed = (key: string, value: string) => ({
+      name: `${path}${key}`,
+      operation: "Update",
+      version: 2,
+      type: "String",
+      value,
+      modifiedAtMs: now,
+      changedAtMs: now,
+    });
+    const changes = [proposed("log_level", "warn"), proposed("http/timeout_ms", "5")];
+
+    const asked = await caller.validate(changes, TOKEN);
+    assert.deepEqual(
+      asked.results.map((r) => [r.outcome, r.reason]),
+      [
+        ["ACK", "NACK_REASON_UNSPECIFIED"],
+        ["NACK", "VALIDATION_FAILED"],
+      ],
+    );
+    const forged = await caller.refresh(changes, TOKEN);
+    assert.deepEqual(
+      forged.results.map((r) => [r.outcome, r.reason]),
+      [
+        ["NACK", "NOT_PUBLISHED"],
+        ["NACK", "NOT_PUBLISHED"],
+      ],
+    );
+    assert.equal(client.get("log_level"), "info");
+    assert.equal(await env.admin.xlen(acks), 2, "nothing recorded");
+  });
+
   it("answers a malformed change NACK MALFORMED without reporting it", async () => {
     const { path, client, caller } = await setUp();
     const answer = await caller.validate(

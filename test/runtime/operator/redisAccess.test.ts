@@ -104,7 +104,7 @@ describe("how the commands reach the stream's Redis", function () {
       await assert.rejects(
         requireRedisFromHere(await resolveRedisTarget(redis.url, { password: "not-it" }), "dlq replay"),
         new RegExp(
-          `^RedisPasswordError: Redis at redis://127\\.0\\.0\\.1:${redis.port} refused the password from CONFIG_REFRESH_REDIS_PASSWORD as the default user \\(WRONGPASS\\): the component's Redis takes the redisAuthTokenParameterName password as the function's user: add --redis-user config-refresh-function \\(or CONFIG_REFRESH_REDIS_USER\\)$`,
+          `^RedisPasswordError: Redis at redis://127\\.0\\.0\\.1:${redis.port} refused the password from CONFIG_REFRESH_REDIS_PASSWORD as the default user \\(WRONGPASS\\): the component's Redis takes a password only as its user: add --redis-user config-refresh-function \\(for the redisAuthTokenParameterName password\\) or config-refresh-service \\(for redisServicePasswordParameterName's\\), or set CONFIG_REFRESH_REDIS_USER$`,
         ),
       );
     });
@@ -143,7 +143,7 @@ describe("how the commands reach the stream's Redis", function () {
     it("says which user a refused password was tried as, and hints at the function's user only when none was given", async () => {
       await assert.rejects(
         requireRedisFromHere(await resolveRedisTarget(redis.url, { password: FUNCTION_PASSWORD }), "dlq replay"),
-        /as the default user \(WRONGPASS\): the component's Redis takes the redisAuthTokenParameterName password as the function's user: add --redis-user config-refresh-function/,
+        /as the default user \(WRONGPASS\): the component's Redis takes a password only as its user: add --redis-user config-refresh-function/,
       );
       const wrong = await resolveRedisTarget(redis.url, { password: "not-it", user: REDIS_USER_NAMES.function });
       await assert.rejects(
