@@ -56,17 +56,27 @@ export function createStreamConnection(
   instanceId: string,
   timing: StreamConnectionTiming,
 ): Redis {
-  return createRedisConnection(connection, backoff, {
+  const redis = createRedisConnection(connection, backoff, {
     connectionName: `config-refresh:${instanceId}:stream`,
     // The read loop owns retries: its calls wait for the connection instead of failing.
     maxRetriesPerRequest: null,
     // The loop abandons a call the drop left unanswered and checks its position first (see StreamReader).
     autoResendUnfulfilledCommands: false,
-    // A blocked XREAD answers within blockMs: silence past the grace means a dead connection. (ioredis 5
-    // may let the timer of a connection that dropped fire once on the next one, redis/ioredis#2147: one
-    // more reconnection and position check, nothing lost.)
+    // A blocked XREAD answers within blockMs: silence past the grace means a dead connection.
     socketTimeout: timing.blockMs + timing.timeoutGraceMs,
   });
+  return redis.on("close", () => clearSocketTimeout(redis));
+}
+
+/**
+ * ioredis 5 leaves the socket timeout of a connection that closed armed (redis/ioredis#2147): it
+ * would destroy the next connection at the old deadline, and keep a closed client's process alive
+ * until then. Cleared when the connection closes, as ioredis 6 does; nothing is armed then.
+ */
+function clearSocketTimeout(redis: Redis): void {
+  const internals = redis as unknown as { socketTimeoutTimer?: NodeJS.Timeout };
+  clearTimeout(internals.socketTimeoutTimer);
+  internals.socketTimeoutTimer = undefined;
 }
 
 /** The connection the acknowledgements are written on, named after the instance. */
