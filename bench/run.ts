@@ -3,6 +3,7 @@
  * bench/latency.svg. Benchmarks print figures; they assert no timing. Bounded: every loop has a
  * fixed count or a deadline, and everything started (moto, Redis, worker and child processes) is
  * stopped, also on failure or Ctrl-C. Set BENCH_CPU_PROF=<dir> to write the fleet workers' CPU profiles.
+ * `npm run bench -- <part>...` runs only the parts named (see `PARTS`) and prints them, writing nothing.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
@@ -13,7 +14,9 @@ import { benchCostPerChange } from "./cost/benchCostPerChange";
 import { benchEndToEnd, type EndToEndOptions } from "./endToEnd/benchEndToEnd";
 import { breakdownSection, endToEndSection, floorsSection, fullPathSection } from "./endToEnd/endToEndTables";
 import { benchParametersProgram } from "./parametersProgram";
+import { benchIdleRedis, type IdleOptions } from "./polling/benchIdleRedis";
 import { benchPolling, type PollingOptions } from "./polling/benchPolling";
+import { idleRedisSection, perInstancePerMinute } from "./polling/idleRedisTable";
 import { pollingSection } from "./polling/pollingTable";
 import { benchReadPath } from "./readPath/benchReadPath";
 import { readPathSection } from "./readPath/readPathTable";
@@ -21,6 +24,7 @@ import { latencyFigure } from "./report/latencyFigure";
 import { describeMachine } from "./report/machine";
 import { benchScale } from "./scale/benchScale";
 import { scaleSection } from "./scale/scaleTable";
+import { LocalMotoServer } from "../runtime/local/servers";
 import { median, summarize, toMarkdown, toText, type BenchSection } from "./stats";
 import { HOT_KEYS, startBenchPipeline, type BenchPipeline } from "./support/benchPipeline";
 import { WorkerFleet } from "./workers/workerFleet";
@@ -42,6 +46,16 @@ const POLLING: Omit<PollingOptions, "parameters"> = {
   changeWindowMs: 20_000,
   changeGapMs: [1_500, 4_500],
 };
+/** Idle clients: the former cadence (block 5 s, a check after every idle block) beside the defaults. */
+const IDLE: IdleOptions = {
+  instances: 100,
+  // Two default blocks: a whole number of blocks of both configurations.
+  windowMs: 2 * CLIENT_DEFAULTS.blockMs,
+  configurations: [
+    { label: "former", stream: { blockMs: 5_000, positionCheckEvery: 1 } },
+    { label: "defaults", stream: {} },
+  ],
+};
 const BURSTS = [1, 10, 100];
 /** Parameters in the bench's app_config: the hot keys and 20 others (see `startBenchPipeline`). */
 const FLEET_PARAMETERS = HOT_KEYS.length + 20;
@@ -49,7 +63,31 @@ const FLEET_PARAMETERS = HOT_KEYS.length + 20;
 const started = Date.now();
 const log = (line: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`);
 
+/** Parts `npm run bench -- <part>` runs alone (with what they need started for them). */
+const PARTS: Record<string, () => Promise<BenchSection[]>> = {
+  idle: async () => {
+    const moto = await LocalMotoServer.start();
+    try {
+      return [idleRedisSection(await benchIdleRedis(moto.endpoint, IDLE, log))];
+    } finally {
+      await moto.stop();
+    }
+  },
+};
+
+async function runParts(names: readonly string[]): Promise<void> {
+  const unknown = names.filter((name) => !(name in PARTS));
+  if (unknown.length > 0)
+    throw new Error(`unknown bench part ${unknown.join(", ")}; parts: ${Object.keys(PARTS).join(", ")}`);
+  for (const name of names) {
+    log(name);
+    for (const section of await (PARTS[name] as () => Promise<BenchSection[]>)()) console.log(`\n${toText(section)}\n`);
+  }
+}
+
 async function main(): Promise<void> {
+  const parts = process.argv.slice(2);
+  if (parts.length > 0) return runParts(parts);
   const loadAtStart = os.loadavg();
   const sections: BenchSection[] = [];
   const print = (section: BenchSection | undefined): void => {
@@ -105,6 +143,10 @@ async function main(): Promise<void> {
     const restart = median(
       scale.filter((r) => r.source === "moto" && r.parameters === FLEET_PARAMETERS).map((r) => r.spawnToReadyMs),
     );
+
+    log(`idle Redis commands: former cadence against the defaults (${IDLE.windowMs / 1000} s)`);
+    const idle = await benchIdleRedis(env.awsEndpoint, IDLE, log);
+    const idleDefaults = idle[idle.length - 1];
     print(
       pollingSection(polling, pollingOptions, {
         streamP50: stream.p50,
@@ -112,9 +154,12 @@ async function main(): Promise<void> {
         fleet: largest.fleet,
         parameters: FLEET_PARAMETERS,
         reloadIntervalMs: CLIENT_DEFAULTS.reloadIntervalMs,
+        positionCheckEvery: CLIENT_DEFAULTS.positionCheckEvery,
         restartMs: restart,
+        idleRedisPerMinute: idleDefaults ? perInstancePerMinute(idleDefaults) : Number.NaN,
       }),
     );
+    print(idleRedisSection(idle));
     print(scaleSection(scale));
     print(programSection);
 
