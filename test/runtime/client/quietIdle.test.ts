@@ -1,10 +1,15 @@
 import { strict as assert } from "node:assert";
 import { z } from "zod";
-import type { ClientEvent, StreamReadOptions } from "../../../runtime/client";
+import {
+  ClientOptionsError,
+  createConfigClient,
+  type ClientEvent,
+  type StreamReadOptions,
+} from "../../../runtime/client";
 import { CLIENT_DEFAULTS } from "../../../runtime/client/resolveOptions";
 import { redisCommandCounts } from "../../../runtime/local/servers";
 import { defaultStreamKey } from "../../../runtime/protocol";
-import { ClientPool, uniquePath, useTestEnvironment, type TestEnvironment } from "./support/environment";
+import { ClientPool, MemoryLogger, uniquePath, useTestEnvironment, type TestEnvironment } from "./support/environment";
 import { publish, putParameter, putParameters } from "./support/parameters";
 import { TcpProxy } from "./support/tcpProxy";
 import { waitFor } from "./support/waitFor";
@@ -139,6 +144,25 @@ describe("a quiet idle instance", function () {
       await waitFor("the reload", () => client.get("log_level") === "error");
       assert.ok(client.metrics().reconnects >= 1);
       assert.ok(missed.version > 0);
+    });
+  });
+
+  describe("cadences out of range", () => {
+    it("are refused at start, each named with its limit", async () => {
+      const refused = await createConfigClient({
+        parameterPath: uniquePath(),
+        ssm: env.ssm,
+        redis: env.redis.url,
+        logger: new MemoryLogger(),
+        stream: { blockMs: 7_200_000, positionCheckEvery: 0, timeoutGraceMs: 5 },
+      }).then(
+        () => assert.fail("started with bad cadences"),
+        (e: unknown) => e,
+      );
+      assert.ok(refused instanceof ClientOptionsError, String(refused));
+      assert.match(refused.message, /stream\.blockMs: at most 3600000 \(1 hour\)/);
+      assert.match(refused.message, /stream\.positionCheckEvery: .*>=\s*1/);
+      assert.match(refused.message, /stream\.timeoutGraceMs: .*>=\s*100/);
     });
   });
 
