@@ -4,6 +4,7 @@ import {
   ClientOptionsError,
   createConfigClient,
   type ClientEvent,
+  type ConfigClientOptions,
   type StreamReadOptions,
 } from "../../../runtime/client";
 import { CLIENT_DEFAULTS } from "../../../runtime/client/resolveOptions";
@@ -44,6 +45,22 @@ describe("a quiet idle instance", function () {
     );
     await waitFor("the start's acknowledgements", () => fleet.every((client) => client.metrics().acksWritten > 0));
     return fleet;
+  }
+
+  /**
+   * A path in SSM and a client on it (through `redis`, with `options`) that has already applied one
+   * published change; its events are kept.
+   */
+  async function startOnPath(redis: string, options: Pick<ConfigClientOptions, "stream" | "resetReloadWindowMs">) {
+    const path = uniquePath();
+    const streamKey = defaultStreamKey(path);
+    await putParameters(env.ssm, path, { log_level: "info" });
+    const client = await clients.start({ parameterPath: path, ssm: env.ssm, redis, schema, ...options });
+    const events: ClientEvent[] = [];
+    client.onEvent((e) => events.push(e));
+    await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "warn")]);
+    await waitFor("the first change", () => client.get("log_level") === "warn");
+    return { path, streamKey, client, events };
   }
 
   /**
@@ -117,21 +134,10 @@ describe("a quiet idle instance", function () {
   describe("after a reconnection", () => {
     it("checks its position as soon as the connection is back, not once the read it had in flight would have ended", async function () {
       this.timeout(60_000);
-      const path = uniquePath();
-      const streamKey = defaultStreamKey(path);
-      await putParameters(env.ssm, path, { log_level: "info" });
-      const client = await clients.start({
-        parameterPath: path,
-        ssm: env.ssm,
-        redis: env.redis.url,
-        schema,
+      const { path, client, events } = await startOnPath(env.redis.url, {
         resetReloadWindowMs: 0,
         stream: { blockMs: 60_000 },
       });
-      const events: ClientEvent[] = [];
-      client.onEvent((e) => events.push(e));
-      await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "warn")]);
-      await waitFor("the first change", () => client.get("log_level") === "warn");
 
       const missed = await putParameter(env.ssm, `${path}log_level`, "error"); // its event was lost with the data
       await env.redis.restart({ keepData: false }); // the test's own redis-server
@@ -170,21 +176,8 @@ describe("a quiet idle instance", function () {
     it("is taken for dead once a read goes unanswered for blockMs + timeoutGraceMs, and the change published meanwhile is applied from the last id once the path is back", async function () {
       this.timeout(60_000);
       const timing = { blockMs: 500, timeoutGraceMs: 500 };
-      const path = uniquePath();
-      const streamKey = defaultStreamKey(path);
-      await putParameters(env.ssm, path, { log_level: "info" });
       proxy = await TcpProxy.start(env.redis.port);
-      const client = await clients.start({
-        parameterPath: path,
-        ssm: env.ssm,
-        redis: proxy.url,
-        schema,
-        stream: timing,
-      });
-      const events: ClientEvent[] = [];
-      client.onEvent((e) => events.push(e));
-      await publish(env.admin, streamKey, [await putParameter(env.ssm, `${path}log_level`, "warn")]);
-      await waitFor("the first change", () => client.get("log_level") === "warn");
+      const { path, streamKey, client, events } = await startOnPath(proxy.url, { stream: timing });
       const { reconnects } = client.metrics();
 
       proxy.pause();
