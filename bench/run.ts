@@ -3,7 +3,7 @@
  * bench/latency.svg. Benchmarks print figures; they assert no timing. Bounded: every loop has a
  * fixed count or a deadline, and everything started (moto, Redis, worker and child processes) is
  * stopped, also on failure or Ctrl-C. Set BENCH_CPU_PROF=<dir> to write the fleet workers' CPU profiles.
- * `npm run bench -- fleet` runs the fleet-cost part alone and only prints it.
+ * `npm run bench -- <part>...` runs only the parts named (see `PARTS`) and prints them, writing nothing.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
@@ -15,7 +15,9 @@ import { benchCostPerChange } from "./cost/benchCostPerChange";
 import { benchEndToEnd, type EndToEndOptions } from "./endToEnd/benchEndToEnd";
 import { breakdownSection, endToEndSection, floorsSection, fullPathSection } from "./endToEnd/endToEndTables";
 import { benchParametersProgram } from "./parametersProgram";
+import { benchIdleRedis, type IdleOptions } from "./polling/benchIdleRedis";
 import { benchPolling, type PollingOptions } from "./polling/benchPolling";
+import { idleRedisSection, perInstancePerMinute } from "./polling/idleRedisTable";
 import { pollingSection } from "./polling/pollingTable";
 import { benchReadPath } from "./readPath/benchReadPath";
 import { readPathSection } from "./readPath/readPathTable";
@@ -23,6 +25,7 @@ import { latencyFigure } from "./report/latencyFigure";
 import { describeMachine } from "./report/machine";
 import { benchScale } from "./scale/benchScale";
 import { scaleSection } from "./scale/scaleTable";
+import { LocalMotoServer } from "../runtime/local/servers";
 import { median, summarize, toMarkdown, toText, type BenchSection } from "./stats";
 import { HOT_KEYS, startBenchPipeline, type BenchPipeline } from "./support/benchPipeline";
 import { WorkerFleet } from "./workers/workerFleet";
@@ -44,6 +47,16 @@ const POLLING: Omit<PollingOptions, "parameters"> = {
   changeWindowMs: 20_000,
   changeGapMs: [1_500, 4_500],
 };
+/** Idle clients: the former cadence (block 5 s, a check after every idle block) beside the defaults. */
+const IDLE: IdleOptions = {
+  instances: 100,
+  // Two default blocks: a whole number of blocks of both configurations.
+  windowMs: 2 * CLIENT_DEFAULTS.blockMs,
+  configurations: [
+    { label: "former", stream: { blockMs: 5_000, positionCheckEvery: 1 } },
+    { label: "defaults", stream: {} },
+  ],
+};
 const BURSTS = [1, 10, 100];
 /** Parameters in the bench's app_config: the hot keys and 20 others (see `startBenchPipeline`). */
 const FLEET_PARAMETERS = HOT_KEYS.length + 20;
@@ -53,17 +66,40 @@ const FLEET_COST: FleetBenchOptions = {
   parameters: 16,
   measuredInstances: 1_000,
   workers: WORKERS,
-  idleWindowMs: 15_000,
+  // Two of the default 60 s blocks, so the idle count holds whole blocks and the spread position checks.
+  idleWindowMs: 125_000,
   wakeupReaders: [1_000, 10_000],
   wakeupRounds: { samples: 10, warmup: 2 },
 };
-/** Parts that run alone: `npm run bench -- <part>`. */
-const PARTS = ["fleet"] as const;
-
 const started = Date.now();
 const log = (line: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`);
 
+/** Parts `npm run bench -- <part>` runs alone (with what they need started for them). */
+const PARTS: Record<string, () => Promise<BenchSection[]>> = {
+  fleet: () => benchFleet(FLEET_COST, log),
+  idle: async () => {
+    const moto = await LocalMotoServer.start();
+    try {
+      return [idleRedisSection(await benchIdleRedis(moto.endpoint, IDLE, log))];
+    } finally {
+      await moto.stop();
+    }
+  },
+};
+
+async function runParts(names: readonly string[]): Promise<void> {
+  const unknown = names.filter((name) => !(name in PARTS));
+  if (unknown.length > 0)
+    throw new Error(`unknown bench part ${unknown.join(", ")}; parts: ${Object.keys(PARTS).join(", ")}`);
+  for (const name of names) {
+    log(name);
+    for (const section of await (PARTS[name] as () => Promise<BenchSection[]>)()) console.log(`\n${toText(section)}\n`);
+  }
+}
+
 async function main(): Promise<void> {
+  const parts = process.argv.slice(2);
+  if (parts.length > 0) return runParts(parts);
   const loadAtStart = os.loadavg();
   const sections: BenchSection[] = [];
   const print = (section: BenchSection | undefined): void => {
@@ -71,16 +107,6 @@ async function main(): Promise<void> {
     console.log(`\n${toText(section)}\n`);
     sections.push(section);
   };
-  const part = process.argv[2];
-  if (part !== undefined) {
-    if (part !== "fleet") throw new Error(`no bench part "${part}" (parts: ${PARTS.join(", ")})`);
-    log("fleet cost (simulated 100 to 10,000 instances, measured where it fits)");
-    for (const section of await benchFleet(FLEET_COST, log)) print(section);
-    for (const section of sections) console.log(`\n${toMarkdown(section)}`);
-    log(`the fleet part took ${((Date.now() - started) / 1000).toFixed(0)} s (printed only; RESULTS.md unchanged)`);
-    return;
-  }
-
   log("component program under mocks (1 / 200 / 2,000 parameters)");
   const programSection = await benchParametersProgram();
 
@@ -128,6 +154,10 @@ async function main(): Promise<void> {
     const restart = median(
       scale.filter((r) => r.source === "moto" && r.parameters === FLEET_PARAMETERS).map((r) => r.spawnToReadyMs),
     );
+
+    log(`idle Redis commands: former cadence against the defaults (${IDLE.windowMs / 1000} s)`);
+    const idle = await benchIdleRedis(env.awsEndpoint, IDLE, log);
+    const idleDefaults = idle[idle.length - 1];
     print(
       pollingSection(polling, pollingOptions, {
         streamP50: stream.p50,
@@ -135,9 +165,12 @@ async function main(): Promise<void> {
         fleet: largest.fleet,
         parameters: FLEET_PARAMETERS,
         reloadIntervalMs: CLIENT_DEFAULTS.reloadIntervalMs,
+        positionCheckEvery: CLIENT_DEFAULTS.positionCheckEvery,
         restartMs: restart,
+        idleRedisPerMinute: idleDefaults ? perInstancePerMinute(idleDefaults) : Number.NaN,
       }),
     );
+    print(idleRedisSection(idle));
     print(scaleSection(scale));
     print(programSection);
 

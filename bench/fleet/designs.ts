@@ -11,7 +11,7 @@ export interface DesignClientOptions {
   reloadIntervalMs: number;
   resetReloadWindowMs: number;
   secureReadJitterMs: number;
-  stream?: { blockMs: number };
+  stream?: { blockMs: number; positionCheckEvery: number };
 }
 
 /** One way of running the fleet: the instances' options and whether a reconciler runs. */
@@ -26,13 +26,18 @@ export interface FleetDesign {
 /**
  * Today's design, reproduced with the options of the current code: every instance reloads every 5
  * minutes (a uniform phase), reloads at once after a reset, reads a SecureString change at once,
- * and its stream reader blocks 5 s per `XREAD` (the cadence `bench/RESULTS.md` measured 67.6
- * commands a minute with). No reconciler.
+ * and its stream reader blocks 5 s per `XREAD` and checks its position after every idle block (the
+ * cadence `bench/RESULTS.md` measured 67.6 commands a minute with). No reconciler.
  */
 export const TODAY: FleetDesign = {
   key: "today",
   label: "today",
-  client: { reloadIntervalMs: 5 * 60_000, resetReloadWindowMs: 0, secureReadJitterMs: 0, stream: { blockMs: 5_000 } },
+  client: {
+    reloadIntervalMs: 5 * 60_000,
+    resetReloadWindowMs: 0,
+    secureReadJitterMs: 0,
+    stream: { blockMs: 5_000, positionCheckEvery: 1 },
+  },
 };
 
 /** The new design with the client's and the reconciler's defaults. */

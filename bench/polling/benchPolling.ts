@@ -3,7 +3,6 @@ import { SSMProvider } from "@aws-lambda-powertools/parameters/ssm";
 import { emulatorClientConfig } from "../../runtime/local";
 import { CallCounter, countDelta, sumCounts } from "../support/callCounter";
 import { monotonicNs, msBetween, sleep } from "../support/clock";
-import { redisCommandCounts } from "../support/redisCommandStats";
 import type { BenchPipeline } from "../support/benchPipeline";
 import type { WorkerFleet } from "../workers/workerFleet";
 
@@ -33,14 +32,12 @@ export interface PollingResult {
   /** SSM calls per minute per polling instance, over the window. */
   pollingCallsPerMinute: number;
   pollingCalls: Record<string, number>;
-  /** Ours over the same window (the fleet idle: nothing written under its path). */
+  /** Ours over the same window (the fleet idle: nothing written under its path; its Redis side: `benchIdleRedis`). */
   idle: {
     windowMs: number;
     instances: number;
     ssmCalls: Record<string, number>;
     cloudMapCalls: Record<string, number>;
-    /** Redis commands the whole bench Redis executed over the window (the fleet is its only user then). */
-    redisCommands: Record<string, number>;
   };
 }
 
@@ -49,7 +46,8 @@ export interface PollingResult {
  * pick; each given its own SSMClient as `awsSdkV3Client`) read a path of the same size as the
  * fleet's through `getMultiple(path, { maxAge })` every `readEveryMs`, while a writer changes one
  * of its parameters at random times. Staleness is measured per change and poller. In the same
- * window the fleet is idle; its SSM, Cloud Map and Redis calls are counted.
+ * window the fleet is idle; its SSM and Cloud Map calls are counted (its Redis commands need whole
+ * blocks of a minute: `benchIdleRedis`).
  */
 export async function benchPolling(
   env: BenchPipeline,
@@ -107,7 +105,6 @@ export async function benchPolling(
 
     const windowStart = monotonicNs();
     const fleetBefore = await fleet.counters();
-    const redisBefore = await redisCommandCounts(env.admin);
     const callsBefore = counter.snapshot();
     const pollers = ssmClients.map((client) => poll(client));
     await sleep(options.maxAgeSeconds * 1000);
@@ -125,14 +122,9 @@ export async function benchPolling(
     running = false;
     await Promise.all(pollers);
     const windowMs = msBetween(windowStart, monotonicNs());
-    const redisAfter = await redisCommandCounts(env.admin);
     const fleetAfter = await fleet.counters();
     const pollingCalls = countDelta(callsBefore, counter.snapshot());
     const totalPolling = Object.values(pollingCalls).reduce((a, b) => a + b, 0);
-    const redisCommands = countDelta(redisBefore, redisAfter);
-    // The bench's own INFO commandstats before the window is counted in it; the fleet's INFO replication (position check) stays.
-    if (redisCommands.info !== undefined) redisCommands.info -= 1;
-    if (redisCommands.info === 0) delete redisCommands.info;
     return {
       stalenessMs,
       changes: written.length,
@@ -150,7 +142,6 @@ export async function benchPolling(
           sumCounts(fleetBefore.map((w) => w.cloudMapCalls)),
           sumCounts(fleetAfter.map((w) => w.cloudMapCalls)),
         ),
-        redisCommands,
       },
     };
   } finally {

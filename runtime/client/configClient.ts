@@ -88,7 +88,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
     this.store = new ConfigStore(this.rules);
     this.events = new ClientEvents(settings.logger, instanceId, this.counters);
 
-    this.streamRedis = createStreamConnection(redis, reconnect, instanceId, settings.blockMs);
+    this.streamRedis = createStreamConnection(redis, reconnect, instanceId, settings);
     this.streamRedis.on("error", (error: Error) => this.emit({ type: "redis-error", connection: "stream", error }));
     this.streamRedis.on("ready", () => this.onStreamReady());
     this.reader = new StreamReader(
@@ -98,6 +98,7 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
         blockMs: settings.blockMs,
         batchSize: settings.batchSize,
         backoff: reconnect,
+        positionCheckEvery: settings.positionCheckEvery,
       },
       {
         onEntries: (entries) => this.applier.applyStreamEntries(entries),

@@ -31,7 +31,11 @@ export const CLIENT_DEFAULTS = {
   secureReadJitterMs: 1_000,
   /** Retries of a SecureString read that failed, alone, before a full reload takes over. */
   secureReadRetry: { attempts: 5, minDelayMs: 1_000, maxDelayMs: 30_000 },
-  blockMs: 5_000,
+  /** An idle instance: one XREAD a minute, and a position check every 10 idle blocks (1.5 commands a minute). */
+  blockMs: 60_000,
+  positionCheckEvery: 10,
+  /** A silent connection is taken for dead once a read goes unanswered for blockMs + this. */
+  timeoutGraceMs: 10_000,
   batchSize: 100,
   reconnect: { minDelayMs: 100, maxDelayMs: 5_000 },
   startTimeoutMs: 5_000,
@@ -56,6 +60,8 @@ export interface ResolvedOptions<S extends ConfigSchema> {
   resetReloadWindowMs: number;
   secureReadJitterMs: number;
   blockMs: number;
+  positionCheckEvery: number;
+  timeoutGraceMs: number;
   batchSize: number;
   reconnect: ReconnectBackoff;
   startTimeoutMs: number;
@@ -97,7 +103,9 @@ const optionsSchema = z.object({
   secureReadJitterMs: z.number().int().min(0).max(60_000).optional(),
   stream: z
     .object({
-      blockMs: z.number().int().min(10).optional(),
+      blockMs: z.number().int().min(10).max(3_600_000, "at most 3600000 (1 hour)").optional(),
+      positionCheckEvery: z.number().int().min(1).max(10_000).optional(),
+      timeoutGraceMs: z.number().int().min(100).max(600_000).optional(),
       batchSize: positive.optional(),
       reconnect: z.object({ minDelayMs: positive.optional(), maxDelayMs: positive.optional() }).optional(),
       startTimeoutMs: positive.optional(),
@@ -232,6 +240,8 @@ export async function resolveOptions<S extends ConfigSchema>(
     resetReloadWindowMs: options.resetReloadWindowMs ?? CLIENT_DEFAULTS.resetReloadWindowMs,
     secureReadJitterMs: options.secureReadJitterMs ?? CLIENT_DEFAULTS.secureReadJitterMs,
     blockMs: options.stream?.blockMs ?? CLIENT_DEFAULTS.blockMs,
+    positionCheckEvery: options.stream?.positionCheckEvery ?? CLIENT_DEFAULTS.positionCheckEvery,
+    timeoutGraceMs: options.stream?.timeoutGraceMs ?? CLIENT_DEFAULTS.timeoutGraceMs,
     batchSize: options.stream?.batchSize ?? CLIENT_DEFAULTS.batchSize,
     reconnect: { minDelayMs: Math.min(reconnect.minDelayMs, reconnect.maxDelayMs), maxDelayMs: reconnect.maxDelayMs },
     startTimeoutMs: options.stream?.startTimeoutMs ?? CLIENT_DEFAULTS.startTimeoutMs,

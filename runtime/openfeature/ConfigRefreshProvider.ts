@@ -39,8 +39,8 @@ const DEFAULT_STALE_AFTER_MS = 1_000;
  *
  * Status: READY once the client has started. STALE once the client has been unable to read its
  * refresh stream for `staleAfterMs` (1 s by default). The client reports a refused or reset
- * connection at once, a Redis that stops answering after its socket timeout (blockMs + max(2 s,
- * blockMs): 10 s by default), a refused read at once. READY again as soon as it reads: on
+ * connection at once, a Redis that stops answering once a read goes unanswered for blockMs +
+ * timeoutGraceMs (70 s by default), a refused read at once. READY again as soon as it reads: on
  * reconnection (within one reconnect backoff, at most 5 s by default), or once a refused read's
  * retry has gone unreported for its delay plus 1 s. Values keep their last version meanwhile, with
  * reason STALE. ERROR when the client it reads is closed underneath it (values stay the last ones).

@@ -14,8 +14,15 @@ export function backoffDelay(attempt: number, backoff: ReconnectBackoff): number
 }
 
 /**
+ * TCP keepalive from this much silence on a connection, ms (the OS sets the probes' interval and
+ * count): a dead peer of an idle connection (acks, checks) is found without a Redis command.
+ */
+const TCP_KEEPALIVE_MS = 30_000;
+
+/**
  * A lazily connecting ioredis connection from a URL or options, with the client's reconnection
- * backoff and name; `overrides` win over both.
+ * backoff and name and TCP keepalive (options given with the connection may set another);
+ * `overrides` win over all.
  */
 export function createRedisConnection(
   connection: RedisConnectionOptions,
@@ -27,23 +34,49 @@ export function createRedisConnection(
     retryStrategy: (times) => backoffDelay(times, backoff),
     ...overrides,
   };
-  return typeof connection === "string" ? new Redis(connection, options) : new Redis({ ...connection, ...options });
+  return typeof connection === "string"
+    ? new Redis(connection, { keepAlive: TCP_KEEPALIVE_MS, ...options })
+    : new Redis({ keepAlive: TCP_KEEPALIVE_MS, ...connection, ...options });
 }
 
-/** The connection the stream reader blocks on (`XREAD BLOCK blockMs`), named after the instance. */
+/** How long the stream reader blocks, and how long past that silence means a dead connection. */
+export interface StreamConnectionTiming {
+  blockMs: number;
+  timeoutGraceMs: number;
+}
+
+/**
+ * The connection the stream reader blocks on (`XREAD BLOCK blockMs`), named after the instance. A
+ * connection silent for `blockMs + timeoutGraceMs` while a command waits is destroyed (ioredis
+ * `socketTimeout`) and reopened: a cut that sends no FIN or RST is noticed within that time.
+ */
 export function createStreamConnection(
   connection: RedisConnectionOptions,
   backoff: ReconnectBackoff,
   instanceId: string,
-  blockMs: number,
+  timing: StreamConnectionTiming,
 ): Redis {
-  return createRedisConnection(connection, backoff, {
+  const redis = createRedisConnection(connection, backoff, {
     connectionName: `config-refresh:${instanceId}:stream`,
-    // The read loop owns retries: its XREAD waits for the connection instead of failing.
+    // The read loop owns retries: its calls wait for the connection instead of failing.
     maxRetriesPerRequest: null,
-    // A blocked XREAD answers within blockMs; silence past that means a dead peer (no FIN).
-    socketTimeout: blockMs + Math.max(2_000, blockMs),
+    // The loop abandons a call the drop left unanswered and checks its position first (see StreamReader).
+    autoResendUnfulfilledCommands: false,
+    // A blocked XREAD answers within blockMs: silence past the grace means a dead connection.
+    socketTimeout: timing.blockMs + timing.timeoutGraceMs,
   });
+  return redis.on("close", () => clearSocketTimeout(redis));
+}
+
+/**
+ * ioredis 5 leaves the socket timeout of a connection that closed armed (redis/ioredis#2147): it
+ * would destroy the next connection at the old deadline, and keep a closed client's process alive
+ * until then. Cleared when the connection closes, as ioredis 6 does; nothing is armed then.
+ */
+function clearSocketTimeout(redis: Redis): void {
+  const internals = redis as unknown as { socketTimeoutTimer?: NodeJS.Timeout };
+  clearTimeout(internals.socketTimeoutTimer);
+  internals.socketTimeoutTimer = undefined;
 }
 
 /** The connection the acknowledgements are written on, named after the instance. */

@@ -10,6 +10,12 @@ export type RawStreamEntry = [id: string, fields: string[]];
 /** What a Redis call of the loop gives when {@link StreamReader.stop} came first. */
 const STOPPED = Symbol("stopped");
 
+/** What a Redis call of the loop gives when the connection it was sent on dropped before it answered. */
+const DROPPED = Symbol("dropped");
+
+/** Thrown out of a Redis call of the loop whose connection dropped: the loop checks its position and reads on. */
+class ConnectionDropped extends Error {}
+
 /** Why the reader moved to the end of the stream (see `assessStreamPosition`; `resync`: it had no position). */
 export type StreamResetReason = "trimmed" | "recreated" | "failover" | "resync";
 
@@ -31,22 +37,32 @@ export interface StreamReaderOptions {
   blockMs: number;
   batchSize: number;
   backoff: ReconnectBackoff;
+  /**
+   * One position check every this many idle blocks (XREADs that timed out), at a phase drawn at
+   * random, so that a fleet started together spreads its checks. Default 1: after every idle block.
+   */
+  positionCheckEvery?: number;
 }
 
 /**
  * The listening loop: `XREAD BLOCK` on a connection of its own (blocking commands need one) from
- * the last id, batch after batch. Checks the position (one MULTI: XINFO STREAM + GET epoch) after
- * each idle block, after a reconnection (a failover drops every connection), and before applying
- * a batch that is not chained to where the reader was (chained: each entry's `previousId` is the
- * id before it, the first one's is the reader's last id, so nothing in between was trimmed or
- * lost). A lost position (trimmed / recreated / failover / unknown) goes to `onReset` after moving
- * to the stream's end; the batch read from it is dropped, since the reload that follows covers it.
+ * the last id, batch after batch. Checks the position (one MULTI: XINFO STREAM + GET epoch + INFO
+ * replication) after a reconnection (a failover drops every connection), before applying a batch
+ * that is not chained to where the reader was (chained: each entry's `previousId` is the id before
+ * it, the first one's is the reader's last id, so nothing in between was trimmed or lost), and
+ * otherwise once every `positionCheckEvery` idle blocks (a flush under a connected reader, with
+ * nothing published since, shows nowhere else). A lost position (trimmed / recreated / failover /
+ * unknown) goes to `onReset` after moving to the stream's end; the batch read from it is dropped,
+ * since the reload that follows covers it.
  *
- * The connection must reconnect by itself (ioredis `retryStrategy`) and resend the pending XREAD
- * (`autoResendUnfulfilledCommands`, the default), so a dropped read resumes from the same id.
- * `stop()` does not wait for a Redis call in flight: ioredis never settles a command that was in
- * flight when the connection dropped if it does not reconnect (redis/ioredis#2197), and closing
- * must not hang because Redis went away.
+ * The connection must reconnect by itself (ioredis `retryStrategy`), queue commands while it is
+ * down (`maxRetriesPerRequest: null`) and not resend the commands in flight when it dropped
+ * (`autoResendUnfulfilledCommands: false`; see `createStreamConnection`): a call in flight on a
+ * connection that drops is abandoned, and the loop checks its position as soon as the connection
+ * is back, then reads again from its last id (a resent `XREAD BLOCK` would hold the connection, and
+ * the check, for up to `blockMs`). ioredis 5 never settles such a call (redis/ioredis#2193), nor a
+ * call in flight when the connection never comes back (redis/ioredis#2197): the loop races each
+ * call against the drop and against `stop()`, which therefore does not hang because Redis went away.
  */
 export class StreamReader {
   private current: StreamPosition | undefined;
@@ -56,6 +72,14 @@ export class StreamReader {
   private wake: (() => void) | undefined;
   private readonly stopSignal: Promise<typeof STOPPED>;
   private signalStop: () => void = () => undefined;
+  private readonly checkEvery: number;
+  /** Idle blocks since the last periodic check, modulo `checkEvery`; starts at a random phase. */
+  private idleBlocks: number;
+  /** The connection became ready since it last dropped: a call sent now is on a live connection or queued for one. */
+  private connected: boolean;
+  /** Resolves when the connection drops after having been ready (then a new one is armed). */
+  private dropSignal!: Promise<typeof DROPPED>;
+  private signalDrop: () => void = () => undefined;
 
   public constructor(
     private readonly redis: Redis,
@@ -64,6 +88,18 @@ export class StreamReader {
     private readonly hooks: StreamReaderHooks,
   ) {
     this.stopSignal = new Promise((resolve) => (this.signalStop = () => resolve(STOPPED)));
+    this.checkEvery = options.positionCheckEvery ?? 1;
+    this.idleBlocks = Math.floor(Math.random() * this.checkEvery);
+    this.connected = redis.status === "ready";
+    this.armDropSignal();
+    redis.on("ready", () => (this.connected = true));
+    redis.on("close", () => {
+      if (!this.connected) return; // a reconnection attempt that failed: what waits for the connection still waits
+      this.connected = false;
+      this.needsCheck = true;
+      this.signalDrop();
+      this.armDropSignal();
+    });
   }
 
   /** Where the reader is (undefined until the position is known). */
@@ -120,7 +156,8 @@ export class StreamReader {
         failures = 0;
         const entries = reply?.[0]?.[1] ?? [];
         if (entries.length === 0) {
-          this.needsCheck = true;
+          this.idleBlocks = (this.idleBlocks + 1) % this.checkEvery;
+          if (this.idleBlocks === 0) this.needsCheck = true;
           continue;
         }
         // A full batch may end inside one publication (one Lambda invocation): read the rest of it, so it
@@ -140,6 +177,8 @@ export class StreamReader {
       } catch (error) {
         if (this.stopped) break;
         this.needsCheck = true;
+        // The next call waits for the reconnection (ioredis backs off); the check comes first.
+        if (error instanceof ConnectionDropped) continue;
         const delay = backoffDelay(++failures, this.options.backoff);
         this.hooks.onError(toError(error), delay);
         await this.pause(delay);
@@ -194,10 +233,19 @@ export class StreamReader {
     return true;
   }
 
-  /** `call`, or {@link STOPPED} as soon as `stop()` is called (the call may then never settle). */
-  private untilStopped<T>(call: Promise<T>): Promise<T | typeof STOPPED> {
-    call.catch(() => undefined); // a call left behind by stop() may still reject
-    return Promise.race([call, this.stopSignal]);
+  /**
+   * `call`, or {@link STOPPED} as soon as `stop()` is called; throws {@link ConnectionDropped} when
+   * the connection drops before it answers (in both cases the call may never settle).
+   */
+  private async untilStopped<T>(call: Promise<T>): Promise<T | typeof STOPPED> {
+    call.catch(() => undefined); // a call left behind may still reject
+    const result = await Promise.race([call, this.stopSignal, this.dropSignal]);
+    if (result === DROPPED) throw new ConnectionDropped("the stream connection dropped before Redis answered");
+    return result;
+  }
+
+  private armDropSignal(): void {
+    this.dropSignal = new Promise((resolve) => (this.signalDrop = () => resolve(DROPPED)));
   }
 
   private pause(ms: number): Promise<void> {

@@ -25,8 +25,27 @@ export interface ClientLogger {
 
 /** How the client reads the stream of changes. */
 export interface StreamReadOptions {
-  /** XREAD BLOCK duration, ms; also how often an idle client checks the stream's epoch. Default 5000. */
+  /**
+   * XREAD BLOCK duration, ms: an idle client sends one XREAD per block (Redis answers it when a change
+   * arrives, or empty when the block ends). Default 60000. `{ blockMs: 5000, positionCheckEvery: 1 }`
+   * reads as the client formerly did: 6 commands every 5 s when idle.
+   */
   blockMs?: number;
+  /**
+   * An idle client checks the stream position (trimmed, recreated or failed over: one MULTI of XINFO
+   * STREAM, GET epoch and INFO replication, 5 commands) once every this many idle blocks, at a random
+   * phase so that a fleet spreads its checks; besides, it checks after every reconnection and before a
+   * batch that does not follow its last id. Default 10: with the default block, 1 + 5/10 = 1.5 Redis
+   * commands a minute, all connections counted. 1 checks after every idle block.
+   */
+  positionCheckEvery?: number;
+  /**
+   * How long past `blockMs` the stream connection may stay silent while a read waits before the client
+   * takes it for dead (a cut that sent no FIN or RST, a frozen peer), ms: it is closed and reopened,
+   * the position checked, the read resumed from the last id. Such a cut is noticed within `blockMs +
+   * timeoutGraceMs` (70 s by default). Default 10000.
+   */
+  timeoutGraceMs?: number;
   /**
    * Most entries per XREAD (one swap per batch; a full batch that ends inside one publication, the
    * entries of one Lambda invocation, is extended to the publication's end). Default 100.
