@@ -75,14 +75,17 @@ describe("safety nets", function () {
 
   describe("closing while Redis is unreachable", () => {
     it("returns promptly although the read that was in flight can never be answered", async () => {
-      const { client } = await setUp({ throughProxy: true });
-      await settle(100); // the next XREAD BLOCK is in flight
+      const { client, events } = await setUp({ throughProxy: true });
+      await waitFor("the next XREAD BLOCK in flight", async () =>
+        String(await env.admin.client("LIST")).includes("cmd=xread"),
+      );
       proxy!.cut(); // and stays cut: every reconnection is refused
-      await settle(300);
-      const started = Date.now();
+      await waitFor("the client saw its connection go", () =>
+        events.some((e) => e.type === "stream-error" || e.type === "redis-error"),
+      );
+      // A hang guard, not a duration asserted: close() must settle although Redis never answers again.
       const closed = await Promise.race([client.close().then(() => true), settle(8_000).then(() => false)]);
       assert.ok(closed, "close() did not return within 8 s");
-      assert.ok(Date.now() - started < 5_000, `close() took ${Date.now() - started} ms`);
     });
   });
 
