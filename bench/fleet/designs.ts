@@ -1,10 +1,17 @@
+import {
+  FLEET_SPREAD_DEFAULTS,
+  loadCalls,
+  SPREAD_CEILING_MS,
+  SSM_DEFAULT_READS_PER_SECOND,
+  spreadWindowMs,
+} from "../../runtime/client/reload/fleetSpread";
 import { CLIENT_DEFAULTS } from "../../runtime/client/resolveOptions";
 import { RECONCILE_DEFAULTS } from "../../runtime/protocol/pipelineContract";
 
 /** SSM's default throughput per account and region, shared by every reader (`../shared/notes/aws-real-account.md`). */
-export const SSM_QUOTA_PER_SECOND = 40;
-/** What one fleet-wide event may take of that quota when its window is scaled to the fleet: half, the rest left to the account. */
-export const SPREAD_BUDGET_PER_SECOND = SSM_QUOTA_PER_SECOND / 2;
+export const SSM_QUOTA_PER_SECOND = SSM_DEFAULT_READS_PER_SECOND;
+/** What one fleet-wide event may take of that quota when its window is scaled to the fleet (the client's `fleet` default). */
+export const SPREAD_BUDGET_PER_SECOND = FLEET_SPREAD_DEFAULTS.ssmCallsPerSecond;
 
 /** The client options a design sets (what the measured fleet passes to `createConfigClient`). */
 export interface DesignClientOptions {
@@ -53,20 +60,25 @@ export const NEW: FleetDesign = {
 };
 
 /**
- * The new design with its two windows scaled to the fleet, as the README advises: a reset's reloads
- * (`pagesPerLoad` calls each) and a SecureString change's reads (1 each) spread so that the fleet
- * makes at most {@link SPREAD_BUDGET_PER_SECOND} calls a second on average.
+ * The new design with the client's `fleet` option set to the fleet's size: its two windows as the
+ * client derives them (`spreadWindowMs`), a reset's reloads (`pagesPerLoad` calls each) and a
+ * SecureString change's reads (1 each) spread so that the fleet averages at most
+ * {@link SPREAD_BUDGET_PER_SECOND} calls a second.
  */
 export function scaledDesign(instances: number, pagesPerLoad: number): FleetDesign {
-  const windowFor = (callsPerInstance: number): number =>
-    Math.ceil((instances * callsPerInstance) / SPREAD_BUDGET_PER_SECOND) * 1000;
+  const fleet = { instances, ssmCallsPerSecond: SPREAD_BUDGET_PER_SECOND };
   return {
     key: "scaled",
-    label: "new, windows scaled",
+    label: "new, fleet: { instances }",
     client: {
       ...NEW.client,
-      resetReloadWindowMs: windowFor(pagesPerLoad),
-      secureReadJitterMs: windowFor(1),
+      resetReloadWindowMs: spreadWindowMs(
+        fleet,
+        loadCalls(pagesPerLoad * 10),
+        CLIENT_DEFAULTS.resetReloadWindowMs,
+        SPREAD_CEILING_MS,
+      ),
+      secureReadJitterMs: spreadWindowMs(fleet, 1, CLIENT_DEFAULTS.secureReadJitterMs, SPREAD_CEILING_MS),
     },
     ...(NEW.reconcileIntervalMs !== undefined ? { reconcileIntervalMs: NEW.reconcileIntervalMs } : {}),
   };

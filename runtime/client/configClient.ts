@@ -11,7 +11,7 @@ import { ClientCounters } from "./observability/clientCounters";
 import { ClientEvents } from "./observability/clientEvents";
 import { CloudMapRegistration } from "./registration/cloudMapRegistration";
 import { Reloader, type ReloadSummary } from "./reload/reloader";
-import { CLIENT_DEFAULTS, resolveOptions, type ResolvedOptions } from "./resolveOptions";
+import { CLIENT_DEFAULTS, resetReloadWindowMs, resolveOptions, type ResolvedOptions } from "./resolveOptions";
 import { PublishedChangeCheck } from "./rpc/PublishedChangeCheck";
 import { serveRefresh } from "./rpc/serveRefresh";
 import { lastValidVersions } from "./ssm/lastValidVersions";
@@ -105,8 +105,9 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
         onReset: async (reason, position) => {
           this.emit({ type: "stream-reset", reason, lastStreamId: position.lastId });
           // Spread: the reader goes on reading the new stream; the reload falls somewhere in the window.
-          const reloading = this.reloader.requestWithin(reason, settings.resetReloadWindowMs);
-          if (settings.resetReloadWindowMs === 0) await reloading;
+          const windowMs = resetReloadWindowMs(settings.resetReloadWindow, this.store.heldParameters().length);
+          const reloading = this.reloader.requestWithin(reason, windowMs);
+          if (windowMs === 0) await reloading;
         },
         onError: (error, retryInMs) => this.emit({ type: "stream-error", error, retryInMs }),
       },

@@ -21,6 +21,14 @@ import type {
   RefreshServerConfig,
 } from "./types";
 
+import {
+  FLEET_SPREAD_DEFAULTS,
+  type FleetSpread,
+  loadCalls,
+  SPREAD_CEILING_MS,
+  spreadWindowMs,
+} from "./reload/fleetSpread";
+
 /** Defaults, spelled out. */
 export const CLIENT_DEFAULTS = {
   /** The drift check: lost events are healed by the reconciler, once per environment. */
@@ -57,7 +65,8 @@ export interface ResolvedOptions<S extends ConfigSchema> {
   bootOnLastValid: boolean;
   instanceId: string;
   reloadIntervalMs: number;
-  resetReloadWindowMs: number;
+  /** Explicit, else the fixed default, else scaled to `fleet` when the reset comes: see {@link resetReloadWindowMs}. */
+  resetReloadWindow: { fixedMs: number } | { fleet: FleetSpread; floorMs: number };
   secureReadJitterMs: number;
   blockMs: number;
   positionCheckEvery: number;
@@ -99,8 +108,14 @@ const optionsSchema = z.object({
     .min(1_000)
     .max(2_147_483_647, "at most 2147483647 (24.8 days, the longest timer Node.js keeps)")
     .optional(),
-  resetReloadWindowMs: z.number().int().min(0).max(3_600_000).optional(),
-  secureReadJitterMs: z.number().int().min(0).max(60_000).optional(),
+  resetReloadWindowMs: z.number().int().min(0).max(SPREAD_CEILING_MS).optional(),
+  secureReadJitterMs: z.number().int().min(0).max(SPREAD_CEILING_MS).optional(),
+  fleet: z
+    .object({
+      instances: z.number().int().min(1).max(1_000_000),
+      ssmCallsPerSecond: z.number().positive().max(100_000).optional(),
+    })
+    .optional(),
   stream: z
     .object({
       blockMs: z.number().int().min(10).max(3_600_000, "at most 3600000 (1 hour)").optional(),
@@ -223,6 +238,10 @@ export async function resolveOptions<S extends ConfigSchema>(
     ...(serverPort !== undefined ? { port: serverPort } : {}),
   };
 
+  const fleet: FleetSpread | undefined = options.fleet && {
+    instances: options.fleet.instances,
+    ssmCallsPerSecond: options.fleet.ssmCallsPerSecond ?? FLEET_SPREAD_DEFAULTS.ssmCallsPerSecond,
+  };
   const reconnect = {
     minDelayMs: options.stream?.reconnect?.minDelayMs ?? CLIENT_DEFAULTS.reconnect.minDelayMs,
     maxDelayMs: options.stream?.reconnect?.maxDelayMs ?? CLIENT_DEFAULTS.reconnect.maxDelayMs,
@@ -237,8 +256,15 @@ export async function resolveOptions<S extends ConfigSchema>(
     bootOnLastValid: options.bootOnLastValid ?? true,
     instanceId: options.instanceId ?? platformInstanceId ?? defaultInstanceId(),
     reloadIntervalMs: options.reloadIntervalMs ?? CLIENT_DEFAULTS.reloadIntervalMs,
-    resetReloadWindowMs: options.resetReloadWindowMs ?? CLIENT_DEFAULTS.resetReloadWindowMs,
-    secureReadJitterMs: options.secureReadJitterMs ?? CLIENT_DEFAULTS.secureReadJitterMs,
+    resetReloadWindow:
+      options.resetReloadWindowMs !== undefined || fleet === undefined
+        ? { fixedMs: options.resetReloadWindowMs ?? CLIENT_DEFAULTS.resetReloadWindowMs }
+        : { fleet, floorMs: CLIENT_DEFAULTS.resetReloadWindowMs },
+    secureReadJitterMs:
+      options.secureReadJitterMs ??
+      (fleet
+        ? spreadWindowMs(fleet, 1, CLIENT_DEFAULTS.secureReadJitterMs, SPREAD_CEILING_MS)
+        : CLIENT_DEFAULTS.secureReadJitterMs),
     blockMs: options.stream?.blockMs ?? CLIENT_DEFAULTS.blockMs,
     positionCheckEvery: options.stream?.positionCheckEvery ?? CLIENT_DEFAULTS.positionCheckEvery,
     timeoutGraceMs: options.stream?.timeoutGraceMs ?? CLIENT_DEFAULTS.timeoutGraceMs,
@@ -345,4 +371,14 @@ async function platformTask(
       problems.push(`instanceId: ${message}; set instanceId to the Cloud Map instance id ECS registered`);
     throw new ClientOptionsError(problems);
   }
+}
+
+/** The window a reset's reloads spread over now, for an instance holding `heldParameters`. */
+export function resetReloadWindowMs(
+  window: ResolvedOptions<ConfigSchema>["resetReloadWindow"],
+  heldParameters: number,
+): number {
+  return "fixedMs" in window
+    ? window.fixedMs
+    : spreadWindowMs(window.fleet, loadCalls(heldParameters), window.floorMs, SPREAD_CEILING_MS);
 }

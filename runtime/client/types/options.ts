@@ -188,14 +188,24 @@ export interface ConfigClientOptions<S extends ConfigSchema = ConfigSchema> {
   /**
    * After a reset of the stream (new epoch, Redis failover, entries trimmed) every instance learns
    * of it at once: each reloads at a random point of this window, ms, reading the new stream
-   * meanwhile (default 30000; scale it to the fleet; 0 reloads at once).
+   * meanwhile (default 30000, or scaled to `fleet`; 0 reloads at once; at most an hour).
    */
   resetReloadWindowMs?: number;
   /**
    * A SecureString change carries no value: each instance reads it from SSM after a random wait of
-   * at most this long, ms, so a fleet spreads its reads (default 1000; 0 reads at once).
+   * at most this long, ms, so a fleet spreads its reads (default 1000, or scaled to `fleet`; 0 reads
+   * at once; at most an hour). Other changes do not wait for it.
    */
   secureReadJitterMs?: number;
+  /**
+   * The fleet this instance is one of, so that what the whole fleet reads from SSM at once (a reset's
+   * reloads, a SecureString change's reads) spreads long enough for SSM's quota, which every reader
+   * of the account and region shares: `instances` together average at most `ssmCallsPerSecond`
+   * (default 20, half the default quota of 40). Gives the defaults of `resetReloadWindowMs` (instances ×
+   * pages of a load ÷ calls a second) and `secureReadJitterMs` (instances ÷ calls a second), never
+   * below their fixed defaults; an explicit one wins.
+   */
+  fleet?: { instances: number; ssmCallsPerSecond?: number };
   stream?: StreamReadOptions;
   /** Acknowledgements; `false` writes none. */
   acks?: AckOptions | false;
