@@ -129,6 +129,7 @@ export class ChangeApplier<Snapshot> {
       const parameters = outcome.applied.map(({ candidate, key, version, valueChanged }) => ({
         name: candidate.change.name,
         key,
+        type: candidate.change.type,
         version,
         valueChanged,
       }));
