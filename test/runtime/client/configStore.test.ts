@@ -118,3 +118,67 @@ describe("the configuration store", () => {
     assert.equal(subject.value("level"), "a");
   });
 });
+
+describe("what readers of the store see", () => {
+  it("hands out a snapshot that a later batch never changes, made once per change", () => {
+    const subject = store();
+    boot(subject, [loaded("level", 2, "a"), loaded("other", 2, "x")], 1);
+    const before = subject.snapshot();
+    assert.equal(subject.snapshot(), before, "no change: the same snapshot");
+    subject.apply(
+      [
+        { change: change("level", 3, { value: "b" }), via: "stream" },
+        { change: change("other", 3, { operation: "Delete" }), via: "stream" },
+      ],
+      2,
+    );
+    assert.deepEqual({ ...before }, { level: "a", other: "x" }, "the snapshot taken before the batch");
+    assert.ok(Object.isFrozen(before));
+    const after = subject.snapshot();
+    assert.deepEqual({ ...after }, { level: "b" });
+    assert.ok(Object.isFrozen(after));
+    assert.equal(Object.getPrototypeOf(after), null);
+    subject.apply([{ change: change("level", 4, { value: "b" }), via: "stream" }], 3);
+    assert.equal(subject.snapshot(), after, "a version that moved alone changes no value: the same snapshot");
+  });
+
+  it("writes no entry of a batch before every entry is decided: a check run between two entries sees none of it", () => {
+    const seen: unknown[][] = [];
+    let subject: ConfigStore | undefined;
+    const watched = z.string().refine(() => {
+      if (subject) seen.push([subject.value("a"), subject.value("b"), subject.value("c"), subject.snapshot().a]);
+      return true;
+    });
+    subject = new ConfigStore(new ConfigRules(PATH, { a: watched, b: watched, c: watched }, false));
+    boot(subject, [loaded("a", 1, "0"), loaded("b", 1, "0"), loaded("c", 1, "0")], 1);
+    seen.length = 0;
+    const outcome = subject.apply(
+      ["a", "b", "c"].map((key) => ({ change: change(key, 2, { value: "1" }), via: "stream" as const })),
+      2,
+    );
+    assert.deepEqual(seen, Array(3).fill(["0", "0", "0", "0"]), "each check saw the state before the batch");
+    assert.deepEqual(
+      outcome.changes.map((c) => [c.key, c.previous, c.value]),
+      [
+        ["a", "0", "1"],
+        ["b", "0", "1"],
+        ["c", "0", "1"],
+      ],
+    );
+    assert.deepEqual({ ...subject.snapshot() }, { a: "1", b: "1", c: "1" }, "then all of it at once");
+  });
+
+  it("changes nothing when a batch is only validated", () => {
+    const subject = store();
+    boot(subject, [loaded("level", 2, "a")], 1);
+    const before = subject.snapshot();
+    const results = subject.validate([{ change: change("level", 3, { value: "b" }), via: "rpc" }], 2);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ["applied"],
+    );
+    assert.equal(subject.value("level"), "a");
+    assert.equal(subject.snapshot(), before);
+    assert.equal(subject.heldParameters()[0]?.version, 2);
+  });
+});
