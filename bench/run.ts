@@ -3,7 +3,7 @@
  * bench/latency.svg. Benchmarks print figures; they assert no timing. Bounded: every loop has a
  * fixed count or a deadline, and everything started (moto, Redis, worker and child processes) is
  * stopped, also on failure or Ctrl-C. Set BENCH_CPU_PROF=<dir> to write the fleet workers' CPU profiles.
- * `npm run bench -- fleet` runs the fleet-cost part alone and only prints it.
+ * `npm run bench -- <part>` runs one part alone (`fleet`, `readPath`, `scale`) and only prints it.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
@@ -21,7 +21,7 @@ import { benchReadPath } from "./readPath/benchReadPath";
 import { readPathSection } from "./readPath/readPathTable";
 import { latencyFigure } from "./report/latencyFigure";
 import { describeMachine } from "./report/machine";
-import { benchScale } from "./scale/benchScale";
+import { benchScale, type ScaleOptions } from "./scale/benchScale";
 import { scaleSection } from "./scale/scaleTable";
 import { median, summarize, toMarkdown, toText, type BenchSection } from "./stats";
 import { HOT_KEYS, startBenchPipeline, type BenchPipeline } from "./support/benchPipeline";
@@ -57,8 +57,9 @@ const FLEET_COST: FleetBenchOptions = {
   wakeupReaders: [1_000, 10_000],
   wakeupRounds: { samples: 10, warmup: 2 },
 };
+const SCALE: ScaleOptions = { standInSizes: [1_000, 10_000], motoSize: 1_000, runs: 3, applyTries: 5 };
 /** Parts that run alone: `npm run bench -- <part>`. */
-const PARTS = ["fleet"] as const;
+const PARTS = ["fleet", "readPath", "scale"] as const;
 
 const started = Date.now();
 const log = (line: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`);
@@ -73,11 +74,22 @@ async function main(): Promise<void> {
   };
   const part = process.argv[2];
   if (part !== undefined) {
-    if (part !== "fleet") throw new Error(`no bench part "${part}" (parts: ${PARTS.join(", ")})`);
-    log("fleet cost (simulated 100 to 10,000 instances, measured where it fits)");
-    for (const section of await benchFleet(FLEET_COST, log)) print(section);
+    if (!(PARTS as readonly string[]).includes(part))
+      throw new Error(`no bench part "${part}" (parts: ${PARTS.join(", ")})`);
+    if (part === "fleet") {
+      log("fleet cost (simulated 100 to 10,000 instances, measured where it fits)");
+      for (const section of await benchFleet(FLEET_COST, log)) print(section);
+    } else {
+      const env = await startBenchPipeline();
+      try {
+        if (part === "readPath") print(readPathSection(await benchReadPath(env)));
+        else print(scaleSection(await benchScale(env, SCALE, log)));
+      } finally {
+        await env.stop();
+      }
+    }
     for (const section of sections) console.log(`\n${toMarkdown(section)}`);
-    log(`the fleet part took ${((Date.now() - started) / 1000).toFixed(0)} s (printed only; RESULTS.md unchanged)`);
+    log(`the ${part} part took ${((Date.now() - started) / 1000).toFixed(0)} s (printed only; RESULTS.md unchanged)`);
     return;
   }
 
@@ -120,11 +132,7 @@ async function main(): Promise<void> {
     print(readPathSection(await benchReadPath(env)));
 
     log("scale");
-    const scale = await benchScale(
-      env,
-      { standInSizes: [1_000, 10_000], motoSize: 1_000, runs: 3, applyTries: 5 },
-      log,
-    );
+    const scale = await benchScale(env, SCALE, log);
     const restart = median(
       scale.filter((r) => r.source === "moto" && r.parameters === FLEET_PARAMETERS).map((r) => r.spawnToReadyMs),
     );
