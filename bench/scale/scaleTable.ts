@@ -33,7 +33,7 @@ export function scaleSection(runs: readonly ScaleRun[]): BenchSection {
     .filter((g) => g[0]!.source === "stand-in")
     .sort((a, b) => a[0]!.parameters - b[0]!.parameters);
   const notes = [
-    "Each start is a fresh child process (`node --import tsx --expose-gc`), one client, acks off: spawn → ready includes Node's start and module loading (tsx transpiles from its cache). Client start = `createConfigClient` → resolved (stream position, every page of `GetParametersByPath`, validation, the first snapshot). RSS and heap growth: after GC, after the start minus before it. Apply one change: XADD of a stream entry on the client's own stream → its `applied` event. snapshot() after it: the first call after that change, which makes the frozen copy (later calls return it).",
+    "Each start is a fresh child process (`node --import tsx --expose-gc`), one client, acks off: spawn → ready includes Node's start and module loading (tsx transpiles from its cache). Client start = `createConfigClient` → resolved (stream position, every page of `GetParametersByPath`, validation). RSS and heap growth: after GC, after the start minus before it. Apply one change: XADD of a stream entry on the client's own stream → its `applied` event. snapshot() after a change: its first call after each of as many other changes, the one that makes the frozen copy (later calls return it).",
     "moto builds the whole list under the path for every page, so a load of 10,000 parameters there is 1,000 pages at ~70 ms (measured once by hand: 68 s, plus ~40 s to seed): it would measure moto, not the client, and not fit the 5-minute bound. The SSM stand-in (`scale/ssmStandIn.ts`) answers `GetParametersByPath` pages of 10 from memory over HTTP, through the same SDK client and paginator; the moto rows show the same client against the real emulator at the sizes it can serve.",
   ];
   if (standIn.length >= 2) {
@@ -61,7 +61,7 @@ export function scaleSection(runs: readonly ScaleRun[]): BenchSection {
       "RSS growth MiB",
       "heap growth MiB",
       "apply one change ms",
-      "snapshot() after it ms",
+      "snapshot() after a change ms",
     ],
     rows,
     notes,
