@@ -23,7 +23,7 @@ import { benchReadPath } from "./readPath/benchReadPath";
 import { readPathSection } from "./readPath/readPathTable";
 import { latencyFigure } from "./report/latencyFigure";
 import { describeMachine } from "./report/machine";
-import { benchScale } from "./scale/benchScale";
+import { benchScale, type ScaleOptions } from "./scale/benchScale";
 import { scaleSection } from "./scale/scaleTable";
 import { LocalMotoServer } from "../runtime/local/servers";
 import { median, summarize, toMarkdown, toText, type BenchSection } from "./stats";
@@ -71,12 +71,17 @@ const FLEET_COST: FleetBenchOptions = {
   wakeupReaders: [1_000, 10_000],
   wakeupRounds: { samples: 10, warmup: 2 },
 };
+/** 20 changes per start: the first two run code not yet optimized, and a median of 5 would weigh them. */
+const SCALE: ScaleOptions = { standInSizes: [1_000, 10_000], motoSize: 1_000, runs: 3, applyTries: 20 };
+
 const started = Date.now();
 const log = (line: string): void => console.log(`[${((Date.now() - started) / 1000).toFixed(1)} s] ${line}`);
 
 /** Parts `npm run bench -- <part>` runs alone (with what they need started for them). */
 const PARTS: Record<string, () => Promise<BenchSection[]>> = {
   fleet: () => benchFleet(FLEET_COST, log),
+  readPath: () => onBenchPipeline(async (env) => [readPathSection(await benchReadPath(env))]),
+  scale: () => onBenchPipeline(async (env) => [scaleSection(await benchScale(env, SCALE, log))]),
   idle: async () => {
     const moto = await LocalMotoServer.start();
     try {
@@ -86,6 +91,16 @@ const PARTS: Record<string, () => Promise<BenchSection[]>> = {
     }
   },
 };
+
+/** Runs `part` on a bench pipeline of its own, stopped after. */
+async function onBenchPipeline(part: (env: BenchPipeline) => Promise<BenchSection[]>): Promise<BenchSection[]> {
+  const env = await startBenchPipeline();
+  try {
+    return await part(env);
+  } finally {
+    await env.stop();
+  }
+}
 
 async function runParts(names: readonly string[]): Promise<void> {
   const unknown = names.filter((name) => !(name in PARTS));
@@ -146,11 +161,7 @@ async function main(): Promise<void> {
     print(readPathSection(await benchReadPath(env)));
 
     log("scale");
-    const scale = await benchScale(
-      env,
-      { standInSizes: [1_000, 10_000], motoSize: 1_000, runs: 3, applyTries: 5 },
-      log,
-    );
+    const scale = await benchScale(env, SCALE, log);
     const restart = median(
       scale.filter((r) => r.source === "moto" && r.parameters === FLEET_PARAMETERS).map((r) => r.spawnToReadyMs),
     );

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     const plain: Record<string, unknown> = { ...snapshot };
     const readers: Record<string, (key: string) => unknown> = {
       "client.get(key)": (key) => client.get(key),
-      "frozen snapshot[key] (what get reads)": (key) => snapshot[key],
+      "client.snapshot()[key] (a frozen record)": (key) => snapshot[key],
       "plain object[key]": (key) => plain[key],
       "Map.get(key)": (key) => map.get(key),
     };

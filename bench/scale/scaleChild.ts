@@ -1,8 +1,8 @@
 /**
  * Child process of the scale benchmark (run with `--expose-gc`): measures what one ConfigClient
  * costs to start on a path of N parameters (time, the part of it spent waiting for SSM, RSS and
- * heap growth), and the time of one change applied from the stream at that size. Sends one
- * `ScaleFigures` message and exits.
+ * heap growth), the time of one change applied from the stream at that size and of the snapshot
+ * copied after it. Sends one `ScaleFigures` message and exits.
  */
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { Redis } from "ioredis";
@@ -29,6 +29,8 @@ export interface ScaleFigures {
   rss: number;
   /** XADD of one change on the client's stream → applied, ms (one per try). */
   applyMs: number[];
+  /** The first `snapshot()` after each change (the frozen copy it makes then), ms. */
+  snapshotMs: number[];
   /** Monotonic ns when the client was ready (the parent computes spawn → ready). */
   readyAtNs: string;
 }
@@ -65,10 +67,10 @@ async function main(): Promise<void> {
     const calls = timeline.take();
     gc();
     const memory = process.memoryUsage();
-    const applyMs: number[] = [];
     const [name] = Object.keys(client.snapshot());
     const fullName = parameterPath + (name ?? "");
-    for (let i = 0; i < Number(triesText); i++) {
+    let version = 2;
+    const change = async (): Promise<number> => {
       const applied = new Promise<bigint>((resolve) => {
         const stop = client.onEvent((event) => {
           if (event.type !== "applied") return;
@@ -84,15 +86,26 @@ async function main(): Promise<void> {
         ...buildStreamFields({
           name: fullName,
           operation: "Update",
-          version: 2 + i,
+          version,
           type: "String",
-          value: `changed-${i}`,
-          modifiedAt: now + i,
+          value: `changed-${version}`,
+          modifiedAt: now + version,
           changedAt: now,
           publishedAt: now,
         }),
       );
-      applyMs.push(msBetween(sent, await applied));
+      version++;
+      return msBetween(sent, await applied);
+    };
+    const applyMs: number[] = [];
+    for (let i = 0; i < Number(triesText); i++) applyMs.push(await change());
+    // Apart from the applies timed above: a copy of 10,000 values between them would time the GC it causes.
+    const snapshotMs: number[] = [];
+    for (let i = 0; i < Number(triesText); i++) {
+      await change();
+      const copying = monotonicNs();
+      client.snapshot();
+      snapshotMs.push(msBetween(copying, monotonicNs()));
     }
     const figures: ScaleFigures = {
       parameters: Object.keys(client.snapshot()).length,
@@ -104,6 +117,7 @@ async function main(): Promise<void> {
       heapDelta: memory.heapUsed - heapBefore,
       rss: memory.rss,
       applyMs,
+      snapshotMs,
       readyAtNs: String(ready),
     };
     process.send?.(figures, () => undefined);

@@ -29,7 +29,7 @@ export interface ChangeApplierParts<Snapshot> {
   readonly secureReadJitterMs: number;
   /** How a failed SecureString read is retried alone before a full reload takes over. */
   readonly secureReadRetry: SecureReadRetry;
-  /** The snapshot the listeners receive after a swap. */
+  /** The snapshot the listeners receive after a swap (asked for only when one follows a changed key). */
   snapshot(): Snapshot;
   /** Asks for a full reload: a SecureString value could not be read, even retried; the reload brings it. */
   requestReload(reason: "fetch-failed"): void;
@@ -129,6 +129,7 @@ export class ChangeApplier<Snapshot> {
       const parameters = outcome.applied.map(({ candidate, key, version, valueChanged }) => ({
         name: candidate.change.name,
         key,
+        type: candidate.change.type,
         version,
         valueChanged,
       }));
@@ -139,9 +140,13 @@ export class ChangeApplier<Snapshot> {
     if (outcome.changes.length > 0) {
       counters.add("swaps");
       this.lastChangeAt = now;
-      this.parts.listeners.notify(outcome.changes, this.parts.snapshot(), (selector, error) => {
-        events.emit({ type: "listener-failed", selector, error: toError(error) });
-      });
+      this.parts.listeners.notify(
+        outcome.changes,
+        () => this.parts.snapshot(),
+        (selector, error) => {
+          events.emit({ type: "listener-failed", selector, error: toError(error) });
+        },
+      );
     }
     for (const result of outcome.results) {
       const { candidate } = result;

@@ -15,7 +15,7 @@ import { CLIENT_DEFAULTS, resetReloadWindowMs, resolveOptions, type ResolvedOpti
 import { PublishedChangeCheck } from "./rpc/PublishedChangeCheck";
 import { serveRefresh } from "./rpc/serveRefresh";
 import { lastValidVersions } from "./ssm/lastValidVersions";
-import { type LoadedParameter, loadParameters } from "./ssm/loadParameters";
+import { forEachParameter } from "./ssm/loadParameters";
 import { ConfigRules } from "./state/configRules";
 import { ConfigStore } from "./state/ConfigStore";
 import { Acknowledger } from "./stream/acknowledger";
@@ -41,7 +41,8 @@ const CLOSE_GRACE_MS = 2_000;
  * validated per key, swapped atomically. Made by {@link createConfigClient}. It wires the parts;
  * which revision wins is the {@link ConfigStore}'s to say.
  *
- * Reads never wait: `get()` is a property lookup in the current frozen snapshot.
+ * Reads never wait: `get()` is one `Map` lookup in the values held now, which a change writes a
+ * whole batch at a time (a reader never sees half of one).
  *
  * @example
  * ```ts
@@ -185,20 +186,20 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
   public get<K extends keyof S & string>(key: K): z.output<S[K]>;
   public get(key: string): unknown;
   public get(key: string): unknown {
-    return this.store.values[key];
+    return this.store.value(key);
   }
 
   /** The value of a key as SSM stores it (a StringList comma-joined); undefined when absent. */
   public raw(key: string): string | undefined {
-    return this.store.raws[key];
+    return this.store.raw(key);
   }
 
   /**
-   * The current snapshot itself (frozen, not a copy): read several keys from one consistent
-   * version of the configuration. A later change makes a new snapshot; this one never changes.
+   * Every value, frozen: read several keys from one consistent version of the configuration. Made
+   * on the first call after a change and shared until the next; a later change never alters it.
    */
   public snapshot(): ConfigSnapshot<S> {
-    return this.store.values as ConfigSnapshot<S>;
+    return this.store.snapshot() as ConfigSnapshot<S>;
   }
 
   /** What the instance holds (names, versions, when applied), as the `State` RPC answers it. */
@@ -294,17 +295,17 @@ export class ConfigClient<S extends ConfigSchema = ConfigSchema> {
   private async boot(): Promise<void> {
     // The position first: a change published during the load is then read from the stream.
     const position = await this.readStartPosition();
-    let loaded: LoadedParameter[];
+    const loader = this.store.bootLoader(Date.now());
     try {
-      loaded = await loadParameters(this.settings.ssm, this.parameterPath);
+      await forEachParameter(this.settings.ssm, this.parameterPath, (parameter) => loader.add(parameter));
     } catch (error) {
       throw new ConfigLoadError(this.parameterPath, error);
     }
     const fallBack = this.settings.bootOnLastValid
-      ? await lastValidVersions(this.settings.ssm, loaded, this.rules)
+      ? await lastValidVersions(this.settings.ssm, loader.refusedParameters(), this.rules)
       : undefined;
     const now = Date.now();
-    const bootHeld = this.store.boot(fallBack?.loaded ?? loaded, now, fallBack);
+    const bootHeld = this.store.boot(loader, fallBack);
     this.startedAt = now;
     for (const { name, key, held, refused, detail } of fallBack?.heldBack ?? []) {
       this.emit({ type: "held-back", name, key, version: held.version, refusedVersion: refused.version, detail });

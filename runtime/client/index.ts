@@ -2,7 +2,7 @@
  * `config-refresh-pipeline/client`: what a service embeds so that a value changed in SSM
  * Parameter Store is live in every instance without a restart. Loads every parameter under the
  * service's path, validates it per key (zod), listens to the refresh stream (and serves the
- * `Refresh` RPC), swaps an immutable snapshot atomically, reloads on a TTL and when the stream
+ * `Refresh` RPC), applies each batch of changes atomically, reloads on a TTL and when the stream
  * lost its position, registers in Cloud Map and acknowledges what it applied.
  *
  * This index lists what a service uses: the factory, the client, its option and event types, its

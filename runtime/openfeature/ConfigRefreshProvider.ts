@@ -170,7 +170,7 @@ export class ConfigRefreshProvider implements Provider {
       return;
     }
     // `applied` comes in the same turn as the swap: the index matches the snapshot before anyone evaluates.
-    if (event.type === "applied") this.flags.rebuild(source);
+    if (event.type === "applied") this.flags.update(source, event.parameters);
     this.health.observe(event);
     if (event.type === "applied") {
       this.events.emit(ProviderEvents.ConfigurationChanged, {

@@ -28,17 +28,20 @@ export class ChangeListeners<Snapshot> {
     return () => this.entries.delete(entry);
   }
 
-  /** Calls every listener that follows one of `changes`; a listener that throws is reported, the others still run. */
+  /**
+   * Calls every listener that follows one of `changes`; a listener that throws is reported, the
+   * others still run. `snapshot` is asked for only when a listener follows a change.
+   */
   public notify(
     changes: readonly ConfigChange[],
-    snapshot: Snapshot,
+    snapshot: () => Snapshot,
     onError: (selector: string, error: unknown) => void,
   ): void {
     for (const { selectors, listener } of [...this.entries]) {
       const followed = changes.filter((change) => selectors.some((selector) => selects(selector, change.key)));
       if (followed.length === 0) continue;
       try {
-        listener(followed, snapshot);
+        listener(followed, snapshot());
       } catch (error) {
         onError(selectors.join(","), error);
       }

@@ -1,4 +1,10 @@
-export { loadParameters, toLoadedParameter, PARAMETERS_PAGE_SIZE, type LoadedParameter } from "./loadParameters";
+export {
+  forEachParameter,
+  loadParameters,
+  toLoadedParameter,
+  PARAMETERS_PAGE_SIZE,
+  type LoadedParameter,
+} from "./loadParameters";
 export { fetchParameterVersion } from "./fetchParameter";
 export { readSecureValues } from "./readSecureValues";
 export { lastValidVersions, type BootLoad, type HeldBackVersion } from "./lastValidVersions";

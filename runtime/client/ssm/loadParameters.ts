@@ -51,16 +51,30 @@ export async function loadParameters(
   retry: ThrottledPageRetry = THROTTLED_PAGE_RETRY,
 ): Promise<LoadedParameter[]> {
   const loaded: LoadedParameter[] = [];
+  await forEachParameter(ssm, path, (parameter) => loaded.push(parameter), retry);
+  return loaded;
+}
+
+/**
+ * Hands every parameter under `path` to `visit` as its page arrives, keeping none: what a start
+ * uses to build its state without a second copy of everything loaded. Pages are read as by
+ * {@link loadParameters} (a throttled one again after a wait); throws what it throws.
+ */
+export async function forEachParameter(
+  ssm: SSMClient,
+  path: string,
+  visit: (parameter: LoadedParameter) => void,
+  retry: ThrottledPageRetry = THROTTLED_PAGE_RETRY,
+): Promise<void> {
   let nextToken: string | undefined;
   do {
     const page = await readPage(ssm, path, nextToken, retry);
     for (const parameter of page.Parameters ?? []) {
       const read = toLoadedParameter(parameter);
-      if (read) loaded.push(read);
+      if (read) visit(read);
     }
     nextToken = page.NextToken;
   } while (nextToken);
-  return loaded;
 }
 
 async function readPage(

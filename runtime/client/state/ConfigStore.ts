@@ -1,10 +1,10 @@
 import { compareRevisions, isNewerRevision, type ParameterChange } from "../../protocol";
 import type { LoadedParameter } from "../ssm/loadParameters";
 import type { ConfigChange, HeldBackInfo, HeldParameterInfo } from "../types";
-import { applyChanges, newestSeen, type CandidateChange, type ChangeResult } from "./applyChanges";
-import { bootState, type BootFallBack } from "./bootState";
+import { commitChanges, decideChanges, newestSeen, type CandidateChange, type ChangeResult } from "./applyChanges";
+import { BootLoader, type BootFallBack } from "./BootLoader";
 import type { ConfigRules } from "./configRules";
-import { frozenRecord, type ConfigState, type HeldEntry } from "./configState";
+import { emptyState, snapshotOf, type ConfigState, type HeldEntry } from "./configState";
 
 /** The result of a candidate that is now held. */
 export type AppliedResult = Extract<ChangeResult, { status: "applied" }>;
@@ -28,48 +28,61 @@ export interface StoreOutcome {
   readonly changes: readonly ConfigChange[];
 }
 
-const EMPTY_STATE: ConfigState = {
-  values: frozenRecord([]),
-  raws: frozenRecord([]),
-  held: new Map(),
-  tombstones: new Map(),
-  refused: new Map(),
-};
-
 /**
  * The one place that says which revision wins. Holds the instance's configuration state (with the
  * tombstones of deleted keys and the refused revisions), takes batches from the stream or the RPC
- * and the results of full reloads, swaps in the new state and answers what was applied, refused or
- * already held. No I/O, no clock of its own: the caller serializes the calls and passes `now`.
+ * and the results of full reloads, writes each accepted batch in one synchronous step and answers
+ * what was applied, refused or already held. No I/O, no clock of its own: the caller serializes
+ * the calls and passes `now`.
  *
  * @example
  * ```ts
  * const store = new ConfigStore(new ConfigRules("/shop/beta/", schema, false));
- * store.boot(await loadParameters(ssm, "/shop/beta/"), Date.now());
+ * const loader = store.bootLoader(Date.now());
+ * await forEachParameter(ssm, "/shop/beta/", (parameter) => loader.add(parameter));
+ * store.boot(loader);
  * const outcome = store.apply([{ change, via: "stream" }], Date.now());
  * ```
  */
 export class ConfigStore {
-  private current: ConfigState = EMPTY_STATE;
+  private current: ConfigState = emptyState();
+  /** The snapshot of the values as they are now, once asked for; dropped by the next batch that changes one. */
+  private frozen: Readonly<Record<string, unknown>> | undefined;
 
   public constructor(private readonly rules: ConfigRules) {}
 
-  /** Key → parsed value (frozen, no prototype): the snapshot `get()` reads. */
-  public get values(): Readonly<Record<string, unknown>> {
-    return this.current.values;
+  /** The parsed value of a key (its raw string for a key without schema); undefined when absent. */
+  public value(key: string): unknown {
+    const entry = this.current.held.get(key);
+    return entry === undefined ? this.current.absent.get(key) : entry.value;
   }
 
-  /** Key → the value as SSM stores it (frozen, no prototype). */
-  public get raws(): Readonly<Record<string, string>> {
-    return this.current.raws;
+  /** The value of a key as SSM stores it; undefined when absent. */
+  public raw(key: string): string | undefined {
+    return this.current.held.get(key)?.raw;
+  }
+
+  /**
+   * Key → parsed value, frozen, without prototype: a copy made on the first call after a change
+   * and shared until the next one, so a snapshot never changes and costs nothing per batch.
+   */
+  public snapshot(): Readonly<Record<string, unknown>> {
+    this.frozen ??= snapshotOf(this.current);
+    return this.frozen;
+  }
+
+  /** A loader for the start's parameters, each recorded as applied at `now`: fill it, then {@link boot}. */
+  public bootLoader(now: number): BootLoader {
+    return new BootLoader(this.rules, now);
   }
 
   /**
    * Holds what the start loaded (with the keys held back on an older version, `fallBack`) and
    * returns the entries held. Throws `ConfigValidationError` naming every missing or invalid key.
    */
-  public boot(loaded: readonly LoadedParameter[], now: number, fallBack?: BootFallBack): readonly HeldEntry[] {
-    this.current = bootState(loaded, this.rules, now, fallBack);
+  public boot(loaded: BootLoader, fallBack?: BootFallBack): readonly HeldEntry[] {
+    this.current = loaded.finish(fallBack);
+    this.frozen = undefined;
     return [...this.current.held.values()];
   }
 
@@ -121,19 +134,20 @@ export class ConfigStore {
     return isNewerRevision(change, newestSeen(held.get(key), tombstones.get(key), refused.get(key)));
   }
 
-  /** Offers a batch from the stream or the RPC: every change validated first, then one swap. */
+  /** Offers a batch from the stream or the RPC: every change validated first, then all written at once. */
   public apply(candidates: readonly CandidateChange[], now: number): StoreOutcome {
-    const batch = applyChanges(this.current, candidates, this.rules, now);
-    this.current = batch.state;
+    const batch = decideChanges(this.current, candidates, this.rules, now);
+    commitChanges(this.current, batch);
+    if (batch.changes.length > 0) this.frozen = undefined;
     return outcomeOf(batch.results, batch.changes);
   }
 
   /**
-   * What {@link apply} would answer for a batch, changing nothing: no swap, no refusal remembered
+   * What {@link apply} would answer for a batch, changing nothing: no write, no refusal remembered
    * (the `Validate` RPC).
    */
   public validate(candidates: readonly CandidateChange[], now: number): readonly ChangeResult[] {
-    return applyChanges(this.current, candidates, this.rules, now).results;
+    return decideChanges(this.current, candidates, this.rules, now).results;
   }
 
   /**

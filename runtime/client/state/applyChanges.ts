@@ -5,11 +5,12 @@ import {
   type ParameterChange,
   type Revision,
 } from "../../protocol";
+import type { ValidatedValue } from "../schema/validateValue";
 import type { ChangeVia, ConfigChange } from "../types";
 import type { ConfigRules } from "./configRules";
 import {
-  frozenRecord,
   revisionOf,
+  currentValue,
   type ConfigState,
   type HeldEntry,
   type RefusedRevision,
@@ -65,107 +66,107 @@ export type ChangeResult =
       readonly repeated: boolean;
     };
 
-/** The outcome of {@link applyChanges}. */
-export interface AppliedBatch {
-  /** The new state, or the same object when nothing was applied. */
-  readonly state: ConfigState;
+/** A batch decided against a state: what each candidate gets, and the writes that make it so. */
+export interface DecidedBatch {
   /** One result per candidate, in order. */
   readonly results: readonly ChangeResult[];
   /** The keys whose value changed (one per key, previous → final), for change listeners. */
   readonly changes: readonly ConfigChange[];
+  /** What {@link commitChanges} writes into the state. */
+  readonly writes: BatchWrites;
 }
 
-/** Working copies of the state's maps, made on the first write of a batch. */
-class Draft {
-  public held: Map<string, HeldEntry> | undefined;
-  public tombstones: Map<string, SeenRevision> | undefined;
-  public refused: Map<string, RefusedRevision> | undefined;
+/** Marks a key a batch removes from one of the state's maps. */
+const REMOVED = null;
+
+/** The writes of a batch not yet made, read before the state's own entries: deciding writes nothing. */
+export class BatchWrites {
+  public readonly held = new Map<string, HeldEntry | typeof REMOVED>();
+  public readonly tombstones = new Map<string, SeenRevision | typeof REMOVED>();
+  public readonly refused = new Map<string, RefusedRevision | typeof REMOVED>();
+  /** Key → its parsed value after the batch, for every key the batch applied. */
   public readonly parsed = new Map<string, unknown>();
-  public readonly touched = new Set<string>();
   public readonly lastVia = new Map<string, ChangeVia>();
 
   public constructor(private readonly base: ConfigState) {}
 
   public heldOf(key: string): HeldEntry | undefined {
-    return (this.held ?? this.base.held).get(key);
+    return readThrough(this.held, this.base.held, key);
   }
   public tombstoneOf(key: string): SeenRevision | undefined {
-    return (this.tombstones ?? this.base.tombstones).get(key);
+    return readThrough(this.tombstones, this.base.tombstones, key);
   }
   public refusedOf(key: string): RefusedRevision | undefined {
-    return (this.refused ?? this.base.refused).get(key);
-  }
-  public writeHeld(): Map<string, HeldEntry> {
-    this.held ??= new Map(this.base.held);
-    return this.held;
-  }
-  public writeTombstones(): Map<string, SeenRevision> {
-    this.tombstones ??= new Map(this.base.tombstones);
-    return this.tombstones;
-  }
-  public writeRefused(): Map<string, RefusedRevision> {
-    this.refused ??= new Map(this.base.refused);
-    return this.refused;
+    return readThrough(this.refused, this.base.refused, key);
   }
 }
 
 /**
- * Offers a batch of changes to a state and returns the state to swap in: every candidate is
- * validated first, then all accepted ones land in ONE new state. Versions only move forward: a
- * change is compared (`isNewerRevision`) with what is held, with the tombstone of a deleted key
- * and with the newest refused revision; a reload's change (`authoritativeSince`) only with what
- * was recorded after its load began: SSM is the truth. The same revision is `unchanged`; a refused
- * change keeps the old value. Pure: no I/O, the clock is `now`.
+ * Decides a batch of changes against a state, writing nothing: every candidate is validated
+ * first, and the accepted ones become the batch's writes, made together by {@link commitChanges}.
+ * Versions only move forward: a change is compared (`isNewerRevision`) with what is held, with
+ * the tombstone of a deleted key and with the newest refused revision; a reload's change
+ * (`authoritativeSince`) only with what was recorded after its load began: SSM is the truth. The
+ * same revision is `unchanged`; a refused change keeps the old value. No I/O, the clock is `now`.
  */
+export function decideChanges(
+  state: ConfigState,
+  candidates: readonly CandidateChange[],
+  rules: ConfigRules,
+  now: number,
+): DecidedBatch {
+  const writes = new BatchWrites(state);
+  const results = candidates.map((candidate) => offer(writes, candidate, rules, now));
+  const changes: ConfigChange[] = [];
+  for (const [key, value] of writes.parsed) {
+    const before = state.held.get(key);
+    const after = writes.heldOf(key);
+    if (before?.raw === after?.raw && (before === undefined) === (after === undefined)) continue;
+    changes.push({
+      key,
+      name: rules.nameOf(key),
+      previous: currentValue(state, key),
+      value,
+      version: after?.version ?? before?.version ?? 0,
+      deleted: after === undefined,
+      via: writes.lastVia.get(key) ?? "stream",
+    });
+  }
+  return { results, changes, writes };
+}
+
+/**
+ * Writes a decided batch into the state it was decided against, in one synchronous step (no
+ * callback runs meanwhile): a reader sees all of it or none. Costs the batch's size, not the state's.
+ */
+export function commitChanges(state: ConfigState, batch: DecidedBatch): void {
+  const { writes } = batch;
+  writeInto(state.held, writes.held);
+  writeInto(state.tombstones, writes.tombstones);
+  writeInto(state.refused, writes.refused);
+  for (const { key, value, deleted } of batch.changes) {
+    if (deleted && value !== undefined) state.absent.set(key, value);
+    else state.absent.delete(key);
+  }
+}
+
+/** Decides a batch against `state` and writes it there: {@link decideChanges}, then {@link commitChanges}. */
 export function applyChanges(
   state: ConfigState,
   candidates: readonly CandidateChange[],
   rules: ConfigRules,
   now: number,
-): AppliedBatch {
-  const draft = new Draft(state);
-  const results = candidates.map((candidate) => offer(draft, candidate, rules, now));
-  if (draft.held === undefined && draft.tombstones === undefined) {
-    // Nothing applied; refused revisions are remembered without a new snapshot.
-    return { state: draft.refused ? { ...state, refused: draft.refused } : state, results, changes: [] };
-  }
-  const held = draft.held ?? state.held;
-  const changes: ConfigChange[] = [];
-  for (const key of draft.touched) {
-    const before = state.held.get(key);
-    const after = held.get(key);
-    if (before?.raw === after?.raw && (before === undefined) === (after === undefined)) continue;
-    changes.push({
-      key,
-      name: rules.nameOf(key),
-      previous: state.values[key],
-      value: draft.parsed.get(key),
-      version: after?.version ?? before?.version ?? 0,
-      deleted: after === undefined,
-      via: draft.lastVia.get(key) ?? "stream",
-    });
-  }
-  const valuesChanged = changes.length > 0;
-  return {
-    state: {
-      values: valuesChanged ? mergeRecord(state.values, draft.parsed) : state.values,
-      raws: valuesChanged
-        ? frozenRecord([...held.values()].map((entry) => [entry.key, entry.raw] as const))
-        : state.raws,
-      held,
-      tombstones: draft.tombstones ?? state.tombstones,
-      refused: draft.refused ?? state.refused,
-    },
-    results,
-    changes,
-  };
+): DecidedBatch {
+  const batch = decideChanges(state, candidates, rules, now);
+  commitChanges(state, batch);
+  return batch;
 }
 
-/** Decides one candidate against the draft and records it there when accepted. */
-function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now: number): ChangeResult {
+/** Decides one candidate against the batch so far and records it there when accepted. */
+function offer(writes: BatchWrites, candidate: CandidateChange, rules: ConfigRules, now: number): ChangeResult {
   const { change } = candidate;
   const key = rules.keyOf(change.name);
-  const heldNow = key === undefined ? undefined : draft.heldOf(key);
+  const heldNow = key === undefined ? undefined : writes.heldOf(key);
   const refuse = (reason: NackReason, detail: string, repeated = false): ChangeResult => ({
     status: "refused",
     candidate,
@@ -178,19 +179,19 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
   if (key === undefined) return refuse("OUTSIDE_PREFIX", `${change.name} is not under ${rules.parameterPath}`);
   if (!rules.accepts(key)) return refuse("UNKNOWN_NAME", `${key} is not a key of this service's schema`);
 
-  const tombstone = draft.tombstoneOf(key);
-  let refused = draft.refusedOf(key);
+  const tombstone = writes.tombstoneOf(key);
+  let refused = writes.refusedOf(key);
   const since = candidate.authoritativeSince;
   if (since !== undefined && refused && refused.seenAt < since && compareRevisions(change, refused) !== 0) {
     // SSM no longer (or never) had the refused revision: nothing is held back any more.
-    draft.writeRefused().delete(key);
+    writes.refused.set(key, REMOVED);
     refused = undefined;
   }
   if (heldNow && compareRevisions(change, heldNow) === 0 && change.operation !== "Delete")
     return { status: "unchanged", candidate, version: heldNow.version };
   if (!heldNow && tombstone && change.operation === "Delete" && compareRevisions(change, tombstone) >= 0) {
     // Already deleted: a duplicate, or a later delete that removes nothing more.
-    if (compareRevisions(change, tombstone) > 0) draft.writeTombstones().set(key, seen(change, now));
+    if (compareRevisions(change, tombstone) > 0) writes.tombstones.set(key, seen(change, now));
     return { status: "unchanged", candidate, version: 0 };
   }
   // The same reason again: a second path (the RPC after the stream) must tell the caller why, too.
@@ -225,28 +226,32 @@ function offer(draft: Draft, candidate: CandidateChange, rules: ConfigRules, now
   const deleting = change.operation === "Delete";
   if (!deleting && change.value === undefined)
     return refuse("MALFORMED", `a ${change.operation} of ${key} carries no value`);
-  const parsed = rules.parse(key, deleting ? undefined : change.value);
+  // The text held already (a version that moved alone): its parsed object stays, the same one for readers.
+  const parsed: ValidatedValue =
+    !deleting && heldNow !== undefined && heldNow.raw === change.value
+      ? { ok: true, value: heldNow.value }
+      : rules.parse(key, deleting ? undefined : change.value);
   if (!parsed.ok) {
     const detail = deleting ? `${key} is required and cannot be deleted: ${parsed.detail}` : `${key}: ${parsed.detail}`;
-    draft.writeRefused().set(key, { ...seen(change, now), detail });
+    writes.refused.set(key, { ...seen(change, now), detail });
     return refuse("VALIDATION_FAILED", detail);
   }
 
-  draft.touched.add(key);
-  draft.lastVia.set(key, candidate.via);
-  draft.parsed.set(key, parsed.value);
-  if (refused) draft.writeRefused().delete(key);
+  writes.lastVia.set(key, candidate.via);
+  writes.parsed.set(key, parsed.value);
+  if (refused) writes.refused.set(key, REMOVED);
   if (deleting) {
-    draft.writeHeld().delete(key);
-    draft.writeTombstones().set(key, seen(change, now));
+    writes.held.set(key, REMOVED);
+    writes.tombstones.set(key, seen(change, now));
     return { status: "applied", candidate, key, version: change.version, valueChanged: heldNow !== undefined };
   }
-  if (tombstone) draft.writeTombstones().delete(key);
-  draft.writeHeld().set(key, {
+  if (tombstone) writes.tombstones.set(key, REMOVED);
+  writes.held.set(key, {
     name: change.name,
     key,
     type: change.type,
     raw: change.value as string,
+    value: parsed.value,
     version: change.version,
     modifiedAt: change.modifiedAt,
     appliedAt: now,
@@ -275,17 +280,20 @@ function seen(change: Revision, now: number): SeenRevision {
   return { version: change.version, modifiedAt: change.modifiedAt, seenAt: now };
 }
 
-/** A frozen copy of `base` with `updates` written over it. */
-function mergeRecord(
-  base: Readonly<Record<string, unknown>>,
-  updates: ReadonlyMap<string, unknown>,
-): Readonly<Record<string, unknown>> {
-  // A plain loop: Object.assign from a prototype-less (dictionary) record takes V8's slow path, ~2-3× slower.
-  const merged = Object.create(null) as Record<string, unknown>;
-  for (const key in base) merged[key] = base[key];
-  for (const [key, value] of updates) {
-    if (value === undefined) delete merged[key];
-    else merged[key] = value;
+/** The batch's write of `key` when it has one (a removal reads as absent), else the state's entry. */
+function readThrough<T>(
+  writes: ReadonlyMap<string, T | typeof REMOVED>,
+  base: ReadonlyMap<string, T>,
+  key: string,
+): T | undefined {
+  const written = writes.get(key);
+  return written === undefined ? base.get(key) : (written ?? undefined);
+}
+
+/** Makes the batch's writes into one map of the state. */
+function writeInto<T>(target: Map<string, T>, writes: ReadonlyMap<string, T | typeof REMOVED>): void {
+  for (const [key, entry] of writes) {
+    if (entry === REMOVED) target.delete(key);
+    else target.set(key, entry);
   }
-  return Object.freeze(merged);
 }

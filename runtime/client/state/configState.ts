@@ -8,6 +8,8 @@ export interface HeldEntry {
   readonly type: ParameterType;
   /** The value as SSM stores it. */
   readonly raw: string;
+  /** The value parsed by the key's schema (`raw` itself for a key without schema): what `get()` answers. */
+  readonly value: unknown;
   readonly version: number;
   readonly modifiedAt: number;
   readonly appliedAt: number;
@@ -28,29 +30,44 @@ export interface RefusedRevision extends SeenRevision {
 }
 
 /**
- * Everything the instance holds, immutable: a change builds a new state and the client swaps one
- * reference, so a reader sees the old state or the new one, never a mix.
+ * Everything the instance holds, live: a batch is decided against it without writing, then
+ * written in one synchronous step (`commitChanges`), so a reader, which runs between two steps of
+ * the event loop, sees the whole batch or none of it. Writing in place keeps a change's cost
+ * independent of how many parameters are held.
  */
 export interface ConfigState {
-  /** Key → parsed value (frozen, no prototype): what `get()` and `snapshot()` hand out. */
-  readonly values: Readonly<Record<string, unknown>>;
-  /** Key → the raw SSM string (frozen, no prototype): what `raw()` hands out. */
-  readonly raws: Readonly<Record<string, string>>;
-  /** Key → held parameter. */
-  readonly held: ReadonlyMap<string, HeldEntry>;
+  /** Key → held parameter, with its raw and parsed values (what `raw()` and `get()` read). */
+  readonly held: Map<string, HeldEntry>;
+  /** Key → the value of a schema key SSM does not hold: its default (undefined when optional). */
+  readonly absent: Map<string, unknown>;
   /** Key → revision of its deletion, so a late older change cannot resurrect it. */
-  readonly tombstones: ReadonlyMap<string, SeenRevision>;
+  readonly tombstones: Map<string, SeenRevision>;
   /**
    * Key → newest revision the schema refused, so an older one cannot sneak in after it. Newer than
    * the held one, it means the key is held back (`ConfigStore.heldBack`).
    */
-  readonly refused: ReadonlyMap<string, RefusedRevision>;
+  readonly refused: Map<string, RefusedRevision>;
 }
 
-/** A frozen record without prototype (so `get("constructor")` is undefined, not Object's). */
-export function frozenRecord<T>(entries: Iterable<readonly [string, T]>): Readonly<Record<string, T>> {
-  const record = Object.create(null) as Record<string, T>;
-  for (const [key, value] of entries) record[key] = value;
+/** A state that holds nothing. */
+export function emptyState(): ConfigState {
+  return { held: new Map(), absent: new Map(), tombstones: new Map(), refused: new Map() };
+}
+
+/** The value of a key: its parsed value when held, else its schema's default; undefined when neither. */
+export function currentValue(state: ConfigState, key: string): unknown {
+  const entry = state.held.get(key);
+  return entry === undefined ? state.absent.get(key) : entry.value;
+}
+
+/**
+ * Key → value of everything `state` holds now, as a frozen record without prototype (so
+ * `snapshot().constructor` is undefined, not Object's). Costs one pass over the keys.
+ */
+export function snapshotOf(state: ConfigState): Readonly<Record<string, unknown>> {
+  const record = Object.create(null) as Record<string, unknown>;
+  for (const entry of state.held.values()) record[entry.key] = entry.value;
+  for (const [key, value] of state.absent) record[key] = value;
   return Object.freeze(record);
 }
 

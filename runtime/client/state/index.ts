@@ -1,5 +1,13 @@
-export { applyChanges, newestSeen, type AppliedBatch, type CandidateChange, type ChangeResult } from "./applyChanges";
-export { bootState } from "./bootState";
+export {
+  applyChanges,
+  commitChanges,
+  decideChanges,
+  newestSeen,
+  type CandidateChange,
+  type ChangeResult,
+  type DecidedBatch,
+} from "./applyChanges";
+export { BootLoader, type BootFallBack } from "./BootLoader";
 export { ConfigRules, PARAMETER_PATH_PATTERN } from "./configRules";
-export { frozenRecord, revisionOf, type ConfigState, type HeldEntry } from "./configState";
+export { currentValue, emptyState, revisionOf, snapshotOf, type ConfigState, type HeldEntry } from "./configState";
 export { ConfigStore, type AppliedResult, type RefusedResult, type StoreOutcome } from "./ConfigStore";

@@ -27,7 +27,7 @@ export type ConfigValues<S extends ConfigSchema> = { readonly [K in keyof S]: z.
 
 /**
  * A frozen snapshot of the configuration: the keys of the schema typed by it; any other key under
- * the path (unless `strict`) as its raw SSM string. Never mutated: a change makes a new snapshot.
+ * the path (unless `strict`) as its raw SSM string. Never mutated: after a change, `snapshot()` makes a new one.
  */
 export type ConfigSnapshot<S extends ConfigSchema> = ConfigValues<S> & { readonly [key: string]: unknown };
 

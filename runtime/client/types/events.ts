@@ -1,4 +1,4 @@
-import type { NackReason, StreamEntryRejection } from "../../protocol";
+import type { NackReason, ParameterType, StreamEntryRejection } from "../../protocol";
 import type { ChangeVia } from "./config";
 
 /** The methods of `refresh.proto` an instance serves. */
@@ -42,6 +42,7 @@ export interface ConfigChange {
 export interface AppliedParameter {
   readonly name: string;
   readonly key: string;
+  readonly type: ParameterType;
   readonly version: number;
   /** False when only the version moved (SSM rewrote the same value). */
   readonly valueChanged: boolean;

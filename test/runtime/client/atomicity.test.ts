@@ -128,4 +128,39 @@ describe("atomic swaps", function () {
       rpc.close();
     }
   });
+
+  it("lets no reader see part of a batch: not a check run between its entries, nor a snapshot taken before it", async () => {
+    const path = uniquePath();
+    await putParameters(env.ssm, path, { "a/x": "0", "a/y": "0", "b/z": "0" });
+    let get: (key: string) => unknown = () => undefined;
+    const readDuringChecks: unknown[][] = [];
+    // A schema check runs while the batch is being decided, between its entries: it reads the client.
+    const watched = ssmInteger().refine(() => {
+      if (get("a/x") !== undefined) readDuringChecks.push([get("a/x"), get("a/y"), get("b/z")]);
+      return true;
+    });
+    const client = await clients.start({
+      parameterPath: path,
+      ssm: env.ssm,
+      redis: env.redis.url,
+      schema: { "a/x": watched, "a/y": watched, "b/z": watched },
+    });
+    get = (key) => client.get(key);
+    const seenByListener: unknown[][] = [];
+    client.onChange("*", (_changes, snapshot) =>
+      seenByListener.push([snapshot["a/x"], snapshot["a/y"], snapshot["b/z"], client.get("b/z")]),
+    );
+    const before = client.snapshot();
+
+    const changes: ParameterChange[] = [];
+    for (const key of ["a/x", "a/y", "b/z"]) changes.push(await putParameter(env.ssm, path + key, "1"));
+    await publish(env.admin, defaultStreamKey(path), changes);
+    await waitFor("the batch", () => client.get("b/z") === 1);
+
+    assert.deepEqual(readDuringChecks, Array(3).fill([0, 0, 0]), "every check saw the values before the batch");
+    assert.deepEqual(seenByListener, [[1, 1, 1, 1]], "the listener saw the whole batch, in one swap");
+    assert.deepEqual([before["a/x"], before["a/y"], before["b/z"]], [0, 0, 0], "the earlier snapshot is unchanged");
+    assert.ok(Object.isFrozen(before) && Object.isFrozen(client.snapshot()));
+    assert.notEqual(client.snapshot(), before);
+  });
 });

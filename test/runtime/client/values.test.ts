@@ -5,10 +5,13 @@ import { parseWireChange } from "../../../runtime/client/rpc";
 import { validateValue } from "../../../runtime/client/schema";
 import {
   applyChanges,
+  commitChanges,
   ConfigRules,
-  frozenRecord,
+  decideChanges,
+  emptyState,
+  snapshotOf,
+  currentValue,
   type CandidateChange,
-  type ConfigState,
 } from "../../../runtime/client/state";
 
 describe("SSM value schemas", () => {
@@ -86,13 +89,6 @@ describe("a change received on the RPC", () => {
 
 describe("applying a batch", () => {
   const rules = new ConfigRules("/app/env/", { level: z.enum(["a", "b", "c"]) }, false);
-  const empty: ConfigState = {
-    values: frozenRecord([]),
-    raws: frozenRecord([]),
-    held: new Map(),
-    tombstones: new Map(),
-    refused: new Map(),
-  };
   const change = (
     key: string,
     version: number,
@@ -112,31 +108,37 @@ describe("applying a batch", () => {
   });
 
   it("refuses a version older than a refused one, so versions only move forward", () => {
-    const first = applyChanges(empty, [change("level", 2, "a")], rules, 1);
-    const refused = applyChanges(first.state, [change("level", 4, "zzz")], rules, 2);
-    const late = applyChanges(refused.state, [change("level", 3, "b")], rules, 3);
+    const state = emptyState();
+    applyChanges(state, [change("level", 2, "a")], rules, 1);
+    applyChanges(state, [change("level", 4, "zzz")], rules, 2);
+    const late = applyChanges(state, [change("level", 3, "b")], rules, 3);
     assert.deepEqual(
       late.results.map((r) => r.status === "refused" && r.reason),
       ["OLDER_VERSION"],
     );
-    assert.equal(late.state.values.level, "a");
-    const again = applyChanges(late.state, [change("level", 4, "zzz")], rules, 4);
+    assert.equal(currentValue(state, "level"), "a");
+    const again = applyChanges(state, [change("level", 4, "zzz")], rules, 4);
     assert.deepEqual(
       again.results.map((r) => r.status === "refused" && [r.reason, r.repeated]),
       [["VALIDATION_FAILED", true]],
     );
   });
 
-  it("keeps the state object when nothing applies, and never mutates the one it was given", () => {
-    const first = applyChanges(empty, [change("level", 2, "a"), change("other", 1, "x")], rules, 1);
-    const frozenBefore = first.state;
-    const duplicate = applyChanges(first.state, [change("level", 2, "a")], rules, 2);
-    assert.equal(duplicate.state, first.state);
-    const next = applyChanges(first.state, [change("level", 3, "b"), change("other", 2, "y", "Delete")], rules, 3);
-    assert.deepEqual({ ...frozenBefore.values }, { level: "a", other: "x" });
-    assert.deepEqual({ ...next.state.values }, { level: "b" });
+  it("writes nothing while deciding, and only what changed when committed", () => {
+    const state = emptyState();
+    applyChanges(state, [change("level", 2, "a"), change("other", 1, "x")], rules, 1);
+    const held = state.held.get("level");
+    const duplicate = applyChanges(state, [change("level", 2, "a")], rules, 2);
+    assert.deepEqual(duplicate.changes, []);
+    assert.equal(state.held.get("level"), held, "the same revision leaves the entry as it was");
+    const decided = decideChanges(state, [change("level", 3, "b"), change("other", 2, "y", "Delete")], rules, 3);
+    assert.deepEqual({ ...snapshotOf(state) }, { level: "a", other: "x" }, "deciding writes nothing");
+    assert.equal(state.held.get("level"), held);
+    commitChanges(state, decided);
+    assert.deepEqual({ ...snapshotOf(state) }, { level: "b" });
+    assert.deepEqual([...state.tombstones.keys()], ["other"]);
     assert.deepEqual(
-      next.changes.map((c) => [c.key, c.previous, c.value, c.deleted]),
+      decided.changes.map((c) => [c.key, c.previous, c.value, c.deleted]),
       [
         ["level", "a", "b", false],
         ["other", "x", undefined, true],
@@ -145,13 +147,15 @@ describe("applying a batch", () => {
   });
 
   it("reports one change per key for a batch that changes a key twice", () => {
-    const first = applyChanges(empty, [change("level", 2, "a")], rules, 1);
-    const twice = applyChanges(first.state, [change("level", 3, "b"), change("level", 4, "c")], rules, 2);
+    const state = emptyState();
+    applyChanges(state, [change("level", 2, "a")], rules, 1);
+    const twice = applyChanges(state, [change("level", 3, "b"), change("level", 4, "c")], rules, 2);
     assert.deepEqual(
       twice.changes.map((c) => [c.key, c.previous, c.value, c.version]),
       [["level", "a", "c", 4]],
     );
-    const back = applyChanges(twice.state, [change("level", 5, "b"), change("level", 6, "c")], rules, 3);
+    const back = applyChanges(state, [change("level", 5, "b"), change("level", 6, "c")], rules, 3);
     assert.deepEqual(back.changes, [], "a round trip to the same value is no change");
+    assert.equal(state.held.get("level")?.version, 6);
   });
 });
