@@ -52,28 +52,33 @@ export class ChangeApplier<Snapshot> {
   private serial: Promise<unknown> = Promise.resolve();
   /** `name:version` → failed reads so far, for the SecureString reads being retried. */
   private readonly readAttempts = new Map<string, number>();
-  private readonly readRetries = new Set<NodeJS.Timeout>();
+  /** The SecureString changes waiting for their point of the jitter window, or for a retry of their read. */
+  private readonly pendingReads = new Set<NodeJS.Timeout>();
 
   public constructor(private readonly parts: ChangeApplierParts<Snapshot>) {}
 
-  /** Applies the changes of a batch of stream entries; an entry that cannot be read is reported and skipped. */
+  /**
+   * Applies the changes of a batch of stream entries; an entry that cannot be read is reported and
+   * skipped. A SecureString change, whose value every instance reads from SSM at once, is read and
+   * applied on its own at a random point of the jitter window: the rest of the batch, and every
+   * batch after it, go on meanwhile (its revision keeps it in order).
+   */
   public async applyStreamEntries(entries: readonly RawStreamEntry[]): Promise<void> {
     const candidates = streamCandidates(entries, (id, rejection, detail) => {
       this.parts.events.emit({ type: "entry-skipped", id, rejection, detail });
     });
-    if (candidates.length > 0) await this.applyBatch(candidates);
+    const jitterMs = this.parts.secureReadJitterMs;
+    const spread = jitterMs > 0 ? candidates.filter((c) => this.parts.store.needsValue(c.change)) : [];
+    for (const candidate of spread) this.applyLater(candidate, Math.floor(Math.random() * jitterMs));
+    const now = spread.length > 0 ? candidates.filter((c) => !spread.includes(c)) : candidates;
+    if (now.length > 0) await this.applyBatch(now);
   }
 
   /** Applies one batch (stream or RPC): validated first, then one swap. Answers per change, in order. */
   public applyBatch(candidates: readonly CandidateChange[]): Promise<readonly ChangeResult[]> {
     return this.serialize(async () => {
       const { ssm, store } = this.parts;
-      const resolved = await readSecureValues(
-        ssm,
-        candidates,
-        (change) => store.needsValue(change),
-        this.parts.secureReadJitterMs,
-      );
+      const resolved = await readSecureValues(ssm, candidates, (change) => store.needsValue(change));
       const now = Date.now();
       return this.report(store.apply(resolved, now), now).results;
     });
@@ -102,10 +107,10 @@ export class ChangeApplier<Snapshot> {
     });
   }
 
-  /** Cancels the SecureString reads waiting to be retried. */
+  /** Cancels the SecureString reads waiting for their point of the window or for a retry. */
   public stop(): void {
-    for (const timer of this.readRetries) clearTimeout(timer);
-    this.readRetries.clear();
+    for (const timer of this.pendingReads) clearTimeout(timer);
+    this.pendingReads.clear();
   }
 
   /** Resolves when the batches and reloads queued so far have been applied. */
@@ -173,15 +178,17 @@ export class ChangeApplier<Snapshot> {
     }
     this.readAttempts.set(id, attempt);
     const { fetchError: _failed, ...again } = candidate;
-    const timer = setTimeout(
-      () => {
-        this.readRetries.delete(timer);
-        void this.applyBatch([again]);
-      },
-      backoffDelay(attempt, retry),
-    );
+    this.applyLater(again, backoffDelay(attempt, retry));
+  }
+
+  /** Applies `candidate` alone (its value read then) after `delayMs`, unless stopped first. */
+  private applyLater(candidate: CandidateChange, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.pendingReads.delete(timer);
+      void this.applyBatch([candidate]);
+    }, delayMs);
     timer.unref();
-    this.readRetries.add(timer);
+    this.pendingReads.add(timer);
   }
 
   /** Runs `job` after every job queued before it: the store sees one batch or reload at a time. */

@@ -143,6 +143,29 @@ describe("SecureString reads spread across the fleet", function () {
     assert.ok(new Set(offsets).size > 1, "the instances read in step");
   });
 
+  it("lets every change after a SecureString one apply while its read waits for its point of the window", async () => {
+    const path = uniquePath();
+    await putParameters(env.ssm, path, {
+      "db/password": ["first-password", "SecureString"],
+      log_level: "info",
+    });
+    const { ssm, calls } = recordingSsm(env);
+    ssmClients.push(ssm);
+    // A window as long as a large fleet's (fleet: { instances: 10_000 } gives 500 s).
+    const client = await clients.start({ parameterPath: path, ssm, redis: env.redis.url, secureReadJitterMs: 600_000 });
+    const secret = await putParameter(env.ssm, `${path}db/password`, "second-password", "SecureString");
+    const level = await putParameter(env.ssm, `${path}log_level`, "debug");
+    await publish(env.admin, defaultStreamKey(path), [secret, level]);
+    const later = await putParameter(env.ssm, `${path}log_level`, "warn");
+    await publish(env.admin, defaultStreamKey(path), [later]);
+    await waitFor("the changes after it applied", () => client.get("log_level") === "warn");
+    assert.equal(client.get("db/password"), "first-password", "its read is still waiting");
+    assert.deepEqual(
+      calls.filter((call) => call.name === `${secret.name}:${secret.version}`),
+      [],
+    );
+  });
+
   it("retries a failed read alone, with backoff, and takes the value without a full reload", async function () {
     this.timeout(30_000);
     const path = uniquePath();
