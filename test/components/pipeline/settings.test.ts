@@ -122,6 +122,25 @@ describe("resolvePipelineSettings", () => {
       ));
   });
 
+  describe("refresh calls over TLS", () => {
+    const PEM = `-----BEGIN CERTIFICATE-----\n${"A".repeat(64)}\n-----END CERTIFICATE-----\n`;
+    it("takes a PEM CA and a DNS name", () => {
+      const tls = { caCertificatePem: PEM, serverName: "refresh.shop.internal" };
+      assert.deepEqual(resolve({ refreshFunction: { refreshCallTls: tls } }).refreshFunction.refreshCallTls, tls);
+    });
+    it("refuses what is not a PEM (a path, say)", () =>
+      refused(
+        { refreshFunction: { refreshCallTls: { caCertificatePem: "/etc/ssl/ca.pem" } } },
+        /refreshCallTls\.caCertificatePem must be a PEM certificate/,
+      ));
+    it("refuses a CA larger than Lambda's environment leaves room for, and a name that is not a DNS name", () =>
+      refused(
+        { refreshFunction: { refreshCallTls: { caCertificatePem: PEM.repeat(30), serverName: "not a name" } } },
+        /refreshCallTls\.caCertificatePem is \d+ bytes, over 2400: Lambda keeps the function's whole environment within 4 KB/,
+        /refreshCallTls\.serverName must be a DNS name, got "not a name"/,
+      ));
+  });
+
   describe("tenant scope", () => {
     it("accepts a scope pattern under the prefix with one {attribute} segment", () => {
       assert.equal(
