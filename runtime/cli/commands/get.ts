@@ -1,10 +1,10 @@
 import { GetParameterCommand } from "@aws-sdk/client-ssm";
-import { parseArgs } from "node:util";
 import { fullParameterName } from "../../operator/pipeline/pipelineNames";
 import { createAwsClients } from "../../operator/aws/awsClients";
 import { explainAwsError } from "../../operator/aws/explainAwsError";
 import type { CommandResult, Output } from "../output";
 import { EXIT_CODES_HELP, resolveCommandTarget, TARGET_HELP, TARGET_OPTIONS } from "./shared/commandTarget";
+import { oneName, parseCommandLine } from "./shared/parseCommandLine";
 import { runCommand } from "./shared/runCommand";
 
 /** Help of `config-refresh get`. */
@@ -28,20 +28,14 @@ Unknown parameter: exit 1.`;
  * when SSM cannot be reached or there are no credentials.
  */
 export function runGet(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const line = parseCommandLine(argv, out, {
     options: { ...TARGET_OPTIONS, decrypt: { type: "boolean" }, json: { type: "boolean" } },
+    help: GET_HELP,
+    usageProblem: oneName("get"),
   });
-  if (values.help) {
-    out.print(GET_HELP);
-    return 0;
-  }
-  const [rawName] = positionals;
-  if (positionals.length !== 1 || rawName === undefined) {
-    out.error(`${positionals.length === 0 ? "no NAME given" : "get takes one NAME"}\n\n${GET_HELP}`);
-    return 2;
-  }
+  if (!line.ok) return line.exitCode;
+  const { values } = line;
+  const rawName = line.positionals[0] as string;
   return runCommand("get", out, async () => {
     const target = resolveCommandTarget(values, env);
     const name = fullParameterName(rawName, target.prefix);

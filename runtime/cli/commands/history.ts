@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { createAwsClients } from "../../operator/aws/awsClients";
 import { groupByReason } from "../../operator/format/groupByReason";
 import { textTable } from "../../operator/format/textTable";
@@ -16,6 +15,7 @@ import {
   TARGET_OPTIONS,
 } from "./shared/commandTarget";
 import { readHistoryWithOutcomes } from "./shared/parameterOutcomes";
+import { oneName, parseCommandLine } from "./shared/parseCommandLine";
 import { runCommand } from "./shared/runCommand";
 
 /** Help lines of the Redis options of `history` and `rollback`. */
@@ -66,9 +66,7 @@ const SHOWN_VALUE_LENGTH = 40;
  * 1 unknown parameter, 2 usage, 3 SSM or Redis unreachable from here, or no credentials.
  */
 export function runHistory(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const line = parseCommandLine(argv, out, {
     options: {
       ...TARGET_OPTIONS,
       ...NAME_OPTIONS,
@@ -76,16 +74,12 @@ export function runHistory(argv: string[], out: Output, env: NodeJS.ProcessEnv =
       decrypt: { type: "boolean" },
       json: { type: "boolean" },
     },
+    help: HISTORY_HELP,
+    usageProblem: oneName("history"),
   });
-  if (values.help) {
-    out.print(HISTORY_HELP);
-    return 0;
-  }
-  const [rawName] = positionals;
-  if (positionals.length !== 1 || rawName === undefined) {
-    out.error(`${positionals.length === 0 ? "no NAME given" : "history takes one NAME"}\n\n${HISTORY_HELP}`);
-    return 2;
-  }
+  if (!line.ok) return line.exitCode;
+  const { values } = line;
+  const rawName = line.positionals[0] as string;
   return runCommand("history", out, async () => {
     const target = resolveCommandTarget(values, env);
     const name = fullParameterName(rawName, target.prefix);

@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { LAMBDA_ENVIRONMENT } from "../../lambda/environment";
 import { createAwsClients } from "../../operator/aws/awsClients";
 import { ParameterNotFoundError, PipelineSettingsError } from "../../operator/errors";
@@ -26,6 +25,7 @@ import {
   resolveFleetNames,
 } from "./shared/guardedWrite";
 import { readHistoryWithOutcomes } from "./shared/parameterOutcomes";
+import { oneName, parseCommandLine } from "./shared/parseCommandLine";
 import { runCommand } from "./shared/runCommand";
 
 /** Help of `config-refresh rollback`. */
@@ -61,9 +61,7 @@ an instance would refuse, --wait and an instance still behind: exit 1. A SecureS
  * pre-flight as `set`. Exit 0, 1 no such version or a refusal, 2 usage, 3 unreachable or no credentials.
  */
 export function runRollback(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const line = parseCommandLine(argv, out, {
     options: {
       ...TARGET_OPTIONS,
       ...NAME_OPTIONS,
@@ -72,16 +70,12 @@ export function runRollback(argv: string[], out: Output, env: NodeJS.ProcessEnv 
       to: { type: "string" },
       decrypt: { type: "boolean" },
     },
+    help: ROLLBACK_HELP,
+    usageProblem: oneName("rollback"),
   });
-  if (values.help) {
-    out.print(ROLLBACK_HELP);
-    return 0;
-  }
-  const [rawName] = positionals;
-  if (positionals.length !== 1 || rawName === undefined) {
-    out.error(`${positionals.length === 0 ? "no NAME given" : "rollback takes one NAME"}\n\n${ROLLBACK_HELP}`);
-    return 2;
-  }
+  if (!line.ok) return line.exitCode;
+  const { values } = line;
+  const rawName = line.positionals[0] as string;
   return runCommand("rollback", out, async () => {
     const to = values.to === undefined ? undefined : Number(values.to);
     if (to !== undefined && (!Number.isSafeInteger(to) || to < 1))

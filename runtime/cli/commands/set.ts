@@ -1,4 +1,3 @@
-import { parseArgs } from "node:util";
 import { createAwsClients } from "../../operator/aws/awsClients";
 import { PipelineSettingsError } from "../../operator/errors";
 import { fullParameterName } from "../../operator/pipeline/pipelineNames";
@@ -21,6 +20,7 @@ import {
   readExistingParameter,
   resolveFleetNames,
 } from "./shared/guardedWrite";
+import { parseCommandLine } from "./shared/parseCommandLine";
 import { runCommand } from "./shared/runCommand";
 
 /** Help of `config-refresh set`. */
@@ -59,9 +59,7 @@ still behind: exit 1. No instance answers the pre-flight from this machine: exit
  * 3 unreachable (AWS, or the whole fleet from here) or no credentials.
  */
 export function runSet(argv: string[], out: Output, env: NodeJS.ProcessEnv = process.env): CommandResult {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const line = parseCommandLine(argv, out, {
     options: {
       ...TARGET_OPTIONS,
       ...NAME_OPTIONS,
@@ -69,19 +67,15 @@ export function runSet(argv: string[], out: Output, env: NodeJS.ProcessEnv = pro
       type: { type: "string" },
       description: { type: "string" },
     },
+    help: SET_HELP,
+    usageProblem: (positionals) =>
+      positionals.length === 2
+        ? undefined
+        : `set takes NAME and VALUE (got ${positionals.length} argument${positionals.length === 1 ? "" : "s"})`,
   });
-  if (values.help) {
-    out.print(SET_HELP);
-    return 0;
-  }
-  const [rawName, value] = positionals;
-  if (positionals.length !== 2 || rawName === undefined || value === undefined) {
-    out.error(
-      `set takes NAME and VALUE (got ${positionals.length} argument${positionals.length === 1 ? "" : "s"})` +
-        `\n\n${SET_HELP}`,
-    );
-    return 2;
-  }
+  if (!line.ok) return line.exitCode;
+  const { values } = line;
+  const [rawName, value] = line.positionals as [string, string];
   return runCommand("set", out, async () => {
     const type = values.type as ParameterType | undefined;
     if (type !== undefined && !PARAMETER_TYPES.includes(type))
