@@ -67,24 +67,35 @@ describe("the reconciler heals a lost change event for every instance (local pip
 
   it("heals an update whose event never reached the rule within one period, with one sweep of the prefix", async () => {
     const name = `${pipeline.prefix}http/retries`;
+    // Taken before the write: a sweep that publishes it ends after this, however slow the put's answer.
+    const writeStartedAt = Date.now();
     // Written straight to SSM, without the relay: the change event is lost between SSM and the rule.
     const written = await pipeline.clients.ssm.send(
       new PutParameterCommand({ Name: name, Value: "4", Type: "String", Overwrite: true }),
     );
-    const writtenAt = Date.now();
+    const publishes = (s: { result: RefreshResult }): boolean =>
+      s.result.published.some((p) => p.name === name && p.version === written.Version);
 
+    // The instances read the healed entry off the stream before the sweep's fan-out returns: wait for both.
     const state = await waitUntil(fleet, everyInstanceHolds(name, written.Version), 20_000);
+    await waitUntil(
+      async () => sweeps.filter((s) => s.endedAt > writeStartedAt),
+      (after) => after.some(publishes) && after.length > after.findIndex(publishes) + 1,
+      20_000,
+    );
 
     assert.ok(
       everyInstanceHolds(name, written.Version)(state),
       `every instance holds ${name}@${written.Version}: ${JSON.stringify(state.instances.map((i) => i.divergence))}`,
     );
-    const after = sweeps.filter((s) => s.endedAt > writtenAt);
-    const healing = after.findIndex((s) =>
-      s.result.published.some((p) => p.name === name && p.version === written.Version),
+    const after = sweeps.filter((s) => s.endedAt > writeStartedAt);
+    const healing = after.findIndex(publishes);
+    assert.ok(healing >= 0, "a sweep after the write published it");
+    // Healed once: the sweep after the healing one finds the published hash current and publishes nothing.
+    assert.deepEqual(
+      after.slice(healing + 1).flatMap((s) => s.result.published.filter((p) => p.name === name)),
+      [],
     );
-    // The sweep in flight at the write may have read SSM before it; the next one heals it.
-    assert.ok(healing === 0 || healing === 1, `healed by the first or second sweep after the write, got ${healing}`);
     const sweep = after[healing]!.result;
     assert.equal(sweep.reconciled?.healed, 1);
     const parameters = sweep.reconciled?.parameters ?? 0;
@@ -105,7 +116,10 @@ describe("the reconciler heals a lost change event for every instance (local pip
     await pipeline.clients.ssm.send(new DeleteParameterCommand({ Name: name }));
 
     const healed = await waitUntil(
-      async () => sweeps.find((s) => s.endedAt > deletedAt && s.result.published.some((p) => p.name === name)),
+      async () =>
+        sweeps.find(
+          (s) => s.endedAt > deletedAt && s.result.published.some((p) => p.name === name && p.operation === "Delete"),
+        ),
       (found) => found !== undefined,
       20_000,
     );
