@@ -90,7 +90,8 @@ describe("the reconciler heals a lost change event for every instance (local pip
     );
     const after = sweeps.filter((s) => s.endedAt > writeStartedAt);
     const healing = after.findIndex(publishes);
-    assert.ok(healing >= 0, "a sweep after the write published it");
+    // The sweep in flight at the write may have read SSM before it; the next one heals it.
+    assert.ok(healing === 0 || healing === 1, `healed by the first or second sweep after the write, got ${healing}`);
     // Healed once: the sweep after the healing one finds the published hash current and publishes nothing.
     assert.deepEqual(
       after.slice(healing + 1).flatMap((s) => s.result.published.filter((p) => p.name === name)),
